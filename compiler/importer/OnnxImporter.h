@@ -1,0 +1,40 @@
+//===- OnnxImporter.h - .onnx files to the onnx dialect -------*- C++ -*-===//
+//
+// Reads an ONNX model (protobuf, with external data beside it) into a module
+// holding one `func.func @main` of `onnx` ops. Nothing is interpreted beyond
+// what the file says, except that ONNX's own shape inference fills in the
+// types of intermediate values once every graph input is static.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GAON_COMPILER_IMPORTER_ONNXIMPORTER_H
+#define GAON_COMPILER_IMPORTER_ONNXIMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <string>
+#include <vector>
+
+namespace gaon {
+
+struct ImportOptions {
+  /// Static shapes that replace an input's symbolic or fixed dimensions,
+  /// keyed by graph input name.
+  llvm::StringMap<std::vector<int64_t>> inputShapes;
+};
+
+/// Parses `--input-shape` syntax, NAME:D0xD1x..., into `options`. Returns an
+/// error message, or an empty string on success.
+std::string parseInputShape(llvm::StringRef spec, ImportOptions &options);
+
+/// Imports the model at `path`. On failure, every problem found has been
+/// reported through the context's diagnostics and null is returned.
+mlir::OwningOpRef<mlir::ModuleOp> importOnnxFile(mlir::MLIRContext &context,
+                                                 llvm::StringRef path,
+                                                 const ImportOptions &options);
+
+} // namespace gaon
+
+#endif // GAON_COMPILER_IMPORTER_ONNXIMPORTER_H

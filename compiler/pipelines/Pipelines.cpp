@@ -1,0 +1,35 @@
+//===- Pipelines.cpp - Gaon's compilation stages --------------------------===//
+
+#include "compiler/pipelines/Pipelines.h"
+
+#include "compiler/conversion/Passes.h"
+#include "dialects/graph/GraphOps.h"
+#include "dialects/onnx/OnnxOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/QuantOps.h"
+#include "mlir/Transforms/Passes.h"
+
+namespace gaon {
+
+void registerGaonDialects(mlir::DialectRegistry &registry) {
+  registry.insert<onnx::OnnxDialect, graph::GraphDialect,
+                  mlir::func::FuncDialect, mlir::quant::QuantizationDialect>();
+}
+
+void registerGaonPasses() {
+  registerConversionPasses();
+  mlir::registerCanonicalizerPass();
+  mlir::registerCSEPass();
+  mlir::registerSymbolDCEPass();
+}
+
+void buildPipelineTo(mlir::PassManager &pm, CompileStage stage) {
+  if (stage == CompileStage::Onnx)
+    return;
+  pm.addPass(createConvertOnnxToGraph());
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addPass(mlir::createCSEPass());
+}
+
+} // namespace gaon

@@ -1,0 +1,152 @@
+//===- gaonc.cpp - the Gaon compiler driver -------------------------------===//
+//
+//   gaonc MODEL.onnx -o OUT [--target=npu|cpu] [--npu-config=...]
+//         [--input-shape=NAME:1x3x224x224]... [--emit=onnx|graph|...]
+//
+// A staged driver in the style of Toy's toyc: --emit stops after a stage and
+// writes that stage's MLIR. MLIR's own debugging flags (--mlir-print-ir-*,
+// --mlir-timing, --mlir-pass-pipeline-crash-reproducer, ...) apply.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/conversion/OnnxToGraph/OnnxToGraph.h"
+#include "compiler/importer/OnnxImporter.h"
+#include "compiler/pipelines/Pipelines.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+
+enum class Emit { Onnx, Graph, Binary };
+
+cl::OptionCategory gaoncCategory("gaonc options");
+
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"),
+                               cl::cat(gaoncCategory));
+cl::opt<std::string> outputFile("o", cl::desc("Output file ('-' for stdout)"),
+                                cl::value_desc("file"), cl::init("-"),
+                                cl::cat(gaoncCategory));
+cl::opt<Emit> emit(
+    "emit", cl::desc("Stop after a stage and write it"),
+    cl::values(clEnumValN(Emit::Onnx, "onnx", "the generic onnx import form"),
+               clEnumValN(Emit::Graph, "graph",
+                          "typed graph ops with static shapes"),
+               clEnumValN(Emit::Binary, "binary",
+                          "a .gnb binary (needs the runtime and backends)")),
+    cl::init(Emit::Graph), cl::cat(gaoncCategory));
+cl::opt<std::string> target("target", cl::desc("Target: npu or cpu"),
+                            cl::init("npu"), cl::cat(gaoncCategory));
+cl::opt<std::string>
+    npuConfig("npu-config",
+              cl::desc("NPU configuration: edge, server, or a JSON file"),
+              cl::init("edge"), cl::cat(gaoncCategory));
+cl::list<std::string> inputShapes(
+    "input-shape",
+    cl::desc("Static shape for a graph input, NAME:D0xD1x... (repeatable)"),
+    cl::cat(gaoncCategory));
+cl::opt<bool> listOnnxOps(
+    "list-onnx-ops",
+    cl::desc("Print the ONNX operators and versions Gaon converts, and exit"),
+    cl::cat(gaoncCategory));
+cl::opt<bool> elideLargeConstants(
+    "elide-constants",
+    cl::desc("Print constants larger than 16 elements as an elided blob"),
+    cl::init(false), cl::cat(gaoncCategory));
+
+int fail(const std::string &message) {
+  llvm::errs() << "gaonc: error: " << message << "\n";
+  return 1;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  registerAsmPrinterCLOptions();
+  registerDefaultTimingManagerCLOptions();
+  cl::ParseCommandLineOptions(argc, argv, "Gaon ONNX compiler\n");
+
+  if (listOnnxOps) {
+    for (const auto &[name, versions] :
+         gaon::getOnnxToGraphPatterns().entries()) {
+      llvm::outs() << name;
+      for (int64_t v : versions)
+        llvm::outs() << " " << v;
+      llvm::outs() << "\n";
+    }
+    return 0;
+  }
+  if (inputFile.empty())
+    return fail("no input model; usage: gaonc MODEL.onnx -o OUT");
+  if (target != "npu" && target != "cpu")
+    return fail("--target must be npu or cpu, got '" + target + "'");
+  if (npuConfig != "edge" && npuConfig != "server" &&
+      !llvm::sys::fs::exists(npuConfig))
+    return fail("--npu-config must be edge, server or an existing JSON "
+                "file, got '" +
+                npuConfig + "'");
+  if (emit == Emit::Binary)
+    return fail("--emit=binary needs the " + target +
+                " backend and the runtime's binary format, which this build "
+                "does not have yet; use --emit=onnx or --emit=graph");
+
+  gaon::ImportOptions options;
+  for (const std::string &spec : inputShapes) {
+    std::string error = gaon::parseInputShape(spec, options);
+    if (!error.empty())
+      return fail(error);
+  }
+
+  DialectRegistry registry;
+  gaon::registerGaonDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+
+  OwningOpRef<ModuleOp> module =
+      gaon::importOnnxFile(context, inputFile, options);
+  if (!module || failed(verify(*module)))
+    return 1;
+
+  if (emit != Emit::Onnx) {
+    PassManager pm(&context);
+    if (failed(applyPassManagerCLOptions(pm)))
+      return 1;
+    DefaultTimingManager timing;
+    applyDefaultTimingManagerCLOptions(timing);
+    TimingScope timingScope = timing.getRootScope();
+    pm.enableTiming(timingScope);
+    gaon::buildPipelineTo(pm, gaon::CompileStage::Graph);
+    if (failed(pm.run(*module)))
+      return 1;
+  }
+
+  std::string error;
+  auto output = openOutputFile(outputFile, &error);
+  if (!output)
+    return fail(error);
+  OpPrintingFlags flags;
+  if (elideLargeConstants)
+    flags.elideLargeElementsAttrs(16);
+  module->print(output->os(), flags);
+  output->os() << "\n";
+  output->keep();
+  return 0;
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs Gaon's build and test dependencies from Debian's archive.
+# Idempotent: installs only the packages that are missing, and does nothing
+# (not even `apt-get update`) when everything is already present.
+set -euo pipefail
+
+PACKAGES=(
+  # Toolchain
+  cmake ninja-build g++ ccache make
+  # LLVM/MLIR 19: headers, CMake packages, FileCheck, lit and mlir-opt
+  llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
+  # ONNX protobuf schema and the runtime it needs
+  libonnx-dev libprotobuf-dev protobuf-compiler
+  # Binary format (runtime)
+  libflatbuffers-dev flatbuffers-compiler
+  # Test-model generation and ONNX's own backend tests
+  python3-onnx python3-numpy libonnx-testdata libopenblas0-pthread
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
