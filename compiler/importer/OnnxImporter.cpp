@@ -53,6 +53,7 @@ public:
 
 private:
   LogicalResult load();
+  LogicalResult freezeInputs();
   LogicalResult resolveInputShapes();
   LogicalResult inferShapes();
   LogicalResult buildFunction(ModuleOp module);
@@ -425,16 +426,11 @@ LogicalResult Importer::load() {
   }
   for (const auto &opset : model.opset_import())
     opsets[canonicalDomain(opset.domain())] = opset.version();
-  if (!opsets.count("")) {
-    // IR version 1 and 2 models predate opset_import and mean opset 1.
-    if (model.ir_version() >= 3) {
-      emitError(fileLoc) << "'" << path
-                         << "' imports no opset for the default ONNX domain";
-      return failure();
-    }
+  // IR version 1 and 2 models predate opset_import and mean opset 1. Later
+  // models may import only other domains.
+  if (!opsets.count("") && model.ir_version() < 3)
     opsets[""] = 1;
-  }
-  int64_t opset = opsets[""];
+  int64_t opset = opsets.count("") ? opsets[""] : kMinOpset;
   if (opset < kMinOpset || opset > kMaxOpset) {
     emitError(fileLoc) << "'" << path << "' uses ONNX opset " << opset
                        << "; Gaon supports opsets " << kMinOpset << " to "
@@ -442,6 +438,51 @@ LogicalResult Importer::load() {
                        << " (ONNX 1.12); convert the model with "
                           "onnx.version_converter";
     return failure();
+  }
+  return success();
+}
+
+LogicalResult Importer::freezeInputs() {
+  ::onnx::GraphProto *graph = model.mutable_graph();
+  for (const auto &entry : options.frozenInputs) {
+    StringRef name = entry.getKey();
+    auto *inputs = graph->mutable_input();
+    auto it = std::find_if(inputs->begin(), inputs->end(),
+                           [&](const auto &in) { return in.name() == name; });
+    if (it == inputs->end()) {
+      emitError(fileLoc) << "--freeze-input names '" << name
+                         << "', which is not an input of the model";
+      return failure();
+    }
+    auto buffer = llvm::MemoryBuffer::getFile(entry.getValue(), false, false);
+    ::onnx::TensorProto tensor;
+    if (!buffer || (*buffer)->getBufferSize() > (size_t)INT32_MAX ||
+        !tensor.ParseFromArray((*buffer)->getBufferStart(),
+                               (int)(*buffer)->getBufferSize())) {
+      emitError(fileLoc) << "--freeze-input " << name << ": cannot read '"
+                         << entry.getValue()
+                         << "' as a serialized ONNX TensorProto (.pb)";
+      return failure();
+    }
+    if (it->type().has_tensor_type()) {
+      const auto &declared = it->type().tensor_type();
+      bool shapeFits = !declared.has_shape() ||
+                       declared.shape().dim_size() == tensor.dims_size();
+      for (int i = 0; shapeFits && declared.has_shape() &&
+                      i < declared.shape().dim_size();
+           ++i)
+        shapeFits = !declared.shape().dim(i).has_dim_value() ||
+                    declared.shape().dim(i).dim_value() == tensor.dims(i);
+      if (declared.elem_type() != tensor.data_type() || !shapeFits) {
+        emitError(fileLoc) << "--freeze-input " << name << ": the tensor in '"
+                           << entry.getValue()
+                           << "' does not match the input's declared type";
+        return failure();
+      }
+    }
+    tensor.set_name(name.str());
+    *graph->add_initializer() = std::move(tensor);
+    inputs->erase(it);
   }
   return success();
 }
@@ -698,7 +739,8 @@ LogicalResult Importer::buildFunction(ModuleOp module) {
 }
 
 OwningOpRef<ModuleOp> Importer::run() {
-  if (failed(load()) || failed(resolveInputShapes()) || failed(inferShapes()))
+  if (failed(load()) || failed(freezeInputs()) ||
+      failed(resolveInputShapes()) || failed(inferShapes()))
     return nullptr;
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
   llvm::SmallVector<NamedAttribute> opsetAttrs;
@@ -738,6 +780,14 @@ std::string parseInputShape(StringRef spec, ImportOptions &options) {
     }
   }
   options.inputShapes[name] = shape;
+  return "";
+}
+
+std::string parseFreezeInput(StringRef spec, ImportOptions &options) {
+  auto [name, file] = spec.split('=');
+  if (name.empty() || file.empty())
+    return "--freeze-input expects NAME=VALUE.pb, got '" + spec.str() + "'";
+  options.frozenInputs[name] = file.str();
   return "";
 }
 

@@ -23,11 +23,19 @@ struct ImportOptions {
   /// Static shapes that replace an input's symbolic or fixed dimensions,
   /// keyed by graph input name.
   llvm::StringMap<std::vector<int64_t>> inputShapes;
+  /// Graph inputs whose value is fixed at compile time, keyed by input name,
+  /// each a serialized ONNX TensorProto file (.pb). A frozen input becomes
+  /// an initializer; shape tensors fed as inputs need this.
+  llvm::StringMap<std::string> frozenInputs;
 };
 
 /// Parses `--input-shape` syntax, NAME:D0xD1x..., into `options`. Returns an
 /// error message, or an empty string on success.
 std::string parseInputShape(llvm::StringRef spec, ImportOptions &options);
+
+/// Parses `--freeze-input` syntax, NAME=PATH.pb, into `options`. Returns an
+/// error message, or an empty string on success.
+std::string parseFreezeInput(llvm::StringRef spec, ImportOptions &options);
 
 /// Imports the model at `path`. On failure, every problem found has been
 /// reported through the context's diagnostics and null is returned.

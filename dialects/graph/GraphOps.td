@@ -65,7 +65,8 @@ def Graph_CoordinateMode : Graph_Enum<"CoordinateMode",
     "how output coordinates map to input coordinates", [
   I32EnumAttrCase<"half_pixel", 0>, I32EnumAttrCase<"pytorch_half_pixel", 1>,
   I32EnumAttrCase<"align_corners", 2>, I32EnumAttrCase<"asymmetric", 3>,
-  I32EnumAttrCase<"half_pixel_symmetric", 4>]>;
+  I32EnumAttrCase<"half_pixel_symmetric", 4>,
+  I32EnumAttrCase<"tf_half_pixel_for_nn", 5>]>;
 def Graph_CoordinateModeAttr
     : EnumAttr<Graph_Dialect, Graph_CoordinateMode, "coordinate_mode">;
 

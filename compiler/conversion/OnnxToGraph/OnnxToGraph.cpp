@@ -4,6 +4,7 @@
 #include "compiler/conversion/Passes.h"
 
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
 
@@ -37,14 +38,67 @@ DenseElementsAttr OnnxNode::constantInput(unsigned i) {
   return {};
 }
 
+/// Says how to make a non-constant input constant: if it is computed from
+/// graph inputs (and constants) alone, freezing those inputs does it.
+static void explainNotConstant(InFlightDiagnostic &diag, Value v) {
+  SmallVector<Value> worklist{v};
+  llvm::SmallSetVector<StringRef, 4> inputs;
+  llvm::DenseSet<Value> seen;
+  bool onlyInputs = true;
+  while (!worklist.empty() && onlyInputs && seen.size() < 256) {
+    Value next = worklist.pop_back_val();
+    if (!next || !seen.insert(next).second)
+      continue;
+    if (auto arg = llvm::dyn_cast<BlockArgument>(next)) {
+      auto func = llvm::dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+      auto name = func ? func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                           "onnx.name")
+                       : StringAttr();
+      if (!name) {
+        onlyInputs = false;
+        continue;
+      }
+      inputs.insert(name.getValue());
+      continue;
+    }
+    Operation *def = next.getDefiningOp();
+    if (def->getNumRegions() != 0) {
+      onlyInputs = false;
+      continue;
+    }
+    llvm::append_range(worklist, def->getOperands());
+  }
+  if (onlyInputs && !inputs.empty()) {
+    diag << "; it is computed from graph input(s)";
+    for (StringRef name : inputs)
+      diag << " '" << name << "'";
+    diag << ": fix their values at compile time with";
+    for (StringRef name : inputs)
+      diag << " --freeze-input=" << name << "=VALUE.pb";
+    return;
+  }
+  diag << "; Gaon compiles static shapes, so compute it from constants or "
+          "fix the input shapes with --input-shape";
+}
+
+DenseElementsAttr OnnxNode::requireConstant(unsigned i, StringRef what) {
+  DenseElementsAttr attr = constantInput(i);
+  if (!attr) {
+    InFlightDiagnostic diag = fail();
+    diag << "input " << i << " (" << what
+         << ") must be a compile-time constant";
+    explainNotConstant(diag, input(i));
+  }
+  return attr;
+}
+
 FailureOr<SmallVector<int64_t>> OnnxNode::constantInts(unsigned i,
                                                        StringRef what) {
-  DenseElementsAttr attr = constantInput(i);
-  if (!attr || !llvm::isa<IntegerType>(attr.getElementType())) {
-    fail() << "input " << i << " (" << what
-           << ") must be a compile-time integer constant; Gaon compiles "
-              "static shapes, so compute it from constants or fix the "
-              "input shapes with --input-shape";
+  DenseElementsAttr attr = requireConstant(i, what);
+  if (!attr)
+    return failure();
+  if (!llvm::isa<IntegerType>(attr.getElementType())) {
+    fail() << "input " << i << " (" << what << ") must hold integers";
     return failure();
   }
   bool isUnsigned = attr.getElementType().isUnsignedInteger();
@@ -55,10 +109,11 @@ FailureOr<SmallVector<int64_t>> OnnxNode::constantInts(unsigned i,
 }
 
 FailureOr<double> OnnxNode::constantScalar(unsigned i, StringRef what) {
-  DenseElementsAttr attr = constantInput(i);
-  if (!attr || attr.getNumElements() != 1) {
-    fail() << "input " << i << " (" << what
-           << ") must be a compile-time scalar constant";
+  DenseElementsAttr attr = requireConstant(i, what);
+  if (!attr)
+    return failure();
+  if (attr.getNumElements() != 1) {
+    fail() << "input " << i << " (" << what << ") must be a scalar";
     return failure();
   }
   Type element = attr.getElementType();
@@ -109,9 +164,15 @@ DenseElementsAttr OnnxNode::attrTensor(StringRef name) {
   return llvm::dyn_cast_or_null<DenseElementsAttr>(node.getNodeAttr(name));
 }
 
+std::string onnxNodeName(Location loc) {
+  if (auto name = llvm::dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  return "<unnamed>";
+}
+
 InFlightDiagnostic OnnxNode::fail() {
-  return emitError(loc) << "ONNX " << opType() << " (version " << version()
-                        << "): ";
+  return emitError(loc) << "node '" << onnxNodeName(loc) << "' (" << opType()
+                        << " version " << version() << "): ";
 }
 
 Value OnnxNode::fold(Operation *op) {
@@ -304,7 +365,8 @@ struct ConvertOnnxToGraphPass
                                 << summary;
       for (onnx::NodeOp node : unsupported) {
         Diagnostic &note = diag.attachNote(node.getLoc());
-        note << "unsupported: " << schemaName(node);
+        note << "node '" << onnxNodeName(node.getLoc())
+             << "': unsupported: " << schemaName(node);
         SmallVector<int64_t> known =
             table.versions(node.getOpType(), node.getDomainOrDefault());
         if (!known.empty()) {

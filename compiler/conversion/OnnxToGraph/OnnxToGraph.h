@@ -51,6 +51,9 @@ public:
   int64_t rank(unsigned i) { return inputType(i).getRank(); }
   /// Input i's value if it is a compile-time constant.
   mlir::DenseElementsAttr constantInput(unsigned i);
+  /// Input i's value; fails (with an error that says how to make it
+  /// constant) unless it is a compile-time constant.
+  mlir::DenseElementsAttr requireConstant(unsigned i, llvm::StringRef what);
   /// Input i as integers; fails (with an error) unless constant.
   mlir::FailureOr<llvm::SmallVector<int64_t>> constantInts(unsigned i,
                                                            llvm::StringRef what);
@@ -118,6 +121,9 @@ public:
 private:
   mlir::Value fold(mlir::Operation *op);
 };
+
+/// The ONNX node name a location carries (NameLoc), for messages.
+std::string onnxNodeName(mlir::Location loc);
 
 /// Converts one node; pushes one value per ONNX output (null for outputs
 /// that are absent or unused and not computed).

@@ -30,11 +30,40 @@ OnnxConvertFn unaryAlpha(float dflt) {
   };
 }
 
+/// The right operand of a binary op, with version 1 and 6's legacy
+/// broadcasting (`broadcast` = 1, `axis` where rhs starts within lhs)
+/// rewritten as numpy broadcasting.
+FailureOr<Value> legacyBroadcastRhs(OnnxNode &n) {
+  Value rhs = n.input(1);
+  if (n.version() >= 7)
+    return rhs;
+  int64_t lhsRank = n.rank(0), rhsRank = n.rank(1);
+  if (!n.attrInt("broadcast", 0)) {
+    if (n.inputType(0).getShape() != n.inputType(1).getShape())
+      return n.fail() << "operands differ in shape without broadcast=1";
+    return rhs;
+  }
+  if (!n.hasAttr("axis"))
+    return rhs; // Suffix matching is numpy's rule.
+  auto axis = n.normalizeAxis(n.attrInt("axis", 0), lhsRank);
+  if (failed(axis))
+    return failure();
+  if (*axis + rhsRank > lhsRank)
+    return n.fail() << "rhs of rank " << rhsRank << " at axis " << *axis
+                    << " does not fit lhs rank " << lhsRank;
+  SmallVector<int64_t> shape(n.inputType(1).getShape());
+  shape.append(lhsRank - *axis - rhsRank, 1);
+  return n.reshape(rhs, shape);
+}
+
 /// A broadcasting binary op.
 template <typename OpTy>
 OnnxConvertFn binary() {
   return [](OnnxNode &n, Results &out) -> LogicalResult {
-    auto v = n.make<OpTy>(ValueRange{n.input(0), n.input(1)});
+    auto rhs = legacyBroadcastRhs(n);
+    if (failed(rhs))
+      return failure();
+    auto v = n.make<OpTy>(ValueRange{n.input(0), *rhs});
     if (failed(v))
       return failure();
     out.push_back(*v);
@@ -261,14 +290,30 @@ void populateOnnxToGraphElementwisePatterns(OnnxPatternTable &t) {
   });
   t.on("Clip", {1, 6, 11, 12, 13}, convertClip);
 
-  // Broadcasting binary ops (versions before 7 used explicit broadcast
-  // attributes and are not converted).
-  t.on("Add", {7, 13, 14}, binary<AddOp>());
-  t.on("Sub", {7, 13, 14}, binary<SubOp>());
-  t.on("Mul", {7, 13, 14}, binary<MulOp>());
-  t.on("Div", {7, 13, 14}, binary<DivOp>());
-  t.on("Pow", {7, 12, 13, 15}, binary<PowOp>());
+  // Broadcasting binary ops (versions 1 and 6 spell broadcasting with
+  // attributes; see legacyBroadcastRhs).
+  t.on("Add", {1, 6, 7, 13, 14}, binary<AddOp>());
+  t.on("Sub", {1, 6, 7, 13, 14}, binary<SubOp>());
+  t.on("Mul", {1, 6, 7, 13, 14}, binary<MulOp>());
+  t.on("Div", {1, 6, 7, 13, 14}, binary<DivOp>());
+  t.on("Pow", {1, 7, 12, 13, 15}, binary<PowOp>());
   t.on("PRelu", {7, 9, 16}, binary<PReluOp>());
+  t.on("PRelu", {1, 6}, [](OnnxNode &n, Results &out) -> LogicalResult {
+    // Before version 7 a 1-D slope of size C applied along the channel axis.
+    Value slope = n.input(1);
+    if (n.rank(1) == 1 && n.rank(0) > 2 &&
+        n.inputType(1).getDimSize(0) == n.inputType(0).getDimSize(1) &&
+        n.inputType(1).getDimSize(0) != 1) {
+      SmallVector<int64_t> shape(n.rank(0) - 1, 1);
+      shape[0] = n.inputType(1).getDimSize(0);
+      slope = n.reshape(slope, shape);
+    }
+    auto v = n.make<PReluOp>(ValueRange{n.input(0), slope});
+    if (failed(v))
+      return failure();
+    out.push_back(*v);
+    return success();
+  });
   t.on("And", {7}, binary<AndOp>());
   t.on("Or", {7}, binary<OrOp>());
   t.on("Xor", {7}, binary<XorOp>());

@@ -261,6 +261,9 @@ LogicalResult convertBatchNorm(OnnxNode &n, Results &out) {
   if (n.version() >= 14 && n.attrInt("training_mode", 0))
     return n.fail() << "training_mode=1 is not supported (Gaon compiles "
                        "inference)";
+  if (n.version() < 7 && n.attrInt("is_test", 0) == 0 &&
+      (n.outputUsed(1) || n.outputUsed(2)))
+    return n.fail() << "is_test=0 (training) is not supported";
   if (n.version() < 9 && n.attrInt("spatial", 1) != 1)
     return n.fail() << "spatial=0 is not supported";
   for (unsigned i = 1; i < n.numOutputs(); ++i)
@@ -518,6 +521,109 @@ LogicalResult convertLpNormalization(OnnxNode &n, Results &out) {
   return success();
 }
 
+/// NegativeLogLikelihoodLoss on log-probabilities [N, C, d...] and targets
+/// [N, d...]: loss = -logProb[n, target, d...] * weight[target], zero where
+/// target == ignore_index, then reduced (none, sum, or mean over the
+/// weights).
+FailureOr<Value> negativeLogLikelihood(OnnxNode &n, Value logProb,
+                                       Value target, Value weight) {
+  auto probType = llvm::cast<RankedTensorType>(logProb.getType());
+  auto targetType = llvm::cast<RankedTensorType>(target.getType());
+  Type element = probType.getElementType();
+  if (probType.getRank() < 2 || targetType.getRank() != probType.getRank() - 1)
+    return n.fail() << "input " << probType << " and target " << targetType
+                    << " must be [N, C, d...] and [N, d...]";
+  std::string reduction = n.attrString("reduction", "mean");
+  if (reduction != "none" && reduction != "sum" && reduction != "mean")
+    return n.fail() << "unknown reduction '" << reduction << "'";
+  Type indexType = targetType.getElementType();
+
+  Value mask, safeTarget = target;
+  if (n.hasAttr("ignore_index")) {
+    auto ignored = n.make<EqualOp>(ValueRange{
+        target, n.splat(indexType, n.attrInt("ignore_index", 0))});
+    if (failed(ignored))
+      return failure();
+    mask = n.create<NotOp>(*ignored);
+    // Ignored targets may be out of range: read class 0 instead.
+    auto safe = n.make<SelectOp>(
+        ValueRange{mask, target, n.splat(indexType, 0)});
+    if (failed(safe))
+      return failure();
+    safeTarget = *safe;
+  }
+  SmallVector<int64_t> indexShape(targetType.getShape());
+  indexShape.insert(indexShape.begin() + 1, 1);
+  auto picked = n.make<GatherElementsOp>(
+      ValueRange{logProb, n.reshape(safeTarget, indexShape)},
+      n.attr("axis", n.builder.getI64IntegerAttr(1)));
+  if (failed(picked))
+    return failure();
+  Value loss = n.create<NegOp>(n.reshape(*picked, targetType.getShape()));
+
+  // Per-element weights, where the mean needs them or the loss uses them.
+  Value weights;
+  if (weight) {
+    auto w = n.make<GatherOp>(ValueRange{weight, safeTarget},
+                              n.attr("axis", n.builder.getI64IntegerAttr(0)));
+    if (failed(w))
+      return failure();
+    weights = *w;
+  }
+  if (mask) {
+    auto w = n.make<SelectOp>(ValueRange{
+        mask, weights ? weights : n.splat(element, 1.0), n.splat(element, 0)});
+    if (failed(w))
+      return failure();
+    weights = *w;
+  }
+  if (weights) {
+    auto weighted = n.make<MulOp>(ValueRange{loss, weights});
+    if (failed(weighted))
+      return failure();
+    loss = *weighted;
+  }
+  if (reduction == "none")
+    return loss;
+  SmallVector<int64_t> all;
+  for (int64_t d = 0; d < targetType.getRank(); ++d)
+    all.push_back(d);
+  auto sum = n.reduce(ReduceKind::sum, loss, all, false);
+  if (failed(sum) || reduction == "sum")
+    return sum;
+  if (!weights)
+    return n.make<DivOp>(
+        ValueRange{*sum, n.splat(element, targetType.getNumElements())});
+  auto total = n.reduce(ReduceKind::sum, weights, all, false);
+  if (failed(total))
+    return failure();
+  return n.make<DivOp>(ValueRange{*sum, *total});
+}
+
+LogicalResult convertNllLoss(OnnxNode &n, Results &out) {
+  auto loss = negativeLogLikelihood(n, n.input(0), n.input(1), n.input(2));
+  if (failed(loss))
+    return failure();
+  out.push_back(*loss);
+  return success();
+}
+
+LogicalResult convertSoftmaxCrossEntropy(OnnxNode &n, Results &out) {
+  if (n.rank(0) < 2)
+    return n.fail() << "scores must be [N, C, d...]";
+  auto logProb = n.make<LogSoftmaxOp>(
+      n.input(0), n.attr("axis", n.builder.getI64IntegerAttr(1)));
+  if (failed(logProb))
+    return failure();
+  auto loss = negativeLogLikelihood(n, *logProb, n.input(1), n.input(2));
+  if (failed(loss))
+    return failure();
+  out.push_back(*loss);
+  if (n.numOutputs() > 1)
+    out.push_back(*logProb);
+  return success();
+}
+
 } // namespace
 
 void populateOnnxToGraphNNPatterns(OnnxPatternTable &t) {
@@ -532,9 +638,10 @@ void populateOnnxToGraphNNPatterns(OnnxPatternTable &t) {
   t.on("GlobalAveragePool", {1}, convertGlobalPool<ReduceKind::mean>);
   t.on("GlobalMaxPool", {1}, convertGlobalPool<ReduceKind::max>);
   t.on("MatMul", {1, 9, 13}, convertMatMul);
-  t.on("Gemm", {7, 9, 11, 13}, convertGemm);
+  // Gemm 6 differs from 7 only in spelling C's broadcast explicitly.
+  t.on("Gemm", {6, 7, 9, 11, 13}, convertGemm);
 
-  t.on("BatchNormalization", {7, 9, 14, 15}, convertBatchNorm);
+  t.on("BatchNormalization", {6, 7, 9, 14, 15}, convertBatchNorm);
   t.on("InstanceNormalization", {1, 6}, convertInstanceNorm);
   t.on("LayerNormalization", {17}, convertLayerNorm);
   t.on("LRN", {1, 13}, convertLrn);
@@ -559,6 +666,9 @@ void populateOnnxToGraphNNPatterns(OnnxPatternTable &t) {
   t.on("ArgMax", {1, 11, 12, 13}, convertArgReduce<ArgMaxOp>);
   t.on("ArgMin", {1, 11, 12, 13}, convertArgReduce<ArgMinOp>);
   t.on("CumSum", {11, 14}, convertCumSum);
+
+  t.on("NegativeLogLikelihoodLoss", {12, 13}, convertNllLoss);
+  t.on("SoftmaxCrossEntropyLoss", {12, 13}, convertSoftmaxCrossEntropy);
 }
 
 } // namespace gaon

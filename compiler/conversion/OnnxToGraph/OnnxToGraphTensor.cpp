@@ -537,15 +537,12 @@ LogicalResult convertCastLike(OnnxNode &n, Results &out) {
 }
 
 LogicalResult convertRange(OnnxNode &n, Results &out) {
-  DenseElementsAttr start = n.constantInput(0), limit = n.constantInput(1),
-                    delta = n.constantInput(2);
-  if (!start || !limit || !delta)
-    return n.fail() << "start, limit and delta must be compile-time "
-                       "constants (the output length depends on them)";
+  // The output length depends on the values: they must be constants.
   auto s = n.constantScalar(0, "start"), l = n.constantScalar(1, "limit"),
        d = n.constantScalar(2, "delta");
   if (failed(s) || failed(l) || failed(d))
     return failure();
+  DenseElementsAttr start = n.constantInput(0), delta = n.constantInput(2);
   if (*d == 0)
     return n.fail() << "delta is zero";
   int64_t count =
@@ -622,9 +619,11 @@ LogicalResult convertOneHot(OnnxNode &n, Results &out) {
   auto depthValue = n.constantScalar(1, "depth");
   if (failed(depthValue))
     return failure();
-  DenseElementsAttr values = n.constantInput(2);
-  if (!values || values.getNumElements() != 2)
-    return n.fail() << "values must be a constant [off_value, on_value]";
+  DenseElementsAttr values = n.requireConstant(2, "values");
+  if (!values)
+    return failure();
+  if (values.getNumElements() != 2)
+    return n.fail() << "values must hold [off_value, on_value]";
   int64_t depth = (int64_t)*depthValue;
   if (depth < 1)
     return n.fail() << "depth must be positive, got " << depth;
@@ -727,9 +726,11 @@ LogicalResult convertResize(OnnxNode &n, Results &out) {
   SmallVector<double> scales;
   SmallVector<int64_t> sizes;
   auto readScales = [&](unsigned i) -> LogicalResult {
-    DenseElementsAttr c = n.constantInput(i);
-    if (!c || !llvm::isa<FloatType>(c.getElementType()))
-      return n.fail() << "scales must be a compile-time float constant";
+    DenseElementsAttr c = n.requireConstant(i, "scales");
+    if (!c)
+      return failure();
+    if (!llvm::isa<FloatType>(c.getElementType()))
+      return n.fail() << "scales must be floats";
     for (const APFloat &f : c.getValues<APFloat>())
       scales.push_back(f.convertToDouble());
     return success();
@@ -810,16 +811,16 @@ LogicalResult convertResize(OnnxNode &n, Results &out) {
 /// constant scale and zero point (per tensor, or per axis from version 13).
 FailureOr<quant::QuantizedType> quantType(OnnxNode &n, Type storage,
                                           Type expressed, int64_t rank) {
-  DenseElementsAttr scale = n.constantInput(1);
-  if (!scale || !llvm::isa<FloatType>(scale.getElementType())) {
-    n.fail() << "scale must be a compile-time float constant";
+  DenseElementsAttr scale = n.requireConstant(1, "scale");
+  if (!scale)
+    return failure();
+  if (!llvm::isa<FloatType>(scale.getElementType())) {
+    n.fail() << "scale must be floating-point";
     return failure();
   }
-  DenseElementsAttr zeroPoint = n.constantInput(2);
-  if (n.input(2) && !zeroPoint) {
-    n.fail() << "zero_point must be a compile-time constant";
+  DenseElementsAttr zeroPoint;
+  if (n.input(2) && !(zeroPoint = n.requireConstant(2, "zero_point")))
     return failure();
-  }
   auto storageInt = llvm::dyn_cast<IntegerType>(storage);
   if (!storageInt || storageInt.getWidth() == 1) {
     n.fail() << "quantized values must be integers, got " << storage;

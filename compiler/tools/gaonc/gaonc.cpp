@@ -58,6 +58,11 @@ cl::list<std::string> inputShapes(
     "input-shape",
     cl::desc("Static shape for a graph input, NAME:D0xD1x... (repeatable)"),
     cl::cat(gaoncCategory));
+cl::list<std::string> freezeInputs(
+    "freeze-input",
+    cl::desc("Fix a graph input's value at compile time, NAME=VALUE.pb "
+             "(an ONNX TensorProto; repeatable)"),
+    cl::cat(gaoncCategory));
 cl::opt<bool> listOnnxOps(
     "list-onnx-ops",
     cl::desc("Print the ONNX operators and versions Gaon converts, and exit"),
@@ -109,6 +114,11 @@ int main(int argc, char **argv) {
   gaon::ImportOptions options;
   for (const std::string &spec : inputShapes) {
     std::string error = gaon::parseInputShape(spec, options);
+    if (!error.empty())
+      return fail(error);
+  }
+  for (const std::string &spec : freezeInputs) {
+    std::string error = gaon::parseFreezeInput(spec, options);
     if (!error.empty())
       return fail(error);
   }
