@@ -48,18 +48,24 @@ def Graph_ReduceKind : Graph_Enum<"ReduceKind", "reduction", [
   I32EnumAttrCase<"l2", 6>, I32EnumAttrCase<"log_sum", 7>,
   I32EnumAttrCase<"log_sum_exp", 8>, I32EnumAttrCase<"sum_square", 9>]>;
 def Graph_ReduceKindAttr
-    : EnumAttr<Graph_Dialect, Graph_ReduceKind, "reduce_kind">;
+    : EnumAttr<Graph_Dialect, Graph_ReduceKind, "reduce_kind"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 def Graph_PadMode : Graph_Enum<"PadMode", "padding mode", [
   I32EnumAttrCase<"constant", 0>, I32EnumAttrCase<"reflect", 1>,
   I32EnumAttrCase<"edge", 2>, I32EnumAttrCase<"wrap", 3>]>;
-def Graph_PadModeAttr : EnumAttr<Graph_Dialect, Graph_PadMode, "pad_mode">;
+def Graph_PadModeAttr : EnumAttr<Graph_Dialect, Graph_PadMode, "pad_mode"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 def Graph_ResizeMode : Graph_Enum<"ResizeMode", "resize interpolation", [
   I32EnumAttrCase<"nearest", 0>, I32EnumAttrCase<"linear", 1>,
   I32EnumAttrCase<"cubic", 2>]>;
 def Graph_ResizeModeAttr
-    : EnumAttr<Graph_Dialect, Graph_ResizeMode, "resize_mode">;
+    : EnumAttr<Graph_Dialect, Graph_ResizeMode, "resize_mode"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 def Graph_CoordinateMode : Graph_Enum<"CoordinateMode",
     "how output coordinates map to input coordinates", [
@@ -68,14 +74,18 @@ def Graph_CoordinateMode : Graph_Enum<"CoordinateMode",
   I32EnumAttrCase<"half_pixel_symmetric", 4>,
   I32EnumAttrCase<"tf_half_pixel_for_nn", 5>]>;
 def Graph_CoordinateModeAttr
-    : EnumAttr<Graph_Dialect, Graph_CoordinateMode, "coordinate_mode">;
+    : EnumAttr<Graph_Dialect, Graph_CoordinateMode, "coordinate_mode"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 def Graph_NearestMode : Graph_Enum<"NearestMode", "nearest rounding", [
   I32EnumAttrCase<"round_prefer_floor", 0>,
   I32EnumAttrCase<"round_prefer_ceil", 1>, I32EnumAttrCase<"floor", 2>,
   I32EnumAttrCase<"ceil", 3>]>;
 def Graph_NearestModeAttr
-    : EnumAttr<Graph_Dialect, Graph_NearestMode, "nearest_mode">;
+    : EnumAttr<Graph_Dialect, Graph_NearestMode, "nearest_mode"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 def Graph_ScatterReduction : Graph_Enum<"ScatterReduction",
     "how scattered updates combine with existing values", [
@@ -83,7 +93,9 @@ def Graph_ScatterReduction : Graph_Enum<"ScatterReduction",
   I32EnumAttrCase<"mul", 2>, I32EnumAttrCase<"max", 3>,
   I32EnumAttrCase<"min", 4>]>;
 def Graph_ScatterReductionAttr
-    : EnumAttr<Graph_Dialect, Graph_ScatterReduction, "scatter_reduction">;
+    : EnumAttr<Graph_Dialect, Graph_ScatterReduction, "scatter_reduction"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 def Graph_Tensor : RankedTensorOf<[AnyType]>;
 def Graph_FloatTensor : RankedTensorOf<[AnyFloat]>;

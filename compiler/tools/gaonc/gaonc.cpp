@@ -14,17 +14,22 @@
 #include "compiler/pipelines/Pipelines.h"
 
 #include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
+#include "dialects/onnx/OnnxOps.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <map>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -67,10 +72,61 @@ cl::opt<bool> listOnnxOps(
     "list-onnx-ops",
     cl::desc("Print the ONNX operators and versions Gaon converts, and exit"),
     cl::cat(gaoncCategory));
+cl::opt<bool> printSummary(
+    "summary",
+    cl::desc("Print a one-paragraph summary of the compiled model to stderr"),
+    cl::init(false), cl::cat(gaoncCategory));
 cl::opt<bool> elideLargeConstants(
     "elide-constants",
     cl::desc("Print constants larger than 16 elements as an elided blob"),
     cl::init(false), cl::cat(gaoncCategory));
+
+/// Op counts by name (constants and terminators aside) and the number and
+/// bytes of constant elements.
+struct ModuleStats {
+  std::map<std::string, int> ops;
+  int64_t constantElements = 0, constantBytes = 0;
+};
+
+ModuleStats collectStats(ModuleOp module) {
+  ModuleStats stats;
+  module.walk([&](Operation *op) {
+    if (op->hasTrait<OpTrait::ConstantLike>()) {
+      if (auto type = llvm::dyn_cast<ShapedType>(op->getResult(0).getType())) {
+        stats.constantElements += type.getNumElements();
+        stats.constantBytes +=
+            type.getNumElements() *
+            std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+      }
+      return;
+    }
+    if (op->hasTrait<OpTrait::IsTerminator>() || llvm::isa<ModuleOp>(op) ||
+        op->getNumRegions() > 0)
+      return;
+    StringRef name = op->getName().getStringRef();
+    if (auto node = llvm::dyn_cast<gaon::onnx::NodeOp>(op))
+      ++stats.ops[node.getOpType().str()];
+    else
+      ++stats.ops[name.str()];
+  });
+  return stats;
+}
+
+void printStats(llvm::raw_ostream &os, StringRef label,
+                const ModuleStats &stats) {
+  int total = 0;
+  for (const auto &entry : stats.ops)
+    total += entry.second;
+  os << label << ": " << total << " ops";
+  std::string sep = " (";
+  for (const auto &[name, count] : stats.ops) {
+    os << sep << name << " x" << count;
+    sep = ", ";
+  }
+  os << (stats.ops.empty() ? "" : ")") << "; " << stats.constantElements
+     << " constant elements (" << llvm::format("%.1f", stats.constantBytes / 1024.0)
+     << " KiB)\n";
+}
 
 int fail(const std::string &message) {
   llvm::errs() << "gaonc: error: " << message << "\n";
@@ -135,6 +191,7 @@ int main(int argc, char **argv) {
   if (!module || failed(verify(*module)))
     return 1;
 
+  ModuleStats imported = collectStats(*module);
   if (emit != Emit::Onnx) {
     PassManager pm(&context);
     if (failed(applyPassManagerCLOptions(pm)))
@@ -146,6 +203,12 @@ int main(int argc, char **argv) {
     gaon::buildPipelineTo(pm, gaon::CompileStage::Graph);
     if (failed(pm.run(*module)))
       return 1;
+  }
+
+  if (printSummary) {
+    printStats(llvm::errs(), "imported (onnx)", imported);
+    if (emit != Emit::Onnx)
+      printStats(llvm::errs(), "converted (graph)", collectStats(*module));
   }
 
   std::string error;
