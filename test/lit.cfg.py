@@ -17,7 +17,7 @@ llvm_config.with_environment("PATH", config.gaon_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 # Scripts that build .onnx test models need Debian's python3 with onnx.
-config.substitutions.append(("%python_onnx", config.python_onnx))
+config.substitutions.append(("%onnx_python", config.python_onnx))
 config.substitutions.append(("%gaon_src", config.gaon_src_root))
 config.substitutions.append(("%models", os.path.join(config.gaon_src_root, "utils", "models")))
 tools = ["gaon-opt", "gaonc", "FileCheck", "not", "count"]
