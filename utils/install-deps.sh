@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
   # Toolchain
-  cmake ninja-build g++ ccache make
+  cmake ninja-build g++ ccache make libgtest-dev
   # LLVM/MLIR 19: headers, CMake packages, FileCheck, lit and mlir-opt
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
   # ONNX protobuf schema and the runtime it needs

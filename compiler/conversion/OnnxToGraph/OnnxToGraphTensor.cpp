@@ -950,7 +950,7 @@ void populateOnnxToGraphTensorPatterns(OnnxPatternTable &t) {
   t.on("Trilu", {14}, convertTrilu);
   t.on("OneHot", {9, 11}, convertOneHot);
   t.on("Resize", {10, 11, 13}, convertResize);
-  t.on("Upsample", {7, 9}, convertResize);
+  t.on("Upsample", {7, 9, 10}, convertResize);
 
   t.on("QuantizeLinear", {10, 13}, convertQuantizeLinear);
   t.on("DequantizeLinear", {10, 13}, convertDequantizeLinear);

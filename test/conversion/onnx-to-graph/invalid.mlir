@@ -2,13 +2,13 @@
 
 // The conversion's own errors: each names the ONNX node and says why.
 
-// expected-error @+1 {{the model uses 2 ONNX node(s) that Gaon cannot convert: NonZero version 13, Upsample version 10}}
+// expected-error @+1 {{the model uses 2 ONNX node(s) that Gaon cannot convert: NonZero version 13, Upsample version 1}}
 module {
 func.func @unsupported(%x: tensor<4xf32>) {
   // expected-note @+1 {{unsupported: NonZero version 13}}
   %0 = onnx.node "NonZero"(%x) version 13 : (tensor<4xf32>) -> tensor<1x?xi64>
-  // expected-note @+1 {{unsupported: Upsample version 10 (Gaon converts versions 7 9)}}
-  %1 = onnx.node "Upsample"(%x, %x) version 10 : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  // expected-note @+1 {{unsupported: Upsample version 1 (Gaon converts versions 7 9 10)}}
+  %1 = onnx.node "Upsample"(%x, %x) version 1 : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return
 }
 }
