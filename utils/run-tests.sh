@@ -36,5 +36,18 @@ else
 fi
 rm -f "$sweep_out"
 
+# Mutated models: every one compiles or is refused; none crashes or hangs.
+echo "== gaonc on mutated ONNX models"
+fuzz_out=$(mktemp)
+"$python" "$root/utils/fuzz_import.py" --gaonc "$build/bin/gaonc" --count 300 | tee "$fuzz_out"
+fuzz_line=$(grep -E "^import fuzz: [0-9]+ passed, [0-9]+ failed" "$fuzz_out" || true)
+if [ -z "$fuzz_line" ]; then
+  echo "import fuzz did not finish"; failed=$((failed + 1))
+else
+  passed=$((passed + $(echo "$fuzz_line" | grep -oE "[0-9]+ passed" | grep -oE "[0-9]+")))
+  failed=$((failed + $(echo "$fuzz_line" | grep -oE "[0-9]+ failed" | grep -oE "[0-9]+")))
+fi
+rm -f "$fuzz_out"
+
 echo "gaon: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -19,6 +19,10 @@ using OptLoc = std::optional<Location>;
 
 namespace {
 
+/// No axis may exceed this; it keeps every size computation below away
+/// from int64 overflow (a tensor this large could not exist anyway).
+constexpr int64_t kMaxDimSize = int64_t(1) << 40;
+
 RankedTensorType ranked(Value v) {
   return llvm::cast<RankedTensorType>(v.getType());
 }
@@ -79,6 +83,9 @@ LogicalResult checkWindowAttrs(OptLoc loc, int64_t spatial,
       return emitOptionalError(loc, "strides and dilations must be >= 1");
     if (pads[i] < 0 || pads[i + spatial] < 0)
       return emitOptionalError(loc, "pads must be >= 0");
+    if (strides[i] > kMaxDimSize || dilations[i] > kMaxDimSize ||
+        pads[i] > kMaxDimSize || pads[i + spatial] > kMaxDimSize)
+      return emitOptionalError(loc, "window attributes are too large");
   }
   return success();
 }
@@ -269,6 +276,9 @@ LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *, OptLoc loc,
     return failure();
   if ((int64_t)adaptor.getOutputPadding().size() != spatial)
     return emitOptionalError(loc, "expects ", spatial, " output_padding");
+  for (int64_t p : adaptor.getOutputPadding())
+    if (p < 0 || p > kMaxDimSize)
+      return emitOptionalError(loc, "output_padding must be in [0, 2^40]");
   int64_t channels = in.getDimSize(1);
   if (group < 1 || channels % group != 0 || w.getDimSize(0) != channels)
     return emitOptionalError(loc, "weight must have ", channels,
@@ -311,8 +321,8 @@ static LogicalResult inferPool(OptLoc loc, Adaptor adaptor, Types &types) {
     return failure();
   SmallVector<int64_t> out{in.getDimSize(0), in.getDimSize(1)};
   for (int64_t i = 0; i < spatial; ++i) {
-    if (kernel[i] < 1)
-      return emitOptionalError(loc, "kernel sizes must be >= 1");
+    if (kernel[i] < 1 || kernel[i] > kMaxDimSize)
+      return emitOptionalError(loc, "kernel sizes must be in [1, 2^40]");
     int64_t size = windowOutputSize(
         in.getDimSize(i + 2), kernel[i], adaptor.getStrides()[i],
         adaptor.getDilations()[i], adaptor.getPads()[i],
@@ -565,6 +575,8 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *, OptLoc loc,
                   adaptor.getMode() == PadMode::edge;
   SmallVector<int64_t> out;
   for (int64_t d = 0; d < rank; ++d) {
+    if (std::abs(pads[d]) > kMaxDimSize || std::abs(pads[d + rank]) > kMaxDimSize)
+      return emitOptionalError(loc, "pads on axis ", d, " are too large");
     int64_t size = in.getDimSize(d) + pads[d] + pads[d + rank];
     if (size < 0)
       return emitOptionalError(loc, "pads crop axis ", d, " below size 0");
@@ -674,9 +686,14 @@ LogicalResult TileOp::inferReturnTypes(MLIRContext *, OptLoc loc,
                              repeats.size());
   SmallVector<int64_t> out;
   for (int64_t d = 0; d < in.getRank(); ++d) {
+    int64_t size;
     if (repeats[d] < 0)
       return emitOptionalError(loc, "repeats must be >= 0");
-    out.push_back(in.getDimSize(d) * repeats[d]);
+    if (__builtin_mul_overflow(in.getDimSize(d), repeats[d], &size) ||
+        size > kMaxDimSize)
+      return emitOptionalError(loc, "repeating axis ", d, " ", repeats[d],
+                               " times makes it too large");
+    out.push_back(size);
   }
   types.push_back(withShape(in, out));
   return success();

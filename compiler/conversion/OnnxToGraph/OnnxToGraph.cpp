@@ -4,6 +4,8 @@
 #include "compiler/conversion/Passes.h"
 
 #include "mlir/IR/Matchers.h"
+
+#include <onnx/defs/schema.h>
 #include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
@@ -337,6 +339,29 @@ bool contradicts(Type declared, Type computed) {
   return false;
 }
 
+/// Conversion functions may assume the inputs ONNX's schema requires are
+/// there; the importer checks this for files, this for MLIR written by hand.
+LogicalResult checkInputs(OnnxNode &node) {
+  StringRef domain = node.node.getDomainOrDefault();
+  const ::onnx::OpSchema *schema = ::onnx::OpSchemaRegistry::Schema(
+      node.opType().str(), (int)node.version(),
+      domain.empty() ? ::onnx::ONNX_DOMAIN : domain.str());
+  if (!schema || schema->since_version() != node.version())
+    return success();
+  int count = node.numInputs();
+  if (count < schema->min_input() || count > schema->max_input())
+    return node.fail() << "has " << count << " inputs; the schema takes "
+                       << schema->min_input() << " to " << schema->max_input();
+  const auto &formals = schema->inputs();
+  for (int i = 0; i < count && !formals.empty(); ++i) {
+    const auto &formal = formals[std::min<size_t>(i, formals.size() - 1)];
+    if (formal.GetOption() != ::onnx::OpSchema::Optional && !node.input(i))
+      return node.fail() << "required input " << i << " ('"
+                         << formal.GetName() << "') is missing";
+  }
+  return success();
+}
+
 struct ConvertOnnxToGraphPass
     : impl::ConvertOnnxToGraphBase<ConvertOnnxToGraphPass> {
   void runOnOperation() override {
@@ -425,6 +450,8 @@ struct ConvertOnnxToGraphPass
         node.getOpType(), node.getDomainOrDefault(), node.getSinceVersion());
     builder.setInsertionPoint(node);
     OnnxNode context(node, builder);
+    if (failed(checkInputs(context)))
+      return false;
     for (unsigned i = 0; i < context.numInputs(); ++i) {
       Value v = context.input(i);
       if (v && !llvm::isa<RankedTensorType>(v.getType())) {

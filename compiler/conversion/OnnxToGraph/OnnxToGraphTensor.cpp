@@ -686,7 +686,7 @@ LogicalResult convertDepthToSpace(OnnxNode &n, Results &out) {
   int64_t b = n.attrInt("blocksize", 0);
   auto shape = n.inputType(0).getShape();
   int64_t N = shape[0], C = shape[1], H = shape[2], W = shape[3];
-  if (b < 1 || C % (b * b) != 0)
+  if (b < 1 || b > C || C % (b * b) != 0)
     return n.fail() << "blocksize " << b << " must divide channels " << C
                     << " as blocksize^2";
   bool crd = n.attrString("mode", "DCR") == "CRD";
@@ -706,7 +706,7 @@ LogicalResult convertSpaceToDepth(OnnxNode &n, Results &out) {
   int64_t b = n.attrInt("blocksize", 0);
   auto shape = n.inputType(0).getShape();
   int64_t N = shape[0], C = shape[1], H = shape[2], W = shape[3];
-  if (b < 1 || H % b != 0 || W % b != 0)
+  if (b < 1 || b > H || b > W || H % b != 0 || W % b != 0)
     return n.fail() << "blocksize " << b << " must divide height " << H
                     << " and width " << W;
   Value x = n.reshape(n.input(0), {N, C, H / b, b, W / b, b});
@@ -767,8 +767,13 @@ LogicalResult convertResize(OnnxNode &n, Results &out) {
   } else {
     if ((int64_t)scales.size() != rank)
       return n.fail() << "scales must have " << rank << " entries";
-    for (int64_t d = 0; d < rank; ++d)
-      sizes.push_back((int64_t)std::floor(in[d] * scales[d]));
+    for (int64_t d = 0; d < rank; ++d) {
+      double size = std::floor(in[d] * scales[d]);
+      if (!(size >= 1 && size < 1e12))
+        return n.fail() << "scale " << scales[d] << " on axis " << d
+                        << " gives an output size out of range";
+      sizes.push_back((int64_t)size);
+    }
   }
   for (int64_t d = 0; d < rank; ++d)
     if (scales[d] <= 0 || sizes[d] < 1)

@@ -136,6 +136,20 @@ def main(kind, out):
              helper.make_tensor_value_info("w", TensorProto.FLOAT, [1, 1, 3, 3])],
             [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
         save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
+    elif kind == "missing_input":
+        # A required input left empty.
+        graph = helper.make_graph(
+            [helper.make_node("Add", ["x", ""], ["y"], name="half_add")], "m",
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])])
+        save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
+    elif kind == "zero_stride":
+        graph = helper.make_graph(
+            [helper.make_node("MaxPool", ["x"], ["y"], name="pool0",
+                              kernel_shape=[2, 2], strides=[0, 1])], "z",
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 4, 4])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+        save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
     else:
         sys.exit("unknown kind " + kind)
 
