@@ -8,46 +8,51 @@ python=/usr/bin/python3
 lit=${LLVM_EXTERNAL_LIT:-/usr/lib/llvm-19/build/utils/lit/lit.py}
 passed=0
 failed=0
-status=0
 
-# lit: every dialect, conversion, importer and tool test.
-echo "== lit"
-lit_out=$(mktemp)
-"$python" "$lit" -sv "$build/test" 2>&1 | tee "$lit_out" | grep -E "^(FAIL|XPASS|UNRESOLVED|TIMEOUT):|^  (Passed|Failed|Unsupported|Expectedly)" || true
-lit_passed=$(grep -oE "^  Passed *: *[0-9]+" "$lit_out" | grep -oE "[0-9]+$" || echo 0)
-lit_failed=$(grep -oE "^  (Failed|Unresolved|Timed Out|Unexpectedly Passed) *: *[0-9]+" "$lit_out" | grep -oE "[0-9]+$" | awk '{s += $1} END {print s + 0}')
-if ! grep -qE "^  Passed" "$lit_out"; then
-  echo "lit did not run (see above)"; lit_failed=$((lit_failed + 1))
-fi
-passed=$((passed + lit_passed)); failed=$((failed + lit_failed))
-rm -f "$lit_out"
+# Runs a suite whose last line is "<name>: N passed, N failed" and adds its
+# counts; a suite that does not get that far counts as one failure.
+run_suite() {
+  local title=$1 tag=$2
+  shift 2
+  echo "== $title"
+  local out line
+  out=$(mktemp)
+  "$@" | tee "$out"
+  line=$(grep -E "^$tag: [0-9]+ passed, [0-9]+ failed" "$out" | tail -n 1)
+  rm -f "$out"
+  if [ -z "$line" ]; then
+    echo "$title did not finish"
+    failed=$((failed + 1))
+    return
+  fi
+  passed=$((passed + $(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')))
+  failed=$((failed + $(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')))
+}
 
-# The import sweep over ONNX's own backend test models.
-echo "== ONNX backend test models through gaonc --emit=graph"
-sweep_out=$(mktemp)
-"$python" "$root/utils/onnx_import_sweep.py" --gaonc "$build/bin/gaonc" \
-  --expected "$root/test/onnx-backend/import-expected-failures.txt" | tee "$sweep_out"
-sweep_line=$(grep -E "^import sweep: [0-9]+ passed, [0-9]+ failed" "$sweep_out" || true)
-if [ -z "$sweep_line" ]; then
-  echo "import sweep did not finish"; failed=$((failed + 1))
-else
-  passed=$((passed + $(echo "$sweep_line" | grep -oE "[0-9]+ passed" | grep -oE "[0-9]+")))
-  failed=$((failed + $(echo "$sweep_line" | grep -oE "[0-9]+ failed" | grep -oE "[0-9]+")))
-fi
-rm -f "$sweep_out"
+# lit: every dialect, conversion, importer, tool and unit test. Its summary
+# is reformatted into the common closing line.
+lit_suite() {
+  local out
+  out=$(mktemp)
+  "$python" "$lit" -sv "$build/test" > "$out" 2>&1
+  grep -E "^(FAIL|XPASS|UNRESOLVED|TIMEOUT):|^  (Passed|Failed|Unsupported|Unresolved)" "$out"
+  local ok bad
+  ok=$(grep -oE "^  Passed *: *[0-9]+" "$out" | grep -oE "[0-9]+$")
+  bad=$(grep -oE "^  (Failed|Unresolved|Timed Out|Unexpectedly Passed) *: *[0-9]+" "$out" |
+        grep -oE "[0-9]+$" | awk '{s += $1} END {print s + 0}')
+  [ -n "$ok" ] && echo "lit: $ok passed, $bad failed"
+  rm -f "$out"
+}
 
+run_suite "lit" lit lit_suite
+# ONNX's own backend test models through gaonc --emit=graph: each converts
+# or fails with its recorded reason; none crashes or hangs.
+run_suite "ONNX backend test models" "import sweep" \
+  "$python" "$root/utils/onnx_import_sweep.py" --gaonc "$build/bin/gaonc" \
+  --expected "$root/test/onnx-backend/import-expected-failures.txt"
 # Mutated models: every one compiles or is refused; none crashes or hangs.
-echo "== gaonc on mutated ONNX models"
-fuzz_out=$(mktemp)
-"$python" "$root/utils/fuzz_import.py" --gaonc "$build/bin/gaonc" --count 300 | tee "$fuzz_out"
-fuzz_line=$(grep -E "^import fuzz: [0-9]+ passed, [0-9]+ failed" "$fuzz_out" || true)
-if [ -z "$fuzz_line" ]; then
-  echo "import fuzz did not finish"; failed=$((failed + 1))
-else
-  passed=$((passed + $(echo "$fuzz_line" | grep -oE "[0-9]+ passed" | grep -oE "[0-9]+")))
-  failed=$((failed + $(echo "$fuzz_line" | grep -oE "[0-9]+ failed" | grep -oE "[0-9]+")))
-fi
-rm -f "$fuzz_out"
+run_suite "gaonc on mutated ONNX models" "import fuzz" \
+  "$python" "$root/utils/fuzz_import.py" --gaonc "$build/bin/gaonc" --count 300
 
 echo "gaon: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

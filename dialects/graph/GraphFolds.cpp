@@ -38,8 +38,31 @@ SmallVector<int64_t> rowMajorStrides(ArrayRef<int64_t> shape) {
   return strides;
 }
 
-/// For every element of `resultShape` (row-major), the linear index of the
-/// element of `operandShape` that numpy broadcasting reads.
+/// For every element of an `outShape` tensor (row-major), the linear index
+/// `base + sum(index[d] * strides[d])` of the source element it reads. Data
+/// movement (broadcast, transpose, slice) is such a strided walk.
+SmallVector<int64_t> stridedIndexMap(ArrayRef<int64_t> outShape,
+                                     ArrayRef<int64_t> strides,
+                                     int64_t base = 0) {
+  int64_t rank = outShape.size();
+  int64_t count = ShapedType::getNumElements(outShape);
+  SmallVector<int64_t> map(count), index(rank, 0);
+  int64_t current = base;
+  for (int64_t i = 0; i < count; ++i) {
+    map[i] = current;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      current += strides[d];
+      if (++index[d] < outShape[d])
+        break;
+      current -= strides[d] * index[d];
+      index[d] = 0;
+    }
+  }
+  return map;
+}
+
+/// For every element of `resultShape`, the linear index of the element of
+/// `operandShape` that numpy broadcasting reads.
 SmallVector<int64_t> broadcastIndexMap(ArrayRef<int64_t> operandShape,
                                        ArrayRef<int64_t> resultShape) {
   int64_t rank = resultShape.size(), offset = rank - operandShape.size();
@@ -50,20 +73,7 @@ SmallVector<int64_t> broadcastIndexMap(ArrayRef<int64_t> operandShape,
     strides[d] = size == 1 ? 0 : stride;
     stride *= size;
   }
-  int64_t count = ShapedType::getNumElements(resultShape);
-  SmallVector<int64_t> map(count), index(rank, 0);
-  int64_t current = 0;
-  for (int64_t i = 0; i < count; ++i) {
-    map[i] = current;
-    for (int64_t d = rank - 1; d >= 0; --d) {
-      current += strides[d];
-      if (++index[d] < resultShape[d])
-        break;
-      current -= strides[d] * index[d];
-      index[d] = 0;
-    }
-  }
-  return map;
+  return stridedIndexMap(resultShape, strides);
 }
 
 /// A new constant of `type` whose element i is element map[i] of `source`.
@@ -586,21 +596,8 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   SmallVector<int64_t> strides;
   for (int64_t p : perm)
     strides.push_back(inStrides[p]);
-  // Walk the output in row-major order, tracking the input offset.
-  int64_t count = outType.getNumElements(), rank = perm.size();
-  SmallVector<int64_t> map(count), index(rank, 0);
-  int64_t current = 0;
-  for (int64_t i = 0; i < count; ++i) {
-    map[i] = current;
-    for (int64_t d = rank - 1; d >= 0; --d) {
-      current += strides[d];
-      if (++index[d] < outType.getDimSize(d))
-        break;
-      current -= strides[d] * index[d];
-      index[d] = 0;
-    }
-  }
-  return gatherElements(in, outType, map);
+  return gatherElements(in, outType,
+                        stridedIndexMap(outType.getShape(), strides));
 }
 
 OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
@@ -646,26 +643,14 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
   if (!in)
     return {};
   auto inStrides = rowMajorStrides(inType.getShape());
-  int64_t rank = inType.getRank(), count = outType.getNumElements();
   int64_t base = 0;
-  SmallVector<int64_t> strides(rank);
-  for (int64_t d = 0; d < rank; ++d) {
+  SmallVector<int64_t> strides(inType.getRank());
+  for (int64_t d = 0; d < inType.getRank(); ++d) {
     base += getStarts()[d] * inStrides[d];
     strides[d] = getSteps()[d] * inStrides[d];
   }
-  SmallVector<int64_t> map(count), index(rank, 0);
-  int64_t current = base;
-  for (int64_t i = 0; i < count; ++i) {
-    map[i] = current;
-    for (int64_t d = rank - 1; d >= 0; --d) {
-      current += strides[d];
-      if (++index[d] < outType.getDimSize(d))
-        break;
-      current -= strides[d] * index[d];
-      index[d] = 0;
-    }
-  }
-  return gatherElements(in, outType, map);
+  return gatherElements(in, outType,
+                        stridedIndexMap(outType.getShape(), strides, base));
 }
 
 OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
