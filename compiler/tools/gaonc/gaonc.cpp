@@ -12,6 +12,7 @@
 #include "compiler/conversion/OnnxToGraph/OnnxToGraph.h"
 #include "compiler/importer/OnnxImporter.h"
 #include "compiler/pipelines/Pipelines.h"
+#include "targets/cpu/compiler/CpuBinary.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -52,7 +53,7 @@ cl::opt<Emit> emit(
                           "typed graph ops with static shapes"),
                clEnumValN(Emit::Binary, "binary",
                           "a .gnb binary (needs the runtime and backends)")),
-    cl::init(Emit::Graph), cl::cat(gaoncCategory));
+    cl::cat(gaoncCategory));
 cl::opt<std::string> target("target", cl::desc("Target: npu or cpu"),
                             cl::init("npu"), cl::cat(gaoncCategory));
 cl::opt<std::string>
@@ -162,10 +163,12 @@ int main(int argc, char **argv) {
     return fail("--npu-config must be edge, server or an existing JSON "
                 "file, got '" +
                 npuConfig + "'");
-  if (emit == Emit::Binary)
-    return fail("--emit=binary needs the " + target +
-                " backend and the runtime's binary format, which this build "
-                "does not have yet; use --emit=onnx or --emit=graph");
+  // Without --emit, a .gnb output means a binary, anything else MLIR.
+  if (emit.getNumOccurrences() == 0)
+    emit = StringRef(outputFile).ends_with(".gnb") ? Emit::Binary : Emit::Graph;
+  if (emit == Emit::Binary && target == "npu")
+    return fail("--emit=binary --target=npu needs the NPU backend, which this "
+                "build does not have yet; use --target=cpu");
 
   gaon::ImportOptions options;
   for (const std::string &spec : inputShapes) {
@@ -215,6 +218,20 @@ int main(int argc, char **argv) {
   auto output = openOutputFile(outputFile, &error);
   if (!output)
     return fail(error);
+  if (emit == Emit::Binary) {
+    gaon::CpuBinaryStats stats;
+    gaon::CpuBinaryOptions binaryOptions;
+    binaryOptions.stats = &stats;
+    if (failed(gaon::writeCpuBinary(*module, output->os(), binaryOptions)))
+      return 1;
+    if (printSummary)
+      llvm::errs() << "binary: " << stats.ops << " CPU kernel calls; arena "
+                   << stats.arenaSize << " bytes (" << stats.arenaWithoutReuse
+                   << " without reuse); constants " << stats.constantBytes
+                   << " bytes\n";
+    output->keep();
+    return 0;
+  }
   OpPrintingFlags flags;
   if (elideLargeConstants)
     flags.elideLargeElementsAttrs(16);

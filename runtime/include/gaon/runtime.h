@@ -1,0 +1,125 @@
+/*===- gaon/runtime.h - the Gaon runtime C API ----------------------------===*
+ *
+ * Load a .gnb model, create sessions on a device, run them.
+ *
+ * Thread contract: a loaded model is immutable and may be shared by any
+ * number of threads; a session is used by one thread at a time; many
+ * sessions on one model may run concurrently.
+ *
+ * Errors: every call that can fail returns a gaon_status, NULL on success.
+ * A non-NULL status carries a code and a message and must be freed with
+ * gaon_status_free.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef GAON_RUNTIME_H
+#define GAON_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Status --------------------------------------------------------------- */
+
+typedef enum gaon_status_code {
+  GAON_OK = 0,
+  GAON_INVALID_ARGUMENT = 1, /* a bad argument: wrong input name, shape... */
+  GAON_INVALID_MODEL = 2,    /* the file is not a valid .gnb */
+  GAON_UNSUPPORTED = 3,      /* valid, but this runtime cannot run it */
+  GAON_NOT_FOUND = 4,        /* a file or device that does not exist */
+  GAON_RESOURCE_EXHAUSTED = 5,
+  GAON_INTERNAL = 6,
+} gaon_status_code;
+
+typedef struct gaon_status_s *gaon_status;
+
+gaon_status_code gaon_status_get_code(gaon_status status);
+const char *gaon_status_message(gaon_status status);
+void gaon_status_free(gaon_status status);
+
+/* Allocator: every runtime allocation goes through one. NULL means malloc. */
+
+typedef struct gaon_allocator {
+  void *(*allocate)(void *context, size_t size, size_t alignment);
+  void (*deallocate)(void *context, void *pointer);
+  void *context;
+} gaon_allocator;
+
+/* Tensors -------------------------------------------------------------- */
+
+typedef enum gaon_dtype {
+  GAON_F32 = 0, GAON_F16, GAON_BF16, GAON_F64,
+  GAON_I8, GAON_I16, GAON_I32, GAON_I64,
+  GAON_U8, GAON_U16, GAON_U32, GAON_U64,
+  GAON_BOOL,
+} gaon_dtype;
+
+#define GAON_MAX_RANK 8
+
+/* A view of caller-owned memory. */
+typedef struct gaon_tensor {
+  gaon_dtype dtype;
+  int32_t rank;
+  int64_t shape[GAON_MAX_RANK];
+  void *data;
+  size_t byte_size;
+} gaon_tensor;
+
+size_t gaon_dtype_size(gaon_dtype dtype);
+const char *gaon_dtype_name(gaon_dtype dtype);
+
+/* Models --------------------------------------------------------------- */
+
+typedef struct gaon_model_s gaon_model;
+
+/* Loads and verifies a .gnb file (memory-mapped, constants used in place). */
+gaon_status gaon_model_load_file(const char *path,
+                                 const gaon_allocator *allocator,
+                                 gaon_model **out_model);
+/* Loads from memory the caller keeps alive and unchanged until release. */
+gaon_status gaon_model_load_memory(const void *data, size_t size,
+                                   const gaon_allocator *allocator,
+                                   gaon_model **out_model);
+void gaon_model_release(gaon_model *model);
+
+size_t gaon_model_input_count(const gaon_model *model);
+size_t gaon_model_output_count(const gaon_model *model);
+/* Describes input/output i: name, dtype and shape (data is NULL). */
+gaon_status gaon_model_input(const gaon_model *model, size_t index,
+                             const char **out_name, gaon_tensor *out_info);
+gaon_status gaon_model_output(const gaon_model *model, size_t index,
+                              const char **out_name, gaon_tensor *out_info);
+const char *gaon_model_target(const gaon_model *model);
+uint64_t gaon_model_arena_size(const gaon_model *model);
+
+/* Sessions ------------------------------------------------------------- */
+
+typedef struct gaon_session_s gaon_session;
+
+typedef struct gaon_session_options {
+  const char *device; /* "cpu" (default), "sim", "npu" */
+  int32_t threads;    /* 0: all cores */
+} gaon_session_options;
+
+gaon_status gaon_session_create(const gaon_model *model,
+                                const gaon_session_options *options,
+                                gaon_session **out_session);
+void gaon_session_release(gaon_session *session);
+
+/* Runs the model. inputs[i] is graph input i; outputs[i] must have the
+ * output's dtype and shape and a buffer of byte_size bytes. */
+gaon_status gaon_session_run(gaon_session *session, const gaon_tensor *inputs,
+                             size_t input_count, gaon_tensor *outputs,
+                             size_t output_count);
+
+/* The device names this runtime was built with, comma-separated. */
+const char *gaon_runtime_devices(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GAON_RUNTIME_H */

@@ -1,0 +1,84 @@
+//===- CpuDevice.cpp - the `cpu` device: kernel calls over the arena ------===//
+
+#include "Internal.h"
+
+#include "targets/cpu/kernels/Kernels.h"
+
+#include <thread>
+
+namespace gaon::rt {
+namespace {
+
+class CpuSegment : public PreparedSegment {
+public:
+  CpuSegment(const gaon_model &model, const SegmentDesc &segment,
+             std::vector<cpu::Kernel> kernels)
+      : model(model), segment(segment), kernels(std::move(kernels)) {}
+
+  gaon_status run(ExecutionState &state) override {
+    int threads = state.threads > 0
+                      ? state.threads
+                      : std::max(1u, std::thread::hardware_concurrency());
+    std::vector<cpu::View> in, out;
+    for (size_t i = 0; i < segment.ops.size(); ++i) {
+      const OpDesc &op = segment.ops[i];
+      in.clear();
+      out.clear();
+      for (uint32_t id : op.inputs)
+        in.push_back(view(state, id));
+      for (uint32_t id : op.outputs)
+        out.push_back(view(state, id));
+      std::string error = kernels[i](op, in, out, threads);
+      if (!error.empty())
+        return makeStatus(GAON_INTERNAL, "at " + op.location + " (" +
+                                             op.kind + "): " + error);
+    }
+    return nullptr;
+  }
+
+private:
+  cpu::View view(ExecutionState &state, uint32_t id) {
+    if (id == kNoTensor)
+      return cpu::View{GAON_F32, {}, nullptr};
+    const TensorDesc &t = model.tensors[id];
+    return cpu::View{t.dtype, t.shape, state.tensorData(id)};
+  }
+
+  const gaon_model &model;
+  const SegmentDesc &segment;
+  std::vector<cpu::Kernel> kernels;
+};
+
+class CpuDevice : public Device {
+public:
+  const char *name() const override { return "cpu"; }
+  bool runs(SegmentDesc::Device kind) const override {
+    return kind == SegmentDesc::Device::CPU;
+  }
+  gaon_status prepare(const gaon_model &model, const SegmentDesc &segment,
+                      std::unique_ptr<PreparedSegment> &out) override {
+    std::vector<cpu::Kernel> kernels;
+    for (const OpDesc &op : segment.ops) {
+      cpu::Kernel kernel = cpu::findKernel(op.kind);
+      if (!kernel)
+        return makeStatus(GAON_UNSUPPORTED,
+                          "the cpu device has no kernel for " + op.kind +
+                              " (at " + op.location + ")");
+      kernels.push_back(kernel);
+    }
+    out = std::make_unique<CpuSegment>(model, segment, std::move(kernels));
+    return nullptr;
+  }
+};
+
+} // namespace
+
+void registerBuiltinDevices() {
+  static bool once = [] {
+    registerDevice("cpu", [] { return std::make_unique<CpuDevice>(); });
+    return true;
+  }();
+  (void)once;
+}
+
+} // namespace gaon::rt

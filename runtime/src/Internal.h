@@ -1,0 +1,141 @@
+//===- Internal.h - the runtime's internal model and device interface ----===//
+//
+// The C API (gaon/runtime.h) is a thin shell over these types. A loaded
+// model is the verified FlatBuffer plus a decoded, immutable description;
+// devices turn a segment of it into something they can execute.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GAON_RUNTIME_INTERNAL_H
+#define GAON_RUNTIME_INTERNAL_H
+
+#include "gaon/runtime.h"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+struct gaon_status_s {
+  gaon_status_code code;
+  std::string message;
+};
+
+namespace gaon::rt {
+
+/// Builds a status; NULL means success.
+gaon_status makeStatus(gaon_status_code code, std::string message);
+
+constexpr uint32_t kNoTensor = 0xFFFFFFFFu;
+
+struct TensorDesc {
+  std::string name;
+  gaon_dtype dtype;
+  std::vector<int64_t> shape;
+  enum class Storage { Arena, Constant, Input } storage;
+  uint64_t offset = 0;
+  uint64_t byteSize = 0;
+  int64_t elementCount = 0;
+  // Quantization (empty scales: none).
+  std::vector<double> scales;
+  std::vector<int64_t> zeroPoints;
+  int32_t quantAxis = -1;
+};
+
+struct AttributeDesc {
+  std::vector<int64_t> ints;
+  std::vector<double> floats;
+  std::string str;
+};
+
+struct OpDesc {
+  std::string kind;
+  std::vector<uint32_t> inputs, outputs;
+  std::map<std::string, AttributeDesc> attributes;
+  std::string location;
+
+  /// Attribute accessors with defaults; enums are strings or ints.
+  int64_t getInt(const std::string &name, int64_t dflt) const;
+  double getFloat(const std::string &name, double dflt) const;
+  std::vector<int64_t> getInts(const std::string &name) const;
+  std::vector<double> getFloats(const std::string &name) const;
+  std::string getString(const std::string &name, const std::string &dflt) const;
+  bool has(const std::string &name) const { return attributes.count(name); }
+};
+
+struct SegmentDesc {
+  enum class Device { CPU, NPU } device;
+  std::vector<OpDesc> ops;
+  std::vector<uint8_t> code;
+};
+
+struct IoDesc {
+  std::string name;
+  uint32_t tensor;
+};
+
+} // namespace gaon::rt
+
+struct gaon_model_s {
+  gaon_allocator allocator;
+  // The file: either mapped (mapping != nullptr) or caller memory.
+  void *mapping = nullptr;
+  size_t mappingSize = 0;
+  const uint8_t *data = nullptr;
+  size_t size = 0;
+  const uint8_t *constants = nullptr; // data section (or weights file)
+  uint64_t constantsSize = 0;
+  void *weightsMapping = nullptr;
+  size_t weightsMappingSize = 0;
+
+  std::string target, compilerVersion;
+  uint32_t formatVersion = 0;
+  std::vector<gaon::rt::TensorDesc> tensors;
+  std::vector<gaon::rt::IoDesc> inputs, outputs;
+  uint64_t arenaSize = 0;
+  std::vector<gaon::rt::SegmentDesc> segments;
+};
+
+namespace gaon::rt {
+
+/// Memory a running segment sees: the arena, the constants, bound inputs.
+struct ExecutionState {
+  const gaon_model *model;
+  uint8_t *arena;
+  std::vector<const void *> inputData; // per tensor id, for Input tensors
+  int threads;
+
+  void *tensorData(uint32_t id) const;
+};
+
+/// A device runs segments of its kind. It prepares each segment once per
+/// session (resolving kernels, checking support) and runs it many times.
+class PreparedSegment {
+public:
+  virtual ~PreparedSegment() = default;
+  virtual gaon_status run(ExecutionState &state) = 0;
+};
+
+class Device {
+public:
+  virtual ~Device() = default;
+  virtual const char *name() const = 0;
+  /// Which segments it runs.
+  virtual bool runs(SegmentDesc::Device kind) const = 0;
+  virtual gaon_status prepare(const gaon_model &model,
+                              const SegmentDesc &segment,
+                              std::unique_ptr<PreparedSegment> &out) = 0;
+};
+
+using DeviceFactory = std::function<std::unique_ptr<Device>()>;
+
+/// Devices register themselves by name; a hardware driver adds an entry.
+void registerDevice(const std::string &name, DeviceFactory factory);
+std::unique_ptr<Device> createDevice(const std::string &name);
+std::vector<std::string> deviceNames();
+
+} // namespace gaon::rt
+
+#endif // GAON_RUNTIME_INTERNAL_H

@@ -1,0 +1,602 @@
+//===- Runtime.cpp - loading, verification, sessions (the C API) ----------===//
+
+#include "Internal.h"
+
+#include "gnb_generated.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <mutex>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace gaon::rt;
+namespace gnb = gaon::gnb;
+
+namespace {
+
+constexpr uint32_t kFormatVersion = 1;
+constexpr uint64_t kAlignment = 64;
+
+void *defaultAllocate(void *, size_t size, size_t alignment) {
+  void *p = nullptr;
+  if (posix_memalign(&p, std::max<size_t>(alignment, sizeof(void *)),
+                     size ? size : 1) != 0)
+    return nullptr;
+  return p;
+}
+void defaultDeallocate(void *, void *p) { free(p); }
+
+gaon_allocator resolveAllocator(const gaon_allocator *a) {
+  if (a && a->allocate && a->deallocate)
+    return *a;
+  return gaon_allocator{defaultAllocate, defaultDeallocate, nullptr};
+}
+
+gaon_status invalid(const std::string &message) {
+  return makeStatus(GAON_INVALID_MODEL, "invalid .gnb: " + message);
+}
+
+bool toDType(gnb::DType d, gaon_dtype &out) {
+  if (d > gnb::DType::MAX)
+    return false;
+  out = static_cast<gaon_dtype>(d);
+  return true;
+}
+
+uint64_t alignUp(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+
+/// Decodes and checks the meaning of a verified FlatBuffer.
+gaon_status decode(gaon_model &m, const gnb::Model &fb) {
+  if (fb.format_version() != kFormatVersion)
+    return makeStatus(GAON_UNSUPPORTED,
+                      "the model has .gnb format version " +
+                          std::to_string(fb.format_version()) +
+                          "; this runtime reads version " +
+                          std::to_string(kFormatVersion) +
+                          ": recompile the model with a matching gaonc");
+  m.formatVersion = fb.format_version();
+  m.target = fb.target() ? fb.target()->str() : "";
+  m.compilerVersion = fb.compiler_version() ? fb.compiler_version()->str() : "";
+  if (fb.constants_size() > m.constantsSize)
+    return invalid("constants_size " + std::to_string(fb.constants_size()) +
+                   " exceeds the " + std::to_string(m.constantsSize) +
+                   " bytes of constant data present");
+  m.arenaSize = fb.arena_size();
+  if (m.arenaSize > (uint64_t(1) << 44))
+    return invalid("arena size " + std::to_string(m.arenaSize) +
+                   " is implausibly large");
+
+  const auto *tensors = fb.tensors();
+  size_t tensorCount = tensors ? tensors->size() : 0;
+  m.tensors.resize(tensorCount);
+  for (size_t i = 0; i < tensorCount; ++i) {
+    const gnb::Tensor *t = tensors->Get(i);
+    TensorDesc &d = m.tensors[i];
+    std::string where = "tensor " + std::to_string(i);
+    d.name = t->name() ? t->name()->str() : "";
+    if (!toDType(t->dtype(), d.dtype))
+      return invalid(where + " has an unknown dtype");
+    if (t->shape() && t->shape()->size() > GAON_MAX_RANK)
+      return invalid(where + " has rank above " +
+                     std::to_string(GAON_MAX_RANK));
+    uint64_t count = 1;
+    if (t->shape())
+      for (int64_t dim : *t->shape()) {
+        if (dim < 0 || (dim > 0 && count > (uint64_t(1) << 50) / dim))
+          return invalid(where + " has a negative or overflowing shape");
+        count *= dim;
+        d.shape.push_back(dim);
+      }
+    d.elementCount = count;
+    d.offset = t->offset();
+    d.byteSize = t->byte_size();
+    if (d.byteSize != count * gaon_dtype_size(d.dtype))
+      return invalid(where + " ('" + d.name + "') has byte_size " +
+                     std::to_string(d.byteSize) + " but its shape needs " +
+                     std::to_string(count * gaon_dtype_size(d.dtype)));
+    switch (t->storage()) {
+    case gnb::Storage::Arena:
+      d.storage = TensorDesc::Storage::Arena;
+      if (d.offset > m.arenaSize || d.byteSize > m.arenaSize - d.offset)
+        return invalid(where + " lies outside the arena");
+      break;
+    case gnb::Storage::Constant:
+      d.storage = TensorDesc::Storage::Constant;
+      if (d.offset > fb.constants_size() ||
+          d.byteSize > fb.constants_size() - d.offset)
+        return invalid(where + " lies outside the constant data");
+      if (d.offset % kAlignment)
+        return invalid(where + " is not 64-byte aligned");
+      break;
+    case gnb::Storage::Input:
+      d.storage = TensorDesc::Storage::Input;
+      break;
+    default:
+      return invalid(where + " has an unknown storage kind");
+    }
+    if (const gnb::Quantization *q = t->quantization()) {
+      if (q->scales())
+        d.scales.assign(q->scales()->begin(), q->scales()->end());
+      if (q->zero_points())
+        d.zeroPoints.assign(q->zero_points()->begin(),
+                            q->zero_points()->end());
+      d.quantAxis = q->axis();
+      if (d.scales.size() != d.zeroPoints.size() ||
+          (d.quantAxis >= 0 &&
+           (d.quantAxis >= (int)d.shape.size() ||
+            (int64_t)d.scales.size() != d.shape[d.quantAxis])))
+        return invalid(where + " has inconsistent quantization parameters");
+    }
+  }
+  auto checkId = [&](uint32_t id, bool allowAbsent) {
+    return (allowAbsent && id == kNoTensor) || id < tensorCount;
+  };
+  auto bindings = [&](const flatbuffers::Vector<
+                          flatbuffers::Offset<gnb::IoBinding>> *list,
+                      std::vector<IoDesc> &out,
+                      const char *what) -> gaon_status {
+    if (!list)
+      return nullptr;
+    for (const gnb::IoBinding *b : *list) {
+      if (!checkId(b->tensor(), false))
+        return invalid(std::string(what) + " '" + b->name()->str() +
+                       "' names tensor " + std::to_string(b->tensor()) +
+                       " of " + std::to_string(tensorCount));
+      out.push_back({b->name()->str(), b->tensor()});
+    }
+    return nullptr;
+  };
+  if (gaon_status s = bindings(fb.inputs(), m.inputs, "input"))
+    return s;
+  if (gaon_status s = bindings(fb.outputs(), m.outputs, "output"))
+    return s;
+  for (const IoDesc &in : m.inputs)
+    if (m.tensors[in.tensor].storage != TensorDesc::Storage::Input)
+      return invalid("input '" + in.name + "' is not bound to input storage");
+
+  if (fb.segments())
+    for (const gnb::Segment *s : *fb.segments()) {
+      SegmentDesc seg;
+      if (s->device() == gnb::DeviceKind::CPU)
+        seg.device = SegmentDesc::Device::CPU;
+      else if (s->device() == gnb::DeviceKind::NPU)
+        seg.device = SegmentDesc::Device::NPU;
+      else
+        return invalid("a segment names an unknown device kind");
+      if (s->code())
+        seg.code.assign(s->code()->begin(), s->code()->end());
+      if (s->ops())
+        for (const gnb::Op *op : *s->ops()) {
+          OpDesc d;
+          d.kind = op->kind()->str();
+          d.location = op->location() ? op->location()->str() : "";
+          auto ids = [&](const flatbuffers::Vector<uint32_t> *v,
+                         std::vector<uint32_t> &out, bool allowAbsent) {
+            if (!v)
+              return true;
+            for (uint32_t id : *v) {
+              if (!checkId(id, allowAbsent))
+                return false;
+              out.push_back(id);
+            }
+            return true;
+          };
+          if (!ids(op->inputs(), d.inputs, true) ||
+              !ids(op->outputs(), d.outputs, false))
+            return invalid("op " + d.kind + " at " + d.location +
+                           " names a tensor id out of range");
+          if (op->attributes())
+            for (const gnb::Attribute *a : *op->attributes()) {
+              AttributeDesc &attr = d.attributes[a->name()->str()];
+              if (a->ints())
+                attr.ints.assign(a->ints()->begin(), a->ints()->end());
+              if (a->floats())
+                attr.floats.assign(a->floats()->begin(), a->floats()->end());
+              if (a->str())
+                attr.str = a->str()->str();
+            }
+          seg.ops.push_back(std::move(d));
+        }
+      m.segments.push_back(std::move(seg));
+    }
+  return nullptr;
+}
+
+/// Verifies and decodes `m.data`/`m.size` (already set).
+gaon_status loadBuffer(gaon_model &m) {
+  if (m.size < 8)
+    return invalid("the file is " + std::to_string(m.size) +
+                   " bytes, too small to hold a header");
+  uint32_t fbSize;
+  std::memcpy(&fbSize, m.data, 4);
+  if (fbSize > m.size - 4)
+    return invalid("the header claims " + std::to_string(fbSize) +
+                   " bytes of program, but the file has " +
+                   std::to_string(m.size - 4) + " after the header");
+  if (!flatbuffers::BufferHasIdentifier(m.data, gnb::ModelIdentifier(),
+                                        /*size_prefixed=*/true))
+    return invalid("the file identifier is not GNB1 (not a Gaon binary, or "
+                   "a binary of another format)");
+  flatbuffers::Verifier verifier(m.data, 4 + size_t(fbSize));
+  if (!gnb::VerifySizePrefixedModelBuffer(verifier))
+    return invalid("the FlatBuffer at offset 4 fails verification (the file "
+                   "is truncated or corrupt)");
+  uint64_t dataStart = alignUp(4 + uint64_t(fbSize), kAlignment);
+  if (dataStart <= m.size) {
+    m.constants = m.data + dataStart;
+    m.constantsSize = m.size - dataStart;
+  }
+  return decode(m, *gnb::GetSizePrefixedModel(m.data));
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Status, dtypes
+//===----------------------------------------------------------------------===//
+
+gaon_status gaon::rt::makeStatus(gaon_status_code code, std::string message) {
+  if (code == GAON_OK)
+    return nullptr;
+  return new gaon_status_s{code, std::move(message)};
+}
+
+extern "C" {
+
+gaon_status_code gaon_status_get_code(gaon_status s) {
+  return s ? s->code : GAON_OK;
+}
+const char *gaon_status_message(gaon_status s) {
+  return s ? s->message.c_str() : "ok";
+}
+void gaon_status_free(gaon_status s) { delete s; }
+
+size_t gaon_dtype_size(gaon_dtype d) {
+  switch (d) {
+  case GAON_F32: case GAON_I32: case GAON_U32: return 4;
+  case GAON_F16: case GAON_BF16: case GAON_I16: case GAON_U16: return 2;
+  case GAON_F64: case GAON_I64: case GAON_U64: return 8;
+  case GAON_I8: case GAON_U8: case GAON_BOOL: return 1;
+  }
+  return 0;
+}
+
+const char *gaon_dtype_name(gaon_dtype d) {
+  static const char *names[] = {"float32", "float16", "bfloat16", "float64",
+                                "int8",    "int16",   "int32",    "int64",
+                                "uint8",   "uint16",  "uint32",   "uint64",
+                                "bool"};
+  return (unsigned)d <= GAON_BOOL ? names[d] : "unknown";
+}
+
+//===----------------------------------------------------------------------===//
+// Models
+//===----------------------------------------------------------------------===//
+
+gaon_status gaon_model_load_memory(const void *data, size_t size,
+                                   const gaon_allocator *allocator,
+                                   gaon_model **out) {
+  if (!data || !out)
+    return makeStatus(GAON_INVALID_ARGUMENT, "null data or output pointer");
+  auto m = std::make_unique<gaon_model>();
+  m->allocator = resolveAllocator(allocator);
+  m->data = static_cast<const uint8_t *>(data);
+  m->size = size;
+  if (gaon_status s = loadBuffer(*m))
+    return s;
+  *out = m.release();
+  return nullptr;
+}
+
+gaon_status gaon_model_load_file(const char *path,
+                                 const gaon_allocator *allocator,
+                                 gaon_model **out) {
+  if (!path || !out)
+    return makeStatus(GAON_INVALID_ARGUMENT, "null path or output pointer");
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return makeStatus(GAON_NOT_FOUND, std::string("cannot open '") + path +
+                                          "': " + strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return makeStatus(GAON_INVALID_ARGUMENT,
+                      std::string("'") + path + "' is not a regular file");
+  }
+  size_t size = st.st_size;
+  void *mapping = size ? mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0)
+                       : nullptr;
+  close(fd);
+  if (size && mapping == MAP_FAILED)
+    return makeStatus(GAON_RESOURCE_EXHAUSTED,
+                      std::string("cannot map '") + path + "'");
+  auto m = std::make_unique<gaon_model>();
+  m->allocator = resolveAllocator(allocator);
+  m->mapping = mapping;
+  m->mappingSize = size;
+  m->data = static_cast<const uint8_t *>(mapping);
+  m->size = size;
+  if (gaon_status s = loadBuffer(*m)) {
+    s->message = std::string(path) + ": " + s->message;
+    gaon_model_release(m.release());
+    return s;
+  }
+  *out = m.release();
+  return nullptr;
+}
+
+void gaon_model_release(gaon_model *m) {
+  if (!m)
+    return;
+  if (m->mapping)
+    munmap(m->mapping, m->mappingSize);
+  if (m->weightsMapping)
+    munmap(m->weightsMapping, m->weightsMappingSize);
+  delete m;
+}
+
+size_t gaon_model_input_count(const gaon_model *m) {
+  return m ? m->inputs.size() : 0;
+}
+size_t gaon_model_output_count(const gaon_model *m) {
+  return m ? m->outputs.size() : 0;
+}
+
+static gaon_status describe(const gaon_model *m, const std::vector<IoDesc> &io,
+                            size_t index, const char **name,
+                            gaon_tensor *info) {
+  if (!m || index >= io.size())
+    return makeStatus(GAON_INVALID_ARGUMENT, "index out of range");
+  const TensorDesc &t = m->tensors[io[index].tensor];
+  if (name)
+    *name = io[index].name.c_str();
+  if (info) {
+    *info = gaon_tensor{};
+    info->dtype = t.dtype;
+    info->rank = t.shape.size();
+    std::copy(t.shape.begin(), t.shape.end(), info->shape);
+    info->byte_size = t.byteSize;
+  }
+  return nullptr;
+}
+
+gaon_status gaon_model_input(const gaon_model *m, size_t i, const char **name,
+                             gaon_tensor *info) {
+  return describe(m, m ? m->inputs : std::vector<IoDesc>(), i, name, info);
+}
+gaon_status gaon_model_output(const gaon_model *m, size_t i, const char **name,
+                              gaon_tensor *info) {
+  return describe(m, m ? m->outputs : std::vector<IoDesc>(), i, name, info);
+}
+const char *gaon_model_target(const gaon_model *m) {
+  return m ? m->target.c_str() : "";
+}
+uint64_t gaon_model_arena_size(const gaon_model *m) {
+  return m ? m->arenaSize : 0;
+}
+
+} // extern "C"
+
+//===----------------------------------------------------------------------===//
+// Devices and sessions
+//===----------------------------------------------------------------------===//
+
+namespace {
+std::mutex registryMutex;
+std::map<std::string, DeviceFactory> &registry() {
+  static std::map<std::string, DeviceFactory> devices;
+  return devices;
+}
+} // namespace
+
+void gaon::rt::registerDevice(const std::string &name, DeviceFactory factory) {
+  std::lock_guard<std::mutex> lock(registryMutex);
+  registry()[name] = std::move(factory);
+}
+
+std::unique_ptr<Device> gaon::rt::createDevice(const std::string &name) {
+  std::lock_guard<std::mutex> lock(registryMutex);
+  auto it = registry().find(name);
+  return it == registry().end() ? nullptr : it->second();
+}
+
+std::vector<std::string> gaon::rt::deviceNames() {
+  std::lock_guard<std::mutex> lock(registryMutex);
+  std::vector<std::string> names;
+  for (const auto &entry : registry())
+    names.push_back(entry.first);
+  return names;
+}
+
+void *ExecutionState::tensorData(uint32_t id) const {
+  const TensorDesc &t = model->tensors[id];
+  switch (t.storage) {
+  case TensorDesc::Storage::Arena:
+    return arena + t.offset;
+  case TensorDesc::Storage::Constant:
+    return const_cast<uint8_t *>(model->constants + t.offset);
+  case TensorDesc::Storage::Input:
+    return const_cast<void *>(inputData[id]);
+  }
+  return nullptr;
+}
+
+struct gaon_session_s {
+  const gaon_model *model;
+  std::unique_ptr<Device> device;
+  std::vector<std::unique_ptr<PreparedSegment>> segments;
+  uint8_t *arena = nullptr;
+  int threads = 0;
+};
+
+namespace gaon::rt {
+void registerBuiltinDevices(); // devices.cpp
+}
+
+extern "C" {
+
+const char *gaon_runtime_devices(void) {
+  gaon::rt::registerBuiltinDevices();
+  static std::string names;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    for (const std::string &n : deviceNames())
+      names += (names.empty() ? "" : ",") + n;
+  });
+  return names.c_str();
+}
+
+gaon_status gaon_session_create(const gaon_model *model,
+                                const gaon_session_options *options,
+                                gaon_session **out) {
+  if (!model || !out)
+    return makeStatus(GAON_INVALID_ARGUMENT, "null model or output pointer");
+  gaon::rt::registerBuiltinDevices();
+  std::string deviceName =
+      options && options->device ? options->device : "cpu";
+  auto session = std::make_unique<gaon_session_s>();
+  session->model = model;
+  session->threads = options ? options->threads : 0;
+  session->device = createDevice(deviceName);
+  if (!session->device) {
+    std::string known;
+    for (const std::string &n : deviceNames())
+      known += (known.empty() ? "" : ", ") + n;
+    return makeStatus(GAON_NOT_FOUND, "no device '" + deviceName +
+                                          "' in this runtime (devices: " +
+                                          known + ")");
+  }
+  for (const SegmentDesc &segment : model->segments) {
+    if (!session->device->runs(segment.device))
+      return makeStatus(
+          GAON_UNSUPPORTED,
+          std::string("the model has a ") +
+              (segment.device == SegmentDesc::Device::NPU ? "npu" : "cpu") +
+              " segment, which device '" + deviceName + "' cannot run");
+    std::unique_ptr<PreparedSegment> prepared;
+    if (gaon_status s = session->device->prepare(*model, segment, prepared))
+      return s;
+    session->segments.push_back(std::move(prepared));
+  }
+  session->arena = static_cast<uint8_t *>(model->allocator.allocate(
+      model->allocator.context, model->arenaSize, kAlignment));
+  if (!session->arena)
+    return makeStatus(GAON_RESOURCE_EXHAUSTED,
+                      "cannot allocate the " +
+                          std::to_string(model->arenaSize) +
+                          "-byte arena");
+  *out = session.release();
+  return nullptr;
+}
+
+void gaon_session_release(gaon_session *s) {
+  if (!s)
+    return;
+  s->model->allocator.deallocate(s->model->allocator.context, s->arena);
+  delete s;
+}
+
+static std::string signature(const gaon_model *m) {
+  std::string sig;
+  for (const IoDesc &in : m->inputs) {
+    const TensorDesc &t = m->tensors[in.tensor];
+    sig += (sig.empty() ? "" : ", ") + in.name + ": " +
+           gaon_dtype_name(t.dtype) + "[";
+    for (size_t i = 0; i < t.shape.size(); ++i)
+      sig += (i ? "x" : "") + std::to_string(t.shape[i]);
+    sig += "]";
+  }
+  return "(" + sig + ")";
+}
+
+static bool sameShape(const gaon_tensor &t, const TensorDesc &d) {
+  if (t.dtype != d.dtype || t.rank != (int)d.shape.size())
+    return false;
+  for (int i = 0; i < t.rank; ++i)
+    if (t.shape[i] != d.shape[i])
+      return false;
+  return true;
+}
+
+gaon_status gaon_session_run(gaon_session *s, const gaon_tensor *inputs,
+                             size_t inputCount, gaon_tensor *outputs,
+                             size_t outputCount) {
+  if (!s)
+    return makeStatus(GAON_INVALID_ARGUMENT, "null session");
+  const gaon_model *m = s->model;
+  if (inputCount != m->inputs.size())
+    return makeStatus(GAON_INVALID_ARGUMENT,
+                      "the model takes " + std::to_string(m->inputs.size()) +
+                          " inputs " + signature(m) + ", got " +
+                          std::to_string(inputCount));
+  if (outputCount != m->outputs.size())
+    return makeStatus(GAON_INVALID_ARGUMENT,
+                      "the model has " + std::to_string(m->outputs.size()) +
+                          " outputs, got " + std::to_string(outputCount));
+  ExecutionState state{m, s->arena, {}, s->threads};
+  state.inputData.assign(m->tensors.size(), nullptr);
+  for (size_t i = 0; i < inputCount; ++i) {
+    const TensorDesc &d = m->tensors[m->inputs[i].tensor];
+    if (!sameShape(inputs[i], d) || !inputs[i].data ||
+        inputs[i].byte_size < d.byteSize)
+      return makeStatus(GAON_INVALID_ARGUMENT,
+                        "input " + std::to_string(i) + " ('" +
+                            m->inputs[i].name +
+                            "') does not match the model's signature " +
+                            signature(m));
+    state.inputData[m->inputs[i].tensor] = inputs[i].data;
+  }
+  for (auto &segment : s->segments)
+    if (gaon_status st = segment->run(state))
+      return st;
+  for (size_t i = 0; i < outputCount; ++i) {
+    const TensorDesc &d = m->tensors[m->outputs[i].tensor];
+    if (!sameShape(outputs[i], d) || !outputs[i].data ||
+        outputs[i].byte_size < d.byteSize)
+      return makeStatus(GAON_INVALID_ARGUMENT,
+                        "output " + std::to_string(i) + " ('" +
+                            m->outputs[i].name +
+                            "') buffer does not match its dtype and shape");
+    std::memcpy(outputs[i].data, state.tensorData(m->outputs[i].tensor),
+                d.byteSize);
+  }
+  return nullptr;
+}
+
+} // extern "C"
+
+//===----------------------------------------------------------------------===//
+// OpDesc accessors
+//===----------------------------------------------------------------------===//
+
+int64_t OpDesc::getInt(const std::string &name, int64_t dflt) const {
+  auto it = attributes.find(name);
+  return it == attributes.end() || it->second.ints.empty()
+             ? dflt
+             : it->second.ints[0];
+}
+double OpDesc::getFloat(const std::string &name, double dflt) const {
+  auto it = attributes.find(name);
+  return it == attributes.end() || it->second.floats.empty()
+             ? dflt
+             : it->second.floats[0];
+}
+std::vector<int64_t> OpDesc::getInts(const std::string &name) const {
+  auto it = attributes.find(name);
+  return it == attributes.end() ? std::vector<int64_t>() : it->second.ints;
+}
+std::vector<double> OpDesc::getFloats(const std::string &name) const {
+  auto it = attributes.find(name);
+  return it == attributes.end() ? std::vector<double>() : it->second.floats;
+}
+std::string OpDesc::getString(const std::string &name,
+                              const std::string &dflt) const {
+  auto it = attributes.find(name);
+  return it == attributes.end() || it->second.str.empty() ? dflt
+                                                           : it->second.str;
+}

@@ -1,0 +1,189 @@
+//===- gaon-dump.cpp - print everything in a .gnb binary ------------------===//
+//
+//   gaon-dump MODEL.gnb [--json]
+//
+// Loads (and so fully verifies) the model, then prints its header, I/O
+// signature, tensor table, memory plan and segments.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Internal.h"
+
+#include <cstdio>
+#include <string>
+
+using namespace gaon::rt;
+
+namespace {
+
+std::string shapeString(const std::vector<int64_t> &shape) {
+  std::string s;
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? "x" : "") + std::to_string(shape[i]);
+  return s.empty() ? "scalar" : s;
+}
+
+const char *storageName(TensorDesc::Storage s) {
+  switch (s) {
+  case TensorDesc::Storage::Arena: return "arena";
+  case TensorDesc::Storage::Constant: return "constant";
+  case TensorDesc::Storage::Input: return "input";
+  }
+  return "?";
+}
+
+std::string jsonString(const std::string &s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\')
+      out += '\\', out += c;
+    else if ((unsigned char)c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+      out += buf;
+    } else
+      out += c;
+  }
+  return out + "\"";
+}
+
+std::string jsonInts(const std::vector<int64_t> &v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); ++i)
+    s += (i ? "," : "") + std::to_string(v[i]);
+  return s + "]";
+}
+
+void printText(const gaon_model &m) {
+  std::printf("format version %u, compiler %s, target %s\n", m.formatVersion,
+              m.compilerVersion.c_str(), m.target.c_str());
+  std::printf("arena %llu bytes, constants %llu bytes\n",
+              (unsigned long long)m.arenaSize,
+              (unsigned long long)m.constantsSize);
+  for (const IoDesc &io : m.inputs)
+    std::printf("input  %-20s tensor %u %s[%s]\n", io.name.c_str(), io.tensor,
+                gaon_dtype_name(m.tensors[io.tensor].dtype),
+                shapeString(m.tensors[io.tensor].shape).c_str());
+  for (const IoDesc &io : m.outputs)
+    std::printf("output %-20s tensor %u %s[%s]\n", io.name.c_str(), io.tensor,
+                gaon_dtype_name(m.tensors[io.tensor].dtype),
+                shapeString(m.tensors[io.tensor].shape).c_str());
+  std::printf("tensors (%zu):\n", m.tensors.size());
+  for (size_t i = 0; i < m.tensors.size(); ++i) {
+    const TensorDesc &t = m.tensors[i];
+    std::printf("  %4zu %-8s %-9s offset %-10llu %10llu bytes  %s[%s]%s%s\n",
+                i, gaon_dtype_name(t.dtype), storageName(t.storage),
+                (unsigned long long)t.offset, (unsigned long long)t.byteSize,
+                gaon_dtype_name(t.dtype), shapeString(t.shape).c_str(),
+                t.name.empty() ? "" : "  ", t.name.c_str());
+  }
+  for (size_t s = 0; s < m.segments.size(); ++s) {
+    const SegmentDesc &seg = m.segments[s];
+    std::printf("segment %zu: %s, %zu ops\n", s,
+                seg.device == SegmentDesc::Device::CPU ? "cpu" : "npu",
+                seg.ops.size());
+    for (const OpDesc &op : seg.ops) {
+      std::string ins, outs;
+      for (uint32_t id : op.inputs)
+        ins += (ins.empty() ? "" : ", ") +
+               (id == kNoTensor ? std::string("-") : std::to_string(id));
+      for (uint32_t id : op.outputs)
+        outs += (outs.empty() ? "" : ", ") + std::to_string(id);
+      std::printf("  %-22s (%s) -> (%s)  %s\n", op.kind.c_str(), ins.c_str(),
+                  outs.c_str(), op.location.c_str());
+    }
+  }
+}
+
+void printJson(const gaon_model &m) {
+  std::printf("{\"format_version\":%u,\"compiler_version\":%s,\"target\":%s,"
+              "\"arena_size\":%llu,\"constants_size\":%llu,",
+              m.formatVersion, jsonString(m.compilerVersion).c_str(),
+              jsonString(m.target).c_str(), (unsigned long long)m.arenaSize,
+              (unsigned long long)m.constantsSize);
+  auto io = [&](const char *key, const std::vector<IoDesc> &list) {
+    std::printf("\"%s\":[", key);
+    for (size_t i = 0; i < list.size(); ++i)
+      std::printf("%s{\"name\":%s,\"tensor\":%u}", i ? "," : "",
+                  jsonString(list[i].name).c_str(), list[i].tensor);
+    std::printf("],");
+  };
+  io("inputs", m.inputs);
+  io("outputs", m.outputs);
+  std::printf("\"tensors\":[");
+  for (size_t i = 0; i < m.tensors.size(); ++i) {
+    const TensorDesc &t = m.tensors[i];
+    std::printf("%s{\"name\":%s,\"dtype\":\"%s\",\"shape\":%s,\"storage\":\"%s\","
+                "\"offset\":%llu,\"byte_size\":%llu}",
+                i ? "," : "", jsonString(t.name).c_str(),
+                gaon_dtype_name(t.dtype), jsonInts(t.shape).c_str(),
+                storageName(t.storage), (unsigned long long)t.offset,
+                (unsigned long long)t.byteSize);
+  }
+  std::printf("],\"segments\":[");
+  for (size_t s = 0; s < m.segments.size(); ++s) {
+    const SegmentDesc &seg = m.segments[s];
+    std::printf("%s{\"device\":\"%s\",\"ops\":[", s ? "," : "",
+                seg.device == SegmentDesc::Device::CPU ? "cpu" : "npu");
+    for (size_t o = 0; o < seg.ops.size(); ++o) {
+      const OpDesc &op = seg.ops[o];
+      std::vector<int64_t> ins(op.inputs.begin(), op.inputs.end()),
+          outs(op.outputs.begin(), op.outputs.end());
+      for (int64_t &id : ins)
+        if (id == kNoTensor)
+          id = -1;
+      std::printf("%s{\"kind\":%s,\"location\":%s,\"inputs\":%s,\"outputs\":%s,"
+                  "\"attributes\":{",
+                  o ? "," : "", jsonString(op.kind).c_str(),
+                  jsonString(op.location).c_str(), jsonInts(ins).c_str(),
+                  jsonInts(outs).c_str());
+      bool first = true;
+      for (const auto &[name, a] : op.attributes) {
+        std::printf("%s%s:", first ? "" : ",", jsonString(name).c_str());
+        first = false;
+        if (!a.str.empty())
+          std::printf("%s", jsonString(a.str).c_str());
+        else if (!a.floats.empty()) {
+          std::printf("[");
+          for (size_t i = 0; i < a.floats.size(); ++i)
+            std::printf("%s%.17g", i ? "," : "", a.floats[i]);
+          std::printf("]");
+        } else
+          std::printf("%s", jsonInts(a.ints).c_str());
+      }
+      std::printf("}}");
+    }
+    std::printf("]}");
+  }
+  std::printf("]}\n");
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  std::string path;
+  bool json = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--json")
+      json = true;
+    else if (!a.empty() && a[0] == '-') {
+      std::fprintf(stderr, "gaon-dump: error: unknown option '%s'\n", a.c_str());
+      return 1;
+    } else
+      path = a;
+  }
+  if (path.empty()) {
+    std::fprintf(stderr, "gaon-dump: error: usage: gaon-dump MODEL.gnb [--json]\n");
+    return 1;
+  }
+  gaon_model *model = nullptr;
+  if (gaon_status s = gaon_model_load_file(path.c_str(), nullptr, &model)) {
+    std::fprintf(stderr, "gaon-dump: error: %s\n", gaon_status_message(s));
+    gaon_status_free(s);
+    return 1;
+  }
+  json ? printJson(*model) : printText(*model);
+  gaon_model_release(model);
+  return 0;
+}

@@ -1,0 +1,272 @@
+//===- gaon-run.cpp - run a .gnb model --------------------------------------===//
+//
+//   gaon-run MODEL.gnb [--device=cpu|sim] [--input=[NAME=]PATH]...
+//            [--output-dir=DIR] [--repeat=N] [--threads=N]
+//
+// Inputs are .npy or ONNX TensorProto .pb files, by name or in graph-input
+// order; with none, deterministic random inputs. Outputs are written as
+// DIR/output_<i>.npy in ONNX order, and summarized.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TensorFiles.h"
+
+#include "gaon/runtime.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+using gaon::tools::HostTensor;
+
+namespace {
+
+int fail(const std::string &message) {
+  std::fprintf(stderr, "gaon-run: error: %s\n", message.c_str());
+  return 1;
+}
+
+int failStatus(gaon_status s) {
+  int rc = fail(gaon_status_message(s));
+  gaon_status_free(s);
+  return rc;
+}
+
+std::string describe(const char *name, const gaon_tensor &t) {
+  std::string s = std::string(name) + ": " + gaon_dtype_name(t.dtype) + "[";
+  for (int i = 0; i < t.rank; ++i)
+    s += (i ? "x" : "") + std::to_string(t.shape[i]);
+  return s + "]";
+}
+
+std::string signature(const gaon_model *m) {
+  std::string s;
+  for (size_t i = 0; i < gaon_model_input_count(m); ++i) {
+    const char *name;
+    gaon_tensor info;
+    gaon_model_input(m, i, &name, &info);
+    s += (i ? ", " : "") + describe(name, info);
+  }
+  return "(" + s + ")";
+}
+
+/// Deterministic inputs: floats in [-1, 1), integers in [0, 4), bools.
+void fillRandom(HostTensor &t, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  size_t count = t.bytes.size() / gaon_dtype_size(t.dtype);
+  for (size_t i = 0; i < count; ++i) {
+    double u = std::uniform_real_distribution<double>(-1.0, 1.0)(rng);
+    void *p = t.bytes.data() + i * gaon_dtype_size(t.dtype);
+    switch (t.dtype) {
+    case GAON_F32: { float v = u; std::memcpy(p, &v, 4); break; }
+    case GAON_F64: std::memcpy(p, &u, 8); break;
+    case GAON_BOOL: *static_cast<uint8_t *>(p) = u > 0; break;
+    default: {
+      int64_t v = (int64_t)((u + 1) * 2);
+      std::memcpy(p, &v, gaon_dtype_size(t.dtype));
+    }
+    }
+  }
+}
+
+std::string summary(const HostTensor &t) {
+  if (t.dtype != GAON_F32 && t.dtype != GAON_F64) {
+    std::string s = "[";
+    size_t n = std::min<size_t>(8, t.bytes.size() / gaon_dtype_size(t.dtype));
+    for (size_t i = 0; i < n; ++i) {
+      int64_t v = 0;
+      std::memcpy(&v, t.bytes.data() + i * gaon_dtype_size(t.dtype),
+                  gaon_dtype_size(t.dtype));
+      if (t.dtype == GAON_I8) v = (int8_t)v;
+      if (t.dtype == GAON_I16) v = (int16_t)v;
+      if (t.dtype == GAON_I32) v = (int32_t)v;
+      s += (i ? ", " : "") + std::to_string(v);
+    }
+    return s + (n < t.bytes.size() / gaon_dtype_size(t.dtype) ? ", ...]" : "]");
+  }
+  size_t count = t.bytes.size() / gaon_dtype_size(t.dtype);
+  double lo = INFINITY, hi = -INFINITY, sum = 0;
+  std::string first;
+  for (size_t i = 0; i < count; ++i) {
+    double v = t.dtype == GAON_F32
+                   ? reinterpret_cast<const float *>(t.bytes.data())[i]
+                   : reinterpret_cast<const double *>(t.bytes.data())[i];
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+    sum += v;
+    if (i < 6) {
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "%s%.6g", i ? ", " : "", v);
+      first += buf;
+    }
+  }
+  char buf[160];
+  std::snprintf(buf, sizeof(buf), "min %.6g max %.6g mean %.6g", lo, hi,
+                count ? sum / count : 0.0);
+  return std::string(buf) + "  [" + first + (count > 6 ? ", ...]" : "]");
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  std::string modelPath, device = "cpu", outputDir;
+  std::vector<std::string> inputSpecs;
+  int repeat = 0, threads = 0;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&](const char *flag) -> const char * {
+      size_t n = std::strlen(flag);
+      return a.compare(0, n, flag) == 0 ? a.c_str() + n : nullptr;
+    };
+    if (const char *v = value("--device="))
+      device = v;
+    else if (const char *v = value("--input="))
+      inputSpecs.push_back(v);
+    else if (const char *v = value("--output-dir="))
+      outputDir = v;
+    else if (const char *v = value("--repeat="))
+      repeat = std::atoi(v);
+    else if (const char *v = value("--threads="))
+      threads = std::atoi(v);
+    else if (a == "--help" || a == "-h") {
+      std::printf("usage: gaon-run MODEL.gnb [--device=cpu|sim] "
+                  "[--input=[NAME=]PATH]... [--output-dir=DIR] [--repeat=N] "
+                  "[--threads=N]\n");
+      return 0;
+    } else if (!a.empty() && a[0] == '-')
+      return fail("unknown option '" + a + "'");
+    else if (modelPath.empty())
+      modelPath = a;
+    else
+      return fail("more than one model given ('" + modelPath + "', '" + a +
+                  "')");
+  }
+  if (modelPath.empty())
+    return fail("no model; usage: gaon-run MODEL.gnb [options]");
+  if (repeat < 0 || threads < 0)
+    return fail("--repeat and --threads take non-negative numbers");
+
+  gaon_model *model = nullptr;
+  if (gaon_status s = gaon_model_load_file(modelPath.c_str(), nullptr, &model))
+    return failStatus(s);
+  size_t inputCount = gaon_model_input_count(model);
+  size_t outputCount = gaon_model_output_count(model);
+
+  // Inputs: by name (NAME=PATH) or in order.
+  std::vector<HostTensor> inputs(inputCount);
+  std::vector<bool> given(inputCount, false);
+  size_t nextPositional = 0;
+  for (const std::string &spec : inputSpecs) {
+    size_t eq = spec.find('=');
+    size_t index = inputCount;
+    std::string path = spec;
+    if (eq != std::string::npos) {
+      std::string name = spec.substr(0, eq);
+      path = spec.substr(eq + 1);
+      for (size_t i = 0; i < inputCount; ++i) {
+        const char *n;
+        gaon_model_input(model, i, &n, nullptr);
+        if (name == n)
+          index = i;
+      }
+      if (index == inputCount)
+        return fail("the model has no input '" + name + "'; its inputs are " +
+                    signature(model));
+    } else {
+      index = nextPositional++;
+      if (index >= inputCount)
+        return fail("more inputs given than the model takes " +
+                    signature(model));
+    }
+    std::string error = gaon::tools::readTensorFile(path, inputs[index]);
+    if (!error.empty())
+      return fail(error);
+    given[index] = true;
+  }
+  for (size_t i = 0; i < inputCount; ++i) {
+    const char *name;
+    gaon_tensor info;
+    gaon_model_input(model, i, &name, &info);
+    HostTensor &t = inputs[i];
+    if (!given[i]) {
+      if (!inputSpecs.empty())
+        return fail("input '" + std::string(name) +
+                    "' is not given; the model takes " + signature(model));
+      t.dtype = info.dtype;
+      t.shape.assign(info.shape, info.shape + info.rank);
+      t.bytes.assign(info.byte_size, 0);
+      fillRandom(t, 1234 + i);
+      continue;
+    }
+    bool match = t.dtype == info.dtype && (int)t.shape.size() == info.rank &&
+                 std::equal(t.shape.begin(), t.shape.end(), info.shape);
+    if (!match)
+      return fail("input '" + std::string(name) + "' is " +
+                  describe("given", t.view()).substr(7) + " but the model takes " +
+                  describe(name, info));
+  }
+
+  gaon_session_options options{device.c_str(), threads};
+  gaon_session *session = nullptr;
+  if (gaon_status s = gaon_session_create(model, &options, &session)) {
+    gaon_model_release(model);
+    return failStatus(s);
+  }
+  std::vector<gaon_tensor> inViews;
+  for (HostTensor &t : inputs)
+    inViews.push_back(t.view());
+  std::vector<HostTensor> outputs(outputCount);
+  std::vector<gaon_tensor> outViews;
+  std::vector<std::string> outNames;
+  for (size_t i = 0; i < outputCount; ++i) {
+    const char *name;
+    gaon_tensor info;
+    gaon_model_output(model, i, &name, &info);
+    outNames.push_back(name);
+    outputs[i].dtype = info.dtype;
+    outputs[i].shape.assign(info.shape, info.shape + info.rank);
+    outputs[i].bytes.assign(info.byte_size, 0);
+    outViews.push_back(outputs[i].view());
+  }
+
+  std::vector<double> times;
+  int runs = std::max(1, repeat);
+  for (int r = 0; r < runs; ++r) {
+    auto start = std::chrono::steady_clock::now();
+    if (gaon_status s = gaon_session_run(session, inViews.data(),
+                                         inViews.size(), outViews.data(),
+                                         outViews.size())) {
+      gaon_session_release(session);
+      gaon_model_release(model);
+      return failStatus(s);
+    }
+    times.push_back(std::chrono::duration<double, std::milli>(
+                        std::chrono::steady_clock::now() - start)
+                        .count());
+  }
+
+  for (size_t i = 0; i < outputCount; ++i) {
+    std::printf("output %zu %s: %s\n", i,
+                describe(outNames[i].c_str(), outViews[i]).c_str(),
+                summary(outputs[i]).c_str());
+    if (!outputDir.empty()) {
+      std::string error = gaon::tools::writeNpy(
+          outputDir + "/output_" + std::to_string(i) + ".npy", outputs[i]);
+      if (!error.empty())
+        return fail(error);
+    }
+  }
+  if (repeat > 0) {
+    std::sort(times.begin(), times.end());
+    std::printf("latency over %d runs on %s: min %.3f ms, median %.3f ms\n",
+                runs, device.c_str(), times.front(), times[times.size() / 2]);
+  }
+  gaon_session_release(session);
+  gaon_model_release(model);
+  return 0;
+}

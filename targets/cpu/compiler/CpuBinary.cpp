@@ -1,0 +1,358 @@
+//===- CpuBinary.cpp - `graph` to a .gnb with one CPU segment -------------===//
+//
+// The CPU target's program is the graph itself: one kernel call per graph
+// op, over tensors placed in the constant data (weights), the caller's
+// input buffers, or the arena (everything else, planned by liveness).
+// Attributes travel generically: integers and bools as ints, floats as
+// floats, enums by name.
+//
+//===----------------------------------------------------------------------===//
+
+#include "targets/cpu/compiler/CpuBinary.h"
+
+#include "compiler/binary/MemoryPlanner.h"
+#include "dialects/graph/GraphOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include "gnb_generated.h"
+
+#include <map>
+
+using namespace mlir;
+namespace gnb = gaon::gnb;
+
+namespace gaon {
+namespace {
+
+constexpr uint32_t kFormatVersion = 1;
+constexpr uint64_t kAlignment = 64;
+constexpr uint32_t kNoTensor = 0xFFFFFFFFu;
+
+std::string locationName(Location loc) {
+  if (auto name = llvm::dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = llvm::dyn_cast<FusedLoc>(loc)) {
+    std::string names;
+    for (Location l : fused.getLocations()) {
+      std::string n = locationName(l);
+      if (!n.empty())
+        names += (names.empty() ? "" : "+") + n;
+    }
+    return names;
+  }
+  return "";
+}
+
+/// The runtime dtype of an element type; quantized types use their storage.
+FailureOr<gnb::DType> dtypeOf(Type element) {
+  if (auto q = llvm::dyn_cast<quant::QuantizedType>(element)) {
+    unsigned w = q.getStorageTypeIntegralWidth();
+    bool s = q.isSigned();
+    if (w == 8)
+      return s ? gnb::DType::I8 : gnb::DType::U8;
+    if (w == 16)
+      return s ? gnb::DType::I16 : gnb::DType::U16;
+    if (w == 32)
+      return s ? gnb::DType::I32 : gnb::DType::U32;
+    return failure();
+  }
+  if (element.isF32())
+    return gnb::DType::F32;
+  if (element.isF16())
+    return gnb::DType::F16;
+  if (element.isBF16())
+    return gnb::DType::BF16;
+  if (element.isF64())
+    return gnb::DType::F64;
+  if (auto i = llvm::dyn_cast<IntegerType>(element)) {
+    bool u = i.isUnsigned();
+    switch (i.getWidth()) {
+    case 1:
+      return gnb::DType::Bool;
+    case 8:
+      return u ? gnb::DType::U8 : gnb::DType::I8;
+    case 16:
+      return u ? gnb::DType::U16 : gnb::DType::I16;
+    case 32:
+      return u ? gnb::DType::U32 : gnb::DType::I32;
+    case 64:
+      return u ? gnb::DType::U64 : gnb::DType::I64;
+    }
+  }
+  return failure();
+}
+
+uint64_t elementBytes(gnb::DType d) {
+  switch (d) {
+  case gnb::DType::F32: case gnb::DType::I32: case gnb::DType::U32: return 4;
+  case gnb::DType::F16: case gnb::DType::BF16: case gnb::DType::I16:
+  case gnb::DType::U16: return 2;
+  case gnb::DType::F64: case gnb::DType::I64: case gnb::DType::U64: return 8;
+  default: return 1;
+  }
+}
+
+/// Serializes an op attribute; fails for kinds the runtime cannot read.
+LogicalResult serializeAttribute(flatbuffers::FlatBufferBuilder &fbb,
+                                 NamedAttribute named,
+                                 std::vector<flatbuffers::Offset<gnb::Attribute>>
+                                     &out) {
+  Attribute a = named.getValue();
+  std::vector<int64_t> ints;
+  std::vector<double> floats;
+  std::string str;
+  if (auto b = llvm::dyn_cast<BoolAttr>(a))
+    ints.push_back(b.getValue());
+  else if (auto i = llvm::dyn_cast<IntegerAttr>(a))
+    ints.push_back(i.getValue().getSExtValue());
+  else if (auto f = llvm::dyn_cast<FloatAttr>(a))
+    floats.push_back(f.getValueAsDouble());
+  else if (auto v = llvm::dyn_cast<DenseI64ArrayAttr>(a))
+    ints.assign(v.asArrayRef().begin(), v.asArrayRef().end());
+  else if (auto v = llvm::dyn_cast<DenseF64ArrayAttr>(a))
+    floats.assign(v.asArrayRef().begin(), v.asArrayRef().end());
+  else if (auto v = llvm::dyn_cast<DenseF32ArrayAttr>(a))
+    floats.assign(v.asArrayRef().begin(), v.asArrayRef().end());
+  else if (auto e = llvm::dyn_cast<graph::ReduceKindAttr>(a))
+    str = graph::stringifyReduceKind(e.getValue()).str();
+  else if (auto e = llvm::dyn_cast<graph::PadModeAttr>(a))
+    str = graph::stringifyPadMode(e.getValue()).str();
+  else if (auto e = llvm::dyn_cast<graph::ResizeModeAttr>(a))
+    str = graph::stringifyResizeMode(e.getValue()).str();
+  else if (auto e = llvm::dyn_cast<graph::CoordinateModeAttr>(a))
+    str = graph::stringifyCoordinateMode(e.getValue()).str();
+  else if (auto e = llvm::dyn_cast<graph::NearestModeAttr>(a))
+    str = graph::stringifyNearestMode(e.getValue()).str();
+  else if (auto e = llvm::dyn_cast<graph::ScatterReductionAttr>(a))
+    str = graph::stringifyScatterReduction(e.getValue()).str();
+  else
+    return failure();
+  out.push_back(gnb::CreateAttributeDirect(
+      fbb, named.getName().str().c_str(), ints.empty() ? nullptr : &ints,
+      floats.empty() ? nullptr : &floats, str.empty() ? nullptr : str.c_str()));
+  return success();
+}
+
+/// The little-endian bytes of a constant, splats expanded.
+std::vector<char> constantBytes(DenseElementsAttr attr, uint64_t byteSize) {
+  std::vector<char> bytes;
+  bytes.reserve(byteSize);
+  if (attr.getElementType().isInteger(1)) {
+    for (bool b : attr.getValues<bool>())
+      bytes.push_back(b ? 1 : 0);
+    return bytes;
+  }
+  ArrayRef<char> raw = attr.getRawData();
+  if (attr.isSplat()) {
+    uint64_t count = byteSize / std::max<size_t>(raw.size(), 1);
+    for (uint64_t i = 0; i < count; ++i)
+      bytes.insert(bytes.end(), raw.begin(), raw.end());
+    return bytes;
+  }
+  bytes.assign(raw.begin(), raw.end());
+  return bytes;
+}
+
+} // namespace
+
+LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
+                             const CpuBinaryOptions &options) {
+  func::FuncOp func;
+  module.walk([&](func::FuncOp f) {
+    if (!func)
+      func = f;
+  });
+  if (!func || func.getBody().getBlocks().size() != 1)
+    return module.emitError("expected one function with one block");
+  Block &body = func.getBody().front();
+
+  flatbuffers::FlatBufferBuilder fbb(1 << 16);
+  std::vector<flatbuffers::Offset<gnb::Tensor>> tensors;
+  llvm::DenseMap<Value, uint32_t> ids;
+  std::vector<char> constants;
+  // Arena tensors: index into `tensors`, their buffer request.
+  struct ArenaTensor {
+    uint32_t id;
+    Value value;
+    gnb::DType dtype;
+    std::vector<int64_t> shape;
+    std::string name;
+    uint64_t size;
+    int64_t first, last;
+  };
+  std::vector<ArenaTensor> arena;
+  // Tensor fields are written after planning; keep them until then.
+  struct PendingTensor {
+    std::string name;
+    gnb::DType dtype;
+    std::vector<int64_t> shape;
+    gnb::Storage storage;
+    uint64_t offset, byteSize;
+    quant::QuantizedType quant;
+  };
+  std::vector<PendingTensor> pending;
+
+  auto addTensor = [&](Value v, gnb::Storage storage, uint64_t offset,
+                       const std::string &name) -> FailureOr<uint32_t> {
+    auto type = llvm::dyn_cast<RankedTensorType>(v.getType());
+    if (!type || !type.hasStaticShape())
+      return emitError(v.getLoc()) << "the CPU target needs static shapes, got "
+                                   << v.getType();
+    auto dtype = dtypeOf(type.getElementType());
+    if (failed(dtype))
+      return emitError(v.getLoc())
+             << "the CPU target cannot store element type "
+             << type.getElementType();
+    uint64_t bytes = type.getNumElements() * elementBytes(*dtype);
+    uint32_t id = pending.size();
+    pending.push_back({name, *dtype,
+                       std::vector<int64_t>(type.getShape().begin(),
+                                            type.getShape().end()),
+                       storage, offset, bytes,
+                       llvm::dyn_cast<quant::QuantizedType>(
+                           type.getElementType())});
+    ids[v] = id;
+    return id;
+  };
+
+  // Inputs.
+  std::vector<flatbuffers::Offset<gnb::IoBinding>> inputs, outputs;
+  for (BlockArgument arg : body.getArguments()) {
+    auto nameAttr =
+        func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "onnx.name");
+    std::string name = nameAttr ? nameAttr.str()
+                                : "input" + std::to_string(arg.getArgNumber());
+    auto id = addTensor(arg, gnb::Storage::Input, 0, name);
+    if (failed(id))
+      return failure();
+    inputs.push_back(gnb::CreateIoBindingDirect(fbb, name.c_str(), *id));
+  }
+
+  // Ops, constants and arena tensors, in program order.
+  std::vector<flatbuffers::Offset<gnb::Op>> ops;
+  int64_t step = 0;
+  for (Operation &op : body.without_terminator()) {
+    if (auto constant = llvm::dyn_cast<graph::ConstantOp>(op)) {
+      auto dense = llvm::dyn_cast<DenseElementsAttr>(constant.getValue());
+      if (!dense)
+        return constant.emitError("the CPU target stores dense constants "
+                                  "only");
+      uint64_t offset = (constants.size() + kAlignment - 1) / kAlignment *
+                        kAlignment;
+      auto id = addTensor(constant, gnb::Storage::Constant, offset,
+                          locationName(constant.getLoc()));
+      if (failed(id))
+        return failure();
+      std::vector<char> bytes = constantBytes(dense, pending[*id].byteSize);
+      constants.resize(offset, 0);
+      constants.insert(constants.end(), bytes.begin(), bytes.end());
+      continue;
+    }
+    if (op.getDialect() == nullptr ||
+        op.getDialect()->getNamespace() != "graph")
+      return op.emitError("the CPU target runs graph ops only; ")
+             << op.getName() << " is not one";
+    std::vector<uint32_t> in, out;
+    for (Value operand : op.getOperands()) {
+      auto it = ids.find(operand);
+      in.push_back(it == ids.end() ? kNoTensor : it->second);
+    }
+    for (Value result : op.getResults()) {
+      auto id = addTensor(result, gnb::Storage::Arena, 0,
+                          locationName(op.getLoc()));
+      if (failed(id))
+        return failure();
+      out.push_back(*id);
+      arena.push_back({*id, result, pending[*id].dtype, pending[*id].shape,
+                       pending[*id].name, pending[*id].byteSize, step, step});
+    }
+    std::vector<flatbuffers::Offset<gnb::Attribute>> attrs;
+    for (NamedAttribute named : op.getAttrs())
+      if (failed(serializeAttribute(fbb, named, attrs)))
+        return op.emitError("the CPU target cannot serialize attribute '")
+               << named.getName() << "'";
+    std::string kind = op.getName().getStringRef().str();
+    std::string loc = locationName(op.getLoc());
+    ops.push_back(gnb::CreateOpDirect(fbb, kind.c_str(), &in, &out, &attrs,
+                                      loc.c_str()));
+    ++step;
+  }
+
+  // Lifetimes: a value lives until its last user (the return is the end).
+  llvm::DenseMap<Operation *, int64_t> stepOf;
+  int64_t s = 0;
+  for (Operation &op : body.without_terminator())
+    if (!llvm::isa<graph::ConstantOp>(op))
+      stepOf[&op] = s++;
+  std::vector<BufferRequest> requests;
+  for (ArenaTensor &t : arena) {
+    for (Operation *user : t.value.getUsers())
+      t.last = std::max(t.last, user->hasTrait<OpTrait::IsTerminator>()
+                                    ? s
+                                    : stepOf.lookup(user));
+    requests.push_back({t.size, t.first, t.last});
+  }
+  MemoryPlan plan = planMemory(requests, kAlignment);
+  for (size_t i = 0; i < arena.size(); ++i)
+    pending[arena[i].id].offset = plan.offsets[i];
+
+  // Outputs.
+  Operation *ret = body.getTerminator();
+  for (auto [i, v] : llvm::enumerate(ret->getOperands())) {
+    auto nameAttr = func.getResultAttrOfType<StringAttr>(i, "onnx.name");
+    std::string name = nameAttr ? nameAttr.str() : "output" + std::to_string(i);
+    outputs.push_back(gnb::CreateIoBindingDirect(fbb, name.c_str(), ids[v]));
+  }
+
+  for (const PendingTensor &t : pending) {
+    flatbuffers::Offset<gnb::Quantization> q = 0;
+    if (t.quant) {
+      std::vector<double> scales;
+      std::vector<int64_t> zeroPoints;
+      int axis = -1;
+      if (auto u = llvm::dyn_cast<quant::UniformQuantizedType>(t.quant)) {
+        scales.push_back(u.getScale());
+        zeroPoints.push_back(u.getZeroPoint());
+      } else if (auto p = llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(
+                     t.quant)) {
+        scales.assign(p.getScales().begin(), p.getScales().end());
+        zeroPoints.assign(p.getZeroPoints().begin(), p.getZeroPoints().end());
+        axis = p.getQuantizedDimension();
+      }
+      q = gnb::CreateQuantizationDirect(fbb, &scales, &zeroPoints, axis,
+                                        t.dtype);
+    }
+    tensors.push_back(gnb::CreateTensorDirect(fbb, t.name.c_str(), t.dtype,
+                                              &t.shape, t.storage, t.offset,
+                                              t.byteSize, q));
+  }
+
+  std::vector<flatbuffers::Offset<gnb::Segment>> segments{
+      gnb::CreateSegmentDirect(fbb, gnb::DeviceKind::CPU, &ops)};
+  auto model = gnb::CreateModelDirect(
+      fbb, kFormatVersion, options.compilerVersion.c_str(), "cpu", "", 0,
+      &tensors, &inputs, &outputs, plan.arenaSize, &segments,
+      constants.size(), nullptr);
+  fbb.FinishSizePrefixed(model, gnb::ModelIdentifier());
+
+  os.write(reinterpret_cast<const char *>(fbb.GetBufferPointer()),
+           fbb.GetSize());
+  uint64_t written = fbb.GetSize();
+  uint64_t padded = (written + kAlignment - 1) / kAlignment * kAlignment;
+  for (; written < padded; ++written)
+    os << '\0';
+  os.write(constants.data(), constants.size());
+  if (options.stats) {
+    options.stats->arenaSize = plan.arenaSize;
+    options.stats->arenaWithoutReuse = plan.totalRequested;
+    options.stats->constantBytes = constants.size();
+    options.stats->ops = ops.size();
+  }
+  return success();
+}
+
+} // namespace gaon

@@ -1,0 +1,30 @@
+//===- CpuBinary.h - `graph` to a .gnb with one CPU segment ---*- C++ -*-===//
+
+#ifndef GAON_TARGETS_CPU_COMPILER_CPUBINARY_H
+#define GAON_TARGETS_CPU_COMPILER_CPUBINARY_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace gaon {
+
+struct CpuBinaryStats {
+  uint64_t arenaSize = 0, arenaWithoutReuse = 0, constantBytes = 0;
+  uint64_t ops = 0;
+};
+
+struct CpuBinaryOptions {
+  std::string compilerVersion = "gaon 0.1.0";
+  CpuBinaryStats *stats = nullptr;
+};
+
+/// Writes `module` (at the graph stage) as a .gnb binary whose one segment
+/// runs on the CPU. Reports problems on the ops concerned.
+mlir::LogicalResult writeCpuBinary(mlir::ModuleOp module, llvm::raw_ostream &os,
+                                   const CpuBinaryOptions &options = {});
+
+} // namespace gaon
+
+#endif // GAON_TARGETS_CPU_COMPILER_CPUBINARY_H

@@ -1,0 +1,1175 @@
+//===- Kernels.cpp - the CPU target's kernels -----------------------------===//
+//
+// Reference-quality kernels: exact integer semantics, straightforward float
+// loops, threads where the work is large. Performance work (AVX2, oneDNN)
+// replaces individual kernels without changing this interface.
+//
+//===----------------------------------------------------------------------===//
+
+#include "targets/cpu/kernels/Kernels.h"
+
+#include "runtime/src/Internal.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <map>
+#include <thread>
+
+namespace gaon::cpu {
+namespace {
+
+using rt::OpDesc;
+using Views = std::vector<View>;
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+/// Splits [0, n) over up to `threads` threads; small work runs inline.
+void parallelFor(int64_t n, int threads, int64_t grain,
+                 const std::function<void(int64_t, int64_t)> &fn) {
+  int64_t workers = std::min<int64_t>(
+      std::max(1, threads), std::max<int64_t>(1, n / std::max<int64_t>(grain, 1)));
+  if (workers <= 1) {
+    fn(0, n);
+    return;
+  }
+  std::vector<std::thread> pool;
+  int64_t chunk = (n + workers - 1) / workers;
+  for (int64_t w = 1; w < workers; ++w) {
+    int64_t b = w * chunk, e = std::min(n, b + chunk);
+    if (b < e)
+      pool.emplace_back(fn, b, e);
+  }
+  fn(0, std::min(n, chunk));
+  for (auto &t : pool)
+    t.join();
+}
+
+std::vector<int64_t> strides(const std::vector<int64_t> &shape) {
+  std::vector<int64_t> s(shape.size(), 1);
+  for (int64_t d = (int64_t)shape.size() - 2; d >= 0; --d)
+    s[d] = s[d + 1] * shape[d + 1];
+  return s;
+}
+
+/// For each output element (row-major), the index of the element of an
+/// operand of `shape` that numpy broadcasting reads.
+std::vector<int64_t> broadcastMap(const std::vector<int64_t> &shape,
+                                  const std::vector<int64_t> &out) {
+  int64_t rank = out.size(), offset = rank - shape.size();
+  std::vector<int64_t> st(rank, 0);
+  int64_t stride = 1;
+  for (int64_t d = rank - 1; d >= offset; --d) {
+    st[d] = shape[d - offset] == 1 ? 0 : stride;
+    stride *= shape[d - offset];
+  }
+  int64_t count = 1;
+  for (int64_t d : out)
+    count *= d;
+  std::vector<int64_t> map(count), index(rank, 0);
+  int64_t cur = 0;
+  for (int64_t i = 0; i < count; ++i) {
+    map[i] = cur;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      cur += st[d];
+      if (++index[d] < out[d])
+        break;
+      cur -= st[d] * index[d];
+      index[d] = 0;
+    }
+  }
+  return map;
+}
+
+std::string unsupportedType(const OpDesc &op, gaon_dtype t) {
+  return op.kind + " has no CPU kernel for " + gaon_dtype_name(t);
+}
+
+// Runs the trailing body with T bound to the C++ type of `dtype` for the numeric types.
+#define GAON_DISPATCH(dtype, T, fallback, ...)                                \
+  switch (dtype) {                                                             \
+  case GAON_F32: { using T = float; __VA_ARGS__; } break;                             \
+  case GAON_F64: { using T = double; __VA_ARGS__; } break;                            \
+  case GAON_I8: { using T = int8_t; __VA_ARGS__; } break;                             \
+  case GAON_I16: { using T = int16_t; __VA_ARGS__; } break;                           \
+  case GAON_I32: { using T = int32_t; __VA_ARGS__; } break;                           \
+  case GAON_I64: { using T = int64_t; __VA_ARGS__; } break;                           \
+  case GAON_U8: { using T = uint8_t; __VA_ARGS__; } break;                            \
+  case GAON_U16: { using T = uint16_t; __VA_ARGS__; } break;                          \
+  case GAON_U32: { using T = uint32_t; __VA_ARGS__; } break;                          \
+  case GAON_U64: { using T = uint64_t; __VA_ARGS__; } break;                          \
+  case GAON_BOOL: { using T = bool; __VA_ARGS__; } break;                             \
+  default: fallback;                                                           \
+  }
+
+#define GAON_DISPATCH_FLOAT(dtype, T, fallback, ...)                          \
+  switch (dtype) {                                                             \
+  case GAON_F32: { using T = float; __VA_ARGS__; } break;                             \
+  case GAON_F64: { using T = double; __VA_ARGS__; } break;                            \
+  default: fallback;                                                           \
+  }
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+template <typename T> T wrapNeg(T v) {
+  if constexpr (std::is_same_v<T, bool>)
+    return v;
+  else if constexpr (std::is_integral_v<T>)
+    return static_cast<T>(-static_cast<std::make_unsigned_t<T>>(v));
+  else
+    return -v;
+}
+
+template <typename F>
+std::string unaryFloat(const OpDesc &op, const Views &in, const Views &out,
+                       F f) {
+  GAON_DISPATCH_FLOAT(in[0].dtype, T, return unsupportedType(op, in[0].dtype),
+    {
+      const T *x = in[0].as<T>();
+      T *y = out[0].as<T>();
+      for (int64_t i = 0, n = in[0].count(); i < n; ++i)
+        y[i] = static_cast<T>(f(static_cast<double>(x[i])));
+    })
+  return "";
+}
+
+#define GAON_UNARY_FLOAT(NAME, EXPR)                                           \
+  std::string NAME(const OpDesc &op, const Views &in, const Views &out,        \
+                   int) {                                                      \
+    return unaryFloat(op, in, out, [&](double x) { return (EXPR); });          \
+  }
+
+GAON_UNARY_FLOAT(kExp, std::exp(x))
+GAON_UNARY_FLOAT(kLog, std::log(x))
+GAON_UNARY_FLOAT(kTanh, std::tanh(x))
+GAON_UNARY_FLOAT(kSigmoid, 1.0 / (1.0 + std::exp(-x)))
+GAON_UNARY_FLOAT(kErf, std::erf(x))
+GAON_UNARY_FLOAT(kSqrt, std::sqrt(x))
+GAON_UNARY_FLOAT(kRsqrt, 1.0 / std::sqrt(x))
+GAON_UNARY_FLOAT(kReciprocal, 1.0 / x)
+GAON_UNARY_FLOAT(kSilu, x / (1.0 + std::exp(-x)))
+GAON_UNARY_FLOAT(kHardSwish, x * std::max(0.0, std::min(1.0, x / 6 + 0.5)))
+GAON_UNARY_FLOAT(kSin, std::sin(x))
+GAON_UNARY_FLOAT(kCos, std::cos(x))
+GAON_UNARY_FLOAT(kTan, std::tan(x))
+GAON_UNARY_FLOAT(kAsin, std::asin(x))
+GAON_UNARY_FLOAT(kAcos, std::acos(x))
+GAON_UNARY_FLOAT(kAtan, std::atan(x))
+GAON_UNARY_FLOAT(kSinh, std::sinh(x))
+GAON_UNARY_FLOAT(kCosh, std::cosh(x))
+GAON_UNARY_FLOAT(kAsinh, std::asinh(x))
+GAON_UNARY_FLOAT(kAcosh, std::acosh(x))
+GAON_UNARY_FLOAT(kAtanh, std::atanh(x))
+GAON_UNARY_FLOAT(kSoftplus, std::log1p(std::exp(-std::fabs(x))) + std::max(x, 0.0))
+GAON_UNARY_FLOAT(kSoftsign, x / (1.0 + std::fabs(x)))
+GAON_UNARY_FLOAT(kFloor, std::floor(x))
+GAON_UNARY_FLOAT(kCeil, std::ceil(x))
+GAON_UNARY_FLOAT(kRound, std::nearbyint(x))
+GAON_UNARY_FLOAT(kGelu, op.getInt("tanh_approximation", 0)
+                            ? 0.5 * x * (1 + std::tanh(0.7978845608028654 *
+                                                       (x + 0.044715 * x * x * x)))
+                            : 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))))
+GAON_UNARY_FLOAT(kElu, x >= 0 ? x : op.getFloat("alpha", 1) * (std::exp(x) - 1))
+GAON_UNARY_FLOAT(kCelu, std::max(0.0, x) +
+                            std::min(0.0, op.getFloat("alpha", 1) *
+                                              (std::exp(x / op.getFloat("alpha", 1)) - 1)))
+GAON_UNARY_FLOAT(kSelu, op.getFloat("gamma", 1.0507) *
+                            (x > 0 ? x : op.getFloat("alpha", 1.6733) * (std::exp(x) - 1)))
+GAON_UNARY_FLOAT(kLeakyRelu, x >= 0 ? x : op.getFloat("alpha", 0.01) * x)
+GAON_UNARY_FLOAT(kThresholdedRelu, x > op.getFloat("alpha", 1) ? x : 0.0)
+GAON_UNARY_FLOAT(kHardSigmoid,
+                 std::max(0.0, std::min(1.0, op.getFloat("alpha", 0.2) * x +
+                                                 op.getFloat("beta", 0.5))))
+
+template <typename F>
+std::string unaryNumeric(const OpDesc &op, const Views &in, const Views &out,
+                         F f) {
+  GAON_DISPATCH(in[0].dtype, T, return unsupportedType(op, in[0].dtype),
+    {
+      const T *x = in[0].as<T>();
+      T *y = out[0].as<T>();
+      for (int64_t i = 0, n = in[0].count(); i < n; ++i)
+        y[i] = f(x[i]);
+    })
+  return "";
+}
+
+std::string kRelu(const OpDesc &op, const Views &in, const Views &out, int) {
+  return unaryNumeric(op, in, out, [](auto x) {
+    using T = decltype(x);
+    return x > T(0) ? x : T(0);
+  });
+}
+std::string kAbs(const OpDesc &op, const Views &in, const Views &out, int) {
+  return unaryNumeric(op, in, out, [](auto x) {
+    using T = decltype(x);
+    if constexpr (std::is_unsigned_v<T>)
+      return x;
+    else
+      return x < T(0) ? wrapNeg(x) : x;
+  });
+}
+std::string kNeg(const OpDesc &op, const Views &in, const Views &out, int) {
+  return unaryNumeric(op, in, out, [](auto x) { return wrapNeg(x); });
+}
+std::string kSign(const OpDesc &op, const Views &in, const Views &out, int) {
+  return unaryNumeric(op, in, out, [](auto x) {
+    using T = decltype(x);
+    return x > T(0) ? T(1) : (x < T(0) ? wrapNeg(T(1)) : T(0));
+  });
+}
+std::string kNot(const OpDesc &op, const Views &in, const Views &out, int) {
+  return unaryNumeric(op, in, out, [](auto x) { return decltype(x)(!x); });
+}
+
+std::string kClip(const OpDesc &op, const Views &in, const Views &out, int) {
+  bool hasMin = op.has("min"), hasMax = op.has("max");
+  double lo = op.getFloat("min", 0), hi = op.getFloat("max", 0);
+  return unaryNumeric(op, in, out, [&](auto x) {
+    using T = decltype(x);
+    if (hasMin && x < static_cast<T>(lo))
+      x = static_cast<T>(lo);
+    if (hasMax && x > static_cast<T>(hi))
+      x = static_cast<T>(hi);
+    return x;
+  });
+}
+
+std::string kShrink(const OpDesc &op, const Views &in, const Views &out, int) {
+  double bias = op.getFloat("bias", 0), lambd = op.getFloat("lambd", 0.5);
+  return unaryNumeric(op, in, out, [&](auto x) {
+    using T = decltype(x);
+    double v = static_cast<double>(x);
+    return static_cast<T>(v < -lambd ? v + bias : (v > lambd ? v - bias : 0));
+  });
+}
+
+std::string isPredicate(const OpDesc &op, const Views &in, const Views &out,
+                        bool nan) {
+  bool pos = op.getInt("detect_positive", 1), neg = op.getInt("detect_negative", 1);
+  GAON_DISPATCH_FLOAT(in[0].dtype, T, return unsupportedType(op, in[0].dtype),
+    {
+      const T *x = in[0].as<T>();
+      bool *y = out[0].as<bool>();
+      for (int64_t i = 0, n = in[0].count(); i < n; ++i)
+        y[i] = nan ? std::isnan(x[i])
+                   : (std::isinf(x[i]) && ((x[i] > 0 && pos) || (x[i] < 0 && neg)));
+    })
+  return "";
+}
+std::string kIsNan(const OpDesc &op, const Views &in, const Views &out, int) {
+  return isPredicate(op, in, out, true);
+}
+std::string kIsInf(const OpDesc &op, const Views &in, const Views &out, int) {
+  return isPredicate(op, in, out, false);
+}
+
+/// Broadcasting binary op; `f(a, b)` returns the result element.
+template <typename Out, typename F>
+std::string binaryInto(const OpDesc &op, const Views &in, const Views &out,
+                       F f) {
+  auto ma = broadcastMap(in[0].shape, out[0].shape);
+  auto mb = broadcastMap(in[1].shape, out[0].shape);
+  GAON_DISPATCH(in[0].dtype, T, return unsupportedType(op, in[0].dtype),
+    {
+      const T *a = in[0].as<T>();
+      const T *b = in[1].as<T>();
+      auto *y = out[0].as<std::conditional_t<std::is_void_v<Out>, T, Out>>();
+      for (size_t i = 0; i < ma.size(); ++i)
+        y[i] = f(a[ma[i]], b[mb[i]]);
+    })
+  return "";
+}
+
+template <typename T> T wrapArith(T a, T b, char o) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return o == '*' ? (a && b) : (o == '+' ? (a || b) : (a != b));
+  } else if constexpr (std::is_integral_v<T>) {
+    using U = std::make_unsigned_t<T>;
+    U x = a, y = b;
+    return static_cast<T>(o == '+' ? x + y : o == '-' ? x - y : x * y);
+  } else {
+    return o == '+' ? a + b : o == '-' ? a - b : a * b;
+  }
+}
+
+std::string kAdd(const OpDesc &op, const Views &in, const Views &out, int) {
+  return binaryInto<void>(op, in, out, [](auto a, auto b) { return wrapArith(a, b, '+'); });
+}
+std::string kSub(const OpDesc &op, const Views &in, const Views &out, int) {
+  return binaryInto<void>(op, in, out, [](auto a, auto b) { return wrapArith(a, b, '-'); });
+}
+std::string kMul(const OpDesc &op, const Views &in, const Views &out, int) {
+  return binaryInto<void>(op, in, out, [](auto a, auto b) { return wrapArith(a, b, '*'); });
+}
+std::string kDiv(const OpDesc &op, const Views &in, const Views &out, int) {
+  return binaryInto<void>(op, in, out, [](auto a, auto b) {
+    using T = decltype(a);
+    if constexpr (std::is_integral_v<T>) {
+      if (b == T(0))
+        return T(0); // Undefined in ONNX; defined here so it cannot trap.
+      if constexpr (std::is_signed_v<T>)
+        if (a == std::numeric_limits<T>::min() && b == T(-1))
+          return a;
+    }
+    return static_cast<T>(a / b);
+  });
+}
+std::string kMax(const OpDesc &op, const Views &in, const Views &out, int) {
+  return binaryInto<void>(op, in, out, [](auto a, auto b) {
+    using T = decltype(a);
+    if constexpr (std::is_floating_point_v<T>)
+      if (std::isnan(a) || std::isnan(b))
+        return std::numeric_limits<T>::quiet_NaN();
+    return a > b ? a : b;
+  });
+}
+std::string kMin(const OpDesc &op, const Views &in, const Views &out, int) {
+  return binaryInto<void>(op, in, out, [](auto a, auto b) {
+    using T = decltype(a);
+    if constexpr (std::is_floating_point_v<T>)
+      if (std::isnan(a) || std::isnan(b))
+        return std::numeric_limits<T>::quiet_NaN();
+    return a < b ? a : b;
+  });
+}
+std::string kMod(const OpDesc &op, const Views &in, const Views &out, int) {
+  bool fmod = op.getInt("fmod", 0);
+  return binaryInto<void>(op, in, out, [fmod](auto a, auto b) {
+    using T = decltype(a);
+    if constexpr (std::is_floating_point_v<T>) {
+      return static_cast<T>(std::fmod(a, b));
+    } else if constexpr (std::is_same_v<T, bool>) {
+      return a;
+    } else {
+      if (b == T(0))
+        return T(0);
+      if constexpr (std::is_signed_v<T>)
+        if (b == T(-1))
+          return T(0);
+      T r = a % b;
+      if constexpr (std::is_signed_v<T>)
+        if (!fmod && r != 0 && ((r < 0) != (b < 0)))
+          r += b;
+      return r;
+    }
+  });
+}
+std::string kPrelu(const OpDesc &op, const Views &in, const Views &out, int) {
+  return binaryInto<void>(op, in, out, [](auto a, auto b) {
+    using T = decltype(a);
+    return a < T(0) ? wrapArith(a, b, '*') : a;
+  });
+}
+
+std::string kPow(const OpDesc &op, const Views &in, const Views &out, int) {
+  // The exponent may have another type: read both as double.
+  auto ma = broadcastMap(in[0].shape, out[0].shape);
+  auto mb = broadcastMap(in[1].shape, out[0].shape);
+  std::vector<double> exps(in[1].count());
+  GAON_DISPATCH(in[1].dtype, E, return unsupportedType(op, in[1].dtype),
+    { for (size_t i = 0; i < exps.size(); ++i) exps[i] = static_cast<double>(in[1].as<E>()[i]); })
+  GAON_DISPATCH(in[0].dtype, T, return unsupportedType(op, in[0].dtype),
+    {
+      const T *a = in[0].as<T>();
+      T *y = out[0].as<T>();
+      for (size_t i = 0; i < ma.size(); ++i)
+        y[i] = static_cast<T>(std::pow(static_cast<double>(a[ma[i]]), exps[mb[i]]));
+    })
+  return "";
+}
+
+#define GAON_COMPARE(NAME, EXPR)                                               \
+  std::string NAME(const OpDesc &op, const Views &in, const Views &out,        \
+                   int) {                                                      \
+    return binaryInto<bool>(op, in, out,                                       \
+                            [](auto a, auto b) -> bool { return (EXPR); });    \
+  }
+GAON_COMPARE(kEqual, a == b)
+GAON_COMPARE(kLess, a < b)
+GAON_COMPARE(kLessEqual, a <= b)
+GAON_COMPARE(kGreater, a > b)
+GAON_COMPARE(kGreaterEqual, a >= b)
+GAON_COMPARE(kAnd, a && b)
+GAON_COMPARE(kOr, a || b)
+GAON_COMPARE(kXor, bool(a) != bool(b))
+
+std::string kBitShift(const OpDesc &op, const Views &in, const Views &out, int) {
+  bool left = op.getInt("left", 1);
+  return binaryInto<void>(op, in, out, [left](auto a, auto b) {
+    using T = decltype(a);
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      if ((uint64_t)b >= sizeof(T) * 8)
+        return T(0);
+      return static_cast<T>(left ? a << b : a >> b);
+    } else {
+      return a;
+    }
+  });
+}
+
+std::string kSelect(const OpDesc &op, const Views &in, const Views &out, int) {
+  auto mc = broadcastMap(in[0].shape, out[0].shape);
+  auto mt = broadcastMap(in[1].shape, out[0].shape);
+  auto mf = broadcastMap(in[2].shape, out[0].shape);
+  size_t size = gaon_dtype_size(out[0].dtype);
+  const bool *c = in[0].as<bool>();
+  auto *t = in[1].as<uint8_t>(), *f = in[2].as<uint8_t>();
+  auto *y = out[0].as<uint8_t>();
+  for (size_t i = 0; i < mc.size(); ++i)
+    std::memcpy(y + i * size, c[mc[i]] ? t + mt[i] * size : f + mf[i] * size,
+                size);
+  return "";
+}
+
+template <typename From, typename To> To convertValue(From v) {
+  if constexpr (std::is_same_v<To, bool>) {
+    return v != From(0);
+  } else if constexpr (std::is_floating_point_v<From> && std::is_integral_v<To>) {
+    if (std::isnan(v))
+      return To(0);
+    double d = std::trunc(static_cast<double>(v));
+    if (d <= static_cast<double>(std::numeric_limits<To>::min()))
+      return std::numeric_limits<To>::min();
+    if (d >= static_cast<double>(std::numeric_limits<To>::max()))
+      return std::numeric_limits<To>::max();
+    return static_cast<To>(d);
+  } else {
+    return static_cast<To>(v);
+  }
+}
+
+std::string kCast(const OpDesc &op, const Views &in, const Views &out, int) {
+  int64_t n = in[0].count();
+  GAON_DISPATCH(in[0].dtype, From, return unsupportedType(op, in[0].dtype),
+    {
+      GAON_DISPATCH(out[0].dtype, To, return unsupportedType(op, out[0].dtype),
+        {
+          const From *x = in[0].as<From>();
+          To *y = out[0].as<To>();
+          for (int64_t i = 0; i < n; ++i)
+            y[i] = convertValue<From, To>(x[i]);
+        })
+    })
+  return "";
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement (dtype-agnostic, by element size)
+//===----------------------------------------------------------------------===//
+
+std::string kCopy(const OpDesc &, const Views &in, const Views &out, int) {
+  if (out[0].data != in[0].data)
+    std::memmove(out[0].data, in[0].data,
+                 in[0].count() * gaon_dtype_size(in[0].dtype));
+  return "";
+}
+
+/// out[i] = in[map[i]], element by element of any size.
+void gatherBytes(const View &in, const View &out,
+                 const std::vector<int64_t> &map) {
+  size_t size = gaon_dtype_size(in.dtype);
+  auto *x = in.as<uint8_t>();
+  auto *y = out.as<uint8_t>();
+  for (size_t i = 0; i < map.size(); ++i)
+    std::memcpy(y + i * size, x + map[i] * size, size);
+}
+
+/// The strided walk over `outShape`: base + sum(index * st).
+std::vector<int64_t> stridedMap(const std::vector<int64_t> &outShape,
+                                const std::vector<int64_t> &st, int64_t base) {
+  int64_t rank = outShape.size(), count = 1;
+  for (int64_t d : outShape)
+    count *= d;
+  std::vector<int64_t> map(count), index(rank, 0);
+  int64_t cur = base;
+  for (int64_t i = 0; i < count; ++i) {
+    map[i] = cur;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      cur += st[d];
+      if (++index[d] < outShape[d])
+        break;
+      cur -= st[d] * index[d];
+      index[d] = 0;
+    }
+  }
+  return map;
+}
+
+std::string kTranspose(const OpDesc &op, const Views &in, const Views &out,
+                       int) {
+  auto perm = op.getInts("perm");
+  auto is = strides(in[0].shape);
+  std::vector<int64_t> st;
+  for (int64_t p : perm)
+    st.push_back(is[p]);
+  gatherBytes(in[0], out[0], stridedMap(out[0].shape, st, 0));
+  return "";
+}
+
+std::string kSlice(const OpDesc &op, const Views &in, const Views &out, int) {
+  auto starts = op.getInts("starts"), steps = op.getInts("steps");
+  auto is = strides(in[0].shape);
+  int64_t base = 0;
+  std::vector<int64_t> st(is.size());
+  for (size_t d = 0; d < is.size(); ++d) {
+    base += starts[d] * is[d];
+    st[d] = steps[d] * is[d];
+  }
+  gatherBytes(in[0], out[0], stridedMap(out[0].shape, st, base));
+  return "";
+}
+
+std::string kExpand(const OpDesc &, const Views &in, const Views &out, int) {
+  gatherBytes(in[0], out[0], broadcastMap(in[0].shape, out[0].shape));
+  return "";
+}
+
+std::string kTile(const OpDesc &, const Views &in, const Views &out, int) {
+  auto is = strides(in[0].shape);
+  int64_t rank = in[0].shape.size(), count = out[0].count();
+  std::vector<int64_t> map(count), index(rank, 0);
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t src = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      src += (index[d] % in[0].shape[d]) * is[d];
+    map[i] = src;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (++index[d] < out[0].shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  gatherBytes(in[0], out[0], map);
+  return "";
+}
+
+std::string kConcat(const OpDesc &op, const Views &in, const Views &out, int) {
+  int64_t axis = op.getInt("axis", 0);
+  size_t size = gaon_dtype_size(out[0].dtype);
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= out[0].shape[d];
+  for (size_t d = axis + 1; d < out[0].shape.size(); ++d)
+    inner *= out[0].shape[d];
+  auto *y = out[0].as<uint8_t>();
+  for (int64_t o = 0; o < outer; ++o)
+    for (const View &v : in) {
+      int64_t block = v.shape[axis] * inner * size;
+      std::memcpy(y, v.as<uint8_t>() + o * block, block);
+      y += block;
+    }
+  return "";
+}
+
+std::string kSplit(const OpDesc &op, const Views &in, const Views &out, int) {
+  int64_t axis = op.getInt("axis", 0);
+  size_t size = gaon_dtype_size(in[0].dtype);
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= in[0].shape[d];
+  for (size_t d = axis + 1; d < in[0].shape.size(); ++d)
+    inner *= in[0].shape[d];
+  auto *x = in[0].as<uint8_t>();
+  for (int64_t o = 0; o < outer; ++o)
+    for (const View &v : out) {
+      int64_t block = v.shape[axis] * inner * size;
+      std::memcpy(v.as<uint8_t>() + o * block, x, block);
+      x += block;
+    }
+  return "";
+}
+
+std::string kGather(const OpDesc &op, const Views &in, const Views &out, int) {
+  int64_t axis = op.getInt("axis", 0);
+  int64_t dim = in[0].shape[axis], outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= in[0].shape[d];
+  for (size_t d = axis + 1; d < in[0].shape.size(); ++d)
+    inner *= in[0].shape[d];
+  std::vector<int64_t> picks(in[1].count());
+  for (size_t i = 0; i < picks.size(); ++i) {
+    int64_t v = in[1].dtype == GAON_I32 ? in[1].as<int32_t>()[i]
+                                        : in[1].as<int64_t>()[i];
+    if (v < -dim || v >= dim)
+      return "gather index " + std::to_string(v) + " is out of range for an "
+             "axis of size " + std::to_string(dim);
+    picks[i] = v < 0 ? v + dim : v;
+  }
+  std::vector<int64_t> map;
+  map.reserve(out[0].count());
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t p : picks)
+      for (int64_t j = 0; j < inner; ++j)
+        map.push_back((o * dim + p) * inner + j);
+  gatherBytes(in[0], out[0], map);
+  return "";
+}
+
+std::string kPad(const OpDesc &op, const Views &in, const Views &out, int) {
+  auto pads = op.getInts("pads");
+  std::string mode = op.getString("mode", "constant");
+  double value = op.getFloat("value", 0);
+  int64_t rank = in[0].shape.size(), count = out[0].count();
+  auto is = strides(in[0].shape);
+  size_t size = gaon_dtype_size(in[0].dtype);
+  // Fill with the padding value first, in the element type.
+  GAON_DISPATCH(out[0].dtype, T, return unsupportedType(op, out[0].dtype),
+    { std::fill(out[0].as<T>(), out[0].as<T>() + count, static_cast<T>(value)); })
+  std::vector<int64_t> index(rank, 0);
+  auto *x = in[0].as<uint8_t>();
+  auto *y = out[0].as<uint8_t>();
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t src = 0;
+    bool inside = true;
+    for (int64_t d = 0; d < rank && inside; ++d) {
+      int64_t n = in[0].shape[d], c = index[d] - pads[d];
+      if (c < 0 || c >= n) {
+        if (mode == "constant" || n == 0) {
+          inside = false;
+          break;
+        }
+        if (mode == "edge")
+          c = c < 0 ? 0 : n - 1;
+        else if (mode == "reflect")
+          c = c < 0 ? -c : 2 * (n - 1) - c;
+        else // wrap
+          c = ((c % n) + n) % n;
+      }
+      src += c * is[d];
+    }
+    if (inside)
+      std::memcpy(y + i * size, x + src * size, size);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (++index[d] < out[0].shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return "";
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra, convolution, pooling (float)
+//===----------------------------------------------------------------------===//
+
+/// C[m x n] (+)= A[m x k] * B[k x n], row-major, with leading dimensions.
+template <typename T>
+void gemm(int64_t m, int64_t n, int64_t k, const T *a, int64_t lda, const T *b,
+          int64_t ldb, T *c, int64_t ldc, int threads) {
+  parallelFor(m, threads, std::max<int64_t>(1, 65536 / std::max<int64_t>(1, n * k)),
+              [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      T *ci = c + i * ldc;
+      std::fill(ci, ci + n, T(0));
+      for (int64_t p = 0; p < k; ++p) {
+        T av = a[i * lda + p];
+        const T *bp = b + p * ldb;
+        for (int64_t j = 0; j < n; ++j)
+          ci[j] += av * bp[j];
+      }
+    }
+  });
+}
+
+std::string kMatMul(const OpDesc &op, const Views &in, const Views &out,
+                    int threads) {
+  auto as = in[0].shape, bs = in[1].shape;
+  bool aVec = as.size() == 1, bVec = bs.size() == 1;
+  if (aVec)
+    as.insert(as.begin(), 1);
+  if (bVec)
+    bs.push_back(1);
+  int64_t m = as[as.size() - 2], k = as.back(), n = bs.back();
+  std::vector<int64_t> ab(as.begin(), as.end() - 2), bb(bs.begin(), bs.end() - 2);
+  size_t rank = std::max(ab.size(), bb.size());
+  std::vector<int64_t> batch(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t x = i < rank - ab.size() ? 1 : ab[i - (rank - ab.size())];
+    int64_t y = i < rank - bb.size() ? 1 : bb[i - (rank - bb.size())];
+    batch[i] = std::max(x, y);
+  }
+  auto ma = broadcastMap(ab, batch), mb = broadcastMap(bb, batch);
+  GAON_DISPATCH(in[0].dtype, T, return unsupportedType(op, in[0].dtype),
+    {
+      if constexpr (std::is_same_v<T, bool>)
+        return unsupportedType(op, in[0].dtype);
+      else
+        for (size_t bi = 0; bi < ma.size(); ++bi)
+          gemm<T>(m, n, k, in[0].as<T>() + ma[bi] * m * k, k,
+                  in[1].as<T>() + mb[bi] * k * n, n,
+                  out[0].as<T>() + bi * m * n, n, threads);
+    })
+  return "";
+}
+
+/// Convolution by im2col and GEMM, per batch and group, any spatial rank.
+std::string kConv(const OpDesc &op, const Views &in, const Views &out,
+                  int threads) {
+  if (in[0].dtype != GAON_F32)
+    return unsupportedType(op, in[0].dtype);
+  const View &x = in[0], &w = in[1], &y = out[0];
+  auto strides_ = op.getInts("strides"), dil = op.getInts("dilations"),
+       pads = op.getInts("pads");
+  int64_t group = op.getInt("group", 1);
+  int64_t N = x.shape[0], C = x.shape[1], M = w.shape[0];
+  int64_t spatial = x.shape.size() - 2, cg = C / group, mg = M / group;
+  int64_t kernelSize = 1, outSize = 1, inSize = 1;
+  for (int64_t d = 0; d < spatial; ++d) {
+    kernelSize *= w.shape[d + 2];
+    outSize *= y.shape[d + 2];
+    inSize *= x.shape[d + 2];
+  }
+  int64_t rows = cg * kernelSize;
+  std::vector<float> cols(rows * outSize);
+  const float *bias = in.size() > 2 && in[2].data ? in[2].as<float>() : nullptr;
+  for (int64_t nb = 0; nb < N; ++nb)
+    for (int64_t g = 0; g < group; ++g) {
+      const float *xg = x.as<float>() + (nb * C + g * cg) * inSize;
+      // im2col: row (c, kernel position), column (output position).
+      parallelFor(rows, threads, 16, [&](int64_t rb, int64_t re) {
+        std::vector<int64_t> kpos(spatial), opos(spatial);
+        for (int64_t r = rb; r < re; ++r) {
+          int64_t c = r / kernelSize, kr = r % kernelSize;
+          for (int64_t d = spatial - 1; d >= 0; --d) {
+            kpos[d] = kr % w.shape[d + 2];
+            kr /= w.shape[d + 2];
+          }
+          float *row = cols.data() + r * outSize;
+          std::fill(opos.begin(), opos.end(), 0);
+          for (int64_t o = 0; o < outSize; ++o) {
+            int64_t src = 0;
+            bool inside = true;
+            for (int64_t d = 0; d < spatial; ++d) {
+              int64_t p = opos[d] * strides_[d] + kpos[d] * dil[d] - pads[d];
+              if (p < 0 || p >= x.shape[d + 2]) {
+                inside = false;
+                break;
+              }
+              src = src * x.shape[d + 2] + p;
+            }
+            row[o] = inside ? xg[c * inSize + src] : 0.0f;
+            for (int64_t d = spatial - 1; d >= 0; --d) {
+              if (++opos[d] < y.shape[d + 2])
+                break;
+              opos[d] = 0;
+            }
+          }
+        }
+      });
+      float *yg = y.as<float>() + (nb * M + g * mg) * outSize;
+      gemm<float>(mg, outSize, rows, w.as<float>() + g * mg * rows, rows,
+                  cols.data(), outSize, yg, outSize, threads);
+      if (bias)
+        for (int64_t m = 0; m < mg; ++m)
+          for (int64_t o = 0; o < outSize; ++o)
+            yg[m * outSize + o] += bias[g * mg + m];
+    }
+  return "";
+}
+
+std::string pool(const OpDesc &op, const Views &in, const Views &out, bool max,
+                 int threads) {
+  if (in[0].dtype != GAON_F32)
+    return unsupportedType(op, in[0].dtype);
+  auto kernel = op.getInts("kernel_shape"), st = op.getInts("strides"),
+       dil = op.getInts("dilations"), pads = op.getInts("pads");
+  bool includePad = op.getInt("count_include_pad", 0);
+  const View &x = in[0], &y = out[0];
+  int64_t spatial = x.shape.size() - 2;
+  int64_t planes = x.shape[0] * x.shape[1], inSize = 1, outSize = 1, ksize = 1;
+  for (int64_t d = 0; d < spatial; ++d) {
+    inSize *= x.shape[d + 2];
+    outSize *= y.shape[d + 2];
+    ksize *= kernel[d];
+  }
+  parallelFor(planes, threads, 1, [&](int64_t pb, int64_t pe) {
+    std::vector<int64_t> opos(spatial), kpos(spatial);
+    for (int64_t p = pb; p < pe; ++p) {
+      const float *xp = x.as<float>() + p * inSize;
+      float *yp = y.as<float>() + p * outSize;
+      std::fill(opos.begin(), opos.end(), 0);
+      for (int64_t o = 0; o < outSize; ++o) {
+        float acc = max ? -std::numeric_limits<float>::infinity() : 0.0f;
+        int64_t counted = 0, padded = 0;
+        for (int64_t kk = 0; kk < ksize; ++kk) {
+          int64_t kr = kk;
+          for (int64_t d = spatial - 1; d >= 0; --d) {
+            kpos[d] = kr % kernel[d];
+            kr /= kernel[d];
+          }
+          int64_t src = 0;
+          bool inside = true, inPadded = true;
+          for (int64_t d = 0; d < spatial; ++d) {
+            int64_t q = opos[d] * st[d] + kpos[d] * dil[d] - pads[d];
+            if (q < 0 || q >= x.shape[d + 2])
+              inside = false;
+            if (q < -pads[d] || q >= x.shape[d + 2] + pads[d + spatial])
+              inPadded = false;
+            src = src * x.shape[d + 2] + q;
+          }
+          padded += inPadded;
+          if (!inside)
+            continue;
+          ++counted;
+          float v = xp[src];
+          acc = max ? (std::isnan(v) || v > acc ? v : acc) : acc + v;
+        }
+        yp[o] = max ? acc : acc / float(includePad ? padded : std::max<int64_t>(counted, 1));
+        for (int64_t d = spatial - 1; d >= 0; --d) {
+          if (++opos[d] < y.shape[d + 2])
+            break;
+          opos[d] = 0;
+        }
+      }
+    }
+  });
+  return "";
+}
+std::string kMaxPool(const OpDesc &op, const Views &in, const Views &out, int t) {
+  return pool(op, in, out, true, t);
+}
+std::string kAvgPool(const OpDesc &op, const Views &in, const Views &out, int t) {
+  return pool(op, in, out, false, t);
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions, normalization, softmax
+//===----------------------------------------------------------------------===//
+
+/// Iterates the input as (outer, axis, inner) around one axis.
+struct AxisSplit {
+  int64_t outer = 1, size = 1, inner = 1;
+  AxisSplit(const std::vector<int64_t> &shape, int64_t axis) {
+    for (int64_t d = 0; d < (int64_t)shape.size(); ++d)
+      (d < axis ? outer : d == axis ? size : inner) *= shape[d];
+  }
+};
+
+std::string kReduce(const OpDesc &op, const Views &in, const Views &out, int) {
+  std::string kind = op.getString("kind", "sum");
+  auto axes = op.getInts("axes");
+  const View &x = in[0];
+  int64_t rank = x.shape.size(), count = x.count(), outCount = out[0].count();
+  auto is = strides(x.shape);
+  // Output index of every input element (reduced axes collapse).
+  std::vector<int64_t> keptShape(x.shape);
+  for (int64_t a : axes)
+    keptShape[a] = 1;
+  auto ks = strides(keptShape);
+  std::vector<double> acc(outCount, 0.0);
+  std::vector<int64_t> counts(outCount, 0);
+  bool isMax = kind == "max", isMin = kind == "min", isProd = kind == "prod";
+  if (isProd)
+    std::fill(acc.begin(), acc.end(), 1.0);
+  if (isMax)
+    std::fill(acc.begin(), acc.end(), -std::numeric_limits<double>::infinity());
+  if (isMin)
+    std::fill(acc.begin(), acc.end(), std::numeric_limits<double>::infinity());
+  // log_sum_exp subtracts each output's max first for stability.
+  std::vector<double> shift(outCount, -std::numeric_limits<double>::infinity());
+  std::vector<double> values(count);
+  GAON_DISPATCH(x.dtype, T, return unsupportedType(op, x.dtype),
+    { for (int64_t i = 0; i < count; ++i) values[i] = static_cast<double>(x.as<T>()[i]); })
+  std::vector<int64_t> target(count);
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t rest = i, o = 0;
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t c = rest / is[d];
+      rest %= is[d];
+      o += (keptShape[d] == 1 ? 0 : c) * ks[d];
+    }
+    target[i] = o;
+    if (kind == "log_sum_exp")
+      shift[o] = std::max(shift[o], values[i]);
+  }
+  for (int64_t i = 0; i < count; ++i) {
+    double v = values[i];
+    double &a = acc[target[i]];
+    ++counts[target[i]];
+    if (kind == "sum" || kind == "mean" || kind == "log_sum")
+      a += v;
+    else if (isMax)
+      a = std::isnan(v) || v > a ? v : a;
+    else if (isMin)
+      a = std::isnan(v) || v < a ? v : a;
+    else if (isProd)
+      a *= v;
+    else if (kind == "l1")
+      a += std::fabs(v);
+    else if (kind == "l2" || kind == "sum_square")
+      a += v * v;
+    else if (kind == "log_sum_exp")
+      a += std::exp(v - shift[target[i]]);
+  }
+  for (int64_t o = 0; o < outCount; ++o) {
+    double &a = acc[o];
+    if (kind == "mean")
+      a = counts[o] ? a / counts[o] : std::numeric_limits<double>::quiet_NaN();
+    else if (kind == "l2")
+      a = std::sqrt(a);
+    else if (kind == "log_sum")
+      a = std::log(a);
+    else if (kind == "log_sum_exp")
+      a = counts[o] ? std::log(a) + shift[o]
+                    : -std::numeric_limits<double>::infinity();
+  }
+  GAON_DISPATCH(out[0].dtype, T, return unsupportedType(op, out[0].dtype),
+    { for (int64_t o = 0; o < outCount; ++o) out[0].as<T>()[o] = static_cast<T>(acc[o]); })
+  return "";
+}
+
+std::string argReduce(const OpDesc &op, const Views &in, const Views &out,
+                      bool max) {
+  int64_t axis = op.getInt("axis", 0);
+  bool last = op.getInt("select_last_index", 0);
+  AxisSplit s(in[0].shape, axis);
+  GAON_DISPATCH(in[0].dtype, T, return unsupportedType(op, in[0].dtype),
+    {
+      const T *x = in[0].as<T>();
+      int64_t *y = out[0].as<int64_t>();
+      for (int64_t o = 0; o < s.outer; ++o)
+        for (int64_t i = 0; i < s.inner; ++i) {
+          int64_t best = 0;
+          for (int64_t k = 1; k < s.size; ++k) {
+            T v = x[(o * s.size + k) * s.inner + i];
+            T b = x[(o * s.size + best) * s.inner + i];
+            if (max ? (v > b || (last && v == b)) : (v < b || (last && v == b)))
+              best = k;
+          }
+          y[o * s.inner + i] = best;
+        }
+    })
+  return "";
+}
+std::string kArgMax(const OpDesc &op, const Views &in, const Views &out, int) {
+  return argReduce(op, in, out, true);
+}
+std::string kArgMin(const OpDesc &op, const Views &in, const Views &out, int) {
+  return argReduce(op, in, out, false);
+}
+
+enum class SoftKind { Softmax, LogSoftmax, Hardmax };
+std::string softmax(const OpDesc &op, const Views &in, const Views &out,
+                    SoftKind kind) {
+  AxisSplit s(in[0].shape, op.getInt("axis", 0));
+  GAON_DISPATCH_FLOAT(in[0].dtype, T, return unsupportedType(op, in[0].dtype),
+    {
+      const T *x = in[0].as<T>();
+      T *y = out[0].as<T>();
+      for (int64_t o = 0; o < s.outer; ++o)
+        for (int64_t i = 0; i < s.inner; ++i) {
+          auto at = [&](int64_t k) { return (o * s.size + k) * s.inner + i; };
+          double m = -std::numeric_limits<double>::infinity();
+          int64_t arg = 0;
+          for (int64_t k = 0; k < s.size; ++k)
+            if (x[at(k)] > m) {
+              m = x[at(k)];
+              arg = k;
+            }
+          if (kind == SoftKind::Hardmax) {
+            for (int64_t k = 0; k < s.size; ++k)
+              y[at(k)] = k == arg ? T(1) : T(0);
+            continue;
+          }
+          double sum = 0;
+          for (int64_t k = 0; k < s.size; ++k)
+            sum += std::exp(x[at(k)] - m);
+          for (int64_t k = 0; k < s.size; ++k)
+            y[at(k)] = kind == SoftKind::Softmax
+                           ? static_cast<T>(std::exp(x[at(k)] - m) / sum)
+                           : static_cast<T>(x[at(k)] - m - std::log(sum));
+        }
+    })
+  return "";
+}
+std::string kSoftmax(const OpDesc &op, const Views &in, const Views &out, int) {
+  return softmax(op, in, out, SoftKind::Softmax);
+}
+std::string kLogSoftmax(const OpDesc &op, const Views &in, const Views &out, int) {
+  return softmax(op, in, out, SoftKind::LogSoftmax);
+}
+std::string kHardmax(const OpDesc &op, const Views &in, const Views &out, int) {
+  return softmax(op, in, out, SoftKind::Hardmax);
+}
+
+std::string kCumSum(const OpDesc &op, const Views &in, const Views &out, int) {
+  AxisSplit s(in[0].shape, op.getInt("axis", 0));
+  bool exclusive = op.getInt("exclusive", 0), reverse = op.getInt("reverse", 0);
+  GAON_DISPATCH(in[0].dtype, T, return unsupportedType(op, in[0].dtype),
+    {
+      const T *x = in[0].as<T>();
+      T *y = out[0].as<T>();
+      for (int64_t o = 0; o < s.outer; ++o)
+        for (int64_t i = 0; i < s.inner; ++i) {
+          T acc = T(0);
+          for (int64_t j = 0; j < s.size; ++j) {
+            int64_t k = reverse ? s.size - 1 - j : j;
+            int64_t at = (o * s.size + k) * s.inner + i;
+            T v = x[at];
+            if (exclusive) {
+              y[at] = acc;
+              acc = wrapArith(acc, v, '+');
+            } else {
+              acc = wrapArith(acc, v, '+');
+              y[at] = acc;
+            }
+          }
+        }
+    })
+  return "";
+}
+
+std::string kBatchNorm(const OpDesc &op, const Views &in, const Views &out, int) {
+  GAON_DISPATCH_FLOAT(in[0].dtype, T, return unsupportedType(op, in[0].dtype),
+    {
+      AxisSplit s(in[0].shape, 1);
+      double eps = op.getFloat("epsilon", 1e-5);
+      const T *x = in[0].as<T>(), *scale = in[1].as<T>(), *bias = in[2].as<T>(),
+              *mean = in[3].as<T>(), *var = in[4].as<T>();
+      T *y = out[0].as<T>();
+      for (int64_t o = 0; o < s.outer; ++o)
+        for (int64_t c = 0; c < s.size; ++c) {
+          double a = scale[c] / std::sqrt(double(var[c]) + eps);
+          double b = bias[c] - mean[c] * a;
+          for (int64_t i = 0; i < s.inner; ++i) {
+            int64_t at = (o * s.size + c) * s.inner + i;
+            y[at] = static_cast<T>(x[at] * a + b);
+          }
+        }
+    })
+  return "";
+}
+
+/// Normalizes each row of `rows x size` (with an optional per-element
+/// affine part broadcast over the normalized shape).
+template <typename T>
+void normalizeRows(const T *x, T *y, int64_t rows, int64_t size, double eps,
+                   bool subtractMean, const std::function<double(int64_t, int64_t)> &scale,
+                   const std::function<double(int64_t, int64_t)> &bias) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const T *xr = x + r * size;
+    double mean = 0, var = 0;
+    if (subtractMean) {
+      for (int64_t i = 0; i < size; ++i)
+        mean += xr[i];
+      mean /= size;
+    }
+    for (int64_t i = 0; i < size; ++i)
+      var += (xr[i] - mean) * (xr[i] - mean);
+    var /= size;
+    double inv = 1.0 / std::sqrt(var + eps);
+    for (int64_t i = 0; i < size; ++i)
+      y[r * size + i] =
+          static_cast<T>((xr[i] - mean) * inv * scale(r, i) + bias(r, i));
+  }
+}
+
+std::string layerNorm(const OpDesc &op, const Views &in, const Views &out,
+                      bool rms) {
+  int64_t axis = op.getInt("axis", 0);
+  GAON_DISPATCH_FLOAT(in[0].dtype, T, return unsupportedType(op, in[0].dtype),
+    {
+      int64_t rows = 1, size = 1;
+      for (int64_t d = 0; d < (int64_t)in[0].shape.size(); ++d)
+        (d < axis ? rows : size) *= in[0].shape[d];
+      std::vector<int64_t> normShape(in[0].shape.begin() + axis, in[0].shape.end());
+      auto sm = broadcastMap(in[1].shape, normShape);
+      std::vector<int64_t> bm;
+      bool hasBias = !rms && in.size() > 2 && in[2].data;
+      if (hasBias)
+        bm = broadcastMap(in[2].shape, normShape);
+      const T *scale = in[1].as<T>();
+      const T *bias = hasBias ? in[2].as<T>() : nullptr;
+      normalizeRows<T>(in[0].as<T>(), out[0].as<T>(), rows, size,
+                       op.getFloat("epsilon", 1e-5), !rms,
+                       [&](int64_t, int64_t i) { return double(scale[sm[i]]); },
+                       [&](int64_t, int64_t i) { return bias ? double(bias[bm[i]]) : 0.0; });
+    })
+  return "";
+}
+std::string kLayerNorm(const OpDesc &op, const Views &in, const Views &out, int) {
+  return layerNorm(op, in, out, false);
+}
+std::string kRmsNorm(const OpDesc &op, const Views &in, const Views &out, int) {
+  return layerNorm(op, in, out, true);
+}
+
+std::string kInstanceNorm(const OpDesc &op, const Views &in, const Views &out, int) {
+  GAON_DISPATCH_FLOAT(in[0].dtype, T, return unsupportedType(op, in[0].dtype),
+    {
+      int64_t N = in[0].shape[0], C = in[0].shape[1];
+      int64_t size = in[0].count() / std::max<int64_t>(1, N * C);
+      const T *scale = in[1].as<T>(), *bias = in[2].as<T>();
+      normalizeRows<T>(in[0].as<T>(), out[0].as<T>(), N * C, size,
+                       op.getFloat("epsilon", 1e-5), true,
+                       [&](int64_t r, int64_t) { return double(scale[r % C]); },
+                       [&](int64_t r, int64_t) { return double(bias[r % C]); });
+    })
+  return "";
+}
+
+const std::map<std::string, Kernel> &table() {
+  static const std::map<std::string, Kernel> kernels = {
+      {"graph.exp", kExp}, {"graph.log", kLog}, {"graph.tanh", kTanh},
+      {"graph.sigmoid", kSigmoid}, {"graph.erf", kErf}, {"graph.sqrt", kSqrt},
+      {"graph.rsqrt", kRsqrt}, {"graph.reciprocal", kReciprocal},
+      {"graph.silu", kSilu}, {"graph.hard_swish", kHardSwish},
+      {"graph.sin", kSin}, {"graph.cos", kCos}, {"graph.tan", kTan},
+      {"graph.asin", kAsin}, {"graph.acos", kAcos}, {"graph.atan", kAtan},
+      {"graph.sinh", kSinh}, {"graph.cosh", kCosh}, {"graph.asinh", kAsinh},
+      {"graph.acosh", kAcosh}, {"graph.atanh", kAtanh},
+      {"graph.softplus", kSoftplus}, {"graph.softsign", kSoftsign},
+      {"graph.floor", kFloor}, {"graph.ceil", kCeil}, {"graph.round", kRound},
+      {"graph.gelu", kGelu}, {"graph.elu", kElu}, {"graph.celu", kCelu},
+      {"graph.selu", kSelu}, {"graph.leaky_relu", kLeakyRelu},
+      {"graph.thresholded_relu", kThresholdedRelu},
+      {"graph.hard_sigmoid", kHardSigmoid}, {"graph.relu", kRelu},
+      {"graph.abs", kAbs}, {"graph.neg", kNeg}, {"graph.sign", kSign},
+      {"graph.not", kNot}, {"graph.clip", kClip}, {"graph.shrink", kShrink},
+      {"graph.is_nan", kIsNan}, {"graph.is_inf", kIsInf},
+      {"graph.add", kAdd}, {"graph.sub", kSub}, {"graph.mul", kMul},
+      {"graph.div", kDiv}, {"graph.pow", kPow}, {"graph.max", kMax},
+      {"graph.min", kMin}, {"graph.mod", kMod}, {"graph.prelu", kPrelu},
+      {"graph.and", kAnd}, {"graph.or", kOr}, {"graph.xor", kXor},
+      {"graph.bit_shift", kBitShift}, {"graph.equal", kEqual},
+      {"graph.less", kLess}, {"graph.less_equal", kLessEqual},
+      {"graph.greater", kGreater}, {"graph.greater_equal", kGreaterEqual},
+      {"graph.select", kSelect}, {"graph.cast", kCast},
+      {"graph.reshape", kCopy}, {"graph.transpose", kTranspose},
+      {"graph.slice", kSlice}, {"graph.expand", kExpand},
+      {"graph.tile", kTile}, {"graph.concat", kConcat},
+      {"graph.split", kSplit}, {"graph.gather", kGather}, {"graph.pad", kPad},
+      {"graph.matmul", kMatMul}, {"graph.conv", kConv},
+      {"graph.max_pool", kMaxPool}, {"graph.avg_pool", kAvgPool},
+      {"graph.reduce", kReduce}, {"graph.arg_max", kArgMax},
+      {"graph.arg_min", kArgMin}, {"graph.softmax", kSoftmax},
+      {"graph.log_softmax", kLogSoftmax}, {"graph.hardmax", kHardmax},
+      {"graph.cumsum", kCumSum}, {"graph.batch_norm", kBatchNorm},
+      {"graph.layer_norm", kLayerNorm}, {"graph.rms_norm", kRmsNorm},
+      {"graph.instance_norm", kInstanceNorm},
+  };
+  return kernels;
+}
+
+} // namespace
+
+Kernel findKernel(const std::string &kind) {
+  auto it = table().find(kind);
+  return it == table().end() ? nullptr : it->second;
+}
+
+std::vector<std::string> kernelNames() {
+  std::vector<std::string> names;
+  for (const auto &entry : table())
+    names.push_back(entry.first);
+  return names;
+}
+
+} // namespace gaon::cpu

@@ -1,0 +1,49 @@
+//===- Kernels.h - the CPU target's kernels -------------------*- C++ -*-===//
+//
+// One kernel per `graph` op, looked up by op name when a session is
+// prepared. Kernels see tensors as typed views; they never allocate tensor
+// memory (outputs live in the session arena the compiler planned).
+// Semantics are those of docs/dialects/graph.md.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GAON_TARGETS_CPU_KERNELS_KERNELS_H
+#define GAON_TARGETS_CPU_KERNELS_KERNELS_H
+
+#include "gaon/runtime.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gaon::rt {
+struct OpDesc;
+}
+
+namespace gaon::cpu {
+
+struct View {
+  gaon_dtype dtype;
+  std::vector<int64_t> shape;
+  void *data;
+  int64_t count() const {
+    int64_t n = 1;
+    for (int64_t d : shape)
+      n *= d;
+    return n;
+  }
+  template <typename T> T *as() const { return static_cast<T *>(data); }
+};
+
+/// Runs one op. Returns an error message, empty on success.
+using Kernel = std::string (*)(const rt::OpDesc &op, const std::vector<View> &in,
+                               const std::vector<View> &out, int threads);
+
+/// The kernel for a graph op name, or null.
+Kernel findKernel(const std::string &kind);
+/// Every op name with a kernel, for messages and documentation.
+std::vector<std::string> kernelNames();
+
+} // namespace gaon::cpu
+
+#endif // GAON_TARGETS_CPU_KERNELS_KERNELS_H
