@@ -20,119 +20,38 @@ Usage: onnx_import_sweep.py --gaonc build/bin/gaonc
 import argparse
 import concurrent.futures
 import os
-import re
-import subprocess
 import sys
 
-SUITES = ["node", "pytorch-converted", "pytorch-operator", "simple"]
-TIMEOUT_SECONDS = 120
-FREEZE_HINT = re.compile(r"--freeze-input=([^=\s]+)=VALUE\.pb")
-
-
-def input_files(test_dir):
-    """Maps each input tensor's name to its .pb file in test_data_set_0."""
-    data = os.path.join(test_dir, "test_data_set_0")
-    files = {}
-    if not os.path.isdir(data):
-        return files
-    try:
-        import onnx  # Debian's python3-onnx
-    except ImportError:
-        return files
-    for entry in sorted(os.listdir(data)):
-        if entry.startswith("input_") and entry.endswith(".pb"):
-            path = os.path.join(data, entry)
-            tensor = onnx.TensorProto()
-            with open(path, "rb") as f:
-                try:
-                    tensor.ParseFromString(f.read())
-                except Exception:  # A sequence or optional input.
-                    continue
-            if tensor.name:
-                files[tensor.name] = path
-    return files
-
-
-def first_error(stderr):
-    for line in stderr.splitlines():
-        if "error:" in line:
-            return line.split("error:", 1)[1].strip()
-    lines = [l for l in stderr.splitlines() if l.strip()]
-    return lines[0].strip() if lines else "no message"
-
-
-def run_one(gaonc, test_dir):
-    """Returns (status, reason): status is ok, error, crash or hang."""
-    model = os.path.join(test_dir, "model.onnx")
-    frozen = []
-    inputs = None
-    for _ in range(8):
-        cmd = [gaonc, model, "--emit=graph", "-o", os.devnull]
-        cmd += ["--freeze-input=%s=%s" % f for f in frozen]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True,
-                                  errors="replace", timeout=TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            return "hang", "no answer in %d s" % TIMEOUT_SECONDS
-        if proc.returncode == 0:
-            return "ok", ""
-        if proc.returncode < 0 or "Stack dump" in proc.stderr or \
-                "PLEASE submit a bug report" in proc.stderr:
-            return "crash", "exit %d: %s" % (proc.returncode,
-                                            first_error(proc.stderr))
-        wanted = [m for m in FREEZE_HINT.findall(proc.stderr)
-                  if m not in dict(frozen)]
-        if not wanted:
-            return "error", first_error(proc.stderr)
-        if inputs is None:
-            inputs = input_files(test_dir)
-        missing = [name for name in wanted if name not in inputs]
-        if missing:
-            return "error", first_error(proc.stderr)
-        frozen += [(name, inputs[name]) for name in wanted]
-    return "error", "too many inputs to freeze"
-
-
-def load_expected(path):
-    expected = {}
-    if not path or not os.path.exists(path):
-        return expected
-    with open(path) as f:
-        for line in f:
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            name, _, reason = line.partition(" ")
-            expected[name] = reason.strip()
-    return expected
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import onnx_backend  # noqa: E402
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gaonc", required=True)
-    parser.add_argument("--data", default="/usr/share/libonnx-testdata/data")
-    parser.add_argument("--suites", default=",".join(SUITES))
+    parser.add_argument("--data", default=onnx_backend.DEFAULT_DATA)
+    parser.add_argument("--suites", default=",".join(onnx_backend.SUITES))
     parser.add_argument("--expected")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--update", action="store_true",
                         help="rewrite the expected-failures file")
     args = parser.parse_args()
 
-    tests = []
-    for suite in args.suites.split(","):
-        root = os.path.join(args.data, suite)
-        if not os.path.isdir(root):
-            print("error: no ONNX test data at %s (install libonnx-testdata)"
-                  % root)
-            return 2
-        for name in sorted(os.listdir(root)):
-            if os.path.exists(os.path.join(root, name, "model.onnx")):
-                tests.append((suite, name, os.path.join(root, name)))
+    try:
+        tests = onnx_backend.list_tests(args.data, args.suites.split(","))
+    except FileNotFoundError as e:
+        print("error: %s" % e)
+        return 2
+
+    def run_one(test):
+        status, reason, _ = onnx_backend.compile_model(
+            args.gaonc, test[2], ["--emit=graph", "-o", os.devnull])
+        return status, reason
 
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(lambda t: run_one(args.gaonc, t[2]), tests))
+        results = list(pool.map(run_one, tests))
 
-    expected = load_expected(args.expected)
+    expected = onnx_backend.load_expected(args.expected)
     counts = {}
     unexpected = 0
     failures = []
@@ -154,12 +73,11 @@ def main():
             unexpected += 1
 
     if args.update and args.expected:
-        with open(args.expected, "w") as f:
-            f.write("# ONNX backend tests that do not convert to `graph` yet,\n"
-                    "# one per line with the reason gaonc gives. Maintained by\n"
-                    "# utils/onnx_import_sweep.py --update; it may only shrink.\n")
-            for key, reason in failures:
-                f.write("%s %s\n" % (key, reason))
+        onnx_backend.write_expected(args.expected, [
+            "ONNX backend tests that do not convert to `graph` yet,",
+            "one per line with the reason gaonc gives. Maintained by",
+            "utils/onnx_import_sweep.py --update; it may only shrink."],
+            failures)
 
     total = {"ok": 0, "error": 0, "crash": 0, "hang": 0}
     for suite in counts:

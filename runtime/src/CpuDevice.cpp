@@ -41,7 +41,13 @@ private:
     if (id == kNoTensor)
       return cpu::View{GAON_F32, {}, nullptr};
     const TensorDesc &t = model.tensors[id];
-    return cpu::View{t.dtype, t.shape, state.tensorData(id)};
+    cpu::View v{t.dtype, t.shape, state.tensorData(id)};
+    if (!t.scales.empty()) {
+      v.scales = &t.scales;
+      v.zeroPoints = &t.zeroPoints;
+      v.quantAxis = t.quantAxis;
+    }
+    return v;
   }
 
   const gaon_model &model;

@@ -445,8 +445,103 @@ template <typename From, typename To> To convertValue(From v) {
   }
 }
 
+float halfToFloat(uint16_t h) {
+  uint32_t sign = (h & 0x8000u) << 16, exp = (h >> 10) & 0x1f, man = h & 0x3ff;
+  uint32_t bits;
+  if (exp == 0) {
+    if (man == 0) {
+      bits = sign;
+    } else { // subnormal
+      int e = -1;
+      do {
+        ++e;
+        man <<= 1;
+      } while (!(man & 0x400));
+      bits = sign | ((127 - 15 - e) << 23) | ((man & 0x3ff) << 13);
+    }
+  } else if (exp == 31) {
+    bits = sign | 0x7f800000u | (man << 13);
+  } else {
+    bits = sign | ((exp + 127 - 15) << 23) | (man << 13);
+  }
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+uint16_t floatToHalf(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  uint32_t sign = (x >> 16) & 0x8000u;
+  int32_t exp = ((x >> 23) & 0xff) - 127 + 15;
+  uint32_t man = x & 0x7fffffu;
+  if (((x >> 23) & 0xff) == 0xff)
+    return sign | 0x7c00u | (man ? 0x200u : 0);
+  if (exp >= 31)
+    return sign | 0x7c00u;
+  if (exp <= 0) {
+    if (exp < -10)
+      return sign;
+    man |= 0x800000u;
+    uint32_t shift = 14 - exp;
+    uint32_t half = man >> shift, rem = man & ((1u << shift) - 1);
+    uint32_t mid = 1u << (shift - 1);
+    if (rem > mid || (rem == mid && (half & 1)))
+      ++half;
+    return sign | half;
+  }
+  uint32_t half = sign | (exp << 10) | (man >> 13);
+  uint32_t rem = man & 0x1fffu;
+  if (rem > 0x1000u || (rem == 0x1000u && (half & 1)))
+    ++half; // may carry into the exponent, which is right
+  return half;
+}
+
+float bf16ToFloat(uint16_t b) {
+  uint32_t bits = uint32_t(b) << 16;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+uint16_t floatToBf16(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  if ((x & 0x7fffffffu) > 0x7f800000u)
+    return (x >> 16) | 0x40; // quiet NaN
+  uint32_t rounding = 0x7fff + ((x >> 16) & 1);
+  return (x + rounding) >> 16;
+}
+
 std::string kCast(const OpDesc &op, const Views &in, const Views &out, int) {
   int64_t n = in[0].count();
+  // 16-bit floats go through float32 (exact: every f16/bf16 is a float).
+  bool halfIn = in[0].dtype == GAON_F16 || in[0].dtype == GAON_BF16;
+  bool halfOut = out[0].dtype == GAON_F16 || out[0].dtype == GAON_BF16;
+  if (halfIn || halfOut) {
+    std::vector<float> tmp(n);
+    if (halfIn)
+      for (int64_t i = 0; i < n; ++i)
+        tmp[i] = in[0].dtype == GAON_F16 ? halfToFloat(in[0].as<uint16_t>()[i])
+                                         : bf16ToFloat(in[0].as<uint16_t>()[i]);
+    else
+      GAON_DISPATCH(in[0].dtype, From, return unsupportedType(op, in[0].dtype), {
+        for (int64_t i = 0; i < n; ++i)
+          tmp[i] = convertValue<From, float>(in[0].as<From>()[i]);
+      })
+    if (halfOut) {
+      for (int64_t i = 0; i < n; ++i)
+        out[0].as<uint16_t>()[i] = out[0].dtype == GAON_F16
+                                       ? floatToHalf(tmp[i])
+                                       : floatToBf16(tmp[i]);
+      return "";
+    }
+    GAON_DISPATCH(out[0].dtype, To, return unsupportedType(op, out[0].dtype), {
+      for (int64_t i = 0; i < n; ++i)
+        out[0].as<To>()[i] = convertValue<float, To>(tmp[i]);
+    })
+    return "";
+  }
   GAON_DISPATCH(in[0].dtype, From, return unsupportedType(op, in[0].dtype),
     {
       GAON_DISPATCH(out[0].dtype, To, return unsupportedType(op, out[0].dtype),
@@ -1115,6 +1210,492 @@ std::string kInstanceNorm(const OpDesc &op, const Views &in, const Views &out, i
   return "";
 }
 
+//===----------------------------------------------------------------------===//
+// Indexing: gather_elements, gather_nd, scatter_*, one_hot, top_k, trilu
+//===----------------------------------------------------------------------===//
+
+int64_t indexAt(const View &v, int64_t i) {
+  return v.dtype == GAON_I32 ? v.as<int32_t>()[i] : v.as<int64_t>()[i];
+}
+
+/// For each element of an index tensor shaped like `shape`, the linear
+/// offset in `data` it addresses when its coordinate on `axis` is replaced
+/// by the index value. Fails on an out-of-range index.
+std::string elementOffsets(const View &data, const View &indices, int64_t axis,
+                           std::vector<int64_t> &offsets) {
+  auto ds = strides(data.shape);
+  int64_t rank = indices.shape.size(), count = indices.count();
+  int64_t dim = data.shape[axis];
+  offsets.resize(count);
+  std::vector<int64_t> index(rank, 0);
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t v = indexAt(indices, i);
+    if (v < -dim || v >= dim)
+      return "index " + std::to_string(v) + " is out of range for an axis "
+             "of size " + std::to_string(dim);
+    if (v < 0)
+      v += dim;
+    int64_t off = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      off += (d == axis ? v : index[d]) * ds[d];
+    offsets[i] = off;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (++index[d] < indices.shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return "";
+}
+
+std::string kGatherElements(const OpDesc &op, const Views &in, const Views &out,
+                            int) {
+  std::vector<int64_t> offsets;
+  std::string error = elementOffsets(in[0], in[1], op.getInt("axis", 0), offsets);
+  if (!error.empty())
+    return error;
+  gatherBytes(in[0], out[0], offsets);
+  return "";
+}
+
+/// Applies `reduction` of `update` into `target`.
+template <typename T> void combine(T &target, T update, const std::string &r) {
+  if (r == "add")
+    target = wrapArith(target, update, '+');
+  else if (r == "mul")
+    target = wrapArith(target, update, '*');
+  else if (r == "max")
+    target = std::max(target, update);
+  else if (r == "min")
+    target = std::min(target, update);
+  else
+    target = update;
+}
+
+std::string kScatterElements(const OpDesc &op, const Views &in,
+                             const Views &out, int) {
+  std::vector<int64_t> offsets;
+  std::string error = elementOffsets(in[0], in[1], op.getInt("axis", 0), offsets);
+  if (!error.empty())
+    return error;
+  std::string reduction = op.getString("reduction", "none");
+  std::memcpy(out[0].data, in[0].data, in[0].count() * gaon_dtype_size(in[0].dtype));
+  GAON_DISPATCH(in[0].dtype, T, return unsupportedType(op, in[0].dtype), {
+    for (size_t i = 0; i < offsets.size(); ++i)
+      combine(out[0].as<T>()[offsets[i]], in[2].as<T>()[i], reduction);
+  })
+  return "";
+}
+
+/// Offsets of the slices an ONNX GatherND/ScatterND index tuple addresses.
+std::string ndOffsets(const View &data, const View &indices, int64_t batchDims,
+                      std::vector<int64_t> &offsets, int64_t &sliceSize) {
+  auto ds = strides(data.shape);
+  int64_t m = indices.shape.back();
+  int64_t tuples = indices.count() / std::max<int64_t>(m, 1);
+  sliceSize = 1;
+  for (size_t d = batchDims + m; d < data.shape.size(); ++d)
+    sliceSize *= data.shape[d];
+  int64_t batch = 1;
+  for (int64_t d = 0; d < batchDims; ++d)
+    batch *= data.shape[d];
+  int64_t perBatch = tuples / std::max<int64_t>(batch, 1);
+  offsets.resize(tuples);
+  for (int64_t t = 0; t < tuples; ++t) {
+    int64_t b = t / std::max<int64_t>(perBatch, 1);
+    int64_t off = b * (batchDims ? ds[batchDims - 1] : 0);
+    for (int64_t k = 0; k < m; ++k) {
+      int64_t dim = data.shape[batchDims + k];
+      int64_t v = indexAt(indices, t * m + k);
+      if (v < -dim || v >= dim)
+        return "index " + std::to_string(v) + " is out of range for an axis "
+               "of size " + std::to_string(dim);
+      off += (v < 0 ? v + dim : v) * ds[batchDims + k];
+    }
+    offsets[t] = off;
+  }
+  return "";
+}
+
+std::string kGatherNd(const OpDesc &op, const Views &in, const Views &out, int) {
+  std::vector<int64_t> offsets;
+  int64_t slice;
+  std::string error = ndOffsets(in[0], in[1], op.getInt("batch_dims", 0),
+                                offsets, slice);
+  if (!error.empty())
+    return error;
+  size_t bytes = slice * gaon_dtype_size(in[0].dtype);
+  for (size_t t = 0; t < offsets.size(); ++t)
+    std::memcpy(out[0].as<uint8_t>() + t * bytes,
+                in[0].as<uint8_t>() + offsets[t] * gaon_dtype_size(in[0].dtype),
+                bytes);
+  return "";
+}
+
+std::string kScatterNd(const OpDesc &op, const Views &in, const Views &out,
+                       int) {
+  std::vector<int64_t> offsets;
+  int64_t slice;
+  std::string error = ndOffsets(in[0], in[1], 0, offsets, slice);
+  if (!error.empty())
+    return error;
+  std::string reduction = op.getString("reduction", "none");
+  std::memcpy(out[0].data, in[0].data, in[0].count() * gaon_dtype_size(in[0].dtype));
+  GAON_DISPATCH(in[0].dtype, T, return unsupportedType(op, in[0].dtype), {
+    for (size_t t = 0; t < offsets.size(); ++t)
+      for (int64_t j = 0; j < slice; ++j)
+        combine(out[0].as<T>()[offsets[t] + j], in[2].as<T>()[t * slice + j],
+                reduction);
+  })
+  return "";
+}
+
+std::string kOneHot(const OpDesc &op, const Views &in, const Views &out, int) {
+  int64_t axis = op.getInt("axis", 0);
+  double off = op.getFloat("off_value", 0), on = op.getFloat("on_value", 1);
+  int64_t depth = out[0].shape[axis];
+  AxisSplit s(out[0].shape, axis);
+  std::vector<int64_t> idx(in[0].count());
+  GAON_DISPATCH(in[0].dtype, T, return unsupportedType(op, in[0].dtype), {
+    for (size_t i = 0; i < idx.size(); ++i)
+      idx[i] = static_cast<int64_t>(in[0].as<T>()[i]);
+  })
+  GAON_DISPATCH(out[0].dtype, T, return unsupportedType(op, out[0].dtype), {
+    T *y = out[0].as<T>();
+    for (int64_t o = 0; o < s.outer; ++o)
+      for (int64_t k = 0; k < depth; ++k)
+        for (int64_t i = 0; i < s.inner; ++i) {
+          int64_t v = idx[o * s.inner + i];
+          if (v < 0)
+            v += depth;
+          y[(o * depth + k) * s.inner + i] =
+              static_cast<T>(v == k ? on : off);
+        }
+  })
+  return "";
+}
+
+std::string kTopK(const OpDesc &op, const Views &in, const Views &out, int) {
+  int64_t axis = op.getInt("axis", 0), k = op.getInt("k", 0);
+  bool largest = op.getInt("largest", 1);
+  AxisSplit s(in[0].shape, axis);
+  GAON_DISPATCH(in[0].dtype, T, return unsupportedType(op, in[0].dtype), {
+    const T *x = in[0].as<T>();
+    T *values = out[0].as<T>();
+    int64_t *indices = out[1].as<int64_t>();
+    std::vector<int64_t> order(s.size);
+    for (int64_t o = 0; o < s.outer; ++o)
+      for (int64_t i = 0; i < s.inner; ++i) {
+        auto at = [&](int64_t j) { return x[(o * s.size + j) * s.inner + i]; };
+        for (int64_t j = 0; j < s.size; ++j)
+          order[j] = j;
+        // Sorted by value; ties keep the lower index.
+        std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+          return largest ? at(a) > at(b) : at(a) < at(b);
+        });
+        for (int64_t j = 0; j < k; ++j) {
+          values[(o * k + j) * s.inner + i] = at(order[j]);
+          indices[(o * k + j) * s.inner + i] = order[j];
+        }
+      }
+  })
+  return "";
+}
+
+std::string kTrilu(const OpDesc &op, const Views &in, const Views &out, int) {
+  bool upper = op.getInt("upper", 1);
+  int64_t k = op.getInt("k", 0), rank = in[0].shape.size();
+  int64_t rows = in[0].shape[rank - 2], cols = in[0].shape[rank - 1];
+  int64_t mats = in[0].count() / std::max<int64_t>(1, rows * cols);
+  size_t size = gaon_dtype_size(in[0].dtype);
+  std::memset(out[0].data, 0, in[0].count() * size);
+  for (int64_t m = 0; m < mats; ++m)
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c)
+        if (upper ? c - r >= k : c - r <= k) {
+          int64_t at = (m * rows + r) * cols + c;
+          std::memcpy(out[0].as<uint8_t>() + at * size,
+                      in[0].as<uint8_t>() + at * size, size);
+        }
+  return "";
+}
+
+//===----------------------------------------------------------------------===//
+// Transposed convolution, LRN, resize
+//===----------------------------------------------------------------------===//
+
+std::string kConvTranspose(const OpDesc &op, const Views &in, const Views &out,
+                           int) {
+  GAON_DISPATCH_FLOAT(in[0].dtype, T, return unsupportedType(op, in[0].dtype), {
+    const View &x = in[0], &w = in[1], &y = out[0];
+    auto st = op.getInts("strides"), dil = op.getInts("dilations"),
+         pads = op.getInts("pads");
+    int64_t group = op.getInt("group", 1);
+    int64_t N = x.shape[0], C = x.shape[1], M = y.shape[1];
+    int64_t spatial = x.shape.size() - 2, cg = C / group, mg = M / group;
+    int64_t inSize = 1, outSize = 1, ksize = 1;
+    for (int64_t d = 0; d < spatial; ++d) {
+      inSize *= x.shape[d + 2];
+      outSize *= y.shape[d + 2];
+      ksize *= w.shape[d + 2];
+    }
+    T *yp = y.as<T>();
+    const T *bias = in.size() > 2 && in[2].data ? in[2].as<T>() : nullptr;
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t m = 0; m < M; ++m)
+        for (int64_t o = 0; o < outSize; ++o)
+          yp[(n * M + m) * outSize + o] = bias ? bias[m] : T(0);
+    std::vector<int64_t> ipos(spatial), kpos(spatial);
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t c = 0; c < C; ++c) {
+        int64_t g = c / cg;
+        for (int64_t i = 0; i < inSize; ++i) {
+          int64_t r = i;
+          for (int64_t d = spatial - 1; d >= 0; --d) {
+            ipos[d] = r % x.shape[d + 2];
+            r /= x.shape[d + 2];
+          }
+          T xv = x.as<T>()[(n * C + c) * inSize + i];
+          for (int64_t kk = 0; kk < ksize; ++kk) {
+            int64_t kr = kk;
+            for (int64_t d = spatial - 1; d >= 0; --d) {
+              kpos[d] = kr % w.shape[d + 2];
+              kr /= w.shape[d + 2];
+            }
+            int64_t dst = 0;
+            bool inside = true;
+            for (int64_t d = 0; d < spatial; ++d) {
+              int64_t p = ipos[d] * st[d] + kpos[d] * dil[d] - pads[d];
+              if (p < 0 || p >= y.shape[d + 2]) {
+                inside = false;
+                break;
+              }
+              dst = dst * y.shape[d + 2] + p;
+            }
+            if (!inside)
+              continue;
+            for (int64_t mm = 0; mm < mg; ++mm) {
+              T wv = w.as<T>()[(c * mg + mm) * ksize + kk];
+              yp[(n * M + g * mg + mm) * outSize + dst] += xv * wv;
+            }
+          }
+        }
+      }
+  })
+  return "";
+}
+
+std::string kLrn(const OpDesc &op, const Views &in, const Views &out, int) {
+  GAON_DISPATCH_FLOAT(in[0].dtype, T, return unsupportedType(op, in[0].dtype), {
+    int64_t size = op.getInt("size", 1);
+    double alpha = op.getFloat("alpha", 1e-4), beta = op.getFloat("beta", 0.75),
+           bias = op.getFloat("bias", 1);
+    AxisSplit s(in[0].shape, 1);
+    const T *x = in[0].as<T>();
+    T *y = out[0].as<T>();
+    int64_t lo = (size - 1) / 2, hi = size - 1 - lo;
+    for (int64_t o = 0; o < s.outer; ++o)
+      for (int64_t c = 0; c < s.size; ++c)
+        for (int64_t i = 0; i < s.inner; ++i) {
+          double sum = 0;
+          for (int64_t j = std::max<int64_t>(0, c - lo);
+               j <= std::min<int64_t>(s.size - 1, c + hi); ++j) {
+            double v = x[(o * s.size + j) * s.inner + i];
+            sum += v * v;
+          }
+          int64_t at = (o * s.size + c) * s.inner + i;
+          y[at] = static_cast<T>(x[at] / std::pow(bias + alpha / size * sum, beta));
+        }
+  })
+  return "";
+}
+
+/// The input coordinate of output index `o` on an axis, as ONNX's
+/// coordinate_transformation_mode defines it.
+double sourceCoordinate(const std::string &mode, double o, double scale,
+                        int64_t in, int64_t out) {
+  if (mode == "asymmetric")
+    return o / scale;
+  if (mode == "align_corners")
+    return out == 1 ? 0.0 : o * (in - 1) / double(out - 1);
+  if (mode == "pytorch_half_pixel")
+    return out > 1 ? (o + 0.5) / scale - 0.5 : 0.0;
+  if (mode == "tf_half_pixel_for_nn")
+    return (o + 0.5) / scale;
+  if (mode == "half_pixel_symmetric") {
+    double adjustment = out / (scale * in);
+    double center = in / 2.0;
+    double offset = center * (1 - adjustment);
+    return offset + (o + 0.5) / scale - 0.5;
+  }
+  return (o + 0.5) / scale - 0.5; // half_pixel
+}
+
+int64_t nearestIndex(const std::string &mode, double x) {
+  if (mode == "floor")
+    return (int64_t)std::floor(x);
+  if (mode == "ceil")
+    return (int64_t)std::ceil(x);
+  double f = std::floor(x);
+  if (x - f == 0.5)
+    return mode == "round_prefer_ceil" ? (int64_t)f + 1 : (int64_t)f;
+  return (int64_t)std::round(x);
+}
+
+/// Per output index on one axis: the input indices it reads and weights.
+struct AxisTaps {
+  std::vector<std::vector<std::pair<int64_t, double>>> taps;
+};
+
+AxisTaps axisTaps(const OpDesc &op, int64_t in, int64_t out, double scale) {
+  std::string mode = op.getString("mode", "nearest");
+  std::string coord = op.getString("coordinate_mode", "half_pixel");
+  std::string nearest = op.getString("nearest_mode", "round_prefer_floor");
+  double a = op.getFloat("cubic_coeff_a", -0.75);
+  bool exclude = op.getInt("exclude_outside", 0);
+  AxisTaps t;
+  t.taps.resize(out);
+  for (int64_t o = 0; o < out; ++o) {
+    double x = sourceCoordinate(coord, o, scale, in, out);
+    auto &taps = t.taps[o];
+    if (in == out && scale == 1.0 && mode != "cubic") {
+      taps.push_back({o, 1.0});
+      continue;
+    }
+    if (mode == "nearest") {
+      taps.push_back({std::clamp<int64_t>(nearestIndex(nearest, x), 0, in - 1), 1.0});
+    } else if (mode == "linear") {
+      x = std::clamp(x, 0.0, double(in - 1));
+      int64_t i0 = (int64_t)std::floor(x), i1 = std::min(i0 + 1, in - 1);
+      double f = x - i0;
+      taps.push_back({i0, 1 - f});
+      taps.push_back({i1, f});
+    } else { // cubic
+      int64_t i0 = (int64_t)std::floor(x);
+      double f = x - i0, total = 0;
+      auto w = [a](double d) {
+        d = std::fabs(d);
+        if (d <= 1)
+          return ((a + 2) * d - (a + 3)) * d * d + 1;
+        if (d < 2)
+          return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a;
+        return 0.0;
+      };
+      for (int64_t j = -1; j <= 2; ++j) {
+        int64_t idx = i0 + j;
+        double weight = w(j - f);
+        if (idx < 0 || idx >= in) {
+          if (exclude)
+            continue;
+          idx = std::clamp<int64_t>(idx, 0, in - 1);
+        }
+        taps.push_back({idx, weight});
+        total += weight;
+      }
+      if (exclude && total != 0)
+        for (auto &tap : taps)
+          tap.second /= total;
+    }
+  }
+  return t;
+}
+
+std::string kResize(const OpDesc &op, const Views &in, const Views &out, int) {
+  GAON_DISPATCH_FLOAT(in[0].dtype, T, return unsupportedType(op, in[0].dtype), {
+    auto scales = op.getFloats("scales");
+    int64_t rank = in[0].shape.size();
+    // Separable: resample one axis at a time into a scratch buffer.
+    std::vector<double> cur(in[0].count());
+    for (size_t i = 0; i < cur.size(); ++i)
+      cur[i] = in[0].as<T>()[i];
+    std::vector<int64_t> shape = in[0].shape;
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t inDim = shape[d], outDim = out[0].shape[d];
+      if (inDim == outDim && scales[d] == 1.0)
+        continue;
+      AxisTaps taps = axisTaps(op, inDim, outDim, scales[d]);
+      AxisSplit s(shape, d);
+      std::vector<double> next(s.outer * outDim * s.inner);
+      for (int64_t o = 0; o < s.outer; ++o)
+        for (int64_t j = 0; j < outDim; ++j)
+          for (int64_t i = 0; i < s.inner; ++i) {
+            double acc = 0;
+            for (auto [idx, w] : taps.taps[j])
+              acc += w * cur[(o * inDim + idx) * s.inner + i];
+            next[(o * outDim + j) * s.inner + i] = acc;
+          }
+      cur.swap(next);
+      shape[d] = outDim;
+    }
+    for (size_t i = 0; i < cur.size(); ++i)
+      out[0].as<T>()[i] = static_cast<T>(cur[i]);
+  })
+  return "";
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization (exact: round half to even, saturate)
+//===----------------------------------------------------------------------===//
+
+/// Scale and zero point of element i of a quantized view.
+std::pair<double, int64_t> quantParams(const View &q, int64_t i) {
+  if (q.quantAxis < 0)
+    return {(*q.scales)[0], (*q.zeroPoints)[0]};
+  AxisSplit s(q.shape, q.quantAxis);
+  int64_t c = (i / s.inner) % s.size;
+  return {(*q.scales)[c], (*q.zeroPoints)[c]};
+}
+
+std::string kQuantize(const OpDesc &op, const Views &in, const Views &out,
+                      int) {
+  const View &q = out[0];
+  if (!q.scales)
+    return "quantize result has no quantization parameters";
+  std::vector<double> x(in[0].count());
+  GAON_DISPATCH_FLOAT(in[0].dtype, T, return unsupportedType(op, in[0].dtype), {
+    for (size_t i = 0; i < x.size(); ++i)
+      x[i] = in[0].as<T>()[i];
+  })
+  GAON_DISPATCH(q.dtype, T, return unsupportedType(op, q.dtype), {
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      for (size_t i = 0; i < x.size(); ++i) {
+        auto [scale, zp] = quantParams(q, i);
+        double v = std::nearbyint(x[i] / scale) + zp; // ties to even
+        v = std::clamp(v, double(std::numeric_limits<T>::min()),
+                       double(std::numeric_limits<T>::max()));
+        q.as<T>()[i] = static_cast<T>(v);
+      }
+    } else {
+      return unsupportedType(op, q.dtype);
+    }
+  })
+  return "";
+}
+
+std::string kDequantize(const OpDesc &op, const Views &in, const Views &out,
+                        int) {
+  const View &q = in[0];
+  if (!q.scales)
+    return "dequantize input has no quantization parameters";
+  std::vector<double> x(q.count());
+  GAON_DISPATCH(q.dtype, T, return unsupportedType(op, q.dtype), {
+    for (size_t i = 0; i < x.size(); ++i) {
+      auto [scale, zp] = quantParams(q, i);
+      x[i] = (double(q.as<T>()[i]) - zp) * scale;
+    }
+  })
+  GAON_DISPATCH_FLOAT(out[0].dtype, T, return unsupportedType(op, out[0].dtype), {
+    for (size_t i = 0; i < x.size(); ++i)
+      out[0].as<T>()[i] = static_cast<T>(static_cast<float>(x[i]));
+  })
+  return "";
+}
+
+std::string kStorageCast(const OpDesc &op, const Views &in, const Views &out,
+                         int t) {
+  return kCopy(op, in, out, t);
+}
+
 const std::map<std::string, Kernel> &table() {
   static const std::map<std::string, Kernel> kernels = {
       {"graph.exp", kExp}, {"graph.log", kLog}, {"graph.tanh", kTanh},
@@ -1154,6 +1735,14 @@ const std::map<std::string, Kernel> &table() {
       {"graph.cumsum", kCumSum}, {"graph.batch_norm", kBatchNorm},
       {"graph.layer_norm", kLayerNorm}, {"graph.rms_norm", kRmsNorm},
       {"graph.instance_norm", kInstanceNorm},
+      {"graph.gather_elements", kGatherElements},
+      {"graph.scatter_elements", kScatterElements},
+      {"graph.gather_nd", kGatherNd}, {"graph.scatter_nd", kScatterNd},
+      {"graph.one_hot", kOneHot}, {"graph.top_k", kTopK},
+      {"graph.trilu", kTrilu}, {"graph.conv_transpose", kConvTranspose},
+      {"graph.lrn", kLrn}, {"graph.resize", kResize},
+      {"graph.storage_cast", kStorageCast},
+      {"graph.quantize", kQuantize}, {"graph.dequantize", kDequantize},
   };
   return kernels;
 }

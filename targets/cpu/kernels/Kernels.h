@@ -26,6 +26,10 @@ struct View {
   gaon_dtype dtype;
   std::vector<int64_t> shape;
   void *data;
+  // Quantization of the stored integers (empty: none).
+  const std::vector<double> *scales = nullptr;
+  const std::vector<int64_t> *zeroPoints = nullptr;
+  int32_t quantAxis = -1;
   int64_t count() const {
     int64_t n = 1;
     for (int64_t d : shape)
