@@ -20,5 +20,5 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 config.substitutions.append(("%onnx_python", config.python_onnx))
 config.substitutions.append(("%gaon_src", config.gaon_src_root))
 config.substitutions.append(("%models", os.path.join(config.gaon_src_root, "utils", "models")))
-tools = ["gaon-opt", "gaonc", "gaon-unittests", "FileCheck", "not", "count"]
+tools = ["gaon-opt", "gaonc", "gaon-run", "gaon-dump", "gaon-unittests", "gaon-runtime-tests", "FileCheck", "not", "count"]
 llvm_config.add_tool_substitutions(tools, [config.gaon_tools_dir, config.llvm_tools_dir])

@@ -50,9 +50,20 @@ run_suite "lit" lit lit_suite
 run_suite "ONNX backend test models" "import sweep" \
   "$python" "$root/utils/onnx_import_sweep.py" --gaonc "$build/bin/gaonc" \
   --expected "$root/test/onnx-backend/import-expected-failures.txt"
+# ONNX's backend tests end to end on the CPU target: compile, run, compare
+# with ONNX's expected outputs at ONNX's tolerances.
+run_suite "ONNX backend tests on the CPU target" "conformance" \
+  "$python" "$root/utils/onnx_conformance.py" --gaonc "$build/bin/gaonc" \
+  --gaon-run "$build/bin/gaon-run" --target cpu --device cpu \
+  --expected "$root/test/onnx-backend/cpu-expected-failures.txt"
 # Mutated models: every one compiles or is refused; none crashes or hangs.
 run_suite "gaonc on mutated ONNX models" "import fuzz" \
   "$python" "$root/utils/fuzz_import.py" --gaonc "$build/bin/gaonc" --count 300
+
+# Damaged binaries: every one runs or is refused; none crashes or hangs.
+run_suite "gaon-run on mutated .gnb binaries" "gnb fuzz" \
+  "$python" "$root/utils/fuzz_gnb.py" --gaonc "$build/bin/gaonc" \
+  --gaon-run "$build/bin/gaon-run" --count 400
 
 echo "gaon: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -55,6 +55,22 @@ private:
   std::vector<cpu::Kernel> kernels;
 };
 
+/// A view with shape, dtype and quantization but no memory: `data` is a
+/// non-null marker for present operands.
+cpu::View describe(const gaon_model &model, uint32_t id) {
+  static char present;
+  if (id == kNoTensor)
+    return cpu::View{GAON_F32, {}, nullptr};
+  const TensorDesc &t = model.tensors[id];
+  cpu::View v{t.dtype, t.shape, &present};
+  if (!t.scales.empty()) {
+    v.scales = &t.scales;
+    v.zeroPoints = &t.zeroPoints;
+    v.quantAxis = t.quantAxis;
+  }
+  return v;
+}
+
 class CpuDevice : public Device {
 public:
   const char *name() const override { return "cpu"; }
@@ -70,6 +86,16 @@ public:
         return makeStatus(GAON_UNSUPPORTED,
                           "the cpu device has no kernel for " + op.kind +
                               " (at " + op.location + ")");
+      // Every call is checked once here, so kernels can trust operands.
+      std::vector<cpu::View> in, out;
+      for (uint32_t id : op.inputs)
+        in.push_back(describe(model, id));
+      for (uint32_t id : op.outputs)
+        out.push_back(describe(model, id));
+      std::string error = cpu::validateCall(op, in, out);
+      if (!error.empty())
+        return makeStatus(GAON_INVALID_MODEL, "invalid .gnb: at " +
+                                                  op.location + ": " + error);
       kernels.push_back(kernel);
     }
     out = std::make_unique<CpuSegment>(model, segment, std::move(kernels));

@@ -367,11 +367,15 @@ static gaon_status describe(const gaon_model *m, const std::vector<IoDesc> &io,
 
 gaon_status gaon_model_input(const gaon_model *m, size_t i, const char **name,
                              gaon_tensor *info) {
-  return describe(m, m ? m->inputs : std::vector<IoDesc>(), i, name, info);
+  if (!m)
+    return makeStatus(GAON_INVALID_ARGUMENT, "null model");
+  return describe(m, m->inputs, i, name, info);
 }
 gaon_status gaon_model_output(const gaon_model *m, size_t i, const char **name,
                               gaon_tensor *info) {
-  return describe(m, m ? m->outputs : std::vector<IoDesc>(), i, name, info);
+  if (!m)
+    return makeStatus(GAON_INVALID_ARGUMENT, "null model");
+  return describe(m, m->outputs, i, name, info);
 }
 const char *gaon_model_target(const gaon_model *m) {
   return m ? m->target.c_str() : "";

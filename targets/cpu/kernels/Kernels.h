@@ -43,6 +43,13 @@ struct View {
 using Kernel = std::string (*)(const rt::OpDesc &op, const std::vector<View> &in,
                                const std::vector<View> &out, int threads);
 
+/// Checks that an op's operands and attributes fit each other, so that its
+/// kernel cannot read or write out of bounds. Views need shapes and dtypes
+/// (and quantization); `data` only marks present (non-null) operands.
+/// Returns an error message, empty if the call is valid.
+std::string validateCall(const rt::OpDesc &op, const std::vector<View> &in,
+                         const std::vector<View> &out);
+
 /// The kernel for a graph op name, or null.
 Kernel findKernel(const std::string &kind);
 /// Every op name with a kernel, for messages and documentation.

@@ -1,0 +1,404 @@
+//===- Validate.cpp - checks a kernel call before it can run --------------===//
+//
+// A .gnb file passes the FlatBuffers verifier and the loader's checks of
+// ids, offsets and sizes, but a damaged or hostile file can still pair an op
+// with tensors or attributes that do not fit (a stride of zero, a weight of
+// the wrong shape). Kernels index by these, so each call is checked once,
+// when a session is prepared, against the same rules the graph dialect's
+// verifiers enforce. A kernel may then trust its operands.
+//
+//===----------------------------------------------------------------------===//
+
+#include "targets/cpu/kernels/Kernels.h"
+
+#include "runtime/src/Internal.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace gaon::cpu {
+namespace {
+
+using rt::OpDesc;
+using Shape = std::vector<int64_t>;
+using Views = std::vector<View>;
+
+struct Arity {
+  int minIn, maxIn, minOut, maxOut;
+};
+
+const std::map<std::string, Arity> &arities() {
+  static const std::map<std::string, Arity> table = [] {
+    std::map<std::string, Arity> t;
+    for (const std::string &k : kernelNames())
+      t[k] = {1, 1, 1, 1};
+    for (const char *k :
+         {"add", "sub", "mul", "div", "pow", "max", "min", "mod", "prelu",
+          "and", "or", "xor", "bit_shift", "equal", "less", "less_equal",
+          "greater", "greater_equal", "matmul", "gather", "gather_elements",
+          "gather_nd", "rms_norm"})
+      t[std::string("graph.") + k] = {2, 2, 1, 1};
+    for (const char *k : {"select", "scatter_elements", "scatter_nd",
+                          "instance_norm"})
+      t[std::string("graph.") + k] = {3, 3, 1, 1};
+    t["graph.conv"] = t["graph.conv_transpose"] = t["graph.layer_norm"] = {2, 3, 1, 1};
+    t["graph.batch_norm"] = {5, 5, 1, 1};
+    t["graph.concat"] = {1, 1 << 20, 1, 1};
+    t["graph.split"] = {1, 1, 1, 1 << 20};
+    t["graph.top_k"] = {1, 1, 2, 2};
+    return t;
+  }();
+  return table;
+}
+
+bool broadcastsTo(const Shape &in, const Shape &out) {
+  if (in.size() > out.size())
+    return false;
+  size_t offset = out.size() - in.size();
+  for (size_t d = 0; d < in.size(); ++d)
+    if (in[d] != 1 && in[d] != out[d + offset])
+      return false;
+  return true;
+}
+
+bool validAxis(int64_t axis, size_t rank) {
+  return axis >= 0 && axis < (int64_t)rank;
+}
+
+std::string checkWindow(const OpDesc &op, const View &x, const View &y,
+                        const Shape &kernel, bool transposed) {
+  size_t rank = x.shape.size();
+  if (rank < 3 || y.shape.size() != rank)
+    return "needs rank >= 3 tensors of one rank";
+  size_t k = rank - 2;
+  auto st = op.getInts("strides"), dil = op.getInts("dilations"),
+       pads = op.getInts("pads");
+  if (st.size() != k || dil.size() != k || pads.size() != 2 * k ||
+      kernel.size() != k)
+    return "window attributes do not match the spatial rank";
+  Shape outPad = transposed ? op.getInts("output_padding") : Shape(k, 0);
+  if (outPad.size() != k)
+    return "output_padding does not match the spatial rank";
+  for (size_t d = 0; d < k; ++d) {
+    if (st[d] < 1 || dil[d] < 1 || kernel[d] < 1 || pads[d] < 0 ||
+        pads[d + k] < 0 || st[d] > (1 << 30) || dil[d] > (1 << 30) ||
+        pads[d] > (1 << 30) || pads[d + k] > (1 << 30) || kernel[d] > (1 << 30))
+      return "window attributes are out of range";
+    int64_t span = (kernel[d] - 1) * dil[d] + 1, expect;
+    if (transposed) {
+      expect = (x.shape[d + 2] - 1) * st[d] + span - pads[d] - pads[d + k] +
+               outPad[d];
+    } else {
+      int64_t num = x.shape[d + 2] + pads[d] + pads[d + k] - span;
+      if (num < 0)
+        return "window larger than the padded input";
+      expect = num / st[d] + 1;
+      if (op.getInt("ceil_mode", 0)) {
+        expect = (num + st[d] - 1) / st[d] + 1;
+        if ((expect - 1) * st[d] >= x.shape[d + 2] + pads[d])
+          --expect;
+      }
+    }
+    if (y.shape[d + 2] != expect)
+      return "output spatial size does not match the window attributes";
+  }
+  return "";
+}
+
+std::string checkConv(const OpDesc &op, const Views &in, const Views &out,
+                      bool transposed) {
+  const View &x = in[0], &w = in[1], &y = out[0];
+  if (w.shape.size() != x.shape.size() || x.dtype != w.dtype ||
+      y.dtype != x.dtype)
+    return "input, weight and output must share rank and dtype";
+  int64_t group = op.getInt("group", 1);
+  int64_t C = x.shape[1];
+  if (group < 1 || C % group || y.shape[0] != x.shape[0])
+    return "group and channels do not fit";
+  if (!transposed && (w.shape[1] != C / group || w.shape[0] != y.shape[1] ||
+                      y.shape[1] % group))
+    return "weight shape does not fit the input and output channels";
+  if (transposed && (w.shape[0] != C || w.shape[1] * group != y.shape[1]))
+    return "weight shape does not fit the input and output channels";
+  if (in.size() > 2 && in[2].data &&
+      (in[2].shape.size() != 1 || in[2].shape[0] != y.shape[1] ||
+       in[2].dtype != x.dtype))
+    return "bias shape does not fit the output channels";
+  return checkWindow(op, x, y, Shape(w.shape.begin() + 2, w.shape.end()),
+                     transposed);
+}
+
+std::string checkSameCount(const Views &in, const Views &out) {
+  return in[0].count() == out[0].count() ? "" : "input and output sizes differ";
+}
+
+std::string check(const OpDesc &op, const Views &in, const Views &out) {
+  const std::string &k = op.kind;
+  const View &x = in[0], &y = out[0];
+  static const std::set<std::string> binary = {
+      "graph.add", "graph.sub", "graph.mul", "graph.div", "graph.pow",
+      "graph.max", "graph.min", "graph.mod", "graph.prelu", "graph.and",
+      "graph.or", "graph.xor", "graph.bit_shift", "graph.equal",
+      "graph.less", "graph.less_equal", "graph.greater",
+      "graph.greater_equal", "graph.select"};
+  if (binary.count(k)) {
+    for (const View &v : in)
+      if (!broadcastsTo(v.shape, y.shape))
+        return "an operand does not broadcast to the result";
+    return "";
+  }
+  if (k == "graph.conv")
+    return checkConv(op, in, out, false);
+  if (k == "graph.conv_transpose")
+    return checkConv(op, in, out, true);
+  if (k == "graph.max_pool" || k == "graph.avg_pool") {
+    if (y.shape.size() != x.shape.size() || y.shape.size() < 3 ||
+        y.shape[0] != x.shape[0] || y.shape[1] != x.shape[1])
+      return "pooling keeps batch and channels";
+    return checkWindow(op, x, y, op.getInts("kernel_shape"), false);
+  }
+  if (k == "graph.matmul") {
+    Shape a = x.shape, b = in[1].shape;
+    if (a.empty() || b.empty() || x.dtype != in[1].dtype)
+      return "operands must have rank >= 1 and one dtype";
+    if (a.size() == 1)
+      a.insert(a.begin(), 1);
+    if (b.size() == 1)
+      b.push_back(1);
+    if (a.back() != b[b.size() - 2])
+      return "contracting dimensions differ";
+    Shape ab(a.begin(), a.end() - 2), bb(b.begin(), b.end() - 2);
+    size_t rank = std::max(ab.size(), bb.size());
+    Shape batch(rank);
+    for (size_t i = 0; i < rank; ++i) {
+      int64_t p = i < rank - ab.size() ? 1 : ab[i - (rank - ab.size())];
+      int64_t q = i < rank - bb.size() ? 1 : bb[i - (rank - bb.size())];
+      if (p != q && p != 1 && q != 1)
+        return "batch dimensions do not broadcast";
+      batch[i] = std::max(p, q);
+    }
+    int64_t expect = a[a.size() - 2] * b.back();
+    for (int64_t d : batch)
+      expect *= d;
+    return y.count() == expect && y.dtype == x.dtype ? "" : "result size is wrong";
+  }
+  if (k == "graph.transpose") {
+    Shape perm = op.getInts("perm");
+    if (perm.size() != x.shape.size() || y.shape.size() != perm.size())
+      return "perm does not match the rank";
+    std::vector<bool> seen(perm.size());
+    for (size_t d = 0; d < perm.size(); ++d) {
+      if (!validAxis(perm[d], perm.size()) || seen[perm[d]] ||
+          y.shape[d] != x.shape[perm[d]])
+        return "perm is not a permutation matching the shapes";
+      seen[perm[d]] = true;
+    }
+    return "";
+  }
+  if (k == "graph.slice") {
+    Shape starts = op.getInts("starts"), steps = op.getInts("steps");
+    size_t rank = x.shape.size();
+    if (starts.size() != rank || steps.size() != rank || y.shape.size() != rank)
+      return "starts and steps do not match the rank";
+    for (size_t d = 0; d < rank; ++d) {
+      if (y.shape[d] == 0)
+        continue;
+      int64_t last = starts[d] + (y.shape[d] - 1) * steps[d];
+      if (steps[d] == 0 || starts[d] < 0 || starts[d] >= x.shape[d] ||
+          last < 0 || last >= x.shape[d])
+        return "slice reads out of bounds";
+    }
+    return "";
+  }
+  if (k == "graph.concat" || k == "graph.split") {
+    const Views &parts = k == "graph.concat" ? in : out;
+    const View &whole = k == "graph.concat" ? y : x;
+    int64_t axis = op.getInt("axis", 0), sum = 0;
+    if (!validAxis(axis, whole.shape.size()))
+      return "axis out of range";
+    for (const View &v : parts) {
+      if (v.shape.size() != whole.shape.size() || v.dtype != whole.dtype)
+        return "parts differ in rank or dtype";
+      for (size_t d = 0; d < v.shape.size(); ++d)
+        if ((int64_t)d != axis && v.shape[d] != whole.shape[d])
+          return "parts differ off the axis";
+      sum += v.shape[axis];
+    }
+    return sum == whole.shape[axis] ? "" : "parts do not add up";
+  }
+  if (k == "graph.gather") {
+    int64_t axis = op.getInt("axis", 0);
+    if (!validAxis(axis, x.shape.size()) ||
+        (in[1].dtype != GAON_I32 && in[1].dtype != GAON_I64))
+      return "bad axis or index type";
+    Shape expect(x.shape.begin(), x.shape.begin() + axis);
+    expect.insert(expect.end(), in[1].shape.begin(), in[1].shape.end());
+    expect.insert(expect.end(), x.shape.begin() + axis + 1, x.shape.end());
+    return expect == y.shape ? "" : "result shape is wrong";
+  }
+  if (k == "graph.gather_elements" || k == "graph.scatter_elements") {
+    int64_t axis = op.getInt("axis", 0);
+    const View &idx = in[1];
+    if (!validAxis(axis, x.shape.size()) || idx.shape.size() != x.shape.size() ||
+        (idx.dtype != GAON_I32 && idx.dtype != GAON_I64))
+      return "bad axis, index rank or index type";
+    for (size_t d = 0; d < x.shape.size(); ++d)
+      if ((int64_t)d != axis && idx.shape[d] > x.shape[d])
+        return "indices exceed the data off the axis";
+    if (k == "graph.gather_elements")
+      return y.shape == idx.shape ? "" : "result shape is wrong";
+    return in[2].shape == idx.shape && y.shape == x.shape &&
+                   in[2].dtype == x.dtype
+               ? ""
+               : "updates or result shape is wrong";
+  }
+  if (k == "graph.gather_nd" || k == "graph.scatter_nd") {
+    const View &idx = in[1];
+    int64_t b = k == "graph.gather_nd" ? op.getInt("batch_dims", 0) : 0;
+    if (idx.shape.empty() || idx.dtype != GAON_I64 || b < 0 ||
+        b >= (int64_t)std::min(x.shape.size(), idx.shape.size()))
+      return "bad indices";
+    int64_t m = idx.shape.back();
+    if (m < 1 || m > (int64_t)x.shape.size() - b)
+      return "index tuples do not fit the data";
+    for (int64_t d = 0; d < b; ++d)
+      if (x.shape[d] != idx.shape[d])
+        return "batch dimensions differ";
+    Shape slice(idx.shape.begin(), idx.shape.end() - 1);
+    slice.insert(slice.end(), x.shape.begin() + b + m, x.shape.end());
+    if (k == "graph.gather_nd")
+      return y.shape == slice ? "" : "result shape is wrong";
+    return in[2].shape == slice && y.shape == x.shape ? ""
+                                                      : "updates shape is wrong";
+  }
+  if (k == "graph.expand")
+    return broadcastsTo(x.shape, y.shape) ? "" : "input does not broadcast";
+  if (k == "graph.tile") {
+    Shape rep = op.getInts("repeats");
+    if (rep.size() != x.shape.size() || y.shape.size() != rep.size())
+      return "repeats do not match the rank";
+    for (size_t d = 0; d < rep.size(); ++d)
+      if (rep[d] < 0 || y.shape[d] != x.shape[d] * rep[d])
+        return "result shape is wrong";
+    return "";
+  }
+  if (k == "graph.pad") {
+    Shape pads = op.getInts("pads");
+    size_t rank = x.shape.size();
+    if (pads.size() != 2 * rank || y.shape.size() != rank)
+      return "pads do not match the rank";
+    std::string mode = op.getString("mode", "constant");
+    for (size_t d = 0; d < rank; ++d) {
+      if (y.shape[d] != x.shape[d] + pads[d] + pads[d + rank])
+        return "result shape is wrong";
+      if (mode == "reflect" && (pads[d] >= x.shape[d] || pads[d + rank] >= x.shape[d]) &&
+          (pads[d] > 0 || pads[d + rank] > 0))
+        return "reflect pads exceed the axis";
+      if (mode != "constant" && x.shape[d] == 0 && y.shape[d] > 0)
+        return "cannot pad an empty axis in this mode";
+    }
+    return "";
+  }
+  if (k == "graph.reduce") {
+    Shape axes = op.getInts("axes");
+    int64_t expect = 1;
+    for (size_t d = 0; d < x.shape.size(); ++d)
+      if (std::find(axes.begin(), axes.end(), (int64_t)d) == axes.end())
+        expect *= x.shape[d];
+    for (int64_t a : axes)
+      if (!validAxis(a, x.shape.size()))
+        return "axis out of range";
+    return y.count() == expect ? "" : "result size is wrong";
+  }
+  if (k == "graph.arg_max" || k == "graph.arg_min" || k == "graph.top_k") {
+    int64_t axis = op.getInt("axis", 0);
+    if (!validAxis(axis, x.shape.size()))
+      return "axis out of range";
+    if (k == "graph.top_k") {
+      int64_t kk = op.getInt("k", 0);
+      Shape expect = x.shape;
+      if (kk < 0 || kk > x.shape[axis])
+        return "k out of range";
+      expect[axis] = kk;
+      return y.shape == expect && out[1].shape == expect &&
+                     out[1].dtype == GAON_I64 && y.dtype == x.dtype
+                 ? ""
+                 : "result shapes are wrong";
+    }
+    return y.dtype == GAON_I64 && y.count() == x.count() / std::max<int64_t>(1, x.shape[axis])
+               ? ""
+               : "result shape is wrong";
+  }
+  if (k == "graph.softmax" || k == "graph.log_softmax" || k == "graph.hardmax" ||
+      k == "graph.cumsum")
+    return validAxis(op.getInt("axis", 0), x.shape.size()) && x.shape == y.shape
+               ? ""
+               : "bad axis or shapes";
+  if (k == "graph.batch_norm" || k == "graph.instance_norm") {
+    if (x.shape.size() < 2 || x.shape != y.shape)
+      return "bad input shape";
+    for (size_t i = 1; i < in.size(); ++i)
+      if (in[i].count() != x.shape[1] || in[i].dtype != x.dtype)
+        return "per-channel operand size is wrong";
+    return "";
+  }
+  if (k == "graph.layer_norm" || k == "graph.rms_norm") {
+    int64_t axis = op.getInt("axis", 0);
+    if (!validAxis(axis, x.shape.size()) || x.shape != y.shape)
+      return "bad axis or shapes";
+    Shape norm(x.shape.begin() + axis, x.shape.end());
+    for (size_t i = 1; i < in.size(); ++i)
+      if (in[i].data && (!broadcastsTo(in[i].shape, norm) || in[i].dtype != x.dtype))
+        return "parameter does not broadcast to the normalized shape";
+    return "";
+  }
+  if (k == "graph.resize")
+    return op.getFloats("scales").size() == x.shape.size() &&
+                   y.shape.size() == x.shape.size()
+               ? ""
+               : "scales do not match the rank";
+  if (k == "graph.one_hot") {
+    int64_t axis = op.getInt("axis", 0);
+    return validAxis(axis, y.shape.size()) &&
+                   y.shape.size() == x.shape.size() + 1 &&
+                   y.count() == x.count() * y.shape[axis]
+               ? ""
+               : "result shape is wrong";
+  }
+  if (k == "graph.trilu")
+    return x.shape.size() >= 2 && x.shape == y.shape ? "" : "bad shapes";
+  if (k == "graph.lrn")
+    return x.shape.size() >= 2 && x.shape == y.shape && op.getInt("size", 0) >= 1
+               ? ""
+               : "bad shapes or size";
+  if (k == "graph.quantize" && !y.scales)
+    return "result has no quantization parameters";
+  if (k == "graph.dequantize" && !x.scales)
+    return "input has no quantization parameters";
+  // Elementwise unary ops, casts, reshape: one element per element.
+  return checkSameCount(in, out);
+}
+
+} // namespace
+
+std::string validateCall(const rt::OpDesc &op, const std::vector<View> &in,
+                         const std::vector<View> &out) {
+  auto it = arities().find(op.kind);
+  if (it == arities().end())
+    return "no kernel for " + op.kind;
+  const Arity &a = it->second;
+  if ((int)in.size() < a.minIn || (int)in.size() > a.maxIn ||
+      (int)out.size() < a.minOut || (int)out.size() > a.maxOut)
+    return op.kind + " has " + std::to_string(in.size()) + " inputs and " +
+           std::to_string(out.size()) + " outputs, which it cannot take";
+  for (size_t i = 0; i < in.size(); ++i)
+    if (!in[i].data && !(i >= 2 && (op.kind == "graph.conv" ||
+                                    op.kind == "graph.conv_transpose" ||
+                                    op.kind == "graph.layer_norm")))
+      return op.kind + " is missing required input " + std::to_string(i);
+  std::string error = check(op, in, out);
+  return error.empty() ? "" : op.kind + ": " + error;
+}
+
+} // namespace gaon::cpu

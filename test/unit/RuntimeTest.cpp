@@ -1,0 +1,163 @@
+//===- RuntimeTest.cpp - the runtime's C API and thread contract ----------===//
+//
+// The contract (gaon/runtime.h): a loaded model is immutable and shared; a
+// session is used by one thread at a time; many sessions on one model run
+// concurrently. These tests hold the runtime to it on the demo CNN, compiled
+// by the build (GAON_TEST_GNB).
+//
+//===----------------------------------------------------------------------===//
+
+#include "gaon/runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <thread>
+#include <vector>
+
+namespace {
+
+struct ModelFixture : ::testing::Test {
+  void SetUp() override {
+    gaon_status s = gaon_model_load_file(GAON_TEST_GNB, nullptr, &model);
+    ASSERT_EQ(s, nullptr) << gaon_status_message(s);
+  }
+  void TearDown() override { gaon_model_release(model); }
+
+  /// Runs one inference on a fresh session; returns the output.
+  std::vector<float> run(const std::vector<float> &input, int threads) {
+    gaon_session_options options{"cpu", threads};
+    gaon_session *session = nullptr;
+    gaon_status s = gaon_session_create(model, &options, &session);
+    EXPECT_EQ(s, nullptr) << gaon_status_message(s);
+    gaon_tensor in{}, out{};
+    gaon_model_input(model, 0, nullptr, &in);
+    gaon_model_output(model, 0, nullptr, &out);
+    in.data = const_cast<float *>(input.data());
+    std::vector<float> result(out.byte_size / sizeof(float));
+    out.data = result.data();
+    s = gaon_session_run(session, &in, 1, &out, 1);
+    EXPECT_EQ(s, nullptr) << gaon_status_message(s);
+    gaon_session_release(session);
+    return result;
+  }
+
+  gaon_model *model = nullptr;
+};
+
+std::vector<float> pattern(size_t n, float seed) {
+  std::vector<float> v(n);
+  for (size_t i = 0; i < n; ++i)
+    v[i] = std::sin(seed + 0.01f * i);
+  return v;
+}
+
+TEST_F(ModelFixture, Signature) {
+  ASSERT_EQ(gaon_model_input_count(model), 1u);
+  ASSERT_EQ(gaon_model_output_count(model), 1u);
+  const char *name;
+  gaon_tensor info;
+  ASSERT_EQ(gaon_model_input(model, 0, &name, &info), nullptr);
+  EXPECT_STREQ(name, "image");
+  EXPECT_EQ(info.dtype, GAON_F32);
+  EXPECT_EQ(info.rank, 4);
+  EXPECT_EQ(info.shape[3], 32);
+  EXPECT_STREQ(gaon_model_target(model), "cpu");
+  gaon_status bad = gaon_model_input(model, 5, &name, &info);
+  EXPECT_EQ(gaon_status_get_code(bad), GAON_INVALID_ARGUMENT);
+  gaon_status_free(bad);
+}
+
+TEST_F(ModelFixture, ConcurrentSessionsAgreeWithSerialRuns) {
+  gaon_tensor info;
+  gaon_model_input(model, 0, nullptr, &info);
+  size_t n = info.byte_size / sizeof(float);
+  constexpr int kThreads = 6;
+  std::vector<std::vector<float>> inputs, serial, parallel(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    inputs.push_back(pattern(n, float(t)));
+    serial.push_back(run(inputs[t], 1));
+  }
+  std::vector<std::thread> pool;
+  for (int t = 0; t < kThreads; ++t)
+    pool.emplace_back([&, t] {
+      for (int repeat = 0; repeat < 5; ++repeat)
+        parallel[t] = run(inputs[t], 2);
+    });
+  for (auto &th : pool)
+    th.join();
+  for (int t = 0; t < kThreads; ++t)
+    EXPECT_EQ(serial[t], parallel[t]) << "session " << t;
+}
+
+TEST_F(ModelFixture, WrongInputsAreRefused) {
+  gaon_session *session = nullptr;
+  ASSERT_EQ(gaon_session_create(model, nullptr, &session), nullptr);
+  gaon_tensor in{}, out{};
+  gaon_model_input(model, 0, nullptr, &in);
+  gaon_model_output(model, 0, nullptr, &out);
+  std::vector<float> x(in.byte_size / 4), y(out.byte_size / 4);
+  in.data = x.data();
+  out.data = y.data();
+  in.shape[3] = 31;
+  gaon_status s = gaon_session_run(session, &in, 1, &out, 1);
+  EXPECT_EQ(gaon_status_get_code(s), GAON_INVALID_ARGUMENT);
+  EXPECT_NE(std::strstr(gaon_status_message(s), "image: float32[1x3x32x32]"),
+            nullptr)
+      << gaon_status_message(s);
+  gaon_status_free(s);
+  s = gaon_session_run(session, &in, 0, &out, 1);
+  EXPECT_EQ(gaon_status_get_code(s), GAON_INVALID_ARGUMENT);
+  gaon_status_free(s);
+  gaon_session_release(session);
+}
+
+TEST(Runtime, LoadFromMemoryAndRefuseGarbage) {
+  std::ifstream f(GAON_TEST_GNB, std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(f)),
+                          std::istreambuf_iterator<char>());
+  gaon_model *model = nullptr;
+  ASSERT_EQ(gaon_model_load_memory(bytes.data(), bytes.size(), nullptr, &model),
+            nullptr);
+  gaon_model_release(model);
+  for (size_t cut : {size_t(0), size_t(3), size_t(64), bytes.size() / 2}) {
+    gaon_status s = gaon_model_load_memory(bytes.data(), cut, nullptr, &model);
+    EXPECT_EQ(gaon_status_get_code(s), GAON_INVALID_MODEL) << cut;
+    gaon_status_free(s);
+  }
+  gaon_session *session = nullptr;
+  gaon_status s = gaon_session_create(nullptr, nullptr, &session);
+  EXPECT_EQ(gaon_status_get_code(s), GAON_INVALID_ARGUMENT);
+  gaon_status_free(s);
+}
+
+TEST(Runtime, CustomAllocatorIsUsed) {
+  struct Counter {
+    int allocations = 0, frees = 0;
+  } counter;
+  gaon_allocator allocator{
+      [](void *ctx, size_t size, size_t alignment) -> void * {
+        ++static_cast<Counter *>(ctx)->allocations;
+        void *p = nullptr;
+        return posix_memalign(&p, alignment, size ? size : 1) == 0 ? p
+                                                                   : nullptr;
+      },
+      [](void *ctx, void *p) {
+        ++static_cast<Counter *>(ctx)->frees;
+        free(p);
+      },
+      &counter};
+  gaon_model *model = nullptr;
+  ASSERT_EQ(gaon_model_load_file(GAON_TEST_GNB, &allocator, &model), nullptr);
+  gaon_session *session = nullptr;
+  ASSERT_EQ(gaon_session_create(model, nullptr, &session), nullptr);
+  gaon_session_release(session);
+  gaon_model_release(model);
+  EXPECT_GE(counter.allocations, 1);
+  EXPECT_EQ(counter.allocations, counter.frees);
+}
+
+} // namespace
