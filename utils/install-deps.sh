@@ -13,6 +13,8 @@ PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   # Binary format (runtime)
   libflatbuffers-dev flatbuffers-compiler
+  # CPU kernels: oneDNN for convolution and matrix products
+  libdnnl-dev
   # Test-model generation and ONNX's own backend tests
   python3-onnx python3-numpy libonnx-testdata libopenblas0-pthread
 )

@@ -4,6 +4,10 @@
 
 #include "targets/cpu/kernels/Kernels.h"
 
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
 #include <thread>
 
 namespace gaon::rt {
@@ -13,7 +17,10 @@ class CpuSegment : public PreparedSegment {
 public:
   CpuSegment(const gaon_model &model, const SegmentDesc &segment,
              std::vector<cpu::Kernel> kernels)
-      : model(model), segment(segment), kernels(std::move(kernels)) {}
+      : model(model), segment(segment), kernels(std::move(kernels)) {
+    if (std::getenv("GAON_CPU_PROFILE"))
+      profile = std::make_unique<KindProfile>();
+  }
 
   gaon_status run(ExecutionState &state) override {
     int threads = state.threads > 0
@@ -28,7 +35,12 @@ public:
         in.push_back(view(state, id));
       for (uint32_t id : op.outputs)
         out.push_back(view(state, id));
+      auto start = std::chrono::steady_clock::now();
       std::string error = kernels[i](op, in, out, threads);
+      if (profile)
+        profile->add(op.kind, std::chrono::duration<double, std::milli>(
+                                  std::chrono::steady_clock::now() - start)
+                                  .count());
       if (!error.empty())
         return makeStatus(GAON_INTERNAL, "at " + op.location + " (" +
                                              op.kind + "): " + error);
@@ -50,9 +62,26 @@ private:
     return v;
   }
 
+  /// Time per op kind, printed when the session ends (GAON_CPU_PROFILE=1):
+  /// a developer's view until the profiling issue adds per-layer reports.
+  struct KindProfile {
+    std::map<std::string, std::pair<int, double>> byKind;
+    void add(const std::string &kind, double ms) {
+      auto &entry = byKind[kind];
+      ++entry.first;
+      entry.second += ms;
+    }
+    ~KindProfile() {
+      for (const auto &[kind, entry] : byKind)
+        std::fprintf(stderr, "cpu profile: %-22s %6d calls %10.3f ms\n",
+                     kind.c_str(), entry.first, entry.second);
+    }
+  };
+
   const gaon_model &model;
   const SegmentDesc &segment;
   std::vector<cpu::Kernel> kernels;
+  std::unique_ptr<KindProfile> profile;
 };
 
 /// A view with shape, dtype and quantization but no memory: `data` is a

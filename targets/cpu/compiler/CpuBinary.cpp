@@ -232,10 +232,31 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
     inputs.push_back(gnb::CreateIoBindingDirect(fbb, name.c_str(), *id));
   }
 
+  // A convolution whose only user is a ReLU or a bounded clip runs both in
+  // one kernel call (oneDNN applies the activation as a post-op): the
+  // activation's result becomes the convolution's output.
+  llvm::DenseMap<Operation *, Operation *> fusedActivation;
+  llvm::DenseSet<Operation *> absorbed;
+  for (Operation &op : body.without_terminator()) {
+    auto conv = llvm::dyn_cast<graph::ConvOp>(op);
+    if (!conv || !conv->hasOneUse())
+      continue;
+    Operation *user = *conv->getUsers().begin();
+    auto clip = llvm::dyn_cast<graph::ClipOp>(user);
+    bool fusable = llvm::isa<graph::ReluOp>(user) ||
+                   (clip && clip.getMin() && clip.getMax());
+    if (fusable && user->getResult(0).getType() == conv.getType()) {
+      fusedActivation[conv] = user;
+      absorbed.insert(user);
+    }
+  }
+
   // Ops, constants and arena tensors, in program order.
   std::vector<flatbuffers::Offset<gnb::Op>> ops;
   int64_t step = 0;
   for (Operation &op : body.without_terminator()) {
+    if (absorbed.count(&op))
+      continue;
     if (auto constant = llvm::dyn_cast<graph::ConstantOp>(op)) {
       auto dense = llvm::dyn_cast<DenseElementsAttr>(constant.getValue());
       if (!dense)
@@ -261,7 +282,10 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
       auto it = ids.find(operand);
       in.push_back(it == ids.end() ? kNoTensor : it->second);
     }
+    Operation *activation = fusedActivation.lookup(&op);
     for (Value result : op.getResults()) {
+      if (activation)
+        result = activation->getResult(0);
       auto id = addTensor(result, gnb::Storage::Arena, 0,
                           locationName(op.getLoc()));
       if (failed(id))
@@ -275,8 +299,19 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
       if (failed(serializeAttribute(fbb, named, attrs)))
         return op.emitError("the CPU target cannot serialize attribute '")
                << named.getName() << "'";
+    if (activation) {
+      std::vector<double> bounds;
+      if (auto clip = llvm::dyn_cast<graph::ClipOp>(activation))
+        bounds = {clip.getMin()->convertToDouble(),
+                  clip.getMax()->convertToDouble()};
+      attrs.push_back(gnb::CreateAttributeDirect(
+          fbb, "fused_activation", nullptr, bounds.empty() ? nullptr : &bounds,
+          llvm::isa<graph::ClipOp>(activation) ? "clip" : "relu"));
+    }
     std::string kind = op.getName().getStringRef().str();
     std::string loc = locationName(op.getLoc());
+    if (activation)
+      loc += "+" + locationName(activation->getLoc());
     ops.push_back(gnb::CreateOpDirect(fbb, kind.c_str(), &in, &out, &attrs,
                                       loc.c_str()));
     ++step;
@@ -286,7 +321,7 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
   llvm::DenseMap<Operation *, int64_t> stepOf;
   int64_t s = 0;
   for (Operation &op : body.without_terminator())
-    if (!llvm::isa<graph::ConstantOp>(op))
+    if (!llvm::isa<graph::ConstantOp>(op) && !absorbed.count(&op))
       stepOf[&op] = s++;
   std::vector<BufferRequest> requests;
   for (ArenaTensor &t : arena) {

@@ -9,6 +9,7 @@
 #include "targets/cpu/kernels/Kernels.h"
 
 #include "runtime/src/Internal.h"
+#include "targets/cpu/kernels/OneDnn.h"
 
 #include <algorithm>
 #include <cmath>
@@ -270,20 +271,78 @@ std::string kIsInf(const OpDesc &op, const Views &in, const Views &out, int) {
   return isPredicate(op, in, out, false);
 }
 
+/// How an operand of a broadcasting op is read, from cheapest to dearest:
+/// element for element, one scalar, a trailing block repeated (a bias), or
+/// through an index map.
+struct OperandAccess {
+  enum Kind { Same, Scalar, Suffix, Map } kind;
+  int64_t period = 1;
+  std::vector<int64_t> map;
+
+  OperandAccess(const std::vector<int64_t> &shape,
+                const std::vector<int64_t> &out) {
+    int64_t count = 1, outCount = 1;
+    for (int64_t d : shape)
+      count *= d;
+    for (int64_t d : out)
+      outCount *= d;
+    if (count == outCount) {
+      kind = Same;
+      return;
+    }
+    if (count == 1) {
+      kind = Scalar;
+      return;
+    }
+    // Leading size-1 axes dropped, is the shape the tail of the result's?
+    size_t first = 0;
+    while (first < shape.size() && shape[first] == 1)
+      ++first;
+    size_t tail = shape.size() - first;
+    bool suffix = tail <= out.size();
+    for (size_t i = 0; suffix && i < tail; ++i)
+      suffix = shape[first + i] == out[out.size() - tail + i];
+    if (suffix) {
+      kind = Suffix;
+      period = count;
+      return;
+    }
+    kind = Map;
+    map = broadcastMap(shape, out);
+  }
+  int64_t operator()(int64_t i) const {
+    switch (kind) {
+    case Same: return i;
+    case Scalar: return 0;
+    case Suffix: return i % period;
+    default: return map[i];
+    }
+  }
+};
+
 /// Broadcasting binary op; `f(a, b)` returns the result element.
 template <typename Out, typename F>
 std::string binaryInto(const OpDesc &op, const Views &in, const Views &out,
                        F f) {
-  auto ma = broadcastMap(in[0].shape, out[0].shape);
-  auto mb = broadcastMap(in[1].shape, out[0].shape);
-  GAON_DISPATCH(in[0].dtype, T, return unsupportedType(op, in[0].dtype),
-    {
-      const T *a = in[0].as<T>();
-      const T *b = in[1].as<T>();
-      auto *y = out[0].as<std::conditional_t<std::is_void_v<Out>, T, Out>>();
-      for (size_t i = 0; i < ma.size(); ++i)
-        y[i] = f(a[ma[i]], b[mb[i]]);
-    })
+  OperandAccess ma(in[0].shape, out[0].shape), mb(in[1].shape, out[0].shape);
+  int64_t n = out[0].count();
+  GAON_DISPATCH(in[0].dtype, T, return unsupportedType(op, in[0].dtype), {
+    const T *a = in[0].as<T>();
+    const T *b = in[1].as<T>();
+    auto *y = out[0].as<std::conditional_t<std::is_void_v<Out>, T, Out>>();
+    if (ma.kind == OperandAccess::Same && mb.kind == OperandAccess::Same) {
+      for (int64_t i = 0; i < n; ++i)
+        y[i] = f(a[i], b[i]);
+    } else if (ma.kind == OperandAccess::Same &&
+               mb.kind == OperandAccess::Scalar) {
+      T bv = b[0];
+      for (int64_t i = 0; i < n; ++i)
+        y[i] = f(a[i], bv);
+    } else {
+      for (int64_t i = 0; i < n; ++i)
+        y[i] = f(a[ma(i)], b[mb(i)]);
+    }
+  })
   return "";
 }
 
@@ -773,6 +832,18 @@ void gemm(int64_t m, int64_t n, int64_t k, const T *a, int64_t lda, const T *b,
   });
 }
 
+/// Dense row-major C = A * B: float on oneDNN, other types exactly here.
+template <typename T>
+std::string anyGemm(int64_t m, int64_t n, int64_t k, const T *a, const T *b,
+                    T *c, int threads) {
+  if constexpr (std::is_same_v<T, float>) {
+    return oneDnnSgemm(m, n, k, a, k, b, n, c, n, threads);
+  } else {
+    gemm<T>(m, n, k, a, k, b, n, c, n, threads);
+    return "";
+  }
+}
+
 std::string kMatMul(const OpDesc &op, const Views &in, const Views &out,
                     int threads) {
   auto as = in[0].shape, bs = in[1].shape;
@@ -796,17 +867,43 @@ std::string kMatMul(const OpDesc &op, const Views &in, const Views &out,
       if constexpr (std::is_same_v<T, bool>)
         return unsupportedType(op, in[0].dtype);
       else
-        for (size_t bi = 0; bi < ma.size(); ++bi)
-          gemm<T>(m, n, k, in[0].as<T>() + ma[bi] * m * k, k,
-                  in[1].as<T>() + mb[bi] * k * n, n,
-                  out[0].as<T>() + bi * m * n, n, threads);
+        for (size_t bi = 0; bi < ma.size(); ++bi) {
+          std::string error = anyGemm<T>(
+              m, n, k, in[0].as<T>() + ma[bi] * m * k, in[1].as<T>() + mb[bi] * k * n,
+              out[0].as<T>() + bi * m * n, threads);
+          if (!error.empty())
+            return error;
+        }
     })
   return "";
 }
 
-/// Convolution by im2col and GEMM, per batch and group, any spatial rank.
+std::string convReference(const OpDesc &op, const Views &in, const Views &out,
+                          int threads);
+
 std::string kConv(const OpDesc &op, const Views &in, const Views &out,
                   int threads) {
+  if (in[0].dtype == GAON_F32 && in[0].shape.size() <= 5)
+    return oneDnnConv(op, in, out, threads);
+  std::string error = convReference(op, in, out, threads);
+  if (!error.empty())
+    return error;
+  // A fused activation (see CpuBinary.cpp) applies after the convolution.
+  std::string activation = op.getString("fused_activation", "");
+  if (activation.empty())
+    return "";
+  auto bounds = op.getFloats("fused_activation");
+  float lo = activation == "clip" ? bounds[0] : 0.0f;
+  float hi = activation == "clip" ? bounds[1] : INFINITY;
+  float *y = out[0].as<float>();
+  for (int64_t i = 0, n = out[0].count(); i < n; ++i)
+    y[i] = std::min(std::max(y[i], lo), hi);
+  return "";
+}
+
+/// Convolution by im2col and GEMM, per batch and group, any spatial rank.
+std::string convReference(const OpDesc &op, const Views &in, const Views &out,
+                          int threads) {
   if (in[0].dtype != GAON_F32)
     return unsupportedType(op, in[0].dtype);
   const View &x = in[0], &w = in[1], &y = out[0];
@@ -928,6 +1025,8 @@ std::string pool(const OpDesc &op, const Views &in, const Views &out, bool max,
   return "";
 }
 std::string kMaxPool(const OpDesc &op, const Views &in, const Views &out, int t) {
+  if (in[0].dtype == GAON_F32 && in[0].shape.size() <= 5)
+    return oneDnnMaxPool(op, in, out, t);
   return pool(op, in, out, true, t);
 }
 std::string kAvgPool(const OpDesc &op, const Views &in, const Views &out, int t) {
@@ -947,10 +1046,48 @@ struct AxisSplit {
   }
 };
 
+/// sum, mean and max over the trailing axes of f32 data (global pooling,
+/// norms): contiguous blocks, no index arithmetic.
+bool reduceTrailingF32(const std::string &kind, const std::vector<int64_t> &axes,
+                       const View &x, const View &y) {
+  int64_t rank = x.shape.size();
+  if (x.dtype != GAON_F32 || axes.empty() ||
+      (kind != "sum" && kind != "mean" && kind != "max"))
+    return false;
+  for (size_t i = 0; i < axes.size(); ++i)
+    if (axes[i] != rank - (int64_t)axes.size() + (int64_t)i)
+      return false;
+  int64_t block = 1;
+  for (int64_t a : axes)
+    block *= x.shape[a];
+  if (block == 0)
+    return false;
+  int64_t outer = x.count() / block;
+  const float *xp = x.as<float>();
+  float *yp = y.as<float>();
+  for (int64_t o = 0; o < outer; ++o) {
+    const float *b = xp + o * block;
+    if (kind == "max") {
+      float m = b[0];
+      for (int64_t i = 1; i < block; ++i)
+        m = std::isnan(b[i]) || b[i] > m ? b[i] : m;
+      yp[o] = m;
+      continue;
+    }
+    double acc = 0;
+    for (int64_t i = 0; i < block; ++i)
+      acc += b[i];
+    yp[o] = static_cast<float>(kind == "mean" ? acc / block : acc);
+  }
+  return true;
+}
+
 std::string kReduce(const OpDesc &op, const Views &in, const Views &out, int) {
   std::string kind = op.getString("kind", "sum");
   auto axes = op.getInts("axes");
   const View &x = in[0];
+  if (reduceTrailingF32(kind, axes, x, out[0]))
+    return "";
   int64_t rank = x.shape.size(), count = x.count(), outCount = out[0].count();
   auto is = strides(x.shape);
   // Output index of every input element (reduced axes collapse).

@@ -108,6 +108,10 @@ std::string checkWindow(const OpDesc &op, const View &x, const View &y,
 
 std::string checkConv(const OpDesc &op, const Views &in, const Views &out,
                       bool transposed) {
+  std::string activation = op.getString("fused_activation", "");
+  if (!activation.empty() && activation != "relu" &&
+      !(activation == "clip" && op.getFloats("fused_activation").size() == 2))
+    return "unknown fused activation '" + activation + "'";
   const View &x = in[0], &w = in[1], &y = out[0];
   if (w.shape.size() != x.shape.size() || x.dtype != w.dtype ||
       y.dtype != x.dtype)

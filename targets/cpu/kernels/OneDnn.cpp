@@ -1,0 +1,171 @@
+//===- OneDnn.cpp - float convolution and matrix products on oneDNN -------===//
+//
+// oneDNN is the industry's CPU library for these two ops; on plain (NCHW,
+// OIHW) layouts it picks JIT-compiled AVX2 code. Primitives are created per
+// call and come from oneDNN's primitive cache after the first run, so a
+// session pays creation once per distinct op shape.
+//
+//===----------------------------------------------------------------------===//
+
+#include "targets/cpu/kernels/OneDnn.h"
+
+#include "runtime/src/Internal.h"
+
+#include <dnnl.hpp>
+#include <omp.h>
+
+namespace gaon::cpu {
+namespace {
+
+dnnl::engine &engine() {
+  static dnnl::engine e(dnnl::engine::kind::cpu, 0);
+  return e;
+}
+
+using dt = dnnl::memory::data_type;
+using tag = dnnl::memory::format_tag;
+using dims = dnnl::memory::dims;
+
+tag plainTag(size_t rank) {
+  switch (rank) {
+  case 3: return tag::ncw;
+  case 4: return tag::nchw;
+  default: return tag::ncdhw;
+  }
+}
+
+tag weightTag(size_t rank, bool grouped) {
+  if (grouped) {
+    switch (rank) {
+    case 3: return tag::goiw;
+    case 4: return tag::goihw;
+    default: return tag::goidhw;
+    }
+  }
+  switch (rank) {
+  case 3: return tag::oiw;
+  case 4: return tag::oihw;
+  default: return tag::oidhw;
+  }
+}
+
+} // namespace
+
+std::string oneDnnConv(const rt::OpDesc &op, const std::vector<View> &in,
+                       const std::vector<View> &out, int threads) {
+  const View &x = in[0], &w = in[1], &y = out[0];
+  size_t rank = x.shape.size();
+  if (rank < 3 || rank > 5)
+    return "oneDNN convolution supports 1-D to 3-D";
+  int64_t group = op.getInt("group", 1);
+  auto st = op.getInts("strides"), dil = op.getInts("dilations"),
+       pads = op.getInts("pads");
+  size_t k = rank - 2;
+  dims strides(st.begin(), st.end()), dilations, padL, padR;
+  for (size_t d = 0; d < k; ++d) {
+    dilations.push_back(dil[d] - 1);
+    padL.push_back(pads[d]);
+    padR.push_back(pads[d + k]);
+  }
+  dims wDims;
+  if (group > 1) {
+    wDims = {group, w.shape[0] / group, w.shape[1]};
+    wDims.insert(wDims.end(), w.shape.begin() + 2, w.shape.end());
+  } else {
+    wDims.assign(w.shape.begin(), w.shape.end());
+  }
+  try {
+    dnnl::memory::desc src(dims(x.shape.begin(), x.shape.end()), dt::f32,
+                           plainTag(rank));
+    dnnl::memory::desc wei(wDims, dt::f32, weightTag(rank, group > 1));
+    dnnl::memory::desc dst(dims(y.shape.begin(), y.shape.end()), dt::f32,
+                           plainTag(rank));
+    bool hasBias = in.size() > 2 && in[2].data;
+    dnnl::memory::desc bias({y.shape[1]}, dt::f32, tag::x);
+    auto desc = hasBias
+                    ? dnnl::convolution_forward::desc(
+                          dnnl::prop_kind::forward_inference,
+                          dnnl::algorithm::convolution_direct, src, wei, bias,
+                          dst, strides, dilations, padL, padR)
+                    : dnnl::convolution_forward::desc(
+                          dnnl::prop_kind::forward_inference,
+                          dnnl::algorithm::convolution_direct, src, wei, dst,
+                          strides, dilations, padL, padR);
+    dnnl::primitive_attr attr;
+    std::string activation = op.getString("fused_activation", "");
+    if (!activation.empty()) {
+      dnnl::post_ops post;
+      auto bounds = op.getFloats("fused_activation");
+      if (activation == "clip")
+        post.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip_v2,
+                            float(bounds[0]), float(bounds[1]));
+      else
+        post.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+      attr.set_post_ops(post);
+    }
+    dnnl::convolution_forward::primitive_desc pd(desc, attr, engine());
+    dnnl::convolution_forward conv(pd);
+    std::unordered_map<int, dnnl::memory> args{
+        {DNNL_ARG_SRC, dnnl::memory(src, engine(), x.data)},
+        {DNNL_ARG_WEIGHTS, dnnl::memory(wei, engine(), w.data)},
+        {DNNL_ARG_DST, dnnl::memory(dst, engine(), y.data)}};
+    if (hasBias)
+      args[DNNL_ARG_BIAS] = dnnl::memory(bias, engine(), in[2].data);
+    omp_set_num_threads(std::max(1, threads));
+    dnnl::stream stream(engine());
+    conv.execute(stream, args);
+    stream.wait();
+  } catch (const dnnl::error &e) {
+    return std::string("oneDNN convolution failed: ") + e.what();
+  }
+  return "";
+}
+
+std::string oneDnnMaxPool(const rt::OpDesc &op, const std::vector<View> &in,
+                          const std::vector<View> &out, int threads) {
+  const View &x = in[0], &y = out[0];
+  size_t rank = x.shape.size(), k = rank - 2;
+  auto kernel = op.getInts("kernel_shape"), st = op.getInts("strides"),
+       dil = op.getInts("dilations"), pads = op.getInts("pads");
+  dims kernelDims(kernel.begin(), kernel.end()), strides(st.begin(), st.end()),
+      dilations, padL, padR;
+  for (size_t d = 0; d < k; ++d) {
+    dilations.push_back(dil[d] - 1);
+    padL.push_back(pads[d]);
+    // The end padding that makes oneDNN's floor formula give our size.
+    int64_t span = (kernel[d] - 1) * dil[d] + 1;
+    padR.push_back(std::max<int64_t>(
+        pads[d + k], (y.shape[d + 2] - 1) * st[d] + span - x.shape[d + 2] -
+                         pads[d]));
+  }
+  try {
+    dnnl::memory::desc src(dims(x.shape.begin(), x.shape.end()), dt::f32,
+                           plainTag(rank));
+    dnnl::memory::desc dst(dims(y.shape.begin(), y.shape.end()), dt::f32,
+                           plainTag(rank));
+    dnnl::pooling_v2_forward::desc desc(
+        dnnl::prop_kind::forward_inference, dnnl::algorithm::pooling_max, src,
+        dst, strides, kernelDims, dilations, padL, padR);
+    dnnl::pooling_v2_forward::primitive_desc pd(desc, engine());
+    dnnl::pooling_v2_forward pool(pd);
+    omp_set_num_threads(std::max(1, threads));
+    dnnl::stream stream(engine());
+    pool.execute(stream, {{DNNL_ARG_SRC, dnnl::memory(src, engine(), x.data)},
+                          {DNNL_ARG_DST, dnnl::memory(dst, engine(), y.data)}});
+    stream.wait();
+  } catch (const dnnl::error &e) {
+    return std::string("oneDNN pooling failed: ") + e.what();
+  }
+  return "";
+}
+
+std::string oneDnnSgemm(int64_t m, int64_t n, int64_t k, const float *a,
+                        int64_t lda, const float *b, int64_t ldb, float *c,
+                        int64_t ldc, int threads) {
+  omp_set_num_threads(std::max(1, threads));
+  dnnl_status_t status =
+      dnnl_sgemm('N', 'N', m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+  return status == dnnl_success ? "" : "oneDNN sgemm failed";
+}
+
+} // namespace gaon::cpu

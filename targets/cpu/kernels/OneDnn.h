@@ -1,0 +1,26 @@
+//===- OneDnn.h - float convolution and matrix products on oneDNN -*- C++ -*-===//
+
+#ifndef GAON_TARGETS_CPU_KERNELS_ONEDNN_H
+#define GAON_TARGETS_CPU_KERNELS_ONEDNN_H
+
+#include "targets/cpu/kernels/Kernels.h"
+
+namespace gaon::cpu {
+
+/// graph.conv on f32, operands already validated.
+std::string oneDnnConv(const rt::OpDesc &op, const std::vector<View> &in,
+                       const std::vector<View> &out, int threads);
+
+/// graph.max_pool on f32 (ceil mode becomes extra end padding, which never
+/// wins a max).
+std::string oneDnnMaxPool(const rt::OpDesc &op, const std::vector<View> &in,
+                          const std::vector<View> &out, int threads);
+
+/// C[m x n] = A[m x k] * B[k x n], row-major with leading dimensions.
+std::string oneDnnSgemm(int64_t m, int64_t n, int64_t k, const float *a,
+                        int64_t lda, const float *b, int64_t ldb, float *c,
+                        int64_t ldc, int threads);
+
+} // namespace gaon::cpu
+
+#endif // GAON_TARGETS_CPU_KERNELS_ONEDNN_H
