@@ -6,7 +6,7 @@ BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 PYTHON := /usr/bin/python3
 
-.PHONY: all deps configure build test demo clean
+.PHONY: all deps configure build test demo bench clean
 
 all: build
 
@@ -26,6 +26,9 @@ test: build
 
 demo: build
 	@bash utils/demo.sh $(BUILD_DIR)
+
+bench: build
+	$(PYTHON) bench/run.py --build $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)
