@@ -57,6 +57,29 @@ std::vector<int64_t> strides(const std::vector<int64_t> &shape) {
   return s;
 }
 
+/// The strided walk over `outShape`: for each element (row-major), the
+/// source index base + sum(index[d] * st[d]). Broadcast, transpose and
+/// slice are such walks.
+std::vector<int64_t> stridedMap(const std::vector<int64_t> &outShape,
+                                const std::vector<int64_t> &st, int64_t base) {
+  int64_t rank = outShape.size(), count = 1;
+  for (int64_t d : outShape)
+    count *= d;
+  std::vector<int64_t> map(count), index(rank, 0);
+  int64_t cur = base;
+  for (int64_t i = 0; i < count; ++i) {
+    map[i] = cur;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      cur += st[d];
+      if (++index[d] < outShape[d])
+        break;
+      cur -= st[d] * index[d];
+      index[d] = 0;
+    }
+  }
+  return map;
+}
+
 /// For each output element (row-major), the index of the element of an
 /// operand of `shape` that numpy broadcasting reads.
 std::vector<int64_t> broadcastMap(const std::vector<int64_t> &shape,
@@ -68,22 +91,7 @@ std::vector<int64_t> broadcastMap(const std::vector<int64_t> &shape,
     st[d] = shape[d - offset] == 1 ? 0 : stride;
     stride *= shape[d - offset];
   }
-  int64_t count = 1;
-  for (int64_t d : out)
-    count *= d;
-  std::vector<int64_t> map(count), index(rank, 0);
-  int64_t cur = 0;
-  for (int64_t i = 0; i < count; ++i) {
-    map[i] = cur;
-    for (int64_t d = rank - 1; d >= 0; --d) {
-      cur += st[d];
-      if (++index[d] < out[d])
-        break;
-      cur -= st[d] * index[d];
-      index[d] = 0;
-    }
-  }
-  return map;
+  return stridedMap(out, st, 0);
 }
 
 std::string unsupportedType(const OpDesc &op, gaon_dtype t) {
@@ -633,27 +641,6 @@ void gatherBytes(const View &in, const View &out,
   auto *y = out.as<uint8_t>();
   for (size_t i = 0; i < map.size(); ++i)
     std::memcpy(y + i * size, x + map[i] * size, size);
-}
-
-/// The strided walk over `outShape`: base + sum(index * st).
-std::vector<int64_t> stridedMap(const std::vector<int64_t> &outShape,
-                                const std::vector<int64_t> &st, int64_t base) {
-  int64_t rank = outShape.size(), count = 1;
-  for (int64_t d : outShape)
-    count *= d;
-  std::vector<int64_t> map(count), index(rank, 0);
-  int64_t cur = base;
-  for (int64_t i = 0; i < count; ++i) {
-    map[i] = cur;
-    for (int64_t d = rank - 1; d >= 0; --d) {
-      cur += st[d];
-      if (++index[d] < outShape[d])
-        break;
-      cur -= st[d] * index[d];
-      index[d] = 0;
-    }
-  }
-  return map;
 }
 
 std::string kTranspose(const OpDesc &op, const Views &in, const Views &out,
