@@ -207,8 +207,64 @@ gaon_status decode(gaon_model &m, const gnb::Model &fb) {
   return nullptr;
 }
 
-/// Verifies and decodes `m.data`/`m.size` (already set).
-gaon_status loadBuffer(gaon_model &m) {
+/// Maps the weights sidecar `name` from `dir`. Like ONNX external data it
+/// must stay inside the model's folder: a relative path, no `..`, no
+/// symbolic link anywhere on the way.
+gaon_status mapWeights(gaon_model &m, const std::string &dir,
+                       const std::string &name) {
+  if (dir.empty())
+    return makeStatus(GAON_UNSUPPORTED,
+                      "the model keeps its weights in a sidecar file ('" +
+                          name + "'); load it from a file, not from memory");
+  if (name.empty() || name[0] == '/')
+    return invalid("weights file '" + name + "' is not a relative path");
+  std::string path = dir;
+  size_t start = 0;
+  while (start <= name.size()) {
+    size_t end = name.find('/', start);
+    std::string part = name.substr(start, end == std::string::npos
+                                              ? std::string::npos
+                                              : end - start);
+    if (part == "..")
+      return invalid("weights file '" + name + "' leaves the model's folder");
+    if (!part.empty() && part != ".") {
+      path += "/" + part;
+      struct stat st;
+      if (lstat(path.c_str(), &st) != 0)
+        return makeStatus(GAON_NOT_FOUND,
+                          "weights file '" + path + "' does not exist");
+      if (S_ISLNK(st.st_mode))
+        return invalid("weights path '" + path +
+                       "' is a symbolic link, which is refused");
+    }
+    if (end == std::string::npos)
+      break;
+    start = end + 1;
+  }
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fd >= 0)
+      close(fd);
+    return makeStatus(GAON_NOT_FOUND, "cannot read weights file '" + path + "'");
+  }
+  size_t size = st.st_size;
+  void *mapping = size ? mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0)
+                       : nullptr;
+  close(fd);
+  if (size && mapping == MAP_FAILED)
+    return makeStatus(GAON_RESOURCE_EXHAUSTED,
+                      "cannot map weights file '" + path + "'");
+  m.weightsMapping = size ? mapping : nullptr;
+  m.weightsMappingSize = size;
+  m.constants = static_cast<const uint8_t *>(mapping);
+  m.constantsSize = size;
+  return nullptr;
+}
+
+/// Verifies and decodes `m.data`/`m.size` (already set). `dir` is the
+/// model file's folder (empty when loading from memory).
+gaon_status loadBuffer(gaon_model &m, const std::string &dir = "") {
   if (m.size < 8)
     return invalid("the file is " + std::to_string(m.size) +
                    " bytes, too small to hold a header");
@@ -226,12 +282,18 @@ gaon_status loadBuffer(gaon_model &m) {
   if (!gnb::VerifySizePrefixedModelBuffer(verifier))
     return invalid("the FlatBuffer at offset 4 fails verification (the file "
                    "is truncated or corrupt)");
-  uint64_t dataStart = alignUp(4 + uint64_t(fbSize), kAlignment);
-  if (dataStart <= m.size) {
-    m.constants = m.data + dataStart;
-    m.constantsSize = m.size - dataStart;
+  const gnb::Model *model = gnb::GetSizePrefixedModel(m.data);
+  if (model->weights_file()) {
+    if (gaon_status s = mapWeights(m, dir, model->weights_file()->str()))
+      return s;
+  } else {
+    uint64_t dataStart = alignUp(4 + uint64_t(fbSize), kAlignment);
+    if (dataStart <= m.size) {
+      m.constants = m.data + dataStart;
+      m.constantsSize = m.size - dataStart;
+    }
   }
-  return decode(m, *gnb::GetSizePrefixedModel(m.data));
+  return decode(m, *model);
 }
 
 } // namespace
@@ -321,7 +383,12 @@ gaon_status gaon_model_load_file(const char *path,
   m->mappingSize = size;
   m->data = static_cast<const uint8_t *>(mapping);
   m->size = size;
-  if (gaon_status s = loadBuffer(*m)) {
+  std::string dir(path);
+  size_t slash = dir.rfind('/');
+  dir = slash == std::string::npos ? "." : dir.substr(0, slash);
+  if (dir.empty())
+    dir = "/";
+  if (gaon_status s = loadBuffer(*m, dir)) {
     s->message = std::string(path) + ": " + s->message;
     gaon_model_release(m.release());
     return s;

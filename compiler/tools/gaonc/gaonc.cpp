@@ -25,6 +25,7 @@
 #include "dialects/onnx/OnnxOps.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -73,6 +74,11 @@ cl::opt<bool> listOnnxOps(
     "list-onnx-ops",
     cl::desc("Print the ONNX operators and versions Gaon converts, and exit"),
     cl::cat(gaoncCategory));
+cl::opt<bool> weightsSidecar(
+    "weights-sidecar",
+    cl::desc("Write a binary's constants to OUT.weights beside it (for "
+             "weights past what one file should hold)"),
+    cl::init(false), cl::cat(gaoncCategory));
 cl::opt<bool> printSummary(
     "summary",
     cl::desc("Print a one-paragraph summary of the compiled model to stderr"),
@@ -222,8 +228,21 @@ int main(int argc, char **argv) {
     gaon::CpuBinaryStats stats;
     gaon::CpuBinaryOptions binaryOptions;
     binaryOptions.stats = &stats;
+    std::unique_ptr<llvm::ToolOutputFile> weights;
+    if (weightsSidecar) {
+      if (outputFile == "-")
+        return fail("--weights-sidecar needs an output file (-o)");
+      weights = openOutputFile(outputFile + ".weights", &error);
+      if (!weights)
+        return fail(error);
+      binaryOptions.weightsStream = &weights->os();
+      binaryOptions.weightsFileName =
+          llvm::sys::path::filename(outputFile).str() + ".weights";
+    }
     if (failed(gaon::writeCpuBinary(*module, output->os(), binaryOptions)))
       return 1;
+    if (weights)
+      weights->keep();
     if (printSummary)
       llvm::errs() << "binary: " << stats.ops << " CPU kernel calls; arena "
                    << stats.arenaSize << " bytes (" << stats.arenaWithoutReuse

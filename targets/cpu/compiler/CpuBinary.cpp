@@ -368,10 +368,11 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
 
   std::vector<flatbuffers::Offset<gnb::Segment>> segments{
       gnb::CreateSegmentDirect(fbb, gnb::DeviceKind::CPU, &ops)};
+  bool sidecar = options.weightsStream != nullptr;
   auto model = gnb::CreateModelDirect(
       fbb, kFormatVersion, options.compilerVersion.c_str(), "cpu", "", 0,
       &tensors, &inputs, &outputs, plan.arenaSize, &segments,
-      constants.size(), nullptr);
+      constants.size(), sidecar ? options.weightsFileName.c_str() : nullptr);
   fbb.FinishSizePrefixed(model, gnb::ModelIdentifier());
 
   os.write(reinterpret_cast<const char *>(fbb.GetBufferPointer()),
@@ -380,7 +381,8 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
   uint64_t padded = (written + kAlignment - 1) / kAlignment * kAlignment;
   for (; written < padded; ++written)
     os << '\0';
-  os.write(constants.data(), constants.size());
+  (sidecar ? *options.weightsStream : os)
+      .write(constants.data(), constants.size());
   if (options.stats) {
     options.stats->arenaSize = plan.arenaSize;
     options.stats->arenaWithoutReuse = plan.totalRequested;

@@ -17,6 +17,10 @@ struct CpuBinaryStats {
 
 struct CpuBinaryOptions {
   std::string compilerVersion = "gaon 0.1.0";
+  /// When set, constants go to this stream instead of the binary, and the
+  /// binary names `weightsFileName` (relative to its own folder).
+  llvm::raw_ostream *weightsStream = nullptr;
+  std::string weightsFileName;
   CpuBinaryStats *stats = nullptr;
 };
 
