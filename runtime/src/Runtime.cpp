@@ -585,8 +585,10 @@ static std::string signature(const gaon_model *m) {
   return "(" + sig + ")";
 }
 
-static bool sameShape(const gaon_tensor &t, const TensorDesc &d) {
-  if (t.dtype != d.dtype || t.rank != (int)d.shape.size())
+/// Does a caller's tensor have the dtype, shape and buffer `d` needs?
+static bool fits(const gaon_tensor &t, const TensorDesc &d) {
+  if (t.dtype != d.dtype || t.rank != (int)d.shape.size() || !t.data ||
+      t.byte_size < d.byteSize)
     return false;
   for (int i = 0; i < t.rank; ++i)
     if (t.shape[i] != d.shape[i])
@@ -612,9 +614,7 @@ gaon_status gaon_session_run(gaon_session *s, const gaon_tensor *inputs,
   ExecutionState state{m, s->arena, {}, s->threads};
   state.inputData.assign(m->tensors.size(), nullptr);
   for (size_t i = 0; i < inputCount; ++i) {
-    const TensorDesc &d = m->tensors[m->inputs[i].tensor];
-    if (!sameShape(inputs[i], d) || !inputs[i].data ||
-        inputs[i].byte_size < d.byteSize)
+    if (!fits(inputs[i], m->tensors[m->inputs[i].tensor]))
       return makeStatus(GAON_INVALID_ARGUMENT,
                         "input " + std::to_string(i) + " ('" +
                             m->inputs[i].name +
@@ -622,20 +622,19 @@ gaon_status gaon_session_run(gaon_session *s, const gaon_tensor *inputs,
                             signature(m));
     state.inputData[m->inputs[i].tensor] = inputs[i].data;
   }
-  for (auto &segment : s->segments)
-    if (gaon_status st = segment->run(state))
-      return st;
-  for (size_t i = 0; i < outputCount; ++i) {
-    const TensorDesc &d = m->tensors[m->outputs[i].tensor];
-    if (!sameShape(outputs[i], d) || !outputs[i].data ||
-        outputs[i].byte_size < d.byteSize)
+  // Outputs are checked before any work is done.
+  for (size_t i = 0; i < outputCount; ++i)
+    if (!fits(outputs[i], m->tensors[m->outputs[i].tensor]))
       return makeStatus(GAON_INVALID_ARGUMENT,
                         "output " + std::to_string(i) + " ('" +
                             m->outputs[i].name +
                             "') buffer does not match its dtype and shape");
+  for (auto &segment : s->segments)
+    if (gaon_status st = segment->run(state))
+      return st;
+  for (size_t i = 0; i < outputCount; ++i)
     std::memcpy(outputs[i].data, state.tensorData(m->outputs[i].tensor),
-                d.byteSize);
-  }
+                m->tensors[m->outputs[i].tensor].byteSize);
   return nullptr;
 }
 

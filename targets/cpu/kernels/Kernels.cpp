@@ -94,6 +94,15 @@ std::vector<int64_t> broadcastMap(const std::vector<int64_t> &shape,
   return stridedMap(out, st, 0);
 }
 
+/// Iterates the input as (outer, axis, inner) around one axis.
+struct AxisSplit {
+  int64_t outer = 1, size = 1, inner = 1;
+  AxisSplit(const std::vector<int64_t> &shape, int64_t axis) {
+    for (int64_t d = 0; d < (int64_t)shape.size(); ++d)
+      (d < axis ? outer : d == axis ? size : inner) *= shape[d];
+  }
+};
+
 std::string unsupportedType(const OpDesc &op, gaon_dtype t) {
   return op.kind + " has no CPU kernel for " + gaon_dtype_name(t);
 }
@@ -691,39 +700,29 @@ std::string kTile(const OpDesc &, const Views &in, const Views &out, int) {
   return "";
 }
 
-std::string kConcat(const OpDesc &op, const Views &in, const Views &out, int) {
-  int64_t axis = op.getInt("axis", 0);
-  size_t size = gaon_dtype_size(out[0].dtype);
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < axis; ++d)
-    outer *= out[0].shape[d];
-  for (size_t d = axis + 1; d < out[0].shape.size(); ++d)
-    inner *= out[0].shape[d];
-  auto *y = out[0].as<uint8_t>();
-  for (int64_t o = 0; o < outer; ++o)
-    for (const View &v : in) {
-      int64_t block = v.shape[axis] * inner * size;
-      std::memcpy(y, v.as<uint8_t>() + o * block, block);
-      y += block;
+/// Concat copies each part's block into the whole, split the reverse: for
+/// every outer index, the parts' (axis x inner) blocks follow each other.
+void joinOrSplit(const View &whole, const Views &parts, int64_t axis,
+                 bool join) {
+  size_t size = gaon_dtype_size(whole.dtype);
+  AxisSplit s(whole.shape, axis);
+  auto *cursor = whole.as<uint8_t>();
+  for (int64_t o = 0; o < s.outer; ++o)
+    for (const View &part : parts) {
+      int64_t block = part.shape[axis] * s.inner * size;
+      uint8_t *p = part.as<uint8_t>() + o * block;
+      std::memcpy(join ? cursor : p, join ? p : cursor, block);
+      cursor += block;
     }
+}
+
+std::string kConcat(const OpDesc &op, const Views &in, const Views &out, int) {
+  joinOrSplit(out[0], in, op.getInt("axis", 0), /*join=*/true);
   return "";
 }
 
 std::string kSplit(const OpDesc &op, const Views &in, const Views &out, int) {
-  int64_t axis = op.getInt("axis", 0);
-  size_t size = gaon_dtype_size(in[0].dtype);
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < axis; ++d)
-    outer *= in[0].shape[d];
-  for (size_t d = axis + 1; d < in[0].shape.size(); ++d)
-    inner *= in[0].shape[d];
-  auto *x = in[0].as<uint8_t>();
-  for (int64_t o = 0; o < outer; ++o)
-    for (const View &v : out) {
-      int64_t block = v.shape[axis] * inner * size;
-      std::memcpy(v.as<uint8_t>() + o * block, x, block);
-      x += block;
-    }
+  joinOrSplit(in[0], out, op.getInt("axis", 0), /*join=*/false);
   return "";
 }
 
@@ -1023,15 +1022,6 @@ std::string kAvgPool(const OpDesc &op, const Views &in, const Views &out, int t)
 //===----------------------------------------------------------------------===//
 // Reductions, normalization, softmax
 //===----------------------------------------------------------------------===//
-
-/// Iterates the input as (outer, axis, inner) around one axis.
-struct AxisSplit {
-  int64_t outer = 1, size = 1, inner = 1;
-  AxisSplit(const std::vector<int64_t> &shape, int64_t axis) {
-    for (int64_t d = 0; d < (int64_t)shape.size(); ++d)
-      (d < axis ? outer : d == axis ? size : inner) *= shape[d];
-  }
-};
 
 /// sum, mean and max over the trailing axes of f32 data (global pooling,
 /// norms): contiguous blocks, no index arithmetic.
