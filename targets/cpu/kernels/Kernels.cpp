@@ -867,69 +867,11 @@ std::string kMatMul(const OpDesc &op, const Views &in, const Views &out,
 std::string convReference(const OpDesc &op, const Views &in, const Views &out,
                           int threads);
 
-/// 2-D depthwise convolution (one filter per channel): a direct loop whose
-/// inner loop runs along an output row, so it vectorizes; oneDNN's plain
-/// layout path is slow for this shape.
-void depthwise2d(const OpDesc &op, const Views &in, const Views &out,
-                 int threads) {
-  const View &x = in[0], &w = in[1], &y = out[0];
-  auto st = op.getInts("strides"), dil = op.getInts("dilations"),
-       pads = op.getInts("pads");
-  int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
-  int64_t KH = w.shape[2], KW = w.shape[3], OH = y.shape[2], OW = y.shape[3];
-  int64_t sh = st[0], sw = st[1], dh = dil[0], dw = dil[1];
-  int64_t ph = pads[0], pw = pads[1];
-  const float *bias = in.size() > 2 && in[2].data ? in[2].as<float>() : nullptr;
-  parallelFor(N * C, threads, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t nc = begin; nc < end; ++nc) {
-      int64_t c = nc % C;
-      const float *xp = x.as<float>() + nc * H * W;
-      const float *wp = w.as<float>() + c * KH * KW;
-      float *yp = y.as<float>() + nc * OH * OW;
-      float b = bias ? bias[c] : 0.0f;
-      for (int64_t oh = 0; oh < OH; ++oh) {
-        float *row = yp + oh * OW;
-        for (int64_t ow = 0; ow < OW; ++ow)
-          row[ow] = b;
-        for (int64_t kh = 0; kh < KH; ++kh) {
-          int64_t ih = oh * sh + kh * dh - ph;
-          if (ih < 0 || ih >= H)
-            continue;
-          const float *xr = xp + ih * W;
-          for (int64_t kw = 0; kw < KW; ++kw) {
-            float wv = wp[kh * KW + kw];
-            int64_t offset = kw * dw - pw;
-            // Output columns whose input column is inside [0, W).
-            int64_t lo = offset >= 0 ? 0 : (-offset + sw - 1) / sw;
-            int64_t hi = (W - 1 - offset) < 0
-                             ? -1
-                             : std::min<int64_t>(OW - 1, (W - 1 - offset) / sw);
-            if (sw == 1)
-              for (int64_t ow = lo; ow <= hi; ++ow)
-                row[ow] += wv * xr[ow + offset];
-            else
-              for (int64_t ow = lo; ow <= hi; ++ow)
-                row[ow] += wv * xr[ow * sw + offset];
-          }
-        }
-      }
-    }
-  });
-}
-
 std::string kConv(const OpDesc &op, const Views &in, const Views &out,
                   int threads) {
-  const View &x = in[0], &w = in[1];
-  bool depthwise = x.dtype == GAON_F32 && x.shape.size() == 4 &&
-                   op.getInt("group", 1) == x.shape[1] &&
-                   w.shape[0] == x.shape[1] && w.shape[1] == 1;
-  std::string error;
-  if (depthwise)
-    depthwise2d(op, in, out, threads);
-  else if (x.dtype == GAON_F32 && x.shape.size() <= 5)
+  if (in[0].dtype == GAON_F32 && in[0].shape.size() <= 5)
     return oneDnnConv(op, in, out, threads);
-  else
-    error = convReference(op, in, out, threads);
+  std::string error = convReference(op, in, out, threads);
   if (!error.empty())
     return error;
   // A fused activation (see CpuBinary.cpp) applies after the convolution.
