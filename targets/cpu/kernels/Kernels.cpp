@@ -152,7 +152,7 @@ std::string unaryFloat(const OpDesc &op, const Views &in, const Views &out,
       const T *x = in[0].as<T>();
       T *y = out[0].as<T>();
       for (int64_t i = 0, n = in[0].count(); i < n; ++i)
-        y[i] = static_cast<T>(f(static_cast<double>(x[i])));
+        y[i] = static_cast<T>(f(x[i]));
     })
   return "";
 }
@@ -160,7 +160,8 @@ std::string unaryFloat(const OpDesc &op, const Views &in, const Views &out,
 #define GAON_UNARY_FLOAT(NAME, EXPR)                                           \
   std::string NAME(const OpDesc &op, const Views &in, const Views &out,        \
                    int) {                                                      \
-    return unaryFloat(op, in, out, [&](double x) { return (EXPR); });          \
+    /* In the element type: float math for f32, double for f64. */            \
+    return unaryFloat(op, in, out, [&](auto x) { return (EXPR); });            \
   }
 
 GAON_UNARY_FLOAT(kExp, std::exp(x))
@@ -184,7 +185,7 @@ GAON_UNARY_FLOAT(kCosh, std::cosh(x))
 GAON_UNARY_FLOAT(kAsinh, std::asinh(x))
 GAON_UNARY_FLOAT(kAcosh, std::acosh(x))
 GAON_UNARY_FLOAT(kAtanh, std::atanh(x))
-GAON_UNARY_FLOAT(kSoftplus, std::log1p(std::exp(-std::fabs(x))) + std::max(x, 0.0))
+GAON_UNARY_FLOAT(kSoftplus, std::log1p(std::exp(-std::fabs(x))) + std::max<double>(x, 0.0))
 GAON_UNARY_FLOAT(kSoftsign, x / (1.0 + std::fabs(x)))
 GAON_UNARY_FLOAT(kFloor, std::floor(x))
 GAON_UNARY_FLOAT(kCeil, std::ceil(x))
@@ -194,7 +195,7 @@ GAON_UNARY_FLOAT(kGelu, op.getInt("tanh_approximation", 0)
                                                        (x + 0.044715 * x * x * x)))
                             : 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))))
 GAON_UNARY_FLOAT(kElu, x >= 0 ? x : op.getFloat("alpha", 1) * (std::exp(x) - 1))
-GAON_UNARY_FLOAT(kCelu, std::max(0.0, x) +
+GAON_UNARY_FLOAT(kCelu, std::max<double>(0.0, x) +
                             std::min(0.0, op.getFloat("alpha", 1) *
                                               (std::exp(x / op.getFloat("alpha", 1)) - 1)))
 GAON_UNARY_FLOAT(kSelu, op.getFloat("gamma", 1.0507) *
@@ -652,6 +653,33 @@ void gatherBytes(const View &in, const View &out,
     std::memcpy(y + i * size, x + map[i] * size, size);
 }
 
+/// Walks the output in order and copies from the strided input position,
+/// without materializing an index map.
+template <typename E>
+void stridedCopy(const E *x, E *y, const std::vector<int64_t> &shape,
+                 const std::vector<int64_t> &st) {
+  int64_t rank = shape.size(), count = 1;
+  for (int64_t d : shape)
+    count *= d;
+  if (count == 0)
+    return;
+  int64_t innerSize = rank ? shape[rank - 1] : 1;
+  int64_t innerStride = rank ? st[rank - 1] : 0;
+  std::vector<int64_t> index(std::max<int64_t>(rank - 1, 0), 0);
+  int64_t base = 0;
+  for (int64_t i = 0; i < count; i += innerSize) {
+    for (int64_t j = 0; j < innerSize; ++j)
+      y[i + j] = x[base + j * innerStride];
+    for (int64_t d = rank - 2; d >= 0; --d) {
+      base += st[d];
+      if (++index[d] < shape[d])
+        break;
+      base -= st[d] * index[d];
+      index[d] = 0;
+    }
+  }
+}
+
 std::string kTranspose(const OpDesc &op, const Views &in, const Views &out,
                        int) {
   auto perm = op.getInts("perm");
@@ -659,8 +687,20 @@ std::string kTranspose(const OpDesc &op, const Views &in, const Views &out,
   std::vector<int64_t> st;
   for (int64_t p : perm)
     st.push_back(is[p]);
-  gatherBytes(in[0], out[0], stridedMap(out[0].shape, st, 0));
-  return "";
+  switch (gaon_dtype_size(in[0].dtype)) {
+  case 4:
+    stridedCopy(in[0].as<uint32_t>(), out[0].as<uint32_t>(), out[0].shape, st);
+    return "";
+  case 8:
+    stridedCopy(in[0].as<uint64_t>(), out[0].as<uint64_t>(), out[0].shape, st);
+    return "";
+  case 2:
+    stridedCopy(in[0].as<uint16_t>(), out[0].as<uint16_t>(), out[0].shape, st);
+    return "";
+  default:
+    stridedCopy(in[0].as<uint8_t>(), out[0].as<uint8_t>(), out[0].shape, st);
+    return "";
+  }
 }
 
 std::string kSlice(const OpDesc &op, const Views &in, const Views &out, int) {
@@ -1187,13 +1227,22 @@ std::string softmax(const OpDesc &op, const Views &in, const Views &out,
               y[at(k)] = k == arg ? T(1) : T(0);
             continue;
           }
+          // One exponential per element: kept in the output, then scaled.
           double sum = 0;
-          for (int64_t k = 0; k < s.size; ++k)
-            sum += std::exp(x[at(k)] - m);
-          for (int64_t k = 0; k < s.size; ++k)
-            y[at(k)] = kind == SoftKind::Softmax
-                           ? static_cast<T>(std::exp(x[at(k)] - m) / sum)
-                           : static_cast<T>(x[at(k)] - m - std::log(sum));
+          for (int64_t k = 0; k < s.size; ++k) {
+            T e = std::exp(static_cast<T>(x[at(k)] - m));
+            y[at(k)] = e;
+            sum += e;
+          }
+          if (kind == SoftKind::Softmax) {
+            T inv = static_cast<T>(1.0 / sum);
+            for (int64_t k = 0; k < s.size; ++k)
+              y[at(k)] *= inv;
+          } else {
+            T shift = static_cast<T>(m + std::log(sum));
+            for (int64_t k = 0; k < s.size; ++k)
+              y[at(k)] = static_cast<T>(x[at(k)] - shift);
+          }
         }
     })
   return "";
