@@ -16,8 +16,11 @@ namespace {
 class CpuSegment : public PreparedSegment {
 public:
   CpuSegment(const gaon_model &model, const SegmentDesc &segment,
-             std::vector<cpu::Kernel> kernels)
-      : model(model), segment(segment), kernels(std::move(kernels)) {
+             std::vector<cpu::Kernel> kernels,
+             std::vector<const cpu::PreparedKernel *> prepared,
+             std::vector<std::unique_ptr<cpu::KernelState>> states)
+      : model(model), segment(segment), kernels(std::move(kernels)),
+        prepared(std::move(prepared)), states(std::move(states)) {
     if (std::getenv("GAON_CPU_PROFILE"))
       profile = std::make_unique<KindProfile>();
   }
@@ -36,7 +39,9 @@ public:
       for (uint32_t id : op.outputs)
         out.push_back(view(state, id));
       auto start = std::chrono::steady_clock::now();
-      std::string error = kernels[i](op, in, out, threads);
+      std::string error =
+          states[i] ? prepared[i]->run(op, in, out, threads, *states[i])
+                    : kernels[i](op, in, out, threads);
       if (profile)
         profile->add(op.kind, std::chrono::duration<double, std::milli>(
                                   std::chrono::steady_clock::now() - start)
@@ -81,6 +86,9 @@ private:
   const gaon_model &model;
   const SegmentDesc &segment;
   std::vector<cpu::Kernel> kernels;
+  // Per op: a kernel with per-session state, and that state (or null).
+  std::vector<const cpu::PreparedKernel *> prepared;
+  std::vector<std::unique_ptr<cpu::KernelState>> states;
   std::unique_ptr<KindProfile> profile;
 };
 
@@ -92,6 +100,11 @@ cpu::View describe(const gaon_model &model, uint32_t id) {
     return cpu::View{GAON_F32, {}, nullptr};
   const TensorDesc &t = model.tensors[id];
   cpu::View v{t.dtype, t.shape, &present};
+  // Constants are known now; preparation may read them (weights).
+  if (t.storage == TensorDesc::Storage::Constant) {
+    v.data = const_cast<uint8_t *>(model.constants + t.offset);
+    v.isConstant = true;
+  }
   if (!t.scales.empty()) {
     v.scales = &t.scales;
     v.zeroPoints = &t.zeroPoints;
@@ -109,6 +122,8 @@ public:
   gaon_status prepare(const gaon_model &model, const SegmentDesc &segment,
                       std::unique_ptr<PreparedSegment> &out) override {
     std::vector<cpu::Kernel> kernels;
+    std::vector<const cpu::PreparedKernel *> prepared;
+    std::vector<std::unique_ptr<cpu::KernelState>> states;
     for (const OpDesc &op : segment.ops) {
       cpu::Kernel kernel = cpu::findKernel(op.kind);
       if (!kernel)
@@ -126,8 +141,19 @@ public:
         return makeStatus(GAON_INVALID_MODEL, "invalid .gnb: at " +
                                                   op.location + ": " + error);
       kernels.push_back(kernel);
+      std::unique_ptr<cpu::KernelState> state;
+      const cpu::PreparedKernel *preparedKernel =
+          cpu::findPreparedKernel(op.kind);
+      if (preparedKernel) {
+        error = preparedKernel->prepare(op, in, out, state);
+        if (!error.empty())
+          return makeStatus(GAON_INTERNAL, "at " + op.location + ": " + error);
+      }
+      prepared.push_back(preparedKernel);
+      states.push_back(std::move(state));
     }
-    out = std::make_unique<CpuSegment>(model, segment, std::move(kernels));
+    out = std::make_unique<CpuSegment>(model, segment, std::move(kernels),
+                                       std::move(prepared), std::move(states));
     return nullptr;
   }
 };

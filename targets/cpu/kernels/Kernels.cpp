@@ -1912,6 +1912,11 @@ const std::map<std::string, Kernel> &table() {
 
 } // namespace
 
+const PreparedKernel *findPreparedKernel(const std::string &kind) {
+  static const PreparedKernel conv{oneDnnConvPrepare, oneDnnConvRun};
+  return kind == "graph.conv" ? &conv : nullptr;
+}
+
 Kernel findKernel(const std::string &kind) {
   auto it = table().find(kind);
   return it == table().end() ? nullptr : it->second;

@@ -13,6 +13,7 @@
 #include "gaon/runtime.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@ struct View {
   const std::vector<double> *scales = nullptr;
   const std::vector<int64_t> *zeroPoints = nullptr;
   int32_t quantAxis = -1;
+  bool isConstant = false; // data is the model's constant (stable)
   int64_t count() const {
     int64_t n = 1;
     for (int64_t d : shape)
@@ -42,6 +44,27 @@ struct View {
 /// Runs one op. Returns an error message, empty on success.
 using Kernel = std::string (*)(const rt::OpDesc &op, const std::vector<View> &in,
                                const std::vector<View> &out, int threads);
+
+/// What a kernel prepares once per session (reordered weights, compiled
+/// primitives) and reuses on every run.
+struct KernelState {
+  virtual ~KernelState() = default;
+};
+
+/// A kernel with a preparation step. `prepare` sees constant operands' data
+/// (other operands only have shapes) and may leave state for `run`; with no
+/// state, the plain kernel runs instead.
+struct PreparedKernel {
+  std::string (*prepare)(const rt::OpDesc &op, const std::vector<View> &in,
+                         const std::vector<View> &out,
+                         std::unique_ptr<KernelState> &state);
+  std::string (*run)(const rt::OpDesc &op, const std::vector<View> &in,
+                     const std::vector<View> &out, int threads,
+                     KernelState &state);
+};
+
+/// The prepared kernel for an op name, or null.
+const PreparedKernel *findPreparedKernel(const std::string &kind);
 
 /// Checks that an op's operands and attributes fit each other, so that its
 /// kernel cannot read or write out of bounds. Views need shapes and dtypes

@@ -51,21 +51,28 @@ tag weightTag(size_t rank, bool grouped) {
 
 } // namespace
 
-std::string oneDnnConv(const rt::OpDesc &op, const std::vector<View> &in,
-                       const std::vector<View> &out, int threads) {
+namespace {
+
+/// The descriptors of a convolution call; `any` lets oneDNN choose layouts.
+struct ConvShapes {
+  dnnl::memory::desc src, wei, dst, bias, weiPlain;
+  dims strides, dilations, padL, padR;
+  bool hasBias;
+};
+
+ConvShapes convShapes(const rt::OpDesc &op, const std::vector<View> &in,
+                      const std::vector<View> &out, bool any) {
   const View &x = in[0], &w = in[1], &y = out[0];
-  size_t rank = x.shape.size();
-  if (rank < 3 || rank > 5)
-    return "oneDNN convolution supports 1-D to 3-D";
+  size_t rank = x.shape.size(), k = rank - 2;
   int64_t group = op.getInt("group", 1);
   auto st = op.getInts("strides"), dil = op.getInts("dilations"),
        pads = op.getInts("pads");
-  size_t k = rank - 2;
-  dims strides(st.begin(), st.end()), dilations, padL, padR;
+  ConvShapes c;
+  c.strides.assign(st.begin(), st.end());
   for (size_t d = 0; d < k; ++d) {
-    dilations.push_back(dil[d] - 1);
-    padL.push_back(pads[d]);
-    padR.push_back(pads[d + k]);
+    c.dilations.push_back(dil[d] - 1);
+    c.padL.push_back(pads[d]);
+    c.padR.push_back(pads[d + k]);
   }
   dims wDims;
   if (group > 1) {
@@ -74,46 +81,134 @@ std::string oneDnnConv(const rt::OpDesc &op, const std::vector<View> &in,
   } else {
     wDims.assign(w.shape.begin(), w.shape.end());
   }
+  c.weiPlain = dnnl::memory::desc(wDims, dt::f32, weightTag(rank, group > 1));
+  c.src = dnnl::memory::desc(dims(x.shape.begin(), x.shape.end()), dt::f32,
+                             any ? tag::any : plainTag(rank));
+  c.wei = any ? dnnl::memory::desc(wDims, dt::f32, tag::any) : c.weiPlain;
+  c.dst = dnnl::memory::desc(dims(y.shape.begin(), y.shape.end()), dt::f32,
+                             any ? tag::any : plainTag(rank));
+  c.hasBias = in.size() > 2 && in[2].data;
+  c.bias = dnnl::memory::desc({y.shape[1]}, dt::f32, tag::x);
+  return c;
+}
+
+dnnl::convolution_forward::primitive_desc convPrimitive(const rt::OpDesc &op,
+                                                        const ConvShapes &c) {
+  auto desc = c.hasBias
+                  ? dnnl::convolution_forward::desc(
+                        dnnl::prop_kind::forward_inference,
+                        dnnl::algorithm::convolution_direct, c.src, c.wei,
+                        c.bias, c.dst, c.strides, c.dilations, c.padL, c.padR)
+                  : dnnl::convolution_forward::desc(
+                        dnnl::prop_kind::forward_inference,
+                        dnnl::algorithm::convolution_direct, c.src, c.wei,
+                        c.dst, c.strides, c.dilations, c.padL, c.padR);
+  dnnl::primitive_attr attr;
+  std::string activation = op.getString("fused_activation", "");
+  if (!activation.empty()) {
+    dnnl::post_ops post;
+    auto bounds = op.getFloats("fused_activation");
+    if (activation == "clip")
+      post.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip_v2,
+                          float(bounds[0]), float(bounds[1]));
+    else
+      post.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+    attr.set_post_ops(post);
+  }
+  return dnnl::convolution_forward::primitive_desc(desc, attr, engine());
+}
+
+struct ConvState : KernelState {
+  dnnl::convolution_forward conv;
+  dnnl::memory weights, srcBlocked, dstBlocked;
+  dnnl::memory::desc srcPlain, dstPlain;
+  bool reorderSrc = false, reorderDst = false;
+};
+
+} // namespace
+
+std::string oneDnnConv(const rt::OpDesc &op, const std::vector<View> &in,
+                       const std::vector<View> &out, int threads) {
+  const View &x = in[0], &w = in[1], &y = out[0];
+  size_t rank = x.shape.size();
+  if (rank < 3 || rank > 5)
+    return "oneDNN convolution supports 1-D to 3-D";
   try {
-    dnnl::memory::desc src(dims(x.shape.begin(), x.shape.end()), dt::f32,
-                           plainTag(rank));
-    dnnl::memory::desc wei(wDims, dt::f32, weightTag(rank, group > 1));
-    dnnl::memory::desc dst(dims(y.shape.begin(), y.shape.end()), dt::f32,
-                           plainTag(rank));
-    bool hasBias = in.size() > 2 && in[2].data;
-    dnnl::memory::desc bias({y.shape[1]}, dt::f32, tag::x);
-    auto desc = hasBias
-                    ? dnnl::convolution_forward::desc(
-                          dnnl::prop_kind::forward_inference,
-                          dnnl::algorithm::convolution_direct, src, wei, bias,
-                          dst, strides, dilations, padL, padR)
-                    : dnnl::convolution_forward::desc(
-                          dnnl::prop_kind::forward_inference,
-                          dnnl::algorithm::convolution_direct, src, wei, dst,
-                          strides, dilations, padL, padR);
-    dnnl::primitive_attr attr;
-    std::string activation = op.getString("fused_activation", "");
-    if (!activation.empty()) {
-      dnnl::post_ops post;
-      auto bounds = op.getFloats("fused_activation");
-      if (activation == "clip")
-        post.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip_v2,
-                            float(bounds[0]), float(bounds[1]));
-      else
-        post.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
-      attr.set_post_ops(post);
-    }
-    dnnl::convolution_forward::primitive_desc pd(desc, attr, engine());
-    dnnl::convolution_forward conv(pd);
+    ConvShapes c = convShapes(op, in, out, /*any=*/false);
+    dnnl::convolution_forward conv(convPrimitive(op, c));
     std::unordered_map<int, dnnl::memory> args{
-        {DNNL_ARG_SRC, dnnl::memory(src, engine(), x.data)},
-        {DNNL_ARG_WEIGHTS, dnnl::memory(wei, engine(), w.data)},
-        {DNNL_ARG_DST, dnnl::memory(dst, engine(), y.data)}};
-    if (hasBias)
-      args[DNNL_ARG_BIAS] = dnnl::memory(bias, engine(), in[2].data);
+        {DNNL_ARG_SRC, dnnl::memory(c.src, engine(), x.data)},
+        {DNNL_ARG_WEIGHTS, dnnl::memory(c.wei, engine(), w.data)},
+        {DNNL_ARG_DST, dnnl::memory(c.dst, engine(), y.data)}};
+    if (c.hasBias)
+      args[DNNL_ARG_BIAS] = dnnl::memory(c.bias, engine(), in[2].data);
     omp_set_num_threads(std::max(1, threads));
     dnnl::stream stream(engine());
     conv.execute(stream, args);
+    stream.wait();
+  } catch (const dnnl::error &e) {
+    return std::string("oneDNN convolution failed: ") + e.what();
+  }
+  return "";
+}
+
+std::string oneDnnConvPrepare(const rt::OpDesc &op, const std::vector<View> &in,
+                              const std::vector<View> &out,
+                              std::unique_ptr<KernelState> &state) {
+  const View &x = in[0], &w = in[1];
+  // Only f32 convolutions whose weights are constants (their data is known
+  // now) take the blocked path; the rest run the plain kernel.
+  if (x.dtype != GAON_F32 || x.shape.size() < 3 || x.shape.size() > 5 ||
+      !w.isConstant)
+    return "";
+  try {
+    ConvShapes c = convShapes(op, in, out, /*any=*/true);
+    auto pd = convPrimitive(op, c);
+    auto s = std::make_unique<ConvState>();
+    s->conv = dnnl::convolution_forward(pd);
+    s->srcPlain = dnnl::memory::desc(c.src.dims(), dt::f32, plainTag(x.shape.size()));
+    s->dstPlain = dnnl::memory::desc(c.dst.dims(), dt::f32, plainTag(x.shape.size()));
+    s->reorderSrc = pd.src_desc() != s->srcPlain;
+    s->reorderDst = pd.dst_desc() != s->dstPlain;
+    if (s->reorderSrc)
+      s->srcBlocked = dnnl::memory(pd.src_desc(), engine());
+    if (s->reorderDst)
+      s->dstBlocked = dnnl::memory(pd.dst_desc(), engine());
+    s->weights = dnnl::memory(pd.weights_desc(), engine());
+    dnnl::memory plainWeights(c.weiPlain, engine(), w.data);
+    dnnl::stream stream(engine());
+    dnnl::reorder(plainWeights, s->weights)
+        .execute(stream, plainWeights, s->weights);
+    stream.wait();
+    state = std::move(s);
+  } catch (const dnnl::error &e) {
+    return std::string("oneDNN convolution failed: ") + e.what();
+  }
+  return "";
+}
+
+std::string oneDnnConvRun(const rt::OpDesc &op, const std::vector<View> &in,
+                          const std::vector<View> &out, int threads,
+                          KernelState &state) {
+  auto &s = static_cast<ConvState &>(state);
+  try {
+    omp_set_num_threads(std::max(1, threads));
+    dnnl::stream stream(engine());
+    dnnl::memory src(s.srcPlain, engine(), in[0].data);
+    dnnl::memory dst(s.dstPlain, engine(), out[0].data);
+    if (s.reorderSrc)
+      dnnl::reorder(src, s.srcBlocked).execute(stream, src, s.srcBlocked);
+    std::unordered_map<int, dnnl::memory> args{
+        {DNNL_ARG_SRC, s.reorderSrc ? s.srcBlocked : src},
+        {DNNL_ARG_WEIGHTS, s.weights},
+        {DNNL_ARG_DST, s.reorderDst ? s.dstBlocked : dst}};
+    if (in.size() > 2 && in[2].data)
+      args[DNNL_ARG_BIAS] = dnnl::memory(
+          dnnl::memory::desc({out[0].shape[1]}, dt::f32, tag::x), engine(),
+          in[2].data);
+    s.conv.execute(stream, args);
+    if (s.reorderDst)
+      dnnl::reorder(s.dstBlocked, dst).execute(stream, s.dstBlocked, dst);
     stream.wait();
   } catch (const dnnl::error &e) {
     return std::string("oneDNN convolution failed: ") + e.what();
