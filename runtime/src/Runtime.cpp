@@ -207,6 +207,29 @@ gaon_status decode(gaon_model &m, const gnb::Model &fb) {
   return nullptr;
 }
 
+/// Maps a regular file read-only (an empty file maps to null).
+gaon_status mapFile(const std::string &path, void *&mapping, size_t &size) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return makeStatus(GAON_NOT_FOUND, "cannot open '" + path +
+                                          "': " + strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return makeStatus(GAON_INVALID_ARGUMENT,
+                      "'" + path + "' is not a regular file");
+  }
+  size = st.st_size;
+  mapping = size ? mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : nullptr;
+  close(fd);
+  if (size && mapping == MAP_FAILED) {
+    mapping = nullptr;
+    return makeStatus(GAON_RESOURCE_EXHAUSTED,
+                      "cannot map '" + path + "'");
+  }
+  return nullptr;
+}
+
 /// Maps the weights sidecar `name` from `dir`. Like ONNX external data it
 /// must stay inside the model's folder: a relative path, no `..`, no
 /// symbolic link anywhere on the way.
@@ -241,21 +264,11 @@ gaon_status mapWeights(gaon_model &m, const std::string &dir,
       break;
     start = end + 1;
   }
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  struct stat st;
-  if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    if (fd >= 0)
-      close(fd);
-    return makeStatus(GAON_NOT_FOUND, "cannot read weights file '" + path + "'");
-  }
-  size_t size = st.st_size;
-  void *mapping = size ? mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0)
-                       : nullptr;
-  close(fd);
-  if (size && mapping == MAP_FAILED)
-    return makeStatus(GAON_RESOURCE_EXHAUSTED,
-                      "cannot map weights file '" + path + "'");
-  m.weightsMapping = size ? mapping : nullptr;
+  void *mapping = nullptr;
+  size_t size = 0;
+  if (gaon_status s = mapFile(path, mapping, size))
+    return s;
+  m.weightsMapping = mapping;
   m.weightsMappingSize = size;
   m.constants = static_cast<const uint8_t *>(mapping);
   m.constantsSize = size;
@@ -360,23 +373,10 @@ gaon_status gaon_model_load_file(const char *path,
                                  gaon_model **out) {
   if (!path || !out)
     return makeStatus(GAON_INVALID_ARGUMENT, "null path or output pointer");
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return makeStatus(GAON_NOT_FOUND, std::string("cannot open '") + path +
-                                          "': " + strerror(errno));
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    close(fd);
-    return makeStatus(GAON_INVALID_ARGUMENT,
-                      std::string("'") + path + "' is not a regular file");
-  }
-  size_t size = st.st_size;
-  void *mapping = size ? mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0)
-                       : nullptr;
-  close(fd);
-  if (size && mapping == MAP_FAILED)
-    return makeStatus(GAON_RESOURCE_EXHAUSTED,
-                      std::string("cannot map '") + path + "'");
+  void *mapping = nullptr;
+  size_t size = 0;
+  if (gaon_status s = mapFile(path, mapping, size))
+    return s;
   auto m = std::make_unique<gaon_model>();
   m->allocator = resolveAllocator(allocator);
   m->mapping = mapping;
