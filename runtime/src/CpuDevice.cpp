@@ -13,6 +13,27 @@
 namespace gaon::rt {
 namespace {
 
+/// A view with shape, dtype and quantization but no memory: `data` is a
+/// non-null marker for present operands.
+cpu::View describe(const gaon_model &model, uint32_t id) {
+  static char present;
+  if (id == kNoTensor)
+    return cpu::View{GAON_F32, {}, nullptr};
+  const TensorDesc &t = model.tensors[id];
+  cpu::View v{t.dtype, t.shape, &present};
+  // Constants are known now; preparation may read them (weights).
+  if (t.storage == TensorDesc::Storage::Constant) {
+    v.data = const_cast<uint8_t *>(model.constants + t.offset);
+    v.isConstant = true;
+  }
+  if (!t.scales.empty()) {
+    v.scales = &t.scales;
+    v.zeroPoints = &t.zeroPoints;
+    v.quantAxis = t.quantAxis;
+  }
+  return v;
+}
+
 class CpuSegment : public PreparedSegment {
 public:
   CpuSegment(const gaon_model &model, const SegmentDesc &segment,
@@ -55,17 +76,12 @@ public:
 
 private:
   cpu::View view(ExecutionState &state, uint32_t id) {
-    if (id == kNoTensor)
-      return cpu::View{GAON_F32, {}, nullptr};
-    const TensorDesc &t = model.tensors[id];
-    cpu::View v{t.dtype, t.shape, state.tensorData(id)};
-    if (!t.scales.empty()) {
-      v.scales = &t.scales;
-      v.zeroPoints = &t.zeroPoints;
-      v.quantAxis = t.quantAxis;
-    }
+    cpu::View v = describe(model, id);
+    if (v.data)
+      v.data = state.tensorData(id);
     return v;
   }
+
 
   /// Time per op kind, printed when the session ends (GAON_CPU_PROFILE=1):
   /// a developer's view until the profiling issue adds per-layer reports.
@@ -91,27 +107,6 @@ private:
   std::vector<std::unique_ptr<cpu::KernelState>> states;
   std::unique_ptr<KindProfile> profile;
 };
-
-/// A view with shape, dtype and quantization but no memory: `data` is a
-/// non-null marker for present operands.
-cpu::View describe(const gaon_model &model, uint32_t id) {
-  static char present;
-  if (id == kNoTensor)
-    return cpu::View{GAON_F32, {}, nullptr};
-  const TensorDesc &t = model.tensors[id];
-  cpu::View v{t.dtype, t.shape, &present};
-  // Constants are known now; preparation may read them (weights).
-  if (t.storage == TensorDesc::Storage::Constant) {
-    v.data = const_cast<uint8_t *>(model.constants + t.offset);
-    v.isConstant = true;
-  }
-  if (!t.scales.empty()) {
-    v.scales = &t.scales;
-    v.zeroPoints = &t.zeroPoints;
-    v.quantAxis = t.quantAxis;
-  }
-  return v;
-}
 
 class CpuDevice : public Device {
 public:
