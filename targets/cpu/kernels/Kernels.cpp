@@ -10,6 +10,7 @@
 
 #include "runtime/src/Internal.h"
 #include "targets/cpu/kernels/OneDnn.h"
+#include "targets/cpu/kernels/VectorMath.h"
 
 #include <algorithm>
 #include <cmath>
@@ -17,7 +18,6 @@
 #include <functional>
 #include <limits>
 #include <map>
-#include <thread>
 
 namespace gaon::cpu {
 namespace {
@@ -29,7 +29,9 @@ using Views = std::vector<View>;
 // Helpers
 //===----------------------------------------------------------------------===//
 
-/// Splits [0, n) over up to `threads` threads; small work runs inline.
+/// Splits [0, n) over up to `threads` threads of the OpenMP pool (the one
+/// oneDNN uses, so the two never oversubscribe the cores); small work runs
+/// inline.
 void parallelFor(int64_t n, int threads, int64_t grain,
                  const std::function<void(int64_t, int64_t)> &fn) {
   int64_t workers = std::min<int64_t>(
@@ -38,16 +40,13 @@ void parallelFor(int64_t n, int threads, int64_t grain,
     fn(0, n);
     return;
   }
-  std::vector<std::thread> pool;
   int64_t chunk = (n + workers - 1) / workers;
-  for (int64_t w = 1; w < workers; ++w) {
+#pragma omp parallel for num_threads(workers) schedule(static, 1)
+  for (int64_t w = 0; w < workers; ++w) {
     int64_t b = w * chunk, e = std::min(n, b + chunk);
     if (b < e)
-      pool.emplace_back(fn, b, e);
+      fn(b, e);
   }
-  fn(0, std::min(n, chunk));
-  for (auto &t : pool)
-    t.join();
 }
 
 std::vector<int64_t> strides(const std::vector<int64_t> &shape) {
@@ -168,7 +167,25 @@ GAON_UNARY_FLOAT(kExp, std::exp(x))
 GAON_UNARY_FLOAT(kLog, std::log(x))
 GAON_UNARY_FLOAT(kTanh, std::tanh(x))
 GAON_UNARY_FLOAT(kSigmoid, 1.0 / (1.0 + std::exp(-x)))
-GAON_UNARY_FLOAT(kErf, std::erf(x))
+GAON_UNARY_FLOAT(kErfReference, std::erf(x))
+
+/// Elementwise f32 through one of the vectorized loops, split over threads.
+void vectorUnaryF32(const View &x, const View &y, int threads,
+                    void (*loop)(const float *, float *, int64_t)) {
+  const float *xp = x.as<float>();
+  float *yp = y.as<float>();
+  parallelFor(x.count(), threads, 16384, [&](int64_t b, int64_t e) {
+    loop(xp + b, yp + b, e - b);
+  });
+}
+
+std::string kErf(const OpDesc &op, const Views &in, const Views &out,
+                 int threads) {
+  if (in[0].dtype != GAON_F32)
+    return kErfReference(op, in, out, threads);
+  vectorUnaryF32(in[0], out[0], threads, vec::erfF32);
+  return "";
+}
 GAON_UNARY_FLOAT(kSqrt, std::sqrt(x))
 GAON_UNARY_FLOAT(kRsqrt, 1.0 / std::sqrt(x))
 GAON_UNARY_FLOAT(kReciprocal, 1.0 / x)
@@ -190,7 +207,7 @@ GAON_UNARY_FLOAT(kSoftsign, x / (1.0 + std::fabs(x)))
 GAON_UNARY_FLOAT(kFloor, std::floor(x))
 GAON_UNARY_FLOAT(kCeil, std::ceil(x))
 GAON_UNARY_FLOAT(kRound, std::nearbyint(x))
-GAON_UNARY_FLOAT(kGelu, op.getInt("tanh_approximation", 0)
+GAON_UNARY_FLOAT(kGeluReference, op.getInt("tanh_approximation", 0)
                             ? 0.5 * x * (1 + std::tanh(0.7978845608028654 *
                                                        (x + 0.044715 * x * x * x)))
                             : 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))))
@@ -205,6 +222,13 @@ GAON_UNARY_FLOAT(kThresholdedRelu, x > op.getFloat("alpha", 1) ? x : 0.0)
 GAON_UNARY_FLOAT(kHardSigmoid,
                  std::max(0.0, std::min(1.0, op.getFloat("alpha", 0.2) * x +
                                                  op.getFloat("beta", 0.5))))
+std::string kGelu(const OpDesc &op, const Views &in, const Views &out,
+                  int threads) {
+  if (in[0].dtype != GAON_F32 || op.getInt("tanh_approximation", 0))
+    return kGeluReference(op, in, out, threads);
+  vectorUnaryF32(in[0], out[0], threads, vec::geluF32);
+  return "";
+}
 
 template <typename F>
 std::string unaryNumeric(const OpDesc &op, const Views &in, const Views &out,
@@ -297,8 +321,10 @@ struct OperandAccess {
   int64_t period = 1;
   std::vector<int64_t> map;
 
+  /// Without `withMap`, a Map operand's index map is not built (the caller
+  /// only wants the kind).
   OperandAccess(const std::vector<int64_t> &shape,
-                const std::vector<int64_t> &out) {
+                const std::vector<int64_t> &out, bool withMap = true) {
     int64_t count = 1, outCount = 1;
     for (int64_t d : shape)
       count *= d;
@@ -326,7 +352,8 @@ struct OperandAccess {
       return;
     }
     kind = Map;
-    map = broadcastMap(shape, out);
+    if (withMap)
+      map = broadcastMap(shape, out);
   }
   int64_t operator()(int64_t i) const {
     switch (kind) {
@@ -376,16 +403,71 @@ template <typename T> T wrapArith(T a, T b, char o) {
   }
 }
 
-std::string kAdd(const OpDesc &op, const Views &in, const Views &out, int) {
+/// f32 + - * / whose operands are each the result's shape, a scalar or a
+/// trailing block (a bias): rows of that block, each one vectorized loop.
+/// Returns false for the other shapes, which take the general path.
+bool binaryFastF32(char op, const Views &in, const Views &out, int threads) {
+  if (in[0].dtype != GAON_F32 || in[1].dtype != GAON_F32)
+    return false;
+  OperandAccess ka(in[0].shape, out[0].shape, false),
+      kb(in[1].shape, out[0].shape, false);
+  if (ka.kind == OperandAccess::Map || kb.kind == OperandAccess::Map)
+    return false;
+  int64_t n = out[0].count(), row = n;
+  if (ka.kind == OperandAccess::Suffix)
+    row = ka.period;
+  if (kb.kind == OperandAccess::Suffix) {
+    if (ka.kind == OperandAccess::Suffix && ka.period != kb.period)
+      return false;
+    row = kb.period;
+  }
+  if (n == 0)
+    return true;
+  const float *a = in[0].as<float>(), *b = in[1].as<float>();
+  float *y = out[0].as<float>();
+  int64_t aStep = ka.kind == OperandAccess::Scalar ? 0 : 1;
+  int64_t bStep = kb.kind == OperandAccess::Scalar ? 0 : 1;
+  if (row == n) { // no block operand: one flat range
+    parallelFor(n, threads, 16384, [&](int64_t s, int64_t e) {
+      vec::binaryF32(op, a + s * aStep, aStep, b + s * bStep, bStep, y + s,
+                     e - s);
+    });
+    return true;
+  }
+  // A Same operand advances by a row per row; block and scalar ones stay.
+  int64_t aRow = ka.kind == OperandAccess::Same ? row : 0;
+  int64_t bRow = kb.kind == OperandAccess::Same ? row : 0;
+  parallelFor(n / row, threads, std::max<int64_t>(1, 16384 / row),
+              [&](int64_t rb, int64_t re) {
+    for (int64_t r = rb; r < re; ++r)
+      vec::binaryF32(op, a + r * aRow, aStep, b + r * bRow, bStep, y + r * row,
+                     row);
+  });
+  return true;
+}
+
+std::string kAdd(const OpDesc &op, const Views &in, const Views &out,
+                 int threads) {
+  if (binaryFastF32('+', in, out, threads))
+    return "";
   return binaryInto<void>(op, in, out, [](auto a, auto b) { return wrapArith(a, b, '+'); });
 }
-std::string kSub(const OpDesc &op, const Views &in, const Views &out, int) {
+std::string kSub(const OpDesc &op, const Views &in, const Views &out,
+                 int threads) {
+  if (binaryFastF32('-', in, out, threads))
+    return "";
   return binaryInto<void>(op, in, out, [](auto a, auto b) { return wrapArith(a, b, '-'); });
 }
-std::string kMul(const OpDesc &op, const Views &in, const Views &out, int) {
+std::string kMul(const OpDesc &op, const Views &in, const Views &out,
+                 int threads) {
+  if (binaryFastF32('*', in, out, threads))
+    return "";
   return binaryInto<void>(op, in, out, [](auto a, auto b) { return wrapArith(a, b, '*'); });
 }
-std::string kDiv(const OpDesc &op, const Views &in, const Views &out, int) {
+std::string kDiv(const OpDesc &op, const Views &in, const Views &out,
+                 int threads) {
+  if (binaryFastF32('/', in, out, threads))
+    return "";
   return binaryInto<void>(op, in, out, [](auto a, auto b) {
     using T = decltype(a);
     if constexpr (std::is_integral_v<T>) {
@@ -1247,10 +1329,30 @@ std::string softmax(const OpDesc &op, const Views &in, const Views &out,
     })
   return "";
 }
-std::string kSoftmax(const OpDesc &op, const Views &in, const Views &out, int) {
+/// Softmax over the innermost axis of f32 data: vectorized rows.
+bool softmaxFastF32(const OpDesc &op, const Views &in, const Views &out,
+                    int threads, bool log) {
+  AxisSplit s(in[0].shape, op.getInt("axis", 0));
+  if (in[0].dtype != GAON_F32 || s.inner != 1 || s.size == 0)
+    return false;
+  const float *x = in[0].as<float>();
+  float *y = out[0].as<float>();
+  parallelFor(s.outer, threads, std::max<int64_t>(1, 4096 / s.size),
+              [&](int64_t b, int64_t e) {
+    vec::softmaxRowsF32(x + b * s.size, y + b * s.size, e - b, s.size, log);
+  });
+  return true;
+}
+std::string kSoftmax(const OpDesc &op, const Views &in, const Views &out,
+                     int threads) {
+  if (softmaxFastF32(op, in, out, threads, false))
+    return "";
   return softmax(op, in, out, SoftKind::Softmax);
 }
-std::string kLogSoftmax(const OpDesc &op, const Views &in, const Views &out, int) {
+std::string kLogSoftmax(const OpDesc &op, const Views &in, const Views &out,
+                        int threads) {
+  if (softmaxFastF32(op, in, out, threads, true))
+    return "";
   return softmax(op, in, out, SoftKind::LogSoftmax);
 }
 std::string kHardmax(const OpDesc &op, const Views &in, const Views &out, int) {
@@ -1330,17 +1432,37 @@ void normalizeRows(const T *x, T *y, int64_t rows, int64_t size, double eps,
 }
 
 std::string layerNorm(const OpDesc &op, const Views &in, const Views &out,
-                      bool rms) {
+                      bool rms, int threads) {
   int64_t axis = op.getInt("axis", 0);
+  bool hasBias = !rms && in.size() > 2 && in[2].data;
+  std::vector<int64_t> normShape(in[0].shape.begin() + axis, in[0].shape.end());
+  int64_t size = 1;
+  for (int64_t d : normShape)
+    size *= d;
+  auto perElement = [&](const View &v) {
+    return v.dtype == GAON_F32 && v.count() == size;
+  };
+  // f32 with per-element scale and bias: the vectorized rows.
+  if (in[0].dtype == GAON_F32 && size > 0 && perElement(in[1]) &&
+      (!hasBias || perElement(in[2]))) {
+    const float *x = in[0].as<float>(), *scale = in[1].as<float>();
+    const float *bias = hasBias ? in[2].as<float>() : nullptr;
+    float *y = out[0].as<float>();
+    double eps = op.getFloat("epsilon", 1e-5);
+    parallelFor(in[0].count() / size, threads, std::max<int64_t>(1, 4096 / size),
+                [&](int64_t b, int64_t e) {
+      vec::normRowsF32(x + b * size, y + b * size, e - b, size, eps, !rms,
+                       scale, bias);
+    });
+    return "";
+  }
   GAON_DISPATCH_FLOAT(in[0].dtype, T, return unsupportedType(op, in[0].dtype),
     {
-      int64_t rows = 1, size = 1;
-      for (int64_t d = 0; d < (int64_t)in[0].shape.size(); ++d)
-        (d < axis ? rows : size) *= in[0].shape[d];
-      std::vector<int64_t> normShape(in[0].shape.begin() + axis, in[0].shape.end());
+      int64_t rows = 1;
+      for (int64_t d = 0; d < axis; ++d)
+        rows *= in[0].shape[d];
       auto sm = broadcastMap(in[1].shape, normShape);
       std::vector<int64_t> bm;
-      bool hasBias = !rms && in.size() > 2 && in[2].data;
       if (hasBias)
         bm = broadcastMap(in[2].shape, normShape);
       const T *scale = in[1].as<T>();
@@ -1352,11 +1474,13 @@ std::string layerNorm(const OpDesc &op, const Views &in, const Views &out,
     })
   return "";
 }
-std::string kLayerNorm(const OpDesc &op, const Views &in, const Views &out, int) {
-  return layerNorm(op, in, out, false);
+std::string kLayerNorm(const OpDesc &op, const Views &in, const Views &out,
+                       int threads) {
+  return layerNorm(op, in, out, false, threads);
 }
-std::string kRmsNorm(const OpDesc &op, const Views &in, const Views &out, int) {
-  return layerNorm(op, in, out, true);
+std::string kRmsNorm(const OpDesc &op, const Views &in, const Views &out,
+                     int threads) {
+  return layerNorm(op, in, out, true, threads);
 }
 
 std::string kInstanceNorm(const OpDesc &op, const Views &in, const Views &out, int) {
