@@ -21,6 +21,7 @@ cpu::View describe(const gaon_model &model, uint32_t id) {
     return cpu::View{GAON_F32, {}, nullptr};
   const TensorDesc &t = model.tensors[id];
   cpu::View v{t.dtype, t.shape, &present};
+  v.channelsLast = t.channelsLast;
   // Constants are known now; preparation may read them (weights).
   if (t.storage == TensorDesc::Storage::Constant) {
     v.data = const_cast<uint8_t *>(model.constants + t.offset);

@@ -38,6 +38,7 @@ struct TensorDesc {
   uint64_t offset = 0;
   uint64_t byteSize = 0;
   int64_t elementCount = 0;
+  bool channelsLast = false; // a rank-4 NCHW tensor stored NHWC
   // Quantization (empty scales: none).
   std::vector<double> scales;
   std::vector<int64_t> zeroPoints;

@@ -19,7 +19,7 @@ namespace gnb = gaon::gnb;
 
 namespace {
 
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFormatVersion = 2;
 constexpr uint64_t kAlignment = 64;
 
 void *defaultAllocate(void *, size_t size, size_t alignment) {
@@ -119,6 +119,18 @@ gaon_status decode(gaon_model &m, const gnb::Model &fb) {
     default:
       return invalid(where + " has an unknown storage kind");
     }
+    switch (t->layout()) {
+    case gnb::Layout::RowMajor:
+      break;
+    case gnb::Layout::ChannelsLast:
+      if (d.shape.size() != 4 || d.storage != TensorDesc::Storage::Arena)
+        return invalid(where + " ('" + d.name +
+                       "') is channels-last but is not a rank-4 arena tensor");
+      d.channelsLast = true;
+      break;
+    default:
+      return invalid(where + " has an unknown layout");
+    }
     if (const gnb::Quantization *q = t->quantization()) {
       if (q->scales())
         d.scales.assign(q->scales()->begin(), q->scales()->end());
@@ -155,6 +167,10 @@ gaon_status decode(gaon_model &m, const gnb::Model &fb) {
     return s;
   if (gaon_status s = bindings(fb.outputs(), m.outputs, "output"))
     return s;
+  for (const IoDesc &out : m.outputs)
+    if (m.tensors[out.tensor].channelsLast)
+      return invalid("output '" + out.name +
+                     "' is channels-last; outputs are row-major");
   for (const IoDesc &in : m.inputs)
     if (m.tensors[in.tensor].storage != TensorDesc::Storage::Input)
       return invalid("input '" + in.name + "' is not bound to input storage");

@@ -71,11 +71,12 @@ void printText(const gaon_model &m) {
   std::printf("tensors (%zu):\n", m.tensors.size());
   for (size_t i = 0; i < m.tensors.size(); ++i) {
     const TensorDesc &t = m.tensors[i];
-    std::printf("  %4zu %-8s %-9s offset %-10llu %10llu bytes  %s[%s]%s%s\n",
+    std::printf("  %4zu %-8s %-9s offset %-10llu %10llu bytes  %s[%s]%s%s%s\n",
                 i, gaon_dtype_name(t.dtype), storageName(t.storage),
                 (unsigned long long)t.offset, (unsigned long long)t.byteSize,
                 gaon_dtype_name(t.dtype), shapeString(t.shape).c_str(),
-                t.name.empty() ? "" : "  ", t.name.c_str());
+                t.channelsLast ? " nhwc" : "", t.name.empty() ? "" : "  ",
+                t.name.c_str());
   }
   for (size_t s = 0; s < m.segments.size(); ++s) {
     const SegmentDesc &seg = m.segments[s];
@@ -114,11 +115,12 @@ void printJson(const gaon_model &m) {
   for (size_t i = 0; i < m.tensors.size(); ++i) {
     const TensorDesc &t = m.tensors[i];
     std::printf("%s{\"name\":%s,\"dtype\":\"%s\",\"shape\":%s,\"storage\":\"%s\","
-                "\"offset\":%llu,\"byte_size\":%llu}",
+                "\"offset\":%llu,\"byte_size\":%llu,\"layout\":\"%s\"}",
                 i ? "," : "", jsonString(t.name).c_str(),
                 gaon_dtype_name(t.dtype), jsonInts(t.shape).c_str(),
                 storageName(t.storage), (unsigned long long)t.offset,
-                (unsigned long long)t.byteSize);
+                (unsigned long long)t.byteSize,
+                t.channelsLast ? "channels_last" : "row_major");
   }
   std::printf("],\"segments\":[");
   for (size_t s = 0; s < m.segments.size(); ++s) {

@@ -79,6 +79,11 @@ cl::opt<bool> weightsSidecar(
     cl::desc("Write a binary's constants to OUT.weights beside it (for "
              "weights past what one file should hold)"),
     cl::init(false), cl::cat(gaoncCategory));
+cl::opt<bool> cpuChannelsLast(
+    "cpu-channels-last",
+    cl::desc("CPU target: keep 4-D activations between convolutions in "
+             "NHWC (default on; =false keeps every tensor row-major)"),
+    cl::init(true), cl::cat(gaoncCategory));
 cl::opt<bool> printSummary(
     "summary",
     cl::desc("Print a one-paragraph summary of the compiled model to stderr"),
@@ -228,6 +233,7 @@ int main(int argc, char **argv) {
     gaon::CpuBinaryStats stats;
     gaon::CpuBinaryOptions binaryOptions;
     binaryOptions.stats = &stats;
+    binaryOptions.channelsLast = cpuChannelsLast;
     std::unique_ptr<llvm::ToolOutputFile> weights;
     if (weightsSidecar) {
       if (outputFile == "-")

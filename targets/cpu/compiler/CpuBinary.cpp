@@ -12,6 +12,7 @@
 
 #include "compiler/binary/MemoryPlanner.h"
 #include "dialects/graph/GraphOps.h"
+#include "targets/cpu/kernels/Layouts.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -20,6 +21,7 @@
 
 #include "gnb_generated.h"
 
+#include <functional>
 #include <map>
 
 using namespace mlir;
@@ -28,7 +30,7 @@ namespace gnb = gaon::gnb;
 namespace gaon {
 namespace {
 
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFormatVersion = 2;
 constexpr uint64_t kAlignment = 64;
 constexpr uint32_t kNoTensor = 0xFFFFFFFFu;
 
@@ -157,6 +159,117 @@ std::vector<char> constantBytes(DenseElementsAttr attr, uint64_t byteSize) {
   return bytes;
 }
 
+/// Chooses the arena tensors to store channels-last (NHWC). Tensors joined
+/// by layout-agnostic ops (cpu/kernels/Layouts.h) form groups that share one
+/// layout; a group goes channels-last when a convolution produces one of its
+/// tensors and every use and producer of every member handles the layout.
+/// `emitted(op)` is the value an op's kernel call writes (a convolution with
+/// a fused activation writes the activation's result).
+llvm::DenseSet<Value>
+chooseChannelsLast(Block &body, const llvm::DenseSet<Operation *> &absorbed,
+                   llvm::function_ref<Value(Operation *)> emitted) {
+  llvm::DenseMap<Value, Value> parent;
+  std::function<Value(Value)> find = [&](Value v) -> Value {
+    auto it = parent.find(v);
+    if (it == parent.end() || it->second == v)
+      return v;
+    Value root = find(it->second);
+    parent[v] = root;
+    return root;
+  };
+  auto join = [&](Value a, Value b) {
+    Value ra = find(a), rb = find(b);
+    if (ra != rb)
+      parent[ra] = rb;
+  };
+  auto isNchwF32 = [](Value v) {
+    auto type = llvm::dyn_cast<RankedTensorType>(v.getType());
+    return type && type.getRank() == 4 && type.getElementType().isF32();
+  };
+  llvm::DenseSet<Value> rowMajor, fromConv, members;
+  auto definedByConstant = [](Value v) {
+    return v.getDefiningOp() && llvm::isa<graph::ConstantOp>(v.getDefiningOp());
+  };
+  for (Operation &op : body) {
+    if (absorbed.count(&op) || llvm::isa<graph::ConstantOp>(op))
+      continue;
+    if (op.hasTrait<OpTrait::IsTerminator>()) {
+      rowMajor.insert(op.getOperands().begin(), op.getOperands().end());
+      continue;
+    }
+    std::string kind = op.getName().getStringRef().str();
+    SmallVector<Value> results;
+    for (unsigned i = 0; i < op.getNumResults(); ++i)
+      results.push_back(i == 0 ? emitted(&op) : op.getResult(i));
+    // Every operand and result needs row-major unless a rule below says not.
+    llvm::DenseSet<Value> free;
+    if (cpu::isLayoutAgnostic(kind) && results.size() == 1) {
+      bool sameShape = true;
+      for (Value v : op.getOperands())
+        sameShape &= v.getType() == results[0].getType();
+      if (sameShape)
+        for (Value v : op.getOperands()) {
+          join(v, results[0]);
+          free.insert(v);
+          free.insert(results[0]);
+        }
+    } else if (op.getNumOperands() > 0 && isNchwF32(op.getOperand(0))) {
+      Value src = op.getOperand(0);
+      switch (cpu::layoutRole(kind)) {
+      case cpu::LayoutRole::Independent:
+        if (op.getNumOperands() > 1 && definedByConstant(op.getOperand(1))) {
+          free.insert(src);
+          free.insert(results[0]);
+          fromConv.insert(results[0]);
+        }
+        break;
+      case cpu::LayoutRole::Matched:
+        if (results.size() == 1) {
+          join(src, results[0]);
+          free.insert(src);
+          free.insert(results[0]);
+        }
+        break;
+      case cpu::LayoutRole::SourceOnly:
+        if (auto reduce = llvm::dyn_cast<graph::ReduceOp>(op))
+          if (reduce.getAxes() == ArrayRef<int64_t>{2, 3} &&
+              (reduce.getKind() == graph::ReduceKind::mean ||
+               reduce.getKind() == graph::ReduceKind::sum ||
+               reduce.getKind() == graph::ReduceKind::max))
+            free.insert(src);
+        break;
+      case cpu::LayoutRole::None:
+        break;
+      }
+    }
+    for (Value v : op.getOperands()) {
+      members.insert(v);
+      if (!free.count(v))
+        rowMajor.insert(v);
+    }
+    for (Value v : results) {
+      members.insert(v);
+      if (!free.count(v))
+        rowMajor.insert(v);
+    }
+  }
+  // A group is out when any member is: not an NCHW f32 arena tensor, or used
+  // where row-major is needed.
+  llvm::DenseSet<Value> excluded, converted;
+  for (Value v : members)
+    if (rowMajor.count(v) || !isNchwF32(v) || llvm::isa<BlockArgument>(v) ||
+        definedByConstant(v))
+      excluded.insert(find(v));
+  for (Value v : fromConv)
+    if (!excluded.count(find(v)))
+      converted.insert(find(v));
+  llvm::DenseSet<Value> channelsLast;
+  for (Value v : members)
+    if (converted.count(find(v)))
+      channelsLast.insert(v);
+  return channelsLast;
+}
+
 } // namespace
 
 LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
@@ -193,6 +306,7 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
     gnb::Storage storage;
     uint64_t offset, byteSize;
     quant::QuantizedType quant;
+    gnb::Layout layout;
   };
   std::vector<PendingTensor> pending;
 
@@ -214,7 +328,8 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
                                             type.getShape().end()),
                        storage, offset, bytes,
                        llvm::dyn_cast<quant::QuantizedType>(
-                           type.getElementType())});
+                           type.getElementType()),
+                       gnb::Layout::RowMajor});
     ids[v] = id;
     return id;
   };
@@ -250,6 +365,13 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
       absorbed.insert(user);
     }
   }
+
+  llvm::DenseSet<Value> channelsLast;
+  if (options.channelsLast)
+    channelsLast = chooseChannelsLast(body, absorbed, [&](Operation *op) {
+      Operation *activation = fusedActivation.lookup(op);
+      return activation ? activation->getResult(0) : op->getResult(0);
+    });
 
   // Ops, constants and arena tensors, in program order.
   std::vector<flatbuffers::Offset<gnb::Op>> ops;
@@ -291,6 +413,8 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
       if (failed(id))
         return failure();
       out.push_back(*id);
+      if (channelsLast.count(result))
+        pending[*id].layout = gnb::Layout::ChannelsLast;
       arena.push_back({*id, result, pending[*id].dtype, pending[*id].shape,
                        pending[*id].name, pending[*id].byteSize, step, step});
     }
@@ -363,7 +487,7 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
     }
     tensors.push_back(gnb::CreateTensorDirect(fbb, t.name.c_str(), t.dtype,
                                               &t.shape, t.storage, t.offset,
-                                              t.byteSize, q));
+                                              t.byteSize, q, t.layout));
   }
 
   std::vector<flatbuffers::Offset<gnb::Segment>> segments{

@@ -22,6 +22,9 @@ struct CpuBinaryOptions {
   llvm::raw_ostream *weightsStream = nullptr;
   std::string weightsFileName;
   CpuBinaryStats *stats = nullptr;
+  /// Store 4-D f32 activations between convolutions channels-last (NHWC)
+  /// where every kernel touching them can read it.
+  bool channelsLast = true;
 };
 
 /// Writes `module` (at the graph stage) as a .gnb binary whose one segment

@@ -1134,7 +1134,7 @@ std::string pool(const OpDesc &op, const Views &in, const Views &out, bool max,
 }
 std::string kMaxPool(const OpDesc &op, const Views &in, const Views &out, int t) {
   if (in[0].dtype == GAON_F32 && in[0].shape.size() <= 5)
-    return oneDnnMaxPool(op, in, out, t);
+    return oneDnnMaxPool(op, in, out, t); // the only one for channels-last
   return pool(op, in, out, true, t);
 }
 std::string kAvgPool(const OpDesc &op, const Views &in, const Views &out, int t) {
@@ -1181,10 +1181,45 @@ bool reduceTrailingF32(const std::string &kind, const std::vector<int64_t> &axes
   return true;
 }
 
+/// sum, mean or max over H and W of a channels-last f32 tensor (global
+/// pooling after channels-last convolutions): rows of C channels.
+std::string reduceSpatialChannelsLast(const std::string &kind, const View &x,
+                                      const View &y) {
+  int64_t n = x.shape[0], c = x.shape[1], hw = x.shape[2] * x.shape[3];
+  const float *xp = x.as<float>();
+  float *yp = y.as<float>();
+  std::vector<double> acc(c);
+  for (int64_t b = 0; b < n; ++b) {
+    const float *xb = xp + b * hw * c;
+    if (kind == "max") {
+      for (int64_t ch = 0; ch < c; ++ch)
+        yp[b * c + ch] = hw ? xb[ch] : -std::numeric_limits<float>::infinity();
+      for (int64_t p = 1; p < hw; ++p)
+        for (int64_t ch = 0; ch < c; ++ch) {
+          float v = xb[p * c + ch], &m = yp[b * c + ch];
+          m = std::isnan(v) || v > m ? v : m;
+        }
+      continue;
+    }
+    std::fill(acc.begin(), acc.end(), 0.0);
+    for (int64_t p = 0; p < hw; ++p)
+      for (int64_t ch = 0; ch < c; ++ch)
+        acc[ch] += xb[p * c + ch];
+    for (int64_t ch = 0; ch < c; ++ch)
+      yp[b * c + ch] = static_cast<float>(
+          kind == "mean" ? (hw ? acc[ch] / hw
+                               : std::numeric_limits<double>::quiet_NaN())
+                         : acc[ch]);
+  }
+  return "";
+}
+
 std::string kReduce(const OpDesc &op, const Views &in, const Views &out, int) {
   std::string kind = op.getString("kind", "sum");
   auto axes = op.getInts("axes");
   const View &x = in[0];
+  if (x.channelsLast) // validated: f32, axes (2, 3), sum, mean or max
+    return reduceSpatialChannelsLast(kind, x, out[0]);
   if (reduceTrailingF32(kind, axes, x, out[0]))
     return "";
   int64_t rank = x.shape.size(), count = x.count(), outCount = out[0].count();

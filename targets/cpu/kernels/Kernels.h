@@ -32,6 +32,7 @@ struct View {
   const std::vector<int64_t> *zeroPoints = nullptr;
   int32_t quantAxis = -1;
   bool isConstant = false; // data is the model's constant (stable)
+  bool channelsLast = false; // rank 4, logical NCHW stored as NHWC
   int64_t count() const {
     int64_t n = 1;
     for (int64_t d : shape)

@@ -49,6 +49,11 @@ tag weightTag(size_t rank, bool grouped) {
   }
 }
 
+/// The memory layout a view's bytes are in.
+tag viewTag(const View &v) {
+  return v.channelsLast ? tag::nhwc : plainTag(v.shape.size());
+}
+
 } // namespace
 
 namespace {
@@ -82,11 +87,13 @@ ConvShapes convShapes(const rt::OpDesc &op, const std::vector<View> &in,
     wDims.assign(w.shape.begin(), w.shape.end());
   }
   c.weiPlain = dnnl::memory::desc(wDims, dt::f32, weightTag(rank, group > 1));
+  // Channels-last activations are kept as they are: oneDNN's NHWC kernels
+  // are its fastest, and a reorder would cost what the layout saves.
   c.src = dnnl::memory::desc(dims(x.shape.begin(), x.shape.end()), dt::f32,
-                             any ? tag::any : plainTag(rank));
+                             any && !x.channelsLast ? tag::any : viewTag(x));
   c.wei = any ? dnnl::memory::desc(wDims, dt::f32, tag::any) : c.weiPlain;
   c.dst = dnnl::memory::desc(dims(y.shape.begin(), y.shape.end()), dt::f32,
-                             any ? tag::any : plainTag(rank));
+                             any && !y.channelsLast ? tag::any : viewTag(y));
   c.hasBias = in.size() > 2 && in[2].data;
   c.bias = dnnl::memory::desc({y.shape[1]}, dt::f32, tag::x);
   return c;
@@ -121,6 +128,7 @@ dnnl::convolution_forward::primitive_desc convPrimitive(const rt::OpDesc &op,
 struct ConvState : KernelState {
   dnnl::convolution_forward conv;
   dnnl::memory weights, srcBlocked, dstBlocked;
+  // The layouts of the arena tensors (row-major or channels-last).
   dnnl::memory::desc srcPlain, dstPlain;
   bool reorderSrc = false, reorderDst = false;
 };
@@ -133,6 +141,8 @@ std::string oneDnnConv(const rt::OpDesc &op, const std::vector<View> &in,
   size_t rank = x.shape.size();
   if (rank < 3 || rank > 5)
     return "oneDNN convolution supports 1-D to 3-D";
+  if (x.channelsLast || y.channelsLast)
+    return "a channels-last convolution runs prepared only";
   try {
     ConvShapes c = convShapes(op, in, out, /*any=*/false);
     dnnl::convolution_forward conv(convPrimitive(op, c));
@@ -166,8 +176,8 @@ std::string oneDnnConvPrepare(const rt::OpDesc &op, const std::vector<View> &in,
     auto pd = convPrimitive(op, c);
     auto s = std::make_unique<ConvState>();
     s->conv = dnnl::convolution_forward(pd);
-    s->srcPlain = dnnl::memory::desc(c.src.dims(), dt::f32, plainTag(x.shape.size()));
-    s->dstPlain = dnnl::memory::desc(c.dst.dims(), dt::f32, plainTag(x.shape.size()));
+    s->srcPlain = dnnl::memory::desc(c.src.dims(), dt::f32, viewTag(x));
+    s->dstPlain = dnnl::memory::desc(c.dst.dims(), dt::f32, viewTag(out[0]));
     s->reorderSrc = pd.src_desc() != s->srcPlain;
     s->reorderDst = pd.dst_desc() != s->dstPlain;
     if (s->reorderSrc)
@@ -235,9 +245,9 @@ std::string oneDnnMaxPool(const rt::OpDesc &op, const std::vector<View> &in,
   }
   try {
     dnnl::memory::desc src(dims(x.shape.begin(), x.shape.end()), dt::f32,
-                           plainTag(rank));
+                           viewTag(x));
     dnnl::memory::desc dst(dims(y.shape.begin(), y.shape.end()), dt::f32,
-                           plainTag(rank));
+                           viewTag(y));
     dnnl::pooling_v2_forward::desc desc(
         dnnl::prop_kind::forward_inference, dnnl::algorithm::pooling_max, src,
         dst, strides, kernelDims, dilations, padL, padR);

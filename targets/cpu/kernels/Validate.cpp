@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "targets/cpu/kernels/Kernels.h"
+#include "targets/cpu/kernels/Layouts.h"
 
 #include "runtime/src/Internal.h"
 
@@ -386,6 +387,57 @@ std::string check(const OpDesc &op, const Views &in, const Views &out) {
 
 } // namespace
 
+/// Channels-last operands only where the kernel handles them (Layouts.h).
+std::string checkLayouts(const rt::OpDesc &op, const std::vector<View> &in,
+                         const std::vector<View> &out) {
+  bool any = false;
+  for (const std::vector<View> *list : {&in, &out})
+    for (const View &v : *list)
+      any |= v.data && v.channelsLast;
+  if (!any)
+    return "";
+  if (isLayoutAgnostic(op.kind)) {
+    for (const std::vector<View> *list : {&in, &out})
+      for (const View &v : *list)
+        if (!v.data || !v.channelsLast || v.shape != out[0].shape)
+          return "channels-last operands of an elementwise kernel must all "
+                 "be channels-last with the result's shape";
+    return "";
+  }
+  LayoutRole role = layoutRole(op.kind);
+  for (size_t i = 1; i < in.size(); ++i)
+    if (in[i].data && in[i].channelsLast)
+      role = LayoutRole::None;
+  for (size_t i = 1; i < out.size(); ++i)
+    if (out[i].channelsLast)
+      role = LayoutRole::None;
+  if (in[0].dtype != GAON_F32 || in[0].shape.size() != 4)
+    role = LayoutRole::None;
+  switch (role) {
+  case LayoutRole::Independent:
+    if (in.size() > 1 && in[1].isConstant)
+      return "";
+    return "a channels-last convolution needs constant weights";
+  case LayoutRole::Matched:
+    if (in[0].channelsLast == out[0].channelsLast)
+      return "";
+    return "max pooling needs its input and result in one layout";
+  case LayoutRole::SourceOnly: {
+    auto axes = op.getInts("axes");
+    std::string kind = op.getString("kind", "sum");
+    if (!out[0].channelsLast && axes == std::vector<int64_t>{2, 3} &&
+        (kind == "mean" || kind == "sum" || kind == "max"))
+      return "";
+    return "a channels-last reduction must be a mean, sum or max over "
+           "axes 2 and 3";
+  }
+  case LayoutRole::None:
+    break;
+  }
+  return "this kernel reads row-major tensors only, but an operand is "
+         "channels-last";
+}
+
 std::string validateCall(const rt::OpDesc &op, const std::vector<View> &in,
                          const std::vector<View> &out) {
   auto it = arities().find(op.kind);
@@ -401,7 +453,9 @@ std::string validateCall(const rt::OpDesc &op, const std::vector<View> &in,
                                     op.kind == "graph.conv_transpose" ||
                                     op.kind == "graph.layer_norm")))
       return op.kind + " is missing required input " + std::to_string(i);
-  std::string error = check(op, in, out);
+  std::string error = checkLayouts(op, in, out);
+  if (error.empty())
+    error = check(op, in, out);
   return error.empty() ? "" : op.kind + ": " + error;
 }
 
