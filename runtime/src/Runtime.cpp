@@ -601,10 +601,11 @@ static std::string signature(const gaon_model *m) {
   return "(" + sig + ")";
 }
 
-/// Does a caller's tensor have the dtype, shape and buffer `d` needs?
+/// Does a caller's tensor have the dtype, shape and buffer `d` needs? An
+/// empty tensor needs no buffer.
 static bool fits(const gaon_tensor &t, const TensorDesc &d) {
-  if (t.dtype != d.dtype || t.rank != (int)d.shape.size() || !t.data ||
-      t.byte_size < d.byteSize)
+  if (t.dtype != d.dtype || t.rank != (int)d.shape.size() ||
+      (!t.data && d.byteSize > 0) || t.byte_size < d.byteSize)
     return false;
   for (int i = 0; i < t.rank; ++i)
     if (t.shape[i] != d.shape[i])
@@ -649,8 +650,9 @@ gaon_status gaon_session_run(gaon_session *s, const gaon_tensor *inputs,
     if (gaon_status st = segment->run(state))
       return st;
   for (size_t i = 0; i < outputCount; ++i)
-    std::memcpy(outputs[i].data, state.tensorData(m->outputs[i].tensor),
-                m->tensors[m->outputs[i].tensor].byteSize);
+    if (uint64_t bytes = m->tensors[m->outputs[i].tensor].byteSize)
+      std::memcpy(outputs[i].data, state.tensorData(m->outputs[i].tensor),
+                  bytes);
   return nullptr;
 }
 

@@ -2018,53 +2018,152 @@ std::string kStorageCast(const OpDesc &op, const Views &in, const Views &out,
   return kCopy(op, in, out, t);
 }
 
+/// float16 and bfloat16 operands of kernels that compute in float32: widened
+/// to f32 copies, results narrowed back with round-to-nearest-even (ONNX
+/// Runtime's CPU provider does the same for most float16 ops). Kernels
+/// without half operands run directly.
+template <Kernel K>
+std::string halfAsFloat(const OpDesc &op, const Views &in, const Views &out,
+                        int threads) {
+  auto isHalf = [](const View &v) {
+    return v.data && (v.dtype == GAON_F16 || v.dtype == GAON_BF16);
+  };
+  if (std::none_of(in.begin(), in.end(), isHalf) &&
+      std::none_of(out.begin(), out.end(), isHalf))
+    return K(op, in, out, threads);
+  std::vector<std::vector<float>> buffers;
+  auto widen = [&](const View &v) {
+    View w = v;
+    buffers.emplace_back(v.count());
+    const uint16_t *h = v.as<uint16_t>();
+    for (int64_t i = 0, n = v.count(); i < n; ++i)
+      buffers.back()[i] = v.dtype == GAON_F16 ? halfToFloat(h[i]) : bf16ToFloat(h[i]);
+    w.dtype = GAON_F32;
+    w.data = buffers.back().data();
+    return w;
+  };
+  Views wideIn = in, wideOut = out;
+  for (View &v : wideIn)
+    if (isHalf(v))
+      v = widen(v);
+  for (View &v : wideOut)
+    if (isHalf(v))
+      v = widen(v);
+  std::string error = K(op, wideIn, wideOut, threads);
+  if (!error.empty())
+    return error;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!isHalf(out[i]))
+      continue;
+    const float *f = wideOut[i].as<float>();
+    uint16_t *h = out[i].as<uint16_t>();
+    for (int64_t j = 0, n = out[i].count(); j < n; ++j)
+      h[j] = out[i].dtype == GAON_F16 ? floatToHalf(f[j]) : floatToBf16(f[j]);
+  }
+  return "";
+}
+
 const std::map<std::string, Kernel> &table() {
   static const std::map<std::string, Kernel> kernels = {
-      {"graph.exp", kExp}, {"graph.log", kLog}, {"graph.tanh", kTanh},
-      {"graph.sigmoid", kSigmoid}, {"graph.erf", kErf}, {"graph.sqrt", kSqrt},
-      {"graph.rsqrt", kRsqrt}, {"graph.reciprocal", kReciprocal},
-      {"graph.silu", kSilu}, {"graph.hard_swish", kHardSwish},
-      {"graph.sin", kSin}, {"graph.cos", kCos}, {"graph.tan", kTan},
-      {"graph.asin", kAsin}, {"graph.acos", kAcos}, {"graph.atan", kAtan},
-      {"graph.sinh", kSinh}, {"graph.cosh", kCosh}, {"graph.asinh", kAsinh},
-      {"graph.acosh", kAcosh}, {"graph.atanh", kAtanh},
-      {"graph.softplus", kSoftplus}, {"graph.softsign", kSoftsign},
-      {"graph.floor", kFloor}, {"graph.ceil", kCeil}, {"graph.round", kRound},
-      {"graph.gelu", kGelu}, {"graph.elu", kElu}, {"graph.celu", kCelu},
-      {"graph.selu", kSelu}, {"graph.leaky_relu", kLeakyRelu},
-      {"graph.thresholded_relu", kThresholdedRelu},
-      {"graph.hard_sigmoid", kHardSigmoid}, {"graph.relu", kRelu},
-      {"graph.abs", kAbs}, {"graph.neg", kNeg}, {"graph.sign", kSign},
-      {"graph.not", kNot}, {"graph.clip", kClip}, {"graph.shrink", kShrink},
-      {"graph.is_nan", kIsNan}, {"graph.is_inf", kIsInf},
-      {"graph.add", kAdd}, {"graph.sub", kSub}, {"graph.mul", kMul},
-      {"graph.div", kDiv}, {"graph.pow", kPow}, {"graph.max", kMax},
-      {"graph.min", kMin}, {"graph.mod", kMod}, {"graph.prelu", kPrelu},
-      {"graph.and", kAnd}, {"graph.or", kOr}, {"graph.xor", kXor},
-      {"graph.bit_shift", kBitShift}, {"graph.equal", kEqual},
-      {"graph.less", kLess}, {"graph.less_equal", kLessEqual},
-      {"graph.greater", kGreater}, {"graph.greater_equal", kGreaterEqual},
-      {"graph.select", kSelect}, {"graph.cast", kCast},
-      {"graph.reshape", kCopy}, {"graph.transpose", kTranspose},
-      {"graph.slice", kSlice}, {"graph.expand", kExpand},
-      {"graph.tile", kTile}, {"graph.concat", kConcat},
-      {"graph.split", kSplit}, {"graph.gather", kGather}, {"graph.pad", kPad},
-      {"graph.matmul", kMatMul}, {"graph.conv", kConv},
-      {"graph.max_pool", kMaxPool}, {"graph.avg_pool", kAvgPool},
-      {"graph.reduce", kReduce}, {"graph.arg_max", kArgMax},
-      {"graph.arg_min", kArgMin}, {"graph.softmax", kSoftmax},
-      {"graph.log_softmax", kLogSoftmax}, {"graph.hardmax", kHardmax},
-      {"graph.cumsum", kCumSum}, {"graph.batch_norm", kBatchNorm},
-      {"graph.layer_norm", kLayerNorm}, {"graph.rms_norm", kRmsNorm},
-      {"graph.instance_norm", kInstanceNorm},
-      {"graph.gather_elements", kGatherElements},
-      {"graph.scatter_elements", kScatterElements},
-      {"graph.gather_nd", kGatherNd}, {"graph.scatter_nd", kScatterNd},
-      {"graph.one_hot", kOneHot}, {"graph.top_k", kTopK},
-      {"graph.trilu", kTrilu}, {"graph.conv_transpose", kConvTranspose},
-      {"graph.lrn", kLrn}, {"graph.resize", kResize},
+      {"graph.exp", halfAsFloat<kExp>},
+      {"graph.log", halfAsFloat<kLog>},
+      {"graph.tanh", halfAsFloat<kTanh>},
+      {"graph.sigmoid", halfAsFloat<kSigmoid>},
+      {"graph.erf", halfAsFloat<kErf>},
+      {"graph.sqrt", halfAsFloat<kSqrt>},
+      {"graph.rsqrt", halfAsFloat<kRsqrt>},
+      {"graph.reciprocal", halfAsFloat<kReciprocal>},
+      {"graph.silu", halfAsFloat<kSilu>},
+      {"graph.hard_swish", halfAsFloat<kHardSwish>},
+      {"graph.sin", halfAsFloat<kSin>},
+      {"graph.cos", halfAsFloat<kCos>},
+      {"graph.tan", halfAsFloat<kTan>},
+      {"graph.asin", halfAsFloat<kAsin>},
+      {"graph.acos", halfAsFloat<kAcos>},
+      {"graph.atan", halfAsFloat<kAtan>},
+      {"graph.sinh", halfAsFloat<kSinh>},
+      {"graph.cosh", halfAsFloat<kCosh>},
+      {"graph.asinh", halfAsFloat<kAsinh>},
+      {"graph.acosh", halfAsFloat<kAcosh>},
+      {"graph.atanh", halfAsFloat<kAtanh>},
+      {"graph.softplus", halfAsFloat<kSoftplus>},
+      {"graph.softsign", halfAsFloat<kSoftsign>},
+      {"graph.floor", halfAsFloat<kFloor>},
+      {"graph.ceil", halfAsFloat<kCeil>},
+      {"graph.round", halfAsFloat<kRound>},
+      {"graph.gelu", halfAsFloat<kGelu>},
+      {"graph.elu", halfAsFloat<kElu>},
+      {"graph.celu", halfAsFloat<kCelu>},
+      {"graph.selu", halfAsFloat<kSelu>},
+      {"graph.leaky_relu", halfAsFloat<kLeakyRelu>},
+      {"graph.thresholded_relu", halfAsFloat<kThresholdedRelu>},
+      {"graph.hard_sigmoid", halfAsFloat<kHardSigmoid>},
+      {"graph.relu", halfAsFloat<kRelu>},
+      {"graph.abs", halfAsFloat<kAbs>},
+      {"graph.neg", halfAsFloat<kNeg>},
+      {"graph.sign", halfAsFloat<kSign>},
+      {"graph.not", halfAsFloat<kNot>},
+      {"graph.clip", halfAsFloat<kClip>},
+      {"graph.shrink", halfAsFloat<kShrink>},
+      {"graph.is_nan", halfAsFloat<kIsNan>},
+      {"graph.is_inf", halfAsFloat<kIsInf>},
+      {"graph.add", halfAsFloat<kAdd>},
+      {"graph.sub", halfAsFloat<kSub>},
+      {"graph.mul", halfAsFloat<kMul>},
+      {"graph.div", halfAsFloat<kDiv>},
+      {"graph.pow", halfAsFloat<kPow>},
+      {"graph.max", halfAsFloat<kMax>},
+      {"graph.min", halfAsFloat<kMin>},
+      {"graph.mod", halfAsFloat<kMod>},
+      {"graph.prelu", halfAsFloat<kPrelu>},
+      {"graph.and", halfAsFloat<kAnd>},
+      {"graph.or", halfAsFloat<kOr>},
+      {"graph.xor", halfAsFloat<kXor>},
+      {"graph.bit_shift", halfAsFloat<kBitShift>},
+      {"graph.equal", halfAsFloat<kEqual>},
+      {"graph.less", halfAsFloat<kLess>},
+      {"graph.less_equal", halfAsFloat<kLessEqual>},
+      {"graph.greater", halfAsFloat<kGreater>},
+      {"graph.greater_equal", halfAsFloat<kGreaterEqual>},
+      {"graph.select", halfAsFloat<kSelect>},
+      {"graph.cast", kCast},
+      {"graph.reshape", kCopy},
+      {"graph.transpose", kTranspose},
+      {"graph.slice", kSlice},
+      {"graph.expand", kExpand},
+      {"graph.tile", kTile},
+      {"graph.concat", kConcat},
+      {"graph.split", kSplit},
+      {"graph.gather", kGather},
+      {"graph.pad", halfAsFloat<kPad>},
+      {"graph.matmul", halfAsFloat<kMatMul>},
+      {"graph.conv", halfAsFloat<kConv>},
+      {"graph.max_pool", halfAsFloat<kMaxPool>},
+      {"graph.avg_pool", halfAsFloat<kAvgPool>},
+      {"graph.reduce", halfAsFloat<kReduce>},
+      {"graph.arg_max", halfAsFloat<kArgMax>},
+      {"graph.arg_min", halfAsFloat<kArgMin>},
+      {"graph.softmax", halfAsFloat<kSoftmax>},
+      {"graph.log_softmax", halfAsFloat<kLogSoftmax>},
+      {"graph.hardmax", halfAsFloat<kHardmax>},
+      {"graph.cumsum", halfAsFloat<kCumSum>},
+      {"graph.batch_norm", halfAsFloat<kBatchNorm>},
+      {"graph.layer_norm", halfAsFloat<kLayerNorm>},
+      {"graph.rms_norm", halfAsFloat<kRmsNorm>},
+      {"graph.instance_norm", halfAsFloat<kInstanceNorm>},
+      {"graph.gather_elements", halfAsFloat<kGatherElements>},
+      {"graph.scatter_elements", halfAsFloat<kScatterElements>},
+      {"graph.gather_nd", halfAsFloat<kGatherNd>},
+      {"graph.scatter_nd", halfAsFloat<kScatterNd>},
+      {"graph.one_hot", halfAsFloat<kOneHot>},
+      {"graph.top_k", halfAsFloat<kTopK>},
+      {"graph.trilu", halfAsFloat<kTrilu>},
+      {"graph.conv_transpose", halfAsFloat<kConvTranspose>},
+      {"graph.lrn", halfAsFloat<kLrn>},
+      {"graph.resize", halfAsFloat<kResize>},
       {"graph.storage_cast", kStorageCast},
-      {"graph.quantize", kQuantize}, {"graph.dequantize", kDequantize},
+      {"graph.quantize", halfAsFloat<kQuantize>},
+      {"graph.dequantize", halfAsFloat<kDequantize>},
   };
   return kernels;
 }
