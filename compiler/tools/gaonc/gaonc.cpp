@@ -13,6 +13,7 @@
 #include "compiler/importer/OnnxImporter.h"
 #include "compiler/pipelines/Pipelines.h"
 #include "targets/cpu/compiler/CpuBinary.h"
+#include "targets/npu/NpuConfigJson.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -24,6 +25,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "dialects/onnx/OnnxOps.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/InitLLVM.h"
@@ -84,6 +86,11 @@ cl::opt<bool> cpuChannelsLast(
     cl::desc("CPU target: keep 4-D activations between convolutions in "
              "NHWC (default on; =false keeps every tensor row-major)"),
     cl::init(true), cl::cat(gaoncCategory));
+cl::opt<bool> printNpuConfig(
+    "print-npu-config",
+    cl::desc("Print the --npu-config configuration as canonical JSON with "
+             "its peak figures, and exit"),
+    cl::init(false), cl::cat(gaoncCategory));
 cl::opt<bool> printSummary(
     "summary",
     cl::desc("Print a one-paragraph summary of the compiled model to stderr"),
@@ -165,15 +172,24 @@ int main(int argc, char **argv) {
     }
     return 0;
   }
+  llvm::Expected<gaon::npu::NpuConfig> npu =
+      gaon::npu::loadNpuConfig(npuConfig);
+  if (!npu)
+    return fail(llvm::toString(npu.takeError()));
+  if (printNpuConfig) {
+    llvm::outs() << gaon::npu::canonicalNpuConfigJson(*npu) << "\n";
+    llvm::outs() << llvm::formatv(
+        "{0}: {1} cores, {2:f1} int8 TOPS, {3:f1} GB/s DRAM, {4} MiB SRAM "
+        "per core, config hash {5:x16}\n",
+        npu->name, npu->cores, 2 * npu->peakInt8MacsPerSecond() / 1e12,
+        npu->dramBandwidth / 1e9, npu->sramBytes >> 20,
+        gaon::npu::npuConfigHash(*npu));
+    return 0;
+  }
   if (inputFile.empty())
     return fail("no input model; usage: gaonc MODEL.onnx -o OUT");
   if (target != "npu" && target != "cpu")
     return fail("--target must be npu or cpu, got '" + target + "'");
-  if (npuConfig != "edge" && npuConfig != "server" &&
-      !llvm::sys::fs::exists(npuConfig))
-    return fail("--npu-config must be edge, server or an existing JSON "
-                "file, got '" +
-                npuConfig + "'");
   // Without --emit, a .gnb output means a binary, anything else MLIR.
   if (emit.getNumOccurrences() == 0)
     emit = StringRef(outputFile).ends_with(".gnb") ? Emit::Binary : Emit::Graph;
