@@ -1,0 +1,116 @@
+//===- Program.h - NPU instructions as the simulator executes them -*- C++ -*-===//
+//
+// The decoded form of docs/npu.md's instruction set: one struct per
+// instruction, in one in-order queue per engine per core. The `npu` dialect
+// lowers to this, the .gnb npu segment serializes it, and the simulator runs
+// it. Plain C++, no LLVM.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GAON_TARGETS_NPU_SIM_PROGRAM_H
+#define GAON_TARGETS_NPU_SIM_PROGRAM_H
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gaon::npu {
+
+enum class Engine : uint8_t { Load = 0, Store, Matrix, Vector };
+constexpr int kEngines = 4;
+const char *engineName(Engine e);
+
+enum class ElemType : uint8_t { I8, U8, I32, BF16, F32 };
+int elemBytes(ElemType t);
+
+enum class Opcode : uint8_t {
+  DmaLoad,  // DRAM -> SRAM (load engine)
+  DmaStore, // SRAM -> DRAM (store engine)
+  MatMul,   // matrix engine
+  Vector,   // vector engine
+  Signal,   // any engine: semaphore += 1 when earlier work is done
+  Wait,     // any engine: hold until semaphore >= value
+};
+
+/// Up to 4 dimensions (outermost first); unused leading ones have size 1.
+struct DmaDesc {
+  uint64_t dram = 0;
+  uint64_t sram = 0;
+  uint32_t elemBytes = 1;
+  std::array<uint32_t, 4> sizes{1, 1, 1, 1};
+  std::array<int64_t, 4> dramStrides{0, 0, 0, 0}; // bytes
+  std::array<int64_t, 4> sramStrides{0, 0, 0, 0}; // bytes
+  uint64_t elements() const {
+    return uint64_t(sizes[0]) * sizes[1] * sizes[2] * sizes[3];
+  }
+};
+
+enum class MatMode : uint8_t { I8xI8, U8xI8, BF16xBF16 };
+
+/// C[M x N] (+)= A[M x K] * B[K x N]; A's M rows are a 2-D window
+/// (outer x inner rows with byte strides), so a convolution tap is one
+/// matmul. C holds i32 (integer modes) or f32 accumulators.
+struct MatMulDesc {
+  MatMode mode = MatMode::I8xI8;
+  uint32_t m = 0, n = 0, k = 0;
+  uint64_t a = 0;
+  uint32_t aOuter = 1, aInner = 1; // aOuter * aInner == m
+  int64_t aOuterStride = 0, aInnerStride = 0;
+  uint64_t b = 0;
+  int64_t bRowStride = 0; // bytes between rows of B (K rows of N)
+  uint64_t c = 0;
+  int64_t cRowStride = 0;
+  bool accumulate = false;
+  // Output stage, applied when `store` is set, after this matmul's sums:
+  // + bias[n], then requantize (integer modes, per-channel multipliers and
+  // shifts as i32 pairs at `requant`) or round to bf16 (float mode), write
+  // to `out` (row stride `outRowStride`).
+  bool store = false;
+  uint64_t bias = 0; // 0 = no bias; i32 or f32 per output channel
+  bool hasBias = false;
+  uint64_t requant = 0;
+  int32_t zeroPoint = 0, clampLo = -128, clampHi = 127;
+  ElemType outType = ElemType::I8;
+  uint64_t out = 0;
+  int64_t outRowStride = 0;
+  bool relu = false; // float mode: max(0, x) before rounding
+};
+
+enum class VecOp : uint8_t { Add, Sub, Mul, Max, Min, Relu, Copy };
+
+/// y[i] = a[i] op b[i * bStep] over n elements of one type (bStep 0
+/// broadcasts b[0]).
+struct VectorDesc {
+  VecOp op = VecOp::Add;
+  ElemType type = ElemType::F32;
+  uint64_t n = 0;
+  uint64_t a = 0, b = 0, y = 0;
+  uint32_t bStep = 1;
+};
+
+struct Instruction {
+  Opcode opcode = Opcode::Signal;
+  Engine engine = Engine::Load;
+  uint32_t tag = 0; // index of the source node, for profiles and traces
+  DmaDesc dma;
+  MatMulDesc mm;
+  VectorDesc vec;
+  uint32_t semaphore = 0;
+  uint32_t value = 0;   // Wait: the count to reach
+  uint32_t core = 0;    // Signal: the core whose semaphore it bumps
+};
+
+constexpr int kSemaphores = 32;
+
+/// One program: per core, per engine, an in-order queue.
+struct Program {
+  int cores = 1;
+  std::vector<std::array<std::vector<Instruction>, kEngines>> queues;
+  std::vector<std::string> tags; // names of the source nodes
+  uint64_t dramBytes = 0;        // device memory the program addresses
+};
+
+} // namespace gaon::npu
+
+#endif // GAON_TARGETS_NPU_SIM_PROGRAM_H

@@ -1,0 +1,663 @@
+//===- Simulator.cpp - the Gaon NPU simulator -----------------------------===//
+//
+// Time advances from event to event: an instruction finishing, a transfer
+// passing its DRAM latency, a cross-core signal landing, or a transfer
+// finishing at its current share of bandwidth. Between events every
+// streaming transfer moves min(dma.bytes_per_cycle, DRAM bytes per cycle /
+// transfers streaming) bytes per cycle. Instructions take effect (memory,
+// semaphores) when they complete; while one runs, no unsynchronized
+// instruction may touch the bytes it reads or writes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "targets/npu/sim/Simulator.h"
+
+#include "targets/npu/Requantize.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace gaon::npu {
+
+const char *engineName(Engine e) {
+  switch (e) {
+  case Engine::Load: return "dma-load";
+  case Engine::Store: return "dma-store";
+  case Engine::Matrix: return "matrix";
+  case Engine::Vector: return "vector";
+  }
+  return "?";
+}
+
+int elemBytes(ElemType t) {
+  switch (t) {
+  case ElemType::I8:
+  case ElemType::U8: return 1;
+  case ElemType::BF16: return 2;
+  case ElemType::I32:
+  case ElemType::F32: return 4;
+  }
+  return 1;
+}
+
+namespace {
+
+constexpr double kSyncCycles = 1, kCrossCoreSignalCycles = 50;
+constexpr double kVectorLatency = 16;
+constexpr uint64_t kBurst = 64;
+constexpr int64_t kDram = -1; // the address space of DRAM in ranges
+
+float bf16ToF32(uint16_t b) {
+  uint32_t bits = uint32_t(b) << 16;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+uint16_t f32ToBf16(float f) {
+  uint32_t bits;
+  std::memcpy(&bits, &f, 4);
+  if ((bits & 0x7fffffffu) > 0x7f800000u) // NaN: keep it quiet
+    return uint16_t((bits >> 16) | 0x40);
+  uint32_t rounding = 0x7fffu + ((bits >> 16) & 1); // ties to even
+  return uint16_t((bits + rounding) >> 16);
+}
+
+/// A byte range [lo, hi) in one address space (a core's SRAM or DRAM).
+struct Range {
+  int64_t space;
+  uint64_t lo, hi;
+  bool write;
+};
+
+/// The bytes a strided walk touches, as one bounding range.
+bool walkRange(uint64_t base, const std::array<uint32_t, 4> &sizes,
+               const std::array<int64_t, 4> &strides, uint64_t elem,
+               uint64_t &lo, uint64_t &hi) {
+  int64_t low = 0, high = 0;
+  for (int d = 0; d < 4; ++d) {
+    if (sizes[d] == 0)
+      return false;
+    int64_t span = int64_t(sizes[d] - 1) * strides[d];
+    (span < 0 ? low : high) += span;
+  }
+  if (int64_t(base) + low < 0)
+    return false;
+  lo = base + low;
+  hi = base + high + elem;
+  return true;
+}
+
+struct Rows {
+  uint64_t base;
+  uint32_t outer, inner;
+  int64_t outerStride, innerStride;
+  uint64_t at(uint32_t r) const {
+    return base + (r / inner) * outerStride + (r % inner) * innerStride;
+  }
+};
+
+struct Active {
+  uint32_t core;
+  Engine engine;
+  const Instruction *instr;
+  double start, end; // end: compute and sync; DMA: set when it finishes
+  bool dma = false;
+  double latencyEnd = 0, remaining = 0;
+  std::vector<Range> ranges;
+};
+
+struct PendingSignal {
+  double at;
+  uint32_t core, semaphore;
+};
+
+} // namespace
+
+Simulator::Simulator(const NpuConfig &config, SimOptions options)
+    : config(config), options(options) {}
+
+double Simulator::dramLatencyCycles() const {
+  return config.dramLatencyNs * 1e-9 * config.clockHz;
+}
+
+double Simulator::matMulCycles(const MatMulDesc &mm) const {
+  double rate = mm.mode == MatMode::BF16xBF16 ? config.bf16Rate : 1.0;
+  double tiles = std::ceil(double(mm.k) / config.matrixRows) *
+                 std::ceil(double(mm.n) / config.matrixCols);
+  return tiles * mm.m / rate + config.matrixRows + config.matrixCols;
+}
+
+double Simulator::vectorCycles(const VectorDesc &v) const {
+  double perCycle = elemBytes(v.type) <= 2 ? 2.0 * config.vectorLanes
+                                           : double(config.vectorLanes);
+  return std::ceil(double(v.n) / perCycle) + kVectorLatency;
+}
+
+uint64_t Simulator::dramChargedBytes(const DmaDesc &d) {
+  // The longest contiguous run: inner dimensions whose stride is the size
+  // of everything inside them merge into one burst sequence.
+  uint64_t run = d.elemBytes;
+  int d0 = 3;
+  for (; d0 >= 0 && d.dramStrides[d0] == int64_t(run); --d0)
+    run *= d.sizes[d0];
+  uint64_t runs = 1;
+  for (int i = 0; i <= d0; ++i)
+    runs *= d.sizes[i];
+  return runs * std::max(run, kBurst);
+}
+
+namespace {
+
+/// Checks an instruction against the machine and collects its ranges.
+std::string describe(const Instruction &in, uint32_t core,
+                     const NpuConfig &config, uint64_t dramBytes,
+                     std::vector<Range> &ranges) {
+  uint64_t sram = config.sramBytes;
+  auto add = [&](int64_t space, uint64_t lo, uint64_t hi, bool write,
+                 const char *what) -> std::string {
+    uint64_t limit = space == kDram ? dramBytes : sram;
+    if (hi > limit || lo > hi)
+      return std::string(what) + " [" + std::to_string(lo) + ", " +
+             std::to_string(hi) + ") lies outside " +
+             (space == kDram ? "DRAM" : "SRAM") + " (" +
+             std::to_string(limit) + " bytes)";
+    ranges.push_back({space, lo, hi, write});
+    return "";
+  };
+  auto expect = [&](Engine e) -> std::string {
+    if (in.engine == e)
+      return "";
+    return std::string("this instruction runs on the ") + engineName(e) +
+           " engine";
+  };
+  switch (in.opcode) {
+  case Opcode::DmaLoad:
+  case Opcode::DmaStore: {
+    bool load = in.opcode == Opcode::DmaLoad;
+    if (auto e = expect(load ? Engine::Load : Engine::Store); !e.empty())
+      return e;
+    const DmaDesc &d = in.dma;
+    if (d.elemBytes == 0 || d.elemBytes > 8)
+      return "DMA element size must be 1 to 8 bytes";
+    uint64_t lo, hi;
+    if (!walkRange(d.dram, d.sizes, d.dramStrides, d.elemBytes, lo, hi))
+      return "DMA has an empty or negative DRAM walk";
+    if (auto e = add(kDram, lo, hi, !load, "DMA DRAM side"); !e.empty())
+      return e;
+    if (!walkRange(d.sram, d.sizes, d.sramStrides, d.elemBytes, lo, hi))
+      return "DMA has an empty or negative SRAM walk";
+    return add(core, lo, hi, load, "DMA SRAM side");
+  }
+  case Opcode::MatMul: {
+    if (auto e = expect(Engine::Matrix); !e.empty())
+      return e;
+    const MatMulDesc &mm = in.mm;
+    if (!mm.m || !mm.n || !mm.k || uint64_t(mm.aOuter) * mm.aInner != mm.m)
+      return "matmul needs m, n, k > 0 and a_outer * a_inner == m";
+    uint64_t in8 = mm.mode == MatMode::BF16xBF16 ? 2 : 1;
+    uint64_t lo, hi;
+    if (!walkRange(mm.a, {1, mm.aOuter, mm.aInner, mm.k},
+                   {0, mm.aOuterStride, mm.aInnerStride, int64_t(in8)}, in8,
+                   lo, hi))
+      return "matmul A has a negative walk";
+    if (auto e = add(core, lo, hi, false, "matmul A"); !e.empty())
+      return e;
+    if (!walkRange(mm.b, {1, 1, mm.k, mm.n}, {0, 0, mm.bRowStride, int64_t(in8)},
+                   in8, lo, hi))
+      return "matmul B has a negative walk";
+    if (auto e = add(core, lo, hi, false, "matmul B"); !e.empty())
+      return e;
+    if (!walkRange(mm.c, {1, 1, mm.m, mm.n}, {0, 0, mm.cRowStride, 4}, 4, lo,
+                   hi))
+      return "matmul C has a negative walk";
+    if (auto e = add(core, lo, hi, true, "matmul C"); !e.empty())
+      return e;
+    if (mm.store) {
+      bool integer = mm.mode != MatMode::BF16xBF16;
+      if (integer && mm.outType != ElemType::I8 && mm.outType != ElemType::U8 &&
+          mm.outType != ElemType::I32)
+        return "an integer matmul stores i8, u8 or i32";
+      if (!integer && mm.outType != ElemType::BF16 &&
+          mm.outType != ElemType::F32)
+        return "a bf16 matmul stores bf16 or f32";
+      int32_t typeLo = mm.outType == ElemType::U8 ? 0 : -128;
+      int32_t typeHi = mm.outType == ElemType::U8 ? 255 : 127;
+      if (integer && mm.outType != ElemType::I32 &&
+          (mm.clampLo < typeLo || mm.clampHi > typeHi ||
+           mm.clampLo > mm.clampHi))
+        return "the output clamp must lie within the output type's range";
+      uint64_t ob = elemBytes(mm.outType);
+      if (!walkRange(mm.out, {1, 1, mm.m, mm.n},
+                     {0, 0, mm.outRowStride, int64_t(ob)}, ob, lo, hi))
+        return "matmul output has a negative walk";
+      if (auto e = add(core, lo, hi, true, "matmul output"); !e.empty())
+        return e;
+      if (mm.hasBias)
+        if (auto e = add(core, mm.bias, mm.bias + 4ull * mm.n, false,
+                         "matmul bias");
+            !e.empty())
+          return e;
+      if (integer && mm.outType != ElemType::I32)
+        if (auto e = add(core, mm.requant, mm.requant + 8ull * mm.n, false,
+                         "matmul requantization");
+            !e.empty())
+          return e;
+    }
+    return "";
+  }
+  case Opcode::Vector: {
+    if (auto e = expect(Engine::Vector); !e.empty())
+      return e;
+    const VectorDesc &v = in.vec;
+    uint64_t eb = elemBytes(v.type);
+    if (v.n == 0)
+      return "";
+    if (v.bStep > 1)
+      return "vector b_step must be 0 or 1";
+    if (auto e = add(core, v.a, v.a + v.n * eb, false, "vector a"); !e.empty())
+      return e;
+    bool binary = v.op != VecOp::Relu && v.op != VecOp::Copy;
+    if (binary)
+      if (auto e = add(core, v.b, v.b + (v.bStep ? v.n : 1) * eb, false,
+                       "vector b");
+          !e.empty())
+        return e;
+    return add(core, v.y, v.y + v.n * eb, true, "vector y");
+  }
+  case Opcode::Signal:
+  case Opcode::Wait:
+    if (in.semaphore >= kSemaphores)
+      return "semaphore " + std::to_string(in.semaphore) + " does not exist (" +
+             std::to_string(kSemaphores) + " per core)";
+    if (in.opcode == Opcode::Signal && in.core >= config.cores)
+      return "signal names core " + std::to_string(in.core) + " of " +
+             std::to_string(config.cores);
+    return "";
+  }
+  return "unknown opcode";
+}
+
+template <typename T> T load(const uint8_t *p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+template <typename T> void store(uint8_t *p, T v) { std::memcpy(p, &v, sizeof v); }
+
+void execDma(const DmaDesc &d, bool toSram, uint8_t *sram, uint8_t *dram) {
+  for (uint32_t i0 = 0; i0 < d.sizes[0]; ++i0)
+    for (uint32_t i1 = 0; i1 < d.sizes[1]; ++i1)
+      for (uint32_t i2 = 0; i2 < d.sizes[2]; ++i2)
+        for (uint32_t i3 = 0; i3 < d.sizes[3]; ++i3) {
+          uint64_t da = d.dram + i0 * d.dramStrides[0] + i1 * d.dramStrides[1] +
+                        i2 * d.dramStrides[2] + i3 * d.dramStrides[3];
+          uint64_t sa = d.sram + i0 * d.sramStrides[0] + i1 * d.sramStrides[1] +
+                        i2 * d.sramStrides[2] + i3 * d.sramStrides[3];
+          if (toSram)
+            std::memcpy(sram + sa, dram + da, d.elemBytes);
+          else
+            std::memcpy(dram + da, sram + sa, d.elemBytes);
+        }
+}
+
+void execMatMul(const MatMulDesc &mm, uint8_t *s) {
+  Rows a{mm.a, mm.aOuter, mm.aInner, mm.aOuterStride, mm.aInnerStride};
+  bool integer = mm.mode != MatMode::BF16xBF16;
+  for (uint32_t r = 0; r < mm.m; ++r) {
+    const uint8_t *ar = s + a.at(r);
+    uint8_t *cr = s + mm.c + r * mm.cRowStride;
+    for (uint32_t j = 0; j < mm.n; ++j) {
+      if (integer) {
+        // i32 accumulation wraps modulo 2^32 (docs/npu.md).
+        uint32_t acc = mm.accumulate ? load<uint32_t>(cr + 4 * j) : 0;
+        for (uint32_t k = 0; k < mm.k; ++k) {
+          int32_t x = mm.mode == MatMode::U8xI8 ? int32_t(ar[k])
+                                                 : int32_t(int8_t(ar[k]));
+          int32_t w = int8_t(s[mm.b + k * mm.bRowStride + j]);
+          acc += uint32_t(x * w);
+        }
+        store<uint32_t>(cr + 4 * j, acc);
+      } else {
+        float acc = mm.accumulate ? load<float>(cr + 4 * j) : 0.0f;
+        for (uint32_t k = 0; k < mm.k; ++k)
+          acc += bf16ToF32(load<uint16_t>(ar + 2 * k)) *
+                 bf16ToF32(load<uint16_t>(s + mm.b + k * mm.bRowStride + 2 * j));
+        store<float>(cr + 4 * j, acc);
+      }
+    }
+  }
+  if (!mm.store)
+    return;
+  for (uint32_t r = 0; r < mm.m; ++r)
+    for (uint32_t j = 0; j < mm.n; ++j) {
+      uint8_t *c = s + mm.c + r * mm.cRowStride + 4 * j;
+      uint8_t *o = s + mm.out + r * mm.outRowStride + elemBytes(mm.outType) * j;
+      if (integer) {
+        int32_t v = load<int32_t>(c);
+        if (mm.hasBias)
+          v = int32_t(uint32_t(v) + uint32_t(load<int32_t>(s + mm.bias + 4 * j)));
+        if (mm.outType == ElemType::I32) {
+          store<int32_t>(o, v);
+          continue;
+        }
+        Multiplier mult{load<int32_t>(s + mm.requant + 8 * j),
+                        load<int32_t>(s + mm.requant + 8 * j + 4)};
+        // Out-of-range multipliers are the compiler's bug; clamp to the
+        // defined range rather than shift by an undefined amount.
+        mult.m = std::max(mult.m, 0);
+        mult.shift = std::clamp(mult.shift, 0, kMaxShift);
+        int32_t q = requantize(v, mult, mm.zeroPoint, mm.clampLo, mm.clampHi);
+        if (mm.outType == ElemType::U8)
+          *o = uint8_t(q);
+        else
+          *o = uint8_t(int8_t(q));
+      } else {
+        float v = load<float>(c);
+        if (mm.hasBias)
+          v += load<float>(s + mm.bias + 4 * j);
+        if (mm.relu)
+          v = v > 0 ? v : (v == v ? 0.0f : v);
+        if (mm.outType == ElemType::BF16)
+          store<uint16_t>(o, f32ToBf16(v));
+        else
+          store<float>(o, v);
+      }
+    }
+}
+
+template <typename T, typename F>
+void vectorLoop(const VectorDesc &v, uint8_t *s, F f) {
+  int eb = sizeof(T);
+  for (uint64_t i = 0; i < v.n; ++i) {
+    T a = load<T>(s + v.a + i * eb);
+    T b = v.op == VecOp::Relu || v.op == VecOp::Copy
+              ? T()
+              : load<T>(s + v.b + (v.bStep ? i : 0) * eb);
+    store<T>(s + v.y + i * eb, f(a, b));
+  }
+}
+
+void execVector(const VectorDesc &v, uint8_t *s) {
+  auto apply = [&](auto a, auto b) {
+    using T = decltype(a);
+    switch (v.op) {
+    case VecOp::Add: return T(a + b);
+    case VecOp::Sub: return T(a - b);
+    case VecOp::Mul: return T(a * b);
+    case VecOp::Max: return a > b ? a : b;
+    case VecOp::Min: return a < b ? a : b;
+    case VecOp::Relu: return a > T(0) ? a : T(0);
+    case VecOp::Copy: return a;
+    }
+    return a;
+  };
+  switch (v.type) {
+  case ElemType::F32:
+    vectorLoop<float>(v, s, apply);
+    break;
+  case ElemType::I32: // wraps, like the accumulators
+    vectorLoop<uint32_t>(v, s, [&](uint32_t a, uint32_t b) {
+      if (v.op == VecOp::Max || v.op == VecOp::Min || v.op == VecOp::Relu)
+        return uint32_t(apply(int32_t(a), int32_t(b)));
+      return apply(a, b);
+    });
+    break;
+  case ElemType::BF16: // computed in f32, rounded once
+    vectorLoop<uint16_t>(v, s, [&](uint16_t a, uint16_t b) {
+      return f32ToBf16(apply(bf16ToF32(a), bf16ToF32(b)));
+    });
+    break;
+  case ElemType::I8: // saturating
+    vectorLoop<int8_t>(v, s, [&](int8_t a, int8_t b) {
+      return int8_t(std::clamp<int32_t>(apply(int32_t(a), int32_t(b)), -128, 127));
+    });
+    break;
+  case ElemType::U8:
+    vectorLoop<uint8_t>(v, s, [&](uint8_t a, uint8_t b) {
+      return uint8_t(std::clamp<int32_t>(apply(int32_t(a), int32_t(b)), 0, 255));
+    });
+    break;
+  }
+}
+
+bool overlaps(const Range &x, const Range &y) {
+  return x.space == y.space && x.lo < y.hi && y.lo < x.hi &&
+         (x.write || y.write);
+}
+
+} // namespace
+
+std::string Simulator::run(const Program &program, std::vector<uint8_t> &dram,
+                           SimResult &result) {
+  result = SimResult{};
+  int cores = program.cores;
+  if (cores < 1 || cores > config.cores || (int)program.queues.size() != cores)
+    return "the program uses " + std::to_string(cores) + " cores; the " +
+           config.name + " NPU has " + std::to_string(config.cores);
+  if (options.functional && dram.size() < program.dramBytes)
+    return "device memory holds " + std::to_string(dram.size()) +
+           " bytes; the program addresses " + std::to_string(program.dramBytes);
+  uint64_t dramLimit = options.functional ? dram.size() : program.dramBytes;
+  auto where = [&](uint32_t core, int e, size_t index) {
+    const Instruction &in = program.queues[core][e][index];
+    std::string tag = in.tag < program.tags.size() ? program.tags[in.tag] : "";
+    return "core " + std::to_string(core) + " " + engineName(Engine(e)) +
+           " instruction " + std::to_string(index) +
+           (tag.empty() ? "" : " (" + tag + ")");
+  };
+  // Check every instruction before running any.
+  std::vector<std::array<std::vector<std::vector<Range>>, kEngines>> ranges(cores);
+  for (int c = 0; c < cores; ++c)
+    for (int e = 0; e < kEngines; ++e) {
+      const auto &queue = program.queues[c][e];
+      ranges[c][e].resize(queue.size());
+      for (size_t i = 0; i < queue.size(); ++i) {
+        if (queue[i].engine != Engine(e) &&
+            queue[i].opcode != Opcode::Signal && queue[i].opcode != Opcode::Wait)
+          return where(c, e, i) + ": queued on the " + engineName(Engine(e)) +
+                 " engine but meant for the " + engineName(queue[i].engine);
+        std::string error =
+            describe(queue[i], c, config, dramLimit, ranges[c][e][i]);
+        if (!error.empty())
+          return where(c, e, i) + ": " + error;
+      }
+    }
+
+  std::vector<std::vector<uint8_t>> sram;
+  if (options.functional)
+    sram.assign(cores, std::vector<uint8_t>(config.sramBytes, 0));
+  result.busyCycles.assign(cores, {0, 0, 0, 0});
+  result.tags.assign(program.tags.size(), TagStats{});
+  std::vector<std::array<uint32_t, kSemaphores>> semaphores(cores);
+  for (auto &s : semaphores)
+    s.fill(0);
+  std::vector<std::array<size_t, kEngines>> next(cores);
+  std::vector<std::array<bool, kEngines>> busy(cores);
+  for (int c = 0; c < cores; ++c) {
+    next[c].fill(0);
+    busy[c].fill(false);
+  }
+  std::vector<Active> active;
+  std::vector<PendingSignal> signals;
+  double now = 0;
+  double dramPerCycle = config.dramBandwidth / config.clockHz;
+  double latency = dramLatencyCycles();
+
+  auto tagStats = [&](const Instruction &in) -> TagStats * {
+    return in.tag < result.tags.size() ? &result.tags[in.tag] : nullptr;
+  };
+
+  while (true) {
+    // Start everything that can start now.
+    for (int c = 0; c < cores; ++c)
+      for (int e = 0; e < kEngines; ++e) {
+        if (busy[c][e] || next[c][e] >= program.queues[c][e].size())
+          continue;
+        size_t index = next[c][e];
+        const Instruction &in = program.queues[c][e][index];
+        if (in.opcode == Opcode::Wait && semaphores[c][in.semaphore] < in.value)
+          continue;
+        Active a{uint32_t(c), Engine(e), &in, now, now, false, 0, 0,
+                 ranges[c][e][index]};
+        for (const Active &other : active)
+          for (const Range &x : a.ranges)
+            for (const Range &y : other.ranges)
+              if (overlaps(x, y))
+                return "race: " + where(c, e, index) + " " +
+                       (x.write ? "writes" : "reads") + " " +
+                       (x.space == kDram ? "DRAM" : "SRAM") + " bytes that " +
+                       where(other.core, int(other.engine),
+                             other.instr - program.queues[other.core]
+                                               [int(other.engine)].data()) +
+                       (y.write ? " writes" : " reads") +
+                       " at the same time; order them with signal and wait";
+        switch (in.opcode) {
+        case Opcode::DmaLoad:
+        case Opcode::DmaStore:
+          a.dma = true;
+          a.latencyEnd = now + latency;
+          a.remaining = double(dramChargedBytes(in.dma));
+          a.end = std::numeric_limits<double>::infinity();
+          break;
+        case Opcode::MatMul:
+          a.end = now + matMulCycles(in.mm);
+          break;
+        case Opcode::Vector:
+          a.end = now + vectorCycles(in.vec);
+          break;
+        case Opcode::Signal:
+        case Opcode::Wait:
+          a.end = now + kSyncCycles;
+          break;
+        }
+        busy[c][e] = true;
+        active.push_back(std::move(a));
+      }
+
+    if (active.empty()) {
+      bool done = true;
+      for (int c = 0; c < cores; ++c)
+        for (int e = 0; e < kEngines; ++e)
+          if (next[c][e] < program.queues[c][e].size()) {
+            const Instruction &in = program.queues[c][e][next[c][e]];
+            if (signals.empty())
+              return "deadlock: " + where(c, e, next[c][e]) +
+                     " waits for semaphore " + std::to_string(in.semaphore) +
+                     " to reach " + std::to_string(in.value) + " (it is " +
+                     std::to_string(semaphores[c][in.semaphore]) +
+                     ") and nothing left can signal it";
+            done = false;
+          }
+      if (done && signals.empty())
+        break;
+    }
+
+    // The next event.
+    int streaming = 0;
+    for (const Active &a : active)
+      if (a.dma && a.latencyEnd <= now)
+        ++streaming;
+    double rate = streaming ? std::min(double(config.dmaBytesPerCycle),
+                                       dramPerCycle / streaming)
+                            : 0;
+    double t = std::numeric_limits<double>::infinity();
+    for (const Active &a : active) {
+      if (!a.dma)
+        t = std::min(t, a.end);
+      else if (a.latencyEnd > now)
+        t = std::min(t, a.latencyEnd);
+      else
+        t = std::min(t, now + a.remaining / rate);
+    }
+    for (const PendingSignal &s : signals)
+      t = std::min(t, s.at);
+    for (Active &a : active)
+      if (a.dma && a.latencyEnd <= now)
+        a.remaining -= rate * (t - now);
+    now = t;
+
+    for (size_t i = 0; i < signals.size();) {
+      if (signals[i].at <= now) {
+        ++semaphores[signals[i].core][signals[i].semaphore];
+        signals[i] = signals.back();
+        signals.pop_back();
+      } else {
+        ++i;
+      }
+    }
+    // Complete what has finished, in a fixed order (core, engine).
+    std::sort(active.begin(), active.end(), [](const Active &x, const Active &y) {
+      return x.core != y.core ? x.core < y.core : x.engine < y.engine;
+    });
+    for (size_t i = 0; i < active.size();) {
+      Active &a = active[i];
+      bool finished = a.dma ? a.latencyEnd <= now && a.remaining <= 1e-6
+                            : a.end <= now;
+      if (!finished) {
+        ++i;
+        continue;
+      }
+      a.end = now;
+      const Instruction &in = *a.instr;
+      TagStats *stats = tagStats(in);
+      double cycles = a.end - a.start;
+      if (in.opcode == Opcode::Wait || in.opcode == Opcode::Signal)
+        cycles = kSyncCycles; // waiting is idle time, not work
+      result.busyCycles[a.core][int(a.engine)] += cycles;
+      uint64_t macs = 0, read = 0, written = 0;
+      switch (in.opcode) {
+      case Opcode::DmaLoad:
+        read = dramChargedBytes(in.dma);
+        if (options.functional)
+          execDma(in.dma, true, sram[a.core].data(), dram.data());
+        break;
+      case Opcode::DmaStore:
+        written = dramChargedBytes(in.dma);
+        if (options.functional)
+          execDma(in.dma, false, sram[a.core].data(), dram.data());
+        break;
+      case Opcode::MatMul:
+        macs = uint64_t(in.mm.m) * in.mm.n * in.mm.k;
+        if (options.functional)
+          execMatMul(in.mm, sram[a.core].data());
+        break;
+      case Opcode::Vector:
+        if (options.functional)
+          execVector(in.vec, sram[a.core].data());
+        break;
+      case Opcode::Signal:
+        if (in.core == a.core)
+          ++semaphores[a.core][in.semaphore];
+        else
+          signals.push_back({now + kCrossCoreSignalCycles, in.core, in.semaphore});
+        break;
+      case Opcode::Wait:
+        break;
+      }
+      result.macs += macs;
+      result.dramReadBytes += read;
+      result.dramWriteBytes += written;
+      if (stats) {
+        stats->busyCycles += cycles;
+        stats->first = stats->first < 0 ? a.start : std::min(stats->first, a.start);
+        stats->last = std::max(stats->last, a.end);
+        stats->macs += macs;
+        stats->dramRead += read;
+        stats->dramWrite += written;
+      }
+      if (options.trace)
+        result.trace.push_back(
+            {a.core, a.engine, in.opcode, in.tag, a.start, a.end});
+      busy[a.core][int(a.engine)] = false;
+      ++next[a.core][int(a.engine)];
+      active.erase(active.begin() + i);
+    }
+  }
+  result.cycles = now;
+  result.seconds = now / config.clockHz;
+  return "";
+}
+
+} // namespace gaon::npu

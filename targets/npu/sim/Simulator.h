@@ -1,0 +1,81 @@
+//===- Simulator.h - the Gaon NPU simulator ---------------------*- C++ -*-===//
+//
+// Executes a Program with the numerics of docs/npu.md and charges time by
+// its cost model: an event-driven simulation of every engine queue of every
+// core, DRAM bandwidth shared by all transfers in flight, semaphores. It is
+// the project's measuring instrument, so it refuses what it cannot model
+// honestly: an instruction whose operands lie outside memory, two
+// unsynchronized instructions touching the same bytes (a race), or a
+// program that deadlocks.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GAON_TARGETS_NPU_SIM_SIMULATOR_H
+#define GAON_TARGETS_NPU_SIM_SIMULATOR_H
+
+#include "targets/npu/NpuConfig.h"
+#include "targets/npu/sim/Program.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gaon::npu {
+
+struct SimOptions {
+  bool functional = true; // false: timing only, no arithmetic, no memory
+  bool trace = false;     // keep one event per instruction
+};
+
+struct TraceEvent {
+  uint32_t core;
+  Engine engine;
+  Opcode opcode;
+  uint32_t tag;
+  double start, end; // cycles
+};
+
+/// What one source node (tag) cost.
+struct TagStats {
+  double busyCycles = 0; // summed over engines
+  double first = -1, last = 0;
+  uint64_t macs = 0, dramRead = 0, dramWrite = 0;
+};
+
+struct SimResult {
+  double cycles = 0;
+  double seconds = 0;
+  uint64_t macs = 0;
+  uint64_t dramReadBytes = 0, dramWriteBytes = 0; // as charged (bursts)
+  std::vector<std::array<double, kEngines>> busyCycles; // per core
+  std::vector<TagStats> tags;
+  std::vector<TraceEvent> trace;
+};
+
+class Simulator {
+public:
+  Simulator(const NpuConfig &config, SimOptions options = {});
+
+  /// Runs `program` against `dram` (device memory, read and written; with
+  /// functional simulation it must hold program.dramBytes). Returns an
+  /// error message, empty on success.
+  std::string run(const Program &program, std::vector<uint8_t> &dram,
+                  SimResult &result);
+
+  /// The cost model's pieces, for the compiler's estimates and the tests.
+  double matMulCycles(const MatMulDesc &mm) const;
+  double vectorCycles(const VectorDesc &v) const;
+  /// Bytes a transfer costs on the DRAM bus: each contiguous run at least
+  /// one 64-byte burst.
+  static uint64_t dramChargedBytes(const DmaDesc &d);
+  double dramLatencyCycles() const;
+
+private:
+  NpuConfig config;
+  SimOptions options;
+};
+
+} // namespace gaon::npu
+
+#endif // GAON_TARGETS_NPU_SIM_SIMULATOR_H

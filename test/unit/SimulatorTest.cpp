@@ -1,0 +1,343 @@
+//===- SimulatorTest.cpp - the NPU simulator against closed forms ---------===//
+//
+// Hand-written programs whose time docs/npu.md's cost model gives in closed
+// form, whose results a plain loop gives, and whose mistakes (races,
+// deadlocks, bad addresses) the simulator must refuse.
+//
+//===----------------------------------------------------------------------===//
+
+#include "targets/npu/Requantize.h"
+#include "targets/npu/sim/Simulator.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+
+using namespace gaon::npu;
+
+namespace {
+
+Program emptyProgram(int cores) {
+  Program p;
+  p.cores = cores;
+  p.queues.resize(cores);
+  p.tags = {"node"};
+  return p;
+}
+
+Instruction load(uint64_t dram, uint64_t sram, uint32_t bytes) {
+  Instruction in;
+  in.opcode = Opcode::DmaLoad;
+  in.engine = Engine::Load;
+  in.dma.dram = dram;
+  in.dma.sram = sram;
+  in.dma.sizes = {1, 1, 1, bytes};
+  in.dma.dramStrides = {0, 0, 0, 1};
+  in.dma.sramStrides = {0, 0, 0, 1};
+  return in;
+}
+
+Instruction storeOut(uint64_t sram, uint64_t dram, uint32_t bytes) {
+  Instruction in = load(dram, sram, bytes);
+  in.opcode = Opcode::DmaStore;
+  in.engine = Engine::Store;
+  return in;
+}
+
+Instruction signal(uint32_t sem, uint32_t core, Engine engine) {
+  Instruction in;
+  in.opcode = Opcode::Signal;
+  in.engine = engine;
+  in.semaphore = sem;
+  in.core = core;
+  return in;
+}
+
+Instruction wait(uint32_t sem, uint32_t value, Engine engine) {
+  Instruction in;
+  in.opcode = Opcode::Wait;
+  in.engine = engine;
+  in.semaphore = sem;
+  in.value = value;
+  return in;
+}
+
+Instruction matmul(MatMode mode, uint32_t m, uint32_t n, uint32_t k,
+                   uint64_t a, uint64_t b, uint64_t c) {
+  Instruction in;
+  in.opcode = Opcode::MatMul;
+  in.engine = Engine::Matrix;
+  int eb = mode == MatMode::BF16xBF16 ? 2 : 1;
+  in.mm.mode = mode;
+  in.mm.m = m;
+  in.mm.n = n;
+  in.mm.k = k;
+  in.mm.a = a;
+  in.mm.aOuter = 1;
+  in.mm.aInner = m;
+  in.mm.aInnerStride = int64_t(k) * eb;
+  in.mm.b = b;
+  in.mm.bRowStride = int64_t(n) * eb;
+  in.mm.c = c;
+  in.mm.cRowStride = int64_t(n) * 4;
+  return in;
+}
+
+std::string run(const NpuConfig &config, const Program &p,
+                std::vector<uint8_t> &dram, SimResult &r,
+                bool functional = true) {
+  Simulator sim(config, {functional, true});
+  return sim.run(p, dram, r);
+}
+
+TEST(Simulator, OneLoadTakesLatencyPlusBytesAtTheDmaRate) {
+  NpuConfig edge = edgeNpuConfig(); // 64 B/cycle per DMA, 66 B/cycle DRAM
+  Program p = emptyProgram(1);
+  p.dramBytes = 1 << 20;
+  p.queues[0][0].push_back(load(0, 0, 1 << 20));
+  std::vector<uint8_t> dram(p.dramBytes);
+  SimResult r;
+  ASSERT_EQ(run(edge, p, dram, r), "");
+  EXPECT_DOUBLE_EQ(r.cycles, 100 + (1 << 20) / 64.0);
+  EXPECT_EQ(r.dramReadBytes, 1u << 20);
+}
+
+TEST(Simulator, TwoCoresShareDramBandwidth) {
+  NpuConfig edge = edgeNpuConfig();
+  Program p = emptyProgram(2);
+  p.dramBytes = 2 << 20;
+  p.queues[0][0].push_back(load(0, 0, 1 << 20));
+  p.queues[1][0].push_back(load(1 << 20, 0, 1 << 20));
+  std::vector<uint8_t> dram(p.dramBytes);
+  SimResult r;
+  ASSERT_EQ(run(edge, p, dram, r), "");
+  // Each streams at 66 / 2 = 33 bytes per cycle: the bus, not the DMA,
+  // limits them, and never past 66 bytes per cycle in total.
+  EXPECT_NEAR(r.cycles, 100 + (1 << 20) / 33.0, 1e-6);
+  EXPECT_GE(r.cycles * 66.0, double(r.dramReadBytes));
+}
+
+TEST(Simulator, ShortRowsCostWholeBursts) {
+  DmaDesc d;
+  d.sizes = {1, 1, 100, 16}; // 100 rows of 16 bytes
+  d.dramStrides = {0, 0, 1000, 1};
+  EXPECT_EQ(Simulator::dramChargedBytes(d), 100u * 64);
+  d.dramStrides = {0, 0, 16, 1}; // adjacent rows are one contiguous run
+  EXPECT_EQ(Simulator::dramChargedBytes(d), 1600u);
+  d.dramStrides = {0, 0, 1000, 2}; // strided elements: a burst each
+  EXPECT_EQ(Simulator::dramChargedBytes(d), 1600u * 64);
+  d.sizes = {1, 1, 1, 1600};
+  d.dramStrides = {0, 0, 0, 1};
+  EXPECT_EQ(Simulator::dramChargedBytes(d), 1600u);
+}
+
+TEST(Simulator, MatMulCostIsClosedFormAndNeverBeatsPeak) {
+  NpuConfig edge = edgeNpuConfig();
+  Simulator sim(edge);
+  MatMulDesc mm = matmul(MatMode::I8xI8, 256, 256, 256, 0, 0, 0).mm;
+  // 2 x 2 weight tiles of 128 x 128, 256 rows each, plus the fill.
+  EXPECT_DOUBLE_EQ(sim.matMulCycles(mm), 4 * 256 + 128 + 128);
+  mm.mode = MatMode::BF16xBF16; // half rate
+  EXPECT_DOUBLE_EQ(sim.matMulCycles(mm), 2 * 4 * 256 + 128 + 128);
+  for (uint32_t m : {1u, 7u, 128u, 1000u})
+    for (uint32_t n : {1u, 100u, 129u, 512u})
+      for (uint32_t k : {1u, 3u, 128u, 300u}) {
+        MatMulDesc x = matmul(MatMode::I8xI8, m, n, k, 0, 0, 0).mm;
+        EXPECT_GE(sim.matMulCycles(x) * edge.matrixRows * edge.matrixCols,
+                  double(m) * n * k);
+      }
+}
+
+TEST(Simulator, EnginesOverlapUnlessSynchronized) {
+  NpuConfig edge = edgeNpuConfig();
+  Simulator timing(edge);
+  Instruction mm = matmul(MatMode::I8xI8, 256, 256, 256, 1 << 20, 1 << 21,
+                          1 << 22);
+  double loadCycles = 100 + 65536 / 64.0, mmCycles = timing.matMulCycles(mm.mm);
+  std::vector<uint8_t> dram(1 << 16);
+  {
+    Program p = emptyProgram(1);
+    p.dramBytes = 1 << 16;
+    p.queues[0][0].push_back(load(0, 0, 1 << 16));
+    p.queues[0][2].push_back(mm);
+    SimResult r;
+    ASSERT_EQ(run(edge, p, dram, r), "");
+    EXPECT_DOUBLE_EQ(r.cycles, std::max(loadCycles, mmCycles));
+    EXPECT_DOUBLE_EQ(r.busyCycles[0][2], mmCycles);
+  }
+  {
+    Program p = emptyProgram(1);
+    p.dramBytes = 1 << 16;
+    p.queues[0][0].push_back(load(0, 0, 1 << 16));
+    p.queues[0][0].push_back(signal(3, 0, Engine::Load));
+    p.queues[0][2].push_back(wait(3, 1, Engine::Matrix));
+    p.queues[0][2].push_back(mm);
+    SimResult r;
+    ASSERT_EQ(run(edge, p, dram, r), "");
+    EXPECT_DOUBLE_EQ(r.cycles, loadCycles + 1 + 1 + mmCycles);
+  }
+}
+
+TEST(Simulator, Int8MatMulWithRequantizationIsExact) {
+  NpuConfig edge = edgeNpuConfig();
+  const uint32_t m = 5, n = 7, k = 300; // k spans three weight tiles
+  std::mt19937 rng(1);
+  std::uniform_int_distribution<int> byte(-128, 127);
+  std::vector<int8_t> a(m * k), b(k * n);
+  for (auto &v : a) v = int8_t(byte(rng));
+  for (auto &v : b) v = int8_t(byte(rng));
+  std::vector<int32_t> bias(n), params(2 * n);
+  for (uint32_t j = 0; j < n; ++j) {
+    bias[j] = byte(rng) * 100;
+    Multiplier mult;
+    ASSERT_TRUE(quantizeMultiplier(0.0007 * (j + 1), mult));
+    params[2 * j] = mult.m;
+    params[2 * j + 1] = mult.shift;
+  }
+  // DRAM: a | b | bias | params | output.
+  uint64_t dA = 0, dB = dA + a.size(), dBias = dB + b.size(),
+           dParams = dBias + 4 * n, dOut = dParams + 8 * n;
+  std::vector<uint8_t> dram(dOut + m * n);
+  std::memcpy(&dram[dA], a.data(), a.size());
+  std::memcpy(&dram[dB], b.data(), b.size());
+  std::memcpy(&dram[dBias], bias.data(), 4 * n);
+  std::memcpy(&dram[dParams], params.data(), 8 * n);
+  // SRAM at the same offsets, plus accumulators and the output after them.
+  uint64_t sC = 1 << 16, sOut = 1 << 17;
+  Program p = emptyProgram(1);
+  p.dramBytes = dram.size();
+  p.queues[0][0].push_back(load(0, 0, uint32_t(dOut)));
+  p.queues[0][0].push_back(signal(0, 0, Engine::Load));
+  Instruction mm = matmul(MatMode::I8xI8, m, n, k, dA, dB, sC);
+  mm.mm.store = true;
+  mm.mm.hasBias = true;
+  mm.mm.bias = dBias;
+  mm.mm.requant = dParams;
+  mm.mm.zeroPoint = 3;
+  mm.mm.clampLo = 3; // a fused ReLU
+  mm.mm.clampHi = 127;
+  mm.mm.outType = ElemType::I8;
+  mm.mm.out = sOut;
+  mm.mm.outRowStride = n;
+  p.queues[0][2].push_back(wait(0, 1, Engine::Matrix));
+  p.queues[0][2].push_back(mm);
+  p.queues[0][2].push_back(signal(1, 0, Engine::Matrix));
+  p.queues[0][1].push_back(wait(1, 1, Engine::Store));
+  p.queues[0][1].push_back(storeOut(sOut, dOut, m * n));
+  SimResult r;
+  ASSERT_EQ(run(edge, p, dram, r), "");
+  for (uint32_t i = 0; i < m; ++i)
+    for (uint32_t j = 0; j < n; ++j) {
+      int32_t acc = bias[j];
+      for (uint32_t q = 0; q < k; ++q)
+        acc += int32_t(a[i * k + q]) * b[q * n + j];
+      int32_t want = requantize(
+          acc, Multiplier{params[2 * j], params[2 * j + 1]}, 3, 3, 127);
+      ASSERT_EQ(int8_t(dram[dOut + i * n + j]), want) << i << "," << j;
+    }
+  EXPECT_EQ(r.macs, uint64_t(m) * n * k);
+  EXPECT_EQ(r.tags[0].macs, uint64_t(m) * n * k);
+  // Timing only: the same cycles, no arithmetic.
+  SimResult t;
+  std::vector<uint8_t> none;
+  ASSERT_EQ(run(edge, p, none, t, /*functional=*/false), "");
+  EXPECT_DOUBLE_EQ(t.cycles, r.cycles);
+}
+
+TEST(Simulator, Bf16MatMulAccumulatesInF32) {
+  NpuConfig edge = edgeNpuConfig();
+  const uint32_t m = 3, n = 4, k = 50;
+  auto bf16 = [](float f) {
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    return uint16_t(bits >> 16); // exact for the values below
+  };
+  std::vector<uint16_t> a(m * k), b(k * n);
+  for (uint32_t i = 0; i < a.size(); ++i)
+    a[i] = bf16(float(int(i % 9) - 4) * 0.5f);
+  for (uint32_t i = 0; i < b.size(); ++i)
+    b[i] = bf16(float(int(i % 5) - 2) * 0.25f);
+  std::vector<uint8_t> dram(2 * (a.size() + b.size()) + 4 * m * n);
+  std::memcpy(&dram[0], a.data(), 2 * a.size());
+  std::memcpy(&dram[2 * a.size()], b.data(), 2 * b.size());
+  uint64_t sC = 4096, dOut = 2 * (a.size() + b.size());
+  Program p = emptyProgram(1);
+  p.dramBytes = dram.size();
+  p.queues[0][0].push_back(load(0, 0, uint32_t(dOut)));
+  p.queues[0][0].push_back(signal(0, 0, Engine::Load));
+  Instruction mm = matmul(MatMode::BF16xBF16, m, n, k, 0, 2 * a.size(), sC);
+  p.queues[0][2].push_back(wait(0, 1, Engine::Matrix));
+  p.queues[0][2].push_back(mm);
+  p.queues[0][2].push_back(signal(1, 0, Engine::Matrix));
+  p.queues[0][1].push_back(wait(1, 1, Engine::Store));
+  p.queues[0][1].push_back(storeOut(sC, dOut, 4 * m * n));
+  SimResult r;
+  ASSERT_EQ(run(edge, p, dram, r), "");
+  for (uint32_t i = 0; i < m; ++i)
+    for (uint32_t j = 0; j < n; ++j) {
+      float want = 0;
+      for (uint32_t q = 0; q < k; ++q)
+        want += (float(int((i * k + q) % 9) - 4) * 0.5f) *
+                (float(int((q * n + j) % 5) - 2) * 0.25f);
+      float got;
+      std::memcpy(&got, &dram[dOut + 4 * (i * n + j)], 4);
+      EXPECT_EQ(got, want);
+    }
+}
+
+TEST(Simulator, RefusesRacesDeadlocksAndBadAddresses) {
+  NpuConfig edge = edgeNpuConfig();
+  std::vector<uint8_t> dram(1 << 16);
+  {
+    // The matmul reads what the load is still writing.
+    Program p = emptyProgram(1);
+    p.dramBytes = dram.size();
+    p.queues[0][0].push_back(load(0, 0, 1 << 16));
+    p.queues[0][2].push_back(matmul(MatMode::I8xI8, 4, 4, 4, 0, 64, 4096));
+    SimResult r;
+    std::string error = run(edge, p, dram, r);
+    EXPECT_NE(error.find("race: core 0 matrix instruction 0 (node) reads SRAM"),
+              std::string::npos)
+        << error;
+  }
+  {
+    Program p = emptyProgram(1);
+    p.dramBytes = dram.size();
+    p.queues[0][2].push_back(wait(5, 1, Engine::Matrix));
+    SimResult r;
+    EXPECT_EQ(run(edge, p, dram, r),
+              "deadlock: core 0 matrix instruction 0 (node) waits for "
+              "semaphore 5 to reach 1 (it is 0) and nothing left can signal it");
+  }
+  {
+    Program p = emptyProgram(1);
+    p.dramBytes = dram.size();
+    p.queues[0][0].push_back(load(0, edgeNpuConfig().sramBytes - 8, 16));
+    SimResult r;
+    std::string error = run(edge, p, dram, r);
+    EXPECT_NE(error.find("core 0 dma-load instruction 0 (node): DMA SRAM side"),
+              std::string::npos)
+        << error;
+    EXPECT_NE(error.find("lies outside SRAM"), std::string::npos);
+  }
+  {
+    Program p = emptyProgram(3); // edge has 2 cores
+    SimResult r;
+    EXPECT_EQ(run(edge, p, dram, r),
+              "the program uses 3 cores; the edge NPU has 2");
+  }
+}
+
+TEST(Simulator, CrossCoreSignalsLandLater) {
+  NpuConfig edge = edgeNpuConfig();
+  Program p = emptyProgram(2);
+  p.queues[0][3].push_back(signal(2, 1, Engine::Vector));
+  p.queues[1][3].push_back(wait(2, 1, Engine::Vector));
+  std::vector<uint8_t> dram;
+  SimResult r;
+  ASSERT_EQ(run(edge, p, dram, r), "");
+  EXPECT_DOUBLE_EQ(r.cycles, 1 + 50 + 1);
+}
+
+} // namespace
