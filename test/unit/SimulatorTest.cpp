@@ -245,6 +245,52 @@ TEST(Simulator, Int8MatMulWithRequantizationIsExact) {
   EXPECT_DOUBLE_EQ(t.cycles, r.cycles);
 }
 
+TEST(Simulator, IntegerSumsAreExactAcrossBlocksWindowsAndAccumulation) {
+  // u8 x i8 with K past the simulator's internal block of 512, A rows as a
+  // 3 x 4 window with gaps, accumulating two matmuls into one C.
+  NpuConfig edge = edgeNpuConfig();
+  const uint32_t n = 9, k = 1500, outer = 3, inner = 4, m = outer * inner;
+  const int64_t innerStride = k + 16, outerStride = inner * innerStride + 64;
+  std::mt19937 rng(2);
+  std::uniform_int_distribution<int> byte(0, 255);
+  uint64_t aBytes = outer * outerStride, bAt = aBytes, cAt = 1 << 20;
+  std::vector<uint8_t> dram(aBytes + k * n);
+  for (auto &v : dram)
+    v = uint8_t(byte(rng));
+  Program p = emptyProgram(1);
+  p.dramBytes = dram.size();
+  p.queues[0][0].push_back(load(0, 0, uint32_t(dram.size())));
+  p.queues[0][0].push_back(signal(0, 0, Engine::Load));
+  Instruction mm = matmul(MatMode::U8xI8, m, n, k, 0, bAt, cAt);
+  mm.mm.aOuter = outer;
+  mm.mm.aInner = inner;
+  mm.mm.aOuterStride = outerStride;
+  mm.mm.aInnerStride = innerStride;
+  p.queues[0][2].push_back(wait(0, 1, Engine::Matrix));
+  p.queues[0][2].push_back(mm);
+  mm.mm.accumulate = true;
+  p.queues[0][2].push_back(mm);
+  p.queues[0][2].push_back(signal(1, 0, Engine::Matrix));
+  p.queues[0][1].push_back(wait(1, 1, Engine::Store));
+  p.queues[0][1].push_back(storeOut(cAt, 0, 4 * m * n)); // over A: A is done
+  SimResult r;
+  ASSERT_EQ(run(edge, p, dram, r), "");
+  std::vector<uint8_t> original(aBytes + k * n);
+  std::mt19937 again(2);
+  for (auto &v : original)
+    v = uint8_t(byte(again));
+  for (uint32_t i = 0; i < m; ++i)
+    for (uint32_t j = 0; j < n; ++j) {
+      int64_t row = (i / inner) * outerStride + (i % inner) * innerStride;
+      int32_t want = 0;
+      for (uint32_t q = 0; q < k; ++q)
+        want += int32_t(original[row + q]) * int8_t(original[bAt + q * n + j]);
+      int32_t got;
+      std::memcpy(&got, &dram[4 * (i * n + j)], 4);
+      ASSERT_EQ(got, 2 * want) << i << "," << j;
+    }
+}
+
 TEST(Simulator, Bf16MatMulAccumulatesInF32) {
   NpuConfig edge = edgeNpuConfig();
   const uint32_t m = 3, n = 4, k = 50;

@@ -14,6 +14,8 @@
 
 #include "targets/npu/Requantize.h"
 
+#include <dnnl.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -302,30 +304,62 @@ void execDma(const DmaDesc &d, bool toSram, uint8_t *sram, uint8_t *dram) {
         }
 }
 
-void execMatMul(const MatMulDesc &mm, uint8_t *s) {
-  Rows a{mm.a, mm.aOuter, mm.aInner, mm.aOuterStride, mm.aInnerStride};
-  bool integer = mm.mode != MatMode::BF16xBF16;
+/// A[:, k0:k0+kn] * B[k0:k0+kn, :] in f32 (M x N, row-major), on oneDNN's
+/// sgemm: the simulator's one heavy loop.
+void productsF32(const MatMulDesc &mm, const uint8_t *s, uint32_t k0,
+                 uint32_t kn, std::vector<float> &a, std::vector<float> &b,
+                 std::vector<float> &c) {
+  Rows rows{mm.a, mm.aOuter, mm.aInner, mm.aOuterStride, mm.aInnerStride};
+  a.resize(size_t(mm.m) * kn);
+  b.resize(size_t(kn) * mm.n);
+  c.resize(size_t(mm.m) * mm.n);
   for (uint32_t r = 0; r < mm.m; ++r) {
-    const uint8_t *ar = s + a.at(r);
-    uint8_t *cr = s + mm.c + r * mm.cRowStride;
-    for (uint32_t j = 0; j < mm.n; ++j) {
-      if (integer) {
-        // i32 accumulation wraps modulo 2^32 (docs/npu.md).
-        uint32_t acc = mm.accumulate ? load<uint32_t>(cr + 4 * j) : 0;
-        for (uint32_t k = 0; k < mm.k; ++k) {
-          int32_t x = mm.mode == MatMode::U8xI8 ? int32_t(ar[k])
-                                                 : int32_t(int8_t(ar[k]));
-          int32_t w = int8_t(s[mm.b + k * mm.bRowStride + j]);
-          acc += uint32_t(x * w);
+    const uint8_t *ar = s + rows.at(r);
+    float *ad = &a[size_t(r) * kn];
+    for (uint32_t k = 0; k < kn; ++k)
+      ad[k] = mm.mode == MatMode::BF16xBF16 ? bf16ToF32(load<uint16_t>(ar + 2 * (k0 + k)))
+              : mm.mode == MatMode::U8xI8   ? float(ar[k0 + k])
+                                            : float(int8_t(ar[k0 + k]));
+  }
+  for (uint32_t k = 0; k < kn; ++k) {
+    const uint8_t *br = s + mm.b + int64_t(k0 + k) * mm.bRowStride;
+    float *bd = &b[size_t(k) * mm.n];
+    for (uint32_t j = 0; j < mm.n; ++j)
+      bd[j] = mm.mode == MatMode::BF16xBF16 ? bf16ToF32(load<uint16_t>(br + 2 * j))
+                                            : float(int8_t(br[j]));
+  }
+  dnnl_sgemm('N', 'N', mm.m, mm.n, kn, 1.0f, a.data(), kn, b.data(), mm.n,
+             0.0f, c.data(), mm.n);
+}
+
+void execMatMul(const MatMulDesc &mm, uint8_t *s) {
+  bool integer = mm.mode != MatMode::BF16xBF16;
+  std::vector<float> a, b, c;
+  if (integer) {
+    // Blocks of K whose sums stay below 2^24 (|product| < 2^15): f32 holds
+    // every partial sum exactly, in any order, so the block sums are exact
+    // integers; i32 accumulation across blocks wraps modulo 2^32.
+    constexpr uint32_t kBlock = 512;
+    for (uint32_t k0 = 0; k0 < mm.k; k0 += kBlock) {
+      productsF32(mm, s, k0, std::min(kBlock, mm.k - k0), a, b, c);
+      bool first = k0 == 0 && !mm.accumulate;
+      for (uint32_t r = 0; r < mm.m; ++r) {
+        uint8_t *cr = s + mm.c + r * mm.cRowStride;
+        for (uint32_t j = 0; j < mm.n; ++j) {
+          uint32_t sum = uint32_t(int32_t(c[size_t(r) * mm.n + j]));
+          store<uint32_t>(cr + 4 * j,
+                          first ? sum : load<uint32_t>(cr + 4 * j) + sum);
         }
-        store<uint32_t>(cr + 4 * j, acc);
-      } else {
-        float acc = mm.accumulate ? load<float>(cr + 4 * j) : 0.0f;
-        for (uint32_t k = 0; k < mm.k; ++k)
-          acc += bf16ToF32(load<uint16_t>(ar + 2 * k)) *
-                 bf16ToF32(load<uint16_t>(s + mm.b + k * mm.bRowStride + 2 * j));
-        store<float>(cr + 4 * j, acc);
       }
+    }
+  } else {
+    productsF32(mm, s, 0, mm.k, a, b, c);
+    for (uint32_t r = 0; r < mm.m; ++r) {
+      uint8_t *cr = s + mm.c + r * mm.cRowStride;
+      for (uint32_t j = 0; j < mm.n; ++j)
+        store<float>(cr + 4 * j, c[size_t(r) * mm.n + j] +
+                                     (mm.accumulate ? load<float>(cr + 4 * j)
+                                                    : 0.0f));
     }
   }
   if (!mm.store)
