@@ -40,6 +40,8 @@ def main():
     parser.add_argument("--gaon-run", required=True)
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--flatc", help="also fuzz a hand-built NPU binary "
+                        "(test/runtime/Inputs/make_npu_gnb.py), built with flatc")
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="gaon-gnb-fuzz-")
@@ -50,6 +52,18 @@ def main():
                           capture_output=True).returncode == 0:
             with open(out, "rb") as f:
                 binaries.append(f.read())
+    if args.flatc:
+        # Its weights sidecar sits beside the mutants under the name the
+        # binary gives (npu.gnb.weights).
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        subprocess.run([sys.executable, os.path.join(
+            root, "test", "runtime", "Inputs", "make_npu_gnb.py"), work],
+            check=True)
+        subprocess.run([args.flatc, "-b", "--size-prefixed", "-o", work,
+                        os.path.join(root, "runtime", "schema", "gnb.fbs"),
+                        os.path.join(work, "npu.json")], check=True)
+        with open(os.path.join(work, "npu.gnb"), "rb") as f:
+            binaries.append(f.read())
     if not binaries:
         print("gnb fuzz: could not compile any seed model")
         return 1
@@ -71,7 +85,8 @@ def main():
         with open(mutant, "wb") as f:
             f.write(data)
         try:
-            proc = subprocess.run([args.gaon_run, mutant, "--threads=1"],
+            proc = subprocess.run([args.gaon_run, mutant, "--threads=1",
+                                   "--device=sim"],
                                   capture_output=True, timeout=TIMEOUT)
             bad = proc.returncode < 0 or (proc.returncode != 0 and
                                           b"error:" not in proc.stderr)

@@ -63,7 +63,7 @@ run_suite "gaonc on mutated ONNX models" "import fuzz" \
 # Damaged binaries: every one runs or is refused; none crashes or hangs.
 run_suite "gaon-run on mutated .gnb binaries" "gnb fuzz" \
   "$python" "$root/utils/fuzz_gnb.py" --gaonc "$build/bin/gaonc" \
-  --gaon-run "$build/bin/gaon-run" --count 400
+  --gaon-run "$build/bin/gaon-run" --flatc "$(command -v flatc)" --count 400
 
 echo "gaon: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -156,9 +156,12 @@ public:
 
 } // namespace
 
+void registerSimDevice(); // SimDevice.cpp
+
 void registerBuiltinDevices() {
   static bool once = [] {
     registerDevice("cpu", [] { return std::make_unique<CpuDevice>(); });
+    registerSimDevice();
     return true;
   }();
   (void)once;

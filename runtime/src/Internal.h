@@ -10,6 +10,8 @@
 #define GAON_RUNTIME_INTERNAL_H
 
 #include "gaon/runtime.h"
+#include "targets/npu/NpuConfig.h"
+#include "targets/npu/sim/Simulator.h"
 
 #include <cstdint>
 #include <functional>
@@ -66,10 +68,19 @@ struct OpDesc {
   bool has(const std::string &name) const { return attributes.count(name); }
 };
 
+/// A tensor's place in an NPU program's device memory.
+struct NpuBindingDesc {
+  uint32_t tensor;
+  uint64_t dram;
+};
+
 struct SegmentDesc {
   enum class Device { CPU, NPU } device;
   std::vector<OpDesc> ops;
   std::vector<uint8_t> code;
+  // NPU segments: the decoded program and where tensors go in DRAM.
+  std::shared_ptr<const npu::Program> program;
+  std::vector<NpuBindingDesc> constants, inputs, outputs;
 };
 
 struct IoDesc {
@@ -97,6 +108,7 @@ struct gaon_model_s {
   std::vector<gaon::rt::IoDesc> inputs, outputs;
   uint64_t arenaSize = 0;
   std::vector<gaon::rt::SegmentDesc> segments;
+  gaon::npu::NpuConfig npuConfig; // with NPU segments
 };
 
 namespace gaon::rt {
@@ -117,7 +129,23 @@ class PreparedSegment {
 public:
   virtual ~PreparedSegment() = default;
   virtual gaon_status run(ExecutionState &state) = 0;
+  /// A simulated segment's last run, for profiles and traces.
+  virtual const struct SimRun *lastSimRun() const { return nullptr; }
 };
+
+/// What a simulated segment's last run cost.
+struct SimRun {
+  npu::NpuConfig config;
+  std::shared_ptr<const npu::Program> program;
+  npu::SimResult result;
+  uint64_t hostBytes = 0; // copied over the host link for the run
+  bool valid = false;
+};
+
+/// The profile and Chrome trace of a session's simulated runs, as JSON
+/// (SimDevice.cpp). Segments run one after another; times add up.
+std::string simProfileJson(const std::vector<const SimRun *> &runs);
+std::string simTraceJson(const std::vector<const SimRun *> &runs);
 
 class Device {
 public:

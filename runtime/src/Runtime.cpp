@@ -17,6 +17,12 @@
 using namespace gaon::rt;
 namespace gnb = gaon::gnb;
 
+namespace gaon::rt { // NpuDecode.cpp
+gaon_status decodeNpuConfig(const gnb::NpuConfig *c, npu::NpuConfig &out);
+gaon_status decodeNpuSegment(const gaon_model &m, const gnb::NpuProgram *f,
+                             SegmentDesc &seg);
+} // namespace gaon::rt
+
 namespace {
 
 constexpr uint32_t kFormatVersion = 2;
@@ -186,6 +192,13 @@ gaon_status decode(gaon_model &m, const gnb::Model &fb) {
         return invalid("a segment names an unknown device kind");
       if (s->code())
         seg.code.assign(s->code()->begin(), s->code()->end());
+      if (seg.device == SegmentDesc::Device::NPU) {
+        if (m.npuConfig.name.empty())
+          if (gaon_status st = decodeNpuConfig(fb.npu_config(), m.npuConfig))
+            return st;
+        if (gaon_status st = decodeNpuSegment(m, s->npu(), seg))
+          return st;
+      }
       if (s->ops())
         for (const gnb::Op *op : *s->ops()) {
           OpDesc d;
@@ -580,6 +593,29 @@ gaon_status gaon_session_create(const gaon_model *model,
   *out = session.release();
   return nullptr;
 }
+
+gaon_status gaon_session_report(const gaon_session *s, gaon_report_kind kind,
+                                char **json) {
+  if (!s || !json)
+    return makeStatus(GAON_INVALID_ARGUMENT, "null session or output pointer");
+  std::vector<const SimRun *> runs;
+  for (const auto &segment : s->segments)
+    if (const SimRun *run = segment->lastSimRun())
+      runs.push_back(run);
+  if (runs.empty())
+    return makeStatus(GAON_NOT_FOUND,
+                      "the session has run no simulated segment (profiles "
+                      "come from --device=sim with an NPU binary)");
+  std::string text = kind == GAON_REPORT_TRACE ? simTraceJson(runs)
+                                               : simProfileJson(runs);
+  *json = static_cast<char *>(std::malloc(text.size() + 1));
+  if (!*json)
+    return makeStatus(GAON_RESOURCE_EXHAUSTED, "cannot allocate the report");
+  std::memcpy(*json, text.c_str(), text.size() + 1);
+  return nullptr;
+}
+
+void gaon_string_free(char *text) { std::free(text); }
 
 void gaon_session_release(gaon_session *s) {
   if (!s)

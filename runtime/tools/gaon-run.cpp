@@ -2,10 +2,13 @@
 //
 //   gaon-run MODEL.gnb [--device=cpu|sim] [--input=[NAME=]PATH]...
 //            [--output-dir=DIR] [--repeat=N] [--threads=N]
+//            [--profile=PROFILE.json] [--trace=TRACE.json]
 //
 // Inputs are .npy or ONNX TensorProto .pb files, by name or in graph-input
 // order; with none, deterministic random inputs. Outputs are written as
-// DIR/output_<i>.npy in ONNX order, and summarized.
+// DIR/output_<i>.npy in ONNX order, and summarized. On the sim device,
+// --profile and --trace write the simulator's report of the last run (a
+// Chrome trace opens in Perfetto).
 //
 //===----------------------------------------------------------------------===//
 
@@ -114,7 +117,7 @@ std::string summary(const HostTensor &t) {
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string modelPath, device = "cpu", outputDir;
+  std::string modelPath, device = "cpu", outputDir, profilePath, tracePath;
   std::vector<std::string> inputSpecs;
   int repeat = 0, threads = 0;
   for (int i = 1; i < argc; ++i) {
@@ -133,10 +136,15 @@ int main(int argc, char **argv) {
       repeat = std::atoi(v);
     else if (const char *v = value("--threads="))
       threads = std::atoi(v);
+    else if (const char *v = value("--profile="))
+      profilePath = v;
+    else if (const char *v = value("--trace="))
+      tracePath = v;
     else if (a == "--help" || a == "-h") {
       std::printf("usage: gaon-run MODEL.gnb [--device=cpu|sim] "
                   "[--input=[NAME=]PATH]... [--output-dir=DIR] [--repeat=N] "
-                  "[--threads=N]\n");
+                  "[--threads=N] [--profile=PROFILE.json] "
+                  "[--trace=TRACE.json]\n");
       return 0;
     } else if (!a.empty() && a[0] == '-')
       return fail("unknown option '" + a + "'");
@@ -260,6 +268,23 @@ int main(int argc, char **argv) {
       if (!error.empty())
         return fail(error);
     }
+  }
+  for (auto [path, kind] : {std::pair{profilePath, GAON_REPORT_PROFILE},
+                            std::pair{tracePath, GAON_REPORT_TRACE}}) {
+    if (path.empty())
+      continue;
+    char *json = nullptr;
+    if (gaon_status s = gaon_session_report(session, kind, &json)) {
+      gaon_session_release(session);
+      gaon_model_release(model);
+      return failStatus(s);
+    }
+    FILE *f = std::fopen(path.c_str(), "w");
+    bool ok = f && std::fputs(json, f) >= 0;
+    ok = f && std::fclose(f) == 0 && ok;
+    gaon_string_free(json);
+    if (!ok)
+      return fail("cannot write '" + path + "'");
   }
   if (repeat > 0) {
     std::sort(times.begin(), times.end());

@@ -91,7 +91,7 @@ std::string validateNpuConfig(const NpuConfig &c) {
            realRange("matrix.bf16_rate", c.bf16Rate, 1.0 / 64, 4),
            realRange("matrix.int4_rate", c.int4Rate, 1.0 / 64, 4),
            intRange("vector.lanes", c.vectorLanes, 1, 65536),
-           intRange("sram_bytes", c.sramBytes, 4096, int64_t(1) << 34),
+           intRange("sram_bytes", c.sramBytes, 4096, int64_t(1) << 30),
            c.sramBytes % 64 ? std::string("sram_bytes must be a multiple of 64")
                             : "",
            intRange("dram.bytes", c.dramBytes, int64_t(1) << 20, 64 * tib),

@@ -109,6 +109,19 @@ gaon_status gaon_session_create(const gaon_model *model,
                                 gaon_session **out_session);
 void gaon_session_release(gaon_session *session);
 
+/* Reports of the session's last run on a simulated device, as JSON
+ * (docs/npu.md, "What the simulator reports"): the profile (cycles, MACs,
+ * DRAM bytes, busy cycles per engine, one row per source node) or a Chrome
+ * trace (one track per engine per core). GAON_NOT_FOUND when the session
+ * has run nothing simulated. Free *json with gaon_string_free. */
+typedef enum gaon_report_kind {
+  GAON_REPORT_PROFILE = 0,
+  GAON_REPORT_TRACE = 1,
+} gaon_report_kind;
+gaon_status gaon_session_report(const gaon_session *session,
+                                gaon_report_kind kind, char **json);
+void gaon_string_free(char *text);
+
 /* Runs the model. inputs[i] is graph input i; outputs[i] must have the
  * output's dtype and shape and a buffer of byte_size bytes. */
 gaon_status gaon_session_run(gaon_session *session, const gaon_tensor *inputs,

@@ -1,0 +1,220 @@
+//===- NpuDecode.cpp - NPU segments of a .gnb into simulator programs -----===//
+//
+// The FlatBuffers verifier has checked the buffer's structure; this checks
+// meaning: enum values in range, the sub-table each opcode needs, four
+// dimensions per DMA walk, tensor bindings inside device memory. Addresses
+// inside SRAM and DRAM are checked again by the simulator before it runs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Internal.h"
+#include "gnb_generated.h"
+
+namespace gaon::rt {
+
+gaon_status invalidNpu(const std::string &message) {
+  return makeStatus(GAON_INVALID_MODEL, "invalid .gnb: npu segment: " + message);
+}
+
+gaon_status decodeNpuConfig(const gnb::NpuConfig *c, npu::NpuConfig &out) {
+  if (!c)
+    return invalidNpu("the model has NPU segments but no npu_config");
+  out.name = c->name() ? c->name()->str() : "";
+  out.clockHz = c->clock_hz();
+  out.cores = c->cores();
+  out.matrixRows = c->matrix_rows();
+  out.matrixCols = c->matrix_cols();
+  out.bf16Rate = c->bf16_rate();
+  out.int4Rate = c->int4_rate();
+  out.vectorLanes = c->vector_lanes();
+  out.sramBytes = c->sram_bytes();
+  out.dramBytes = c->dram_bytes();
+  out.dramBandwidth = c->dram_bandwidth();
+  out.dramLatencyNs = c->dram_latency_ns();
+  out.hostBandwidth = c->host_bandwidth();
+  out.dmaBytesPerCycle = c->dma_bytes_per_cycle();
+  std::string error = npu::validateNpuConfig(out);
+  if (!error.empty())
+    return invalidNpu("npu_config: " + error);
+  return nullptr;
+}
+
+namespace {
+
+template <typename T, typename V>
+bool four(const flatbuffers::Vector<V> *v, std::array<T, 4> &out) {
+  if (!v || v->size() != 4)
+    return false;
+  for (int i = 0; i < 4; ++i)
+    out[i] = v->Get(i);
+  return true;
+}
+
+std::string decodeInstruction(const gnb::NpuInstruction &f,
+                              npu::Instruction &in) {
+  if (f.opcode() > gnb::NpuOpcode::MAX || f.engine() > gnb::NpuEngine::MAX)
+    return "unknown opcode or engine";
+  in.opcode = npu::Opcode(f.opcode());
+  in.engine = npu::Engine(f.engine());
+  in.tag = f.tag();
+  in.semaphore = f.semaphore();
+  in.value = f.value();
+  in.core = f.core();
+  switch (in.opcode) {
+  case npu::Opcode::DmaLoad:
+  case npu::Opcode::DmaStore: {
+    const gnb::NpuDma *d = f.dma();
+    if (!d)
+      return "a DMA instruction without its descriptor";
+    in.dma.dram = d->dram();
+    in.dma.sram = d->sram();
+    in.dma.elemBytes = d->elem_bytes();
+    if (!four(d->sizes(), in.dma.sizes) ||
+        !four(d->dram_strides(), in.dma.dramStrides) ||
+        !four(d->sram_strides(), in.dma.sramStrides))
+      return "a DMA walk needs 4 sizes and 4 strides per side";
+    return "";
+  }
+  case npu::Opcode::MatMul: {
+    const gnb::NpuMatMul *m = f.matmul();
+    if (!m)
+      return "a matmul without its descriptor";
+    if (m->mode() > gnb::NpuMatMode::MAX || m->out_type() > gnb::NpuElemType::MAX)
+      return "a matmul with an unknown mode or output type";
+    npu::MatMulDesc &mm = in.mm;
+    mm.mode = npu::MatMode(m->mode());
+    mm.m = m->m();
+    mm.n = m->n();
+    mm.k = m->k();
+    mm.a = m->a();
+    mm.aOuter = m->a_outer();
+    mm.aInner = m->a_inner();
+    mm.aOuterStride = m->a_outer_stride();
+    mm.aInnerStride = m->a_inner_stride();
+    mm.b = m->b();
+    mm.bRowStride = m->b_row_stride();
+    mm.c = m->c();
+    mm.cRowStride = m->c_row_stride();
+    mm.accumulate = m->accumulate();
+    mm.store = m->store();
+    mm.hasBias = m->has_bias();
+    mm.bias = m->bias();
+    mm.requant = m->requant();
+    mm.zeroPoint = m->zero_point();
+    mm.clampLo = m->clamp_lo();
+    mm.clampHi = m->clamp_hi();
+    mm.outType = npu::ElemType(m->out_type());
+    mm.out = m->out();
+    mm.outRowStride = m->out_row_stride();
+    mm.relu = m->relu();
+    return "";
+  }
+  case npu::Opcode::Vector: {
+    const gnb::NpuVector *v = f.vector();
+    if (!v)
+      return "a vector instruction without its descriptor";
+    if (v->op() > gnb::NpuVecOp::MAX || v->type() > gnb::NpuElemType::MAX)
+      return "a vector instruction with an unknown op or type";
+    in.vec.op = npu::VecOp(v->op());
+    in.vec.type = npu::ElemType(v->type());
+    in.vec.n = v->n();
+    in.vec.a = v->a();
+    in.vec.b = v->b();
+    in.vec.y = v->y();
+    in.vec.bStep = v->b_step();
+    return "";
+  }
+  case npu::Opcode::Signal:
+  case npu::Opcode::Wait:
+    return "";
+  }
+  return "unknown opcode";
+}
+
+} // namespace
+
+gaon_status decodeNpuSegment(const gaon_model &m, const gnb::NpuProgram *f,
+                             SegmentDesc &seg) {
+  if (!f)
+    return invalidNpu("an NPU segment without its program");
+  auto program = std::make_shared<npu::Program>();
+  if (f->cores() < 1 || f->cores() > uint32_t(m.npuConfig.cores))
+    return invalidNpu("the program uses " + std::to_string(f->cores()) +
+                      " cores; the " + m.npuConfig.name + " NPU has " +
+                      std::to_string(m.npuConfig.cores));
+  program->cores = f->cores();
+  program->queues.resize(program->cores);
+  program->dramBytes = f->dram_bytes();
+  if (program->dramBytes > uint64_t(m.npuConfig.dramBytes))
+    return invalidNpu("the program addresses " +
+                      std::to_string(program->dramBytes) +
+                      " bytes of device memory; the NPU has " +
+                      std::to_string(m.npuConfig.dramBytes));
+  if (f->tags())
+    for (const flatbuffers::String *t : *f->tags())
+      program->tags.push_back(t->str());
+  if (f->queues())
+    for (const gnb::NpuQueue *q : *f->queues()) {
+      if (q->core() >= program->cores || q->engine() > gnb::NpuEngine::MAX)
+        return invalidNpu("a queue names core " + std::to_string(q->core()) +
+                          " or an unknown engine");
+      auto &queue = program->queues[q->core()][int(q->engine())];
+      if (!queue.empty())
+        return invalidNpu("two queues for one engine of core " +
+                          std::to_string(q->core()));
+      if (q->instructions())
+        for (const gnb::NpuInstruction *f : *q->instructions()) {
+          npu::Instruction in;
+          std::string error = decodeInstruction(*f, in);
+          if (!error.empty())
+            return invalidNpu("core " + std::to_string(q->core()) + " " +
+                              npu::engineName(npu::Engine(q->engine())) +
+                              " instruction " + std::to_string(queue.size()) +
+                              ": " + error);
+          queue.push_back(in);
+        }
+    }
+  auto bindings = [&](const flatbuffers::Vector<
+                          flatbuffers::Offset<gnb::NpuBinding>> *list,
+                      std::vector<NpuBindingDesc> &out,
+                      const char *what) -> gaon_status {
+    if (!list)
+      return nullptr;
+    for (const gnb::NpuBinding *b : *list) {
+      if (b->tensor() >= m.tensors.size())
+        return invalidNpu(std::string(what) + " binding names tensor " +
+                          std::to_string(b->tensor()) + " of " +
+                          std::to_string(m.tensors.size()));
+      const TensorDesc &t = m.tensors[b->tensor()];
+      if (b->dram() > program->dramBytes ||
+          t.byteSize > program->dramBytes - b->dram())
+        return invalidNpu(std::string(what) + " tensor '" + t.name +
+                          "' does not fit device memory at " +
+                          std::to_string(b->dram()));
+      bool constant = t.storage == TensorDesc::Storage::Constant;
+      if (constant != (std::string(what) == "constant"))
+        return invalidNpu(std::string(what) + " binding of tensor '" + t.name +
+                          "', which is " + (constant ? "" : "not ") +
+                          "a constant");
+      if (t.channelsLast)
+        return invalidNpu("tensor '" + t.name +
+                          "' is channels-last; NPU bindings are row-major");
+      if (std::string(what) == "output" &&
+          t.storage != TensorDesc::Storage::Arena)
+        return invalidNpu("output binding of tensor '" + t.name +
+                          "', which is not an arena tensor");
+      out.push_back({b->tensor(), b->dram()});
+    }
+    return nullptr;
+  };
+  if (gaon_status s = bindings(f->constants(), seg.constants, "constant"))
+    return s;
+  if (gaon_status s = bindings(f->inputs(), seg.inputs, "input"))
+    return s;
+  if (gaon_status s = bindings(f->outputs(), seg.outputs, "output"))
+    return s;
+  seg.program = std::move(program);
+  return nullptr;
+}
+
+} // namespace gaon::rt

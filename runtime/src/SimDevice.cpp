@@ -1,0 +1,244 @@
+//===- SimDevice.cpp - the `sim` device: NPU segments on the simulator ----===//
+//
+// NPU segments run on targets/npu/sim's simulator against a device memory
+// of the program's size; CPU segments (the ops placed on the host) run on
+// the cpu device, as they would beside real silicon. Per run, the segment's
+// input bindings are copied in over the host link, the program runs, and
+// the output bindings are copied back; constants are uploaded once, when
+// the session is prepared.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Internal.h"
+
+#include <cinttypes>
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+
+namespace gaon::rt {
+namespace {
+
+class SimSegment : public PreparedSegment {
+public:
+  SimSegment(const gaon_model &model, const SegmentDesc &segment)
+      : model(model), segment(segment), simulator(model.npuConfig, npu::SimOptions{/*functional=*/true,
+                                                          /*trace=*/true}) {
+    run_.config = model.npuConfig;
+    run_.program = segment.program;
+  }
+
+  gaon_status prepare() {
+    // Functional simulation keeps device memory and every core's SRAM in
+    // host memory.
+    constexpr uint64_t kHostLimit = uint64_t(8) << 30;
+    uint64_t need = segment.program->dramBytes +
+                    uint64_t(segment.program->cores) * model.npuConfig.sramBytes;
+    if (need > kHostLimit)
+      return makeStatus(GAON_RESOURCE_EXHAUSTED,
+                        "simulating this program needs " +
+                            std::to_string(need >> 20) +
+                            " MiB of host memory for device memory and SRAM; "
+                            "the sim device allows " +
+                            std::to_string(kHostLimit >> 20) + " MiB");
+    dram.assign(segment.program->dramBytes, 0);
+    for (const NpuBindingDesc &b : segment.constants) {
+      const TensorDesc &t = model.tensors[b.tensor];
+      std::memcpy(dram.data() + b.dram, model.constants + t.offset,
+                  t.byteSize);
+    }
+    return nullptr;
+  }
+
+  gaon_status run(ExecutionState &state) override {
+    uint64_t hostBytes = 0;
+    for (const NpuBindingDesc &b : segment.inputs) {
+      const TensorDesc &t = model.tensors[b.tensor];
+      std::memcpy(dram.data() + b.dram, state.tensorData(b.tensor),
+                  t.byteSize);
+      hostBytes += t.byteSize;
+    }
+    std::string error = simulator.run(*segment.program, dram, run_.result);
+    if (!error.empty())
+      return makeStatus(GAON_INTERNAL, "npu simulator: " + error);
+    for (const NpuBindingDesc &b : segment.outputs) {
+      const TensorDesc &t = model.tensors[b.tensor];
+      std::memcpy(state.tensorData(b.tensor), dram.data() + b.dram,
+                  t.byteSize);
+      hostBytes += t.byteSize;
+    }
+    run_.hostBytes = hostBytes;
+    run_.valid = true;
+    return nullptr;
+  }
+
+  const SimRun *lastSimRun() const override {
+    return run_.valid ? &run_ : nullptr;
+  }
+
+private:
+  const gaon_model &model;
+  const SegmentDesc &segment;
+  npu::Simulator simulator;
+  std::vector<uint8_t> dram;
+  SimRun run_;
+};
+
+class SimDevice : public Device {
+public:
+  const char *name() const override { return "sim"; }
+  bool runs(SegmentDesc::Device) const override { return true; }
+  gaon_status prepare(const gaon_model &model, const SegmentDesc &segment,
+                      std::unique_ptr<PreparedSegment> &out) override {
+    if (segment.device == SegmentDesc::Device::CPU) {
+      if (!cpu)
+        cpu = createDevice("cpu");
+      return cpu->prepare(model, segment, out);
+    }
+    auto sim = std::make_unique<SimSegment>(model, segment);
+    if (gaon_status s = sim->prepare())
+      return s;
+    out = std::move(sim);
+    return nullptr;
+  }
+
+private:
+  std::unique_ptr<Device> cpu;
+};
+
+/// Appends printf-formatted text.
+void appendf(std::string &s, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+void appendf(std::string &s, const char *format, ...) {
+  char buffer[512];
+  va_list args;
+  va_start(args, format);
+  int n = std::vsnprintf(buffer, sizeof buffer, format, args);
+  va_end(args);
+  if (n >= int(sizeof buffer)) { // rare: long names
+    std::string big(n + 1, '\0');
+    va_start(args, format);
+    std::vsnprintf(big.data(), big.size(), format, args);
+    va_end(args);
+    s += big.c_str();
+    return;
+  }
+  s += buffer;
+}
+
+std::string jsonText(const std::string &text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\')
+      out += '\\', out += char(c);
+    else if (c < 0x20)
+      appendf(out, "\\u%04x", c);
+    else
+      out += char(c);
+  }
+  return out + "\"";
+}
+
+} // namespace
+
+void registerSimDevice() {
+  registerDevice("sim", [] { return std::make_unique<SimDevice>(); });
+}
+
+std::string simProfileJson(const std::vector<const SimRun *> &runs) {
+  double cycles = 0, hostSeconds = 0;
+  uint64_t macs = 0, read = 0, written = 0;
+  for (const SimRun *r : runs) {
+    cycles += r->result.cycles;
+    hostSeconds += r->hostBytes / r->config.hostBandwidth;
+    macs += r->result.macs;
+    read += r->result.dramReadBytes;
+    written += r->result.dramWriteBytes;
+  }
+  const npu::NpuConfig &config = runs.front()->config;
+  double seconds = cycles / config.clockHz;
+  std::string s = "{";
+  appendf(s,
+          "\"npu\":%s,\"clock_hz\":%.17g,\"total_cycles\":%.0f,"
+          "\"simulated_seconds\":%.9g,\"host_transfer_seconds\":%.9g,"
+          "\"macs\":%" PRIu64 ",\"dram_read_bytes\":%" PRIu64
+          ",\"dram_write_bytes\":%" PRIu64 ",",
+          jsonText(config.name).c_str(), config.clockHz, std::ceil(cycles),
+          seconds, hostSeconds, macs, read, written);
+  appendf(s, "\"peak_macs_per_second\":%.17g,\"mac_utilization\":%.6f,",
+          config.peakInt8MacsPerSecond(),
+          seconds > 0 ? macs / (seconds * config.peakInt8MacsPerSecond()) : 0);
+  s += "\"engines\":[";
+  bool first = true;
+  for (int c = 0; c < config.cores; ++c)
+    for (int e = 0; e < npu::kEngines; ++e) {
+      double busy = 0;
+      for (const SimRun *r : runs)
+        if (c < (int)r->result.busyCycles.size())
+          busy += r->result.busyCycles[c][e];
+      appendf(s,
+              "%s{\"core\":%d,\"engine\":\"%s\",\"busy_cycles\":%.0f,"
+              "\"utilization\":%.6f}",
+              first ? "" : ",", c, npu::engineName(npu::Engine(e)),
+              std::ceil(busy), cycles > 0 ? busy / cycles : 0);
+      first = false;
+    }
+  s += "],\"layers\":[";
+  first = true;
+  for (const SimRun *r : runs)
+    for (size_t t = 0; t < r->result.tags.size(); ++t) {
+      const npu::TagStats &st = r->result.tags[t];
+      if (st.first < 0)
+        continue;
+      appendf(s,
+              "%s{\"name\":%s,\"placement\":\"npu\",\"cycles\":%.0f,"
+              "\"busy_cycles\":%.0f,\"macs\":%" PRIu64
+              ",\"dram_read_bytes\":%" PRIu64 ",\"dram_write_bytes\":%" PRIu64
+              "}",
+              first ? "" : ",", jsonText(r->program->tags[t]).c_str(),
+              std::ceil(st.last - st.first), std::ceil(st.busyCycles), st.macs,
+              st.dramRead, st.dramWrite);
+      first = false;
+    }
+  s += "]}";
+  return s;
+}
+
+std::string simTraceJson(const std::vector<const SimRun *> &runs) {
+  std::string s = "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[";
+  bool first = true;
+  const npu::NpuConfig &config = runs.front()->config;
+  for (int c = 0; c < config.cores; ++c) {
+    appendf(s,
+            "%s{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%d,"
+            "\"args\":{\"name\":\"npu core %d\"}}",
+            first ? "" : ",", c, c);
+    first = false;
+    for (int e = 0; e < npu::kEngines; ++e)
+      appendf(s,
+              ",{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%d,\"tid\":%d,"
+              "\"args\":{\"name\":\"%s\"}}",
+              c, e, npu::engineName(npu::Engine(e)));
+  }
+  double offset = 0; // segments run one after another
+  for (const SimRun *r : runs) {
+    double usPerCycle = 1e6 / r->config.clockHz;
+    for (const npu::TraceEvent &ev : r->result.trace) {
+      std::string name = ev.tag < r->program->tags.size()
+                             ? r->program->tags[ev.tag]
+                             : "tag " + std::to_string(ev.tag);
+      appendf(s,
+              ",{\"ph\":\"X\",\"name\":%s,\"pid\":%u,\"tid\":%d,"
+              "\"ts\":%.4f,\"dur\":%.4f,\"args\":{\"opcode\":%d}}",
+              jsonText(name).c_str(), ev.core, int(ev.engine),
+              (offset + ev.start) * usPerCycle, (ev.end - ev.start) * usPerCycle,
+              int(ev.opcode));
+    }
+    offset += r->result.cycles;
+  }
+  s += "]}";
+  return s;
+}
+
+} // namespace gaon::rt
