@@ -142,6 +142,26 @@ struct SimRun {
   bool valid = false;
 };
 
+/// `text` as a JSON string literal (quotes, backslashes and control
+/// characters escaped), for the tools' and the simulator's JSON reports.
+inline std::string jsonQuote(const std::string &text) {
+  static const char hex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += char(c);
+    } else if (c < 0x20) {
+      out += "\\u00";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += char(c);
+    }
+  }
+  return out + "\"";
+}
+
 /// The profile and Chrome trace of a session's simulated runs, as JSON
 /// (SimDevice.cpp). Segments run one after another; times add up.
 std::string simProfileJson(const std::vector<const SimRun *> &runs);

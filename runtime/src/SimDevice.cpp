@@ -127,19 +127,6 @@ void appendf(std::string &s, const char *format, ...) {
   s += buffer;
 }
 
-std::string jsonText(const std::string &text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\')
-      out += '\\', out += char(c);
-    else if (c < 0x20)
-      appendf(out, "\\u%04x", c);
-    else
-      out += char(c);
-  }
-  return out + "\"";
-}
-
 } // namespace
 
 void registerSimDevice() {
@@ -164,7 +151,7 @@ std::string simProfileJson(const std::vector<const SimRun *> &runs) {
           "\"simulated_seconds\":%.9g,\"host_transfer_seconds\":%.9g,"
           "\"macs\":%" PRIu64 ",\"dram_read_bytes\":%" PRIu64
           ",\"dram_write_bytes\":%" PRIu64 ",",
-          jsonText(config.name).c_str(), config.clockHz, std::ceil(cycles),
+          jsonQuote(config.name).c_str(), config.clockHz, std::ceil(cycles),
           seconds, hostSeconds, macs, read, written);
   appendf(s, "\"peak_macs_per_second\":%.17g,\"mac_utilization\":%.6f,",
           config.peakInt8MacsPerSecond(),
@@ -196,7 +183,7 @@ std::string simProfileJson(const std::vector<const SimRun *> &runs) {
               "\"busy_cycles\":%.0f,\"macs\":%" PRIu64
               ",\"dram_read_bytes\":%" PRIu64 ",\"dram_write_bytes\":%" PRIu64
               "}",
-              first ? "" : ",", jsonText(r->program->tags[t]).c_str(),
+              first ? "" : ",", jsonQuote(r->program->tags[t]).c_str(),
               std::ceil(st.last - st.first), std::ceil(st.busyCycles), st.macs,
               st.dramRead, st.dramWrite);
       first = false;
@@ -231,7 +218,7 @@ std::string simTraceJson(const std::vector<const SimRun *> &runs) {
       appendf(s,
               ",{\"ph\":\"X\",\"name\":%s,\"pid\":%u,\"tid\":%d,"
               "\"ts\":%.4f,\"dur\":%.4f,\"args\":{\"opcode\":%d}}",
-              jsonText(name).c_str(), ev.core, int(ev.engine),
+              jsonQuote(name).c_str(), ev.core, int(ev.engine),
               (offset + ev.start) * usPerCycle, (ev.end - ev.start) * usPerCycle,
               int(ev.opcode));
     }

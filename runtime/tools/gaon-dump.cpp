@@ -32,21 +32,6 @@ const char *storageName(TensorDesc::Storage s) {
   return "?";
 }
 
-std::string jsonString(const std::string &s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      out += '\\', out += c;
-    else if ((unsigned char)c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-      out += buf;
-    } else
-      out += c;
-  }
-  return out + "\"";
-}
-
 std::string jsonInts(const std::vector<int64_t> &v) {
   std::string s = "[";
   for (size_t i = 0; i < v.size(); ++i)
@@ -99,14 +84,14 @@ void printText(const gaon_model &m) {
 void printJson(const gaon_model &m) {
   std::printf("{\"format_version\":%u,\"compiler_version\":%s,\"target\":%s,"
               "\"arena_size\":%llu,\"constants_size\":%llu,",
-              m.formatVersion, jsonString(m.compilerVersion).c_str(),
-              jsonString(m.target).c_str(), (unsigned long long)m.arenaSize,
+              m.formatVersion, jsonQuote(m.compilerVersion).c_str(),
+              jsonQuote(m.target).c_str(), (unsigned long long)m.arenaSize,
               (unsigned long long)m.constantsSize);
   auto io = [&](const char *key, const std::vector<IoDesc> &list) {
     std::printf("\"%s\":[", key);
     for (size_t i = 0; i < list.size(); ++i)
       std::printf("%s{\"name\":%s,\"tensor\":%u}", i ? "," : "",
-                  jsonString(list[i].name).c_str(), list[i].tensor);
+                  jsonQuote(list[i].name).c_str(), list[i].tensor);
     std::printf("],");
   };
   io("inputs", m.inputs);
@@ -116,7 +101,7 @@ void printJson(const gaon_model &m) {
     const TensorDesc &t = m.tensors[i];
     std::printf("%s{\"name\":%s,\"dtype\":\"%s\",\"shape\":%s,\"storage\":\"%s\","
                 "\"offset\":%llu,\"byte_size\":%llu,\"layout\":\"%s\"}",
-                i ? "," : "", jsonString(t.name).c_str(),
+                i ? "," : "", jsonQuote(t.name).c_str(),
                 gaon_dtype_name(t.dtype), jsonInts(t.shape).c_str(),
                 storageName(t.storage), (unsigned long long)t.offset,
                 (unsigned long long)t.byteSize,
@@ -136,15 +121,15 @@ void printJson(const gaon_model &m) {
           id = -1;
       std::printf("%s{\"kind\":%s,\"location\":%s,\"inputs\":%s,\"outputs\":%s,"
                   "\"attributes\":{",
-                  o ? "," : "", jsonString(op.kind).c_str(),
-                  jsonString(op.location).c_str(), jsonInts(ins).c_str(),
+                  o ? "," : "", jsonQuote(op.kind).c_str(),
+                  jsonQuote(op.location).c_str(), jsonInts(ins).c_str(),
                   jsonInts(outs).c_str());
       bool first = true;
       for (const auto &[name, a] : op.attributes) {
-        std::printf("%s%s:", first ? "" : ",", jsonString(name).c_str());
+        std::printf("%s%s:", first ? "" : ",", jsonQuote(name).c_str());
         first = false;
         if (!a.str.empty())
-          std::printf("%s", jsonString(a.str).c_str());
+          std::printf("%s", jsonQuote(a.str).c_str());
         else if (!a.floats.empty()) {
           std::printf("[");
           for (size_t i = 0; i < a.floats.size(); ++i)
