@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "gaon/runtime.h"
+#include "gaon/runtime.hpp"
 
 #include <gtest/gtest.h>
 
@@ -161,3 +162,47 @@ TEST(Runtime, CustomAllocatorIsUsed) {
 }
 
 } // namespace
+
+// The C++ wrapper (gaon/runtime.hpp): the same results as the C API, and
+// errors carried as Status values.
+TEST(RuntimeCpp, RunsTheDemoModelAndReportsErrors) {
+  gaon::Model model;
+  ASSERT_FALSE(gaon::Model::load(GAON_TEST_GNB, model));
+  std::vector<gaon::TensorInfo> inputs = model.inputs(), outputs = model.outputs();
+  ASSERT_EQ(inputs.size(), 1u);
+  EXPECT_EQ(inputs[0].name, "image");
+  EXPECT_EQ(inputs[0].shape(), (std::vector<int64_t>{1, 3, 32, 32}));
+  EXPECT_EQ(model.target(), "cpu");
+
+  std::vector<float> x(3 * 32 * 32, 0.5f), y(10, 0.0f);
+  gaon_tensor in = inputs[0].tensor, out = outputs[0].tensor;
+  in.data = x.data();
+  in.byte_size = x.size() * sizeof(float);
+  out.data = y.data();
+  out.byte_size = y.size() * sizeof(float);
+  std::vector<gaon_tensor> ins{in}, outs{out};
+  gaon::Session session;
+  ASSERT_FALSE(gaon::Session::create(model, "cpu", 1, session));
+  gaon::Status run = session.run(ins, outs);
+  ASSERT_FALSE(run) << run.message();
+  float sum = 0;
+  for (float v : y)
+    sum += v;
+  EXPECT_NEAR(sum, 1.0f, 1e-5); // the demo ends in a softmax
+
+  std::string json;
+  gaon::Status report = session.report(GAON_REPORT_PROFILE, json);
+  EXPECT_TRUE(report);
+  EXPECT_EQ(report.code(), GAON_NOT_FOUND); // nothing simulated on cpu
+
+  gaon::Model missing;
+  gaon::Status load = gaon::Model::load("/nonexistent/m.gnb", missing);
+  EXPECT_TRUE(load);
+  EXPECT_EQ(load.code(), GAON_NOT_FOUND);
+  EXPECT_NE(load.message().find("/nonexistent/m.gnb"), std::string::npos);
+
+  gaon::Session bad;
+  gaon::Status create = gaon::Session::create(model, "tpu", 0, bad);
+  EXPECT_TRUE(create);
+  EXPECT_NE(create.message().find("no device 'tpu'"), std::string::npos);
+}
