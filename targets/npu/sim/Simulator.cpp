@@ -289,18 +289,23 @@ template <typename T> T load(const uint8_t *p) {
 template <typename T> void store(uint8_t *p, T v) { std::memcpy(p, &v, sizeof v); }
 
 void execDma(const DmaDesc &d, bool toSram, uint8_t *sram, uint8_t *dram) {
+  // Innermost rows contiguous on both sides move as one copy.
+  bool rows = d.dramStrides[3] == int64_t(d.elemBytes) &&
+              d.sramStrides[3] == int64_t(d.elemBytes);
+  uint64_t chunk = rows ? uint64_t(d.sizes[3]) * d.elemBytes : d.elemBytes;
+  uint32_t inner = rows ? 1 : d.sizes[3];
   for (uint32_t i0 = 0; i0 < d.sizes[0]; ++i0)
     for (uint32_t i1 = 0; i1 < d.sizes[1]; ++i1)
       for (uint32_t i2 = 0; i2 < d.sizes[2]; ++i2)
-        for (uint32_t i3 = 0; i3 < d.sizes[3]; ++i3) {
+        for (uint32_t i3 = 0; i3 < inner; ++i3) {
           uint64_t da = d.dram + i0 * d.dramStrides[0] + i1 * d.dramStrides[1] +
                         i2 * d.dramStrides[2] + i3 * d.dramStrides[3];
           uint64_t sa = d.sram + i0 * d.sramStrides[0] + i1 * d.sramStrides[1] +
                         i2 * d.sramStrides[2] + i3 * d.sramStrides[3];
           if (toSram)
-            std::memcpy(sram + sa, dram + da, d.elemBytes);
+            std::memmove(sram + sa, dram + da, chunk);
           else
-            std::memcpy(dram + da, sram + sa, d.elemBytes);
+            std::memmove(dram + da, sram + sa, chunk);
         }
 }
 
