@@ -4,6 +4,7 @@
 
 #include "compiler/conversion/Passes.h"
 #include "dialects/graph/GraphOps.h"
+#include "dialects/npu/NpuOps.h"
 #include "dialects/onnx/OnnxOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -13,7 +14,7 @@
 namespace gaon {
 
 void registerGaonDialects(mlir::DialectRegistry &registry) {
-  registry.insert<onnx::OnnxDialect, graph::GraphDialect,
+  registry.insert<onnx::OnnxDialect, graph::GraphDialect, npuir::NpuDialect,
                   mlir::func::FuncDialect, mlir::quant::QuantizationDialect>();
 }
 

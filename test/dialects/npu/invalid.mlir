@@ -1,0 +1,233 @@
+// RUN: gaon-opt %s -split-input-file -verify-diagnostics
+
+// expected-error @+1 {{cores must be in [1, 1024], got 0}}
+npu.program attributes {cores = 0, dram_bytes = 0, tags = []} {
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  // expected-error @+1 {{core 1 is not one of the program's 1 cores}}
+  npu.queue <load> core 1 {
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <load> core 0 {
+  }
+  // expected-error @+1 {{is the second load queue of core 0}}
+  npu.queue <load> core 0 {
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <matrix> core 0 {
+    // expected-error @+1 {{runs on the load engine, not in a matrix queue}}
+    npu.dma_load {dram = 0, sram = 0, elem_bytes = 1, sizes = array<i64: 1, 1, 1, 8>, dram_strides = array<i64: 0, 0, 0, 1>, sram_strides = array<i64: 0, 0, 0, 1>}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <load> core 0 {
+    // expected-error @+1 {{needs 4 sizes and 4 strides per side}}
+    npu.dma_load {dram = 0, sram = 0, elem_bytes = 1, sizes = array<i64: 8>, dram_strides = array<i64: 1>, sram_strides = array<i64: 1>}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <store> core 0 {
+    // expected-error @+1 {{sizes must be in [1, 2^32), got 0}}
+    npu.dma_store {dram = 0, sram = 0, elem_bytes = 1, sizes = array<i64: 1, 1, 0, 8>, dram_strides = array<i64: 0, 0, 8, 1>, sram_strides = array<i64: 0, 0, 8, 1>}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <load> core 0 {
+    // expected-error @+1 {{elem_bytes must be 1 to 8, got 16}}
+    npu.dma_load {dram = 0, sram = 0, elem_bytes = 16, sizes = array<i64: 1, 1, 1, 8>, dram_strides = array<i64: 0, 0, 0, 16>, sram_strides = array<i64: 0, 0, 0, 16>}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <load> core 0 {
+    // expected-error @+1 {{sram must be non-negative, got -64}}
+    npu.dma_load {dram = 0, sram = -64, elem_bytes = 1, sizes = array<i64: 1, 1, 1, 8>, dram_strides = array<i64: 0, 0, 0, 1>, sram_strides = array<i64: 0, 0, 0, 1>}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = ["conv1"]} {
+  npu.queue <load> core 0 {
+    // expected-error @+1 {{tag 1 names no source node (the program has 1 tags)}}
+    npu.dma_load {dram = 0, sram = 0, elem_bytes = 1, sizes = array<i64: 1, 1, 1, 8>, dram_strides = array<i64: 0, 0, 0, 1>, sram_strides = array<i64: 0, 0, 0, 1>, tag = 1}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <matrix> core 0 {
+    // expected-error @+1 {{k must be in [1, 2^32), got 0}}
+    npu.matmul {mode = #npu.mode<i8xi8>, m = 4, n = 4, k = 0, a = 0, a_outer = 1, a_inner = 4, a_outer_stride = 0, a_inner_stride = 4, b = 0, b_row_stride = 4, c = 64, c_row_stride = 16}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <matrix> core 0 {
+    // expected-error @+1 {{a_outer * a_inner must equal m: 2 * 3 != 4}}
+    npu.matmul {mode = #npu.mode<i8xi8>, m = 4, n = 4, k = 4, a = 0, a_outer = 2, a_inner = 3, a_outer_stride = 12, a_inner_stride = 4, b = 0, b_row_stride = 4, c = 64, c_row_stride = 16}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <matrix> core 0 {
+    // expected-error @+1 {{has output-stage attributes but no `out`}}
+    npu.matmul {mode = #npu.mode<i8xi8>, m = 4, n = 4, k = 4, a = 0, a_outer = 1, a_inner = 4, a_outer_stride = 0, a_inner_stride = 4, b = 0, b_row_stride = 4, c = 64, c_row_stride = 16, requant = 128}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <matrix> core 0 {
+    // expected-error @+1 {{with `out` needs out_type and out_row_stride}}
+    npu.matmul {mode = #npu.mode<i8xi8>, m = 4, n = 4, k = 4, a = 0, a_outer = 1, a_inner = 4, a_outer_stride = 0, a_inner_stride = 4, b = 0, b_row_stride = 4, c = 64, c_row_stride = 16, out = 256}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <matrix> core 0 {
+    // expected-error @+1 {{an integer matmul stores i8, u8 or i32, not bf16}}
+    npu.matmul {mode = #npu.mode<i8xi8>, m = 4, n = 4, k = 4, a = 0, a_outer = 1, a_inner = 4, a_outer_stride = 0, a_inner_stride = 4, b = 0, b_row_stride = 4, c = 64, c_row_stride = 16, out = 256, out_type = #npu.elem<bf16>, out_row_stride = 8}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <matrix> core 0 {
+    // expected-error @+1 {{a bf16 matmul stores bf16 or f32, not i8}}
+    npu.matmul {mode = #npu.mode<bf16xbf16>, m = 4, n = 4, k = 4, a = 0, a_outer = 1, a_inner = 4, a_outer_stride = 0, a_inner_stride = 8, b = 0, b_row_stride = 8, c = 64, c_row_stride = 16, out = 256, out_type = #npu.elem<i8>, out_row_stride = 4}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <matrix> core 0 {
+    // expected-error @+1 {{stores 8-bit results, so it needs `requant`}}
+    npu.matmul {mode = #npu.mode<i8xi8>, m = 4, n = 4, k = 4, a = 0, a_outer = 1, a_inner = 4, a_outer_stride = 0, a_inner_stride = 4, b = 0, b_row_stride = 4, c = 64, c_row_stride = 16, out = 256, out_type = #npu.elem<i8>, out_row_stride = 4}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <matrix> core 0 {
+    // expected-error @+1 {{does not requantize, so it takes no `requant`}}
+    npu.matmul {mode = #npu.mode<i8xi8>, m = 4, n = 4, k = 4, a = 0, a_outer = 1, a_inner = 4, a_outer_stride = 0, a_inner_stride = 4, b = 0, b_row_stride = 4, c = 64, c_row_stride = 16, out = 256, out_type = #npu.elem<i32>, out_row_stride = 16, requant = 512}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <matrix> core 0 {
+    // expected-error @+1 {{relu is for bf16 matmuls; an integer one clamps with clamp_lo}}
+    npu.matmul {mode = #npu.mode<u8xi8>, m = 4, n = 4, k = 4, a = 0, a_outer = 1, a_inner = 4, a_outer_stride = 0, a_inner_stride = 4, b = 0, b_row_stride = 4, c = 64, c_row_stride = 16, out = 256, out_type = #npu.elem<u8>, out_row_stride = 4, requant = 512, relu}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <matrix> core 0 {
+    // expected-error @+1 {{clamp [-5, 127] must lie within u8's [0, 255]}}
+    npu.matmul {mode = #npu.mode<u8xi8>, m = 4, n = 4, k = 4, a = 0, a_outer = 1, a_inner = 4, a_outer_stride = 0, a_inner_stride = 4, b = 0, b_row_stride = 4, c = 64, c_row_stride = 16, out = 256, out_type = #npu.elem<u8>, out_row_stride = 4, requant = 512, clamp_lo = -5}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <vector> core 0 {
+    // expected-error @+1 {{b_step must be 0 (broadcast) or 1, got 2}}
+    npu.vector {op = #npu.vec<add>, type = #npu.elem<f32>, n = 16, a = 0, b = 64, y = 128, b_step = 2}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <vector> core 0 {
+    // expected-error @+1 {{n must be non-negative, got -1}}
+    npu.vector {op = #npu.vec<relu>, type = #npu.elem<f32>, n = -1, a = 0, b = 0, y = 128}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 2, dram_bytes = 0, tags = []} {
+  npu.queue <vector> core 0 {
+    // expected-error @+1 {{signals core 2 of a 2-core program}}
+    npu.signal {semaphore = 0, core = 2}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <load> core 0 {
+    // expected-error @+1 {{semaphore must be in [0, 32), got 32}}
+    npu.signal {semaphore = 32, core = 0}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <load> core 0 {
+    // expected-error @+1 {{semaphore must be in [0, 32), got -1}}
+    npu.wait {semaphore = -1, value = 1}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <load> core 0 {
+    // expected-error @+1 {{waits for a count of at least 1, got 0}}
+    npu.wait {semaphore = 0, value = 0}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  // expected-error @+1 {{is not a queue; a program holds only npu.queue ops}}
+  npu.signal {semaphore = 0, core = 0}
+}
+
+// -----
+
+// expected-error @+1 {{expects parent op 'npu.queue'}}
+npu.wait {semaphore = 0, value = 1}

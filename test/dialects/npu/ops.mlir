@@ -1,0 +1,35 @@
+// RUN: gaon-opt %s | FileCheck %s
+// RUN: gaon-opt %s | gaon-opt | FileCheck %s
+
+// One core's int8 fully connected layer: load, matmul with its output
+// stage, store, ordered by two semaphores (test/runtime/sim.test runs the
+// same program).
+
+// CHECK-LABEL: npu.program
+// CHECK-SAME: cores = 1 : i64, dram_bytes = 4096 : i64, tags = ["fc"]
+npu.program attributes {cores = 1, dram_bytes = 4096, tags = ["fc"]} {
+  // CHECK: npu.queue <load> core 0
+  npu.queue <load> core 0 {
+    // CHECK: npu.dma_load {dram = 0 : i64, dram_strides = array<i64: 0, 0, 0, 1>, elem_bytes = 1 : i64, sizes = array<i64: 1, 1, 1, 2688>, sram = 0 : i64, sram_strides = array<i64: 0, 0, 0, 1>}
+    npu.dma_load {dram = 0, sram = 0, elem_bytes = 1, sizes = array<i64: 1, 1, 1, 2688>, dram_strides = array<i64: 0, 0, 0, 1>, sram_strides = array<i64: 0, 0, 0, 1>}
+    // CHECK: npu.signal {core = 0 : i64, semaphore = 0 : i64}
+    npu.signal {semaphore = 0, core = 0}
+  }
+  // CHECK: npu.queue <matrix> core 0
+  npu.queue <matrix> core 0 {
+    npu.wait {semaphore = 0, value = 1}
+    // CHECK: npu.matmul {{{.*}}mode = #npu.mode<i8xi8>{{.*}}out_type = #npu.elem<i8>{{.*}}requant = 2432 : i64
+    npu.matmul {mode = #npu.mode<i8xi8>, m = 4, n = 32, k = 64, a = 0, a_outer = 1, a_inner = 4, a_outer_stride = 0, a_inner_stride = 64, b = 256, b_row_stride = 32, c = 8192, c_row_stride = 128, out = 4096, out_type = #npu.elem<i8>, out_row_stride = 32, bias = 2304, requant = 2432, zero_point = -5, clamp_lo = -5, clamp_hi = 127}
+    npu.signal {semaphore = 1, core = 0}
+  }
+  // CHECK: npu.queue <store> core 0
+  npu.queue <store> core 0 {
+    npu.wait {semaphore = 1, value = 1}
+    npu.dma_store {dram = 2688, sram = 4096, elem_bytes = 1, sizes = array<i64: 1, 1, 1, 128>, dram_strides = array<i64: 0, 0, 0, 1>, sram_strides = array<i64: 0, 0, 0, 1>}
+  }
+  // CHECK: npu.queue <vector> core 0
+  npu.queue <vector> core 0 {
+    // CHECK: npu.vector {{{.*}}op = #npu.vec<add>{{.*}}type = #npu.elem<f32>
+    npu.vector {op = #npu.vec<add>, type = #npu.elem<f32>, n = 128, a = 0, b = 512, y = 1024, b_step = 0}
+  }
+}
