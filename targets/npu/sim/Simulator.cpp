@@ -12,6 +12,7 @@
 
 #include "targets/npu/sim/Simulator.h"
 
+#include "targets/common/HalfFloat.h"
 #include "targets/npu/Requantize.h"
 
 #include <dnnl.h>
@@ -50,21 +51,6 @@ constexpr double kSyncCycles = 1, kCrossCoreSignalCycles = 50;
 constexpr double kVectorLatency = 16;
 constexpr uint64_t kBurst = 64;
 constexpr int64_t kDram = -1; // the address space of DRAM in ranges
-
-float bf16ToF32(uint16_t b) {
-  uint32_t bits = uint32_t(b) << 16;
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
-}
-uint16_t f32ToBf16(float f) {
-  uint32_t bits;
-  std::memcpy(&bits, &f, 4);
-  if ((bits & 0x7fffffffu) > 0x7f800000u) // NaN: keep it quiet
-    return uint16_t((bits >> 16) | 0x40);
-  uint32_t rounding = 0x7fffu + ((bits >> 16) & 1); // ties to even
-  return uint16_t((bits + rounding) >> 16);
-}
 
 /// A byte range [lo, hi) in one address space (a core's SRAM or DRAM).
 struct Range {
@@ -322,7 +308,7 @@ void productsF32(const MatMulDesc &mm, const uint8_t *s, uint32_t k0,
     const uint8_t *ar = s + rows.at(r);
     float *ad = &a[size_t(r) * kn];
     for (uint32_t k = 0; k < kn; ++k)
-      ad[k] = mm.mode == MatMode::BF16xBF16 ? bf16ToF32(load<uint16_t>(ar + 2 * (k0 + k)))
+      ad[k] = mm.mode == MatMode::BF16xBF16 ? bf16ToFloat(load<uint16_t>(ar + 2 * (k0 + k)))
               : mm.mode == MatMode::U8xI8   ? float(ar[k0 + k])
                                             : float(int8_t(ar[k0 + k]));
   }
@@ -330,7 +316,7 @@ void productsF32(const MatMulDesc &mm, const uint8_t *s, uint32_t k0,
     const uint8_t *br = s + mm.b + int64_t(k0 + k) * mm.bRowStride;
     float *bd = &b[size_t(k) * mm.n];
     for (uint32_t j = 0; j < mm.n; ++j)
-      bd[j] = mm.mode == MatMode::BF16xBF16 ? bf16ToF32(load<uint16_t>(br + 2 * j))
+      bd[j] = mm.mode == MatMode::BF16xBF16 ? bf16ToFloat(load<uint16_t>(br + 2 * j))
                                             : float(int8_t(br[j]));
   }
   dnnl_sgemm('N', 'N', mm.m, mm.n, kn, 1.0f, a.data(), kn, b.data(), mm.n,
@@ -399,7 +385,7 @@ void execMatMul(const MatMulDesc &mm, uint8_t *s) {
         if (mm.relu)
           v = v > 0 ? v : (v == v ? 0.0f : v);
         if (mm.outType == ElemType::BF16)
-          store<uint16_t>(o, f32ToBf16(v));
+          store<uint16_t>(o, floatToBf16(v));
         else
           store<float>(o, v);
       }
@@ -445,7 +431,7 @@ void execVector(const VectorDesc &v, uint8_t *s) {
     break;
   case ElemType::BF16: // computed in f32, rounded once
     vectorLoop<uint16_t>(v, s, [&](uint16_t a, uint16_t b) {
-      return f32ToBf16(apply(bf16ToF32(a), bf16ToF32(b)));
+      return floatToBf16(apply(bf16ToFloat(a), bf16ToFloat(b)));
     });
     break;
   case ElemType::I8: // saturating
