@@ -155,7 +155,8 @@ gaon_status decodeNpuSegment(const gaon_model &m, const gnb::NpuProgram *f,
       program->tags.push_back(t->str());
   if (f->queues())
     for (const gnb::NpuQueue *q : *f->queues()) {
-      if (q->core() >= program->cores || q->engine() > gnb::NpuEngine::MAX)
+      if (q->core() >= uint32_t(program->cores) ||
+          q->engine() > gnb::NpuEngine::MAX)
         return invalidNpu("a queue names core " + std::to_string(q->core()) +
                           " or an unknown engine");
       auto &queue = program->queues[q->core()][int(q->engine())];
@@ -163,9 +164,9 @@ gaon_status decodeNpuSegment(const gaon_model &m, const gnb::NpuProgram *f,
         return invalidNpu("two queues for one engine of core " +
                           std::to_string(q->core()));
       if (q->instructions())
-        for (const gnb::NpuInstruction *f : *q->instructions()) {
+        for (const gnb::NpuInstruction *encoded : *q->instructions()) {
           npu::Instruction in;
-          std::string error = decodeInstruction(*f, in);
+          std::string error = decodeInstruction(*encoded, in);
           if (!error.empty())
             return invalidNpu("core " + std::to_string(q->core()) + " " +
                               npu::engineName(npu::Engine(q->engine())) +
@@ -174,9 +175,10 @@ gaon_status decodeNpuSegment(const gaon_model &m, const gnb::NpuProgram *f,
           queue.push_back(in);
         }
     }
+  enum class Role { Constant, Input, Output };
   auto bindings = [&](const flatbuffers::Vector<
                           flatbuffers::Offset<gnb::NpuBinding>> *list,
-                      std::vector<NpuBindingDesc> &out,
+                      std::vector<NpuBindingDesc> &out, Role role,
                       const char *what) -> gaon_status {
     if (!list)
       return nullptr;
@@ -192,26 +194,26 @@ gaon_status decodeNpuSegment(const gaon_model &m, const gnb::NpuProgram *f,
                           "' does not fit device memory at " +
                           std::to_string(b->dram()));
       bool constant = t.storage == TensorDesc::Storage::Constant;
-      if (constant != (std::string(what) == "constant"))
+      if (constant != (role == Role::Constant))
         return invalidNpu(std::string(what) + " binding of tensor '" + t.name +
                           "', which is " + (constant ? "" : "not ") +
                           "a constant");
       if (t.channelsLast)
         return invalidNpu("tensor '" + t.name +
                           "' is channels-last; NPU bindings are row-major");
-      if (std::string(what) == "output" &&
-          t.storage != TensorDesc::Storage::Arena)
+      if (role == Role::Output && t.storage != TensorDesc::Storage::Arena)
         return invalidNpu("output binding of tensor '" + t.name +
                           "', which is not an arena tensor");
       out.push_back({b->tensor(), b->dram()});
     }
     return nullptr;
   };
-  if (gaon_status s = bindings(f->constants(), seg.constants, "constant"))
+  if (gaon_status s = bindings(f->constants(), seg.constants, Role::Constant,
+                                 "constant"))
     return s;
-  if (gaon_status s = bindings(f->inputs(), seg.inputs, "input"))
+  if (gaon_status s = bindings(f->inputs(), seg.inputs, Role::Input, "input"))
     return s;
-  if (gaon_status s = bindings(f->outputs(), seg.outputs, "output"))
+  if (gaon_status s = bindings(f->outputs(), seg.outputs, Role::Output, "output"))
     return s;
   seg.program = std::move(program);
   return nullptr;
