@@ -9,6 +9,8 @@
 
 #include "dialects/npu/NpuOps.h"
 
+#include <cmath>
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/OpImplementation.h"
@@ -134,7 +136,7 @@ LogicalResult MatMulOp::verify() {
       return failure();
   bool integer = getMode() != MatMode::bf16xbf16;
   if (!getOut()) {
-    if (getOutType() || getBias() || getRequant() || getRelu())
+    if (getOutType() || getBias() || getRequant() || getRelu() || getScale())
       return emitOpError("has output-stage attributes but no `out`");
     return verifyTag(*this, getTag());
   }
@@ -156,6 +158,11 @@ LogicalResult MatMulOp::verify() {
   if (getRelu() && integer)
     return emitOpError("relu is for bf16 matmuls; an integer one clamps with "
                        "clamp_lo");
+  if (getScale() && integer)
+    return emitOpError("scale is for bf16 matmuls; an integer one scales by "
+                       "its requantization multipliers");
+  if (getScale() && !std::isfinite(getScale()->convertToFloat()))
+    return emitOpError("scale must be finite");
   if (requantized) {
     int64_t lo = out == ElemType::u8 ? 0 : -128, hi = out == ElemType::u8 ? 255 : 127;
     if (getClampLo() < lo || getClampHi() > hi || getClampLo() > getClampHi())
@@ -172,6 +179,8 @@ LogicalResult VectorOp::verify() {
   if (getBStep() != 0 && getBStep() != 1)
     return emitOpError("b_step must be 0 (broadcast) or 1, got ")
            << getBStep();
+  if (getOuter() < 1 || getOuter() > UINT32_MAX)
+    return emitOpError("outer must be in [1, 2^32), got ") << getOuter();
   return verifyTag(*this, getTag());
 }
 

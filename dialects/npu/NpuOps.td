@@ -113,7 +113,8 @@ def Npu_MatMulOp : Npu_Instruction<"matmul"> {
     A's `m` rows are an `a_outer` x `a_inner` window with byte strides. With
     `out`, the output stage adds `bias` (if given), requantizes with the
     per-channel multipliers and shifts at `requant` (integer modes, i8/u8
-    outputs) or rounds to `out_type`, and writes to `out`.
+    outputs) or rounds to `out_type`, and writes to `out`. A bf16 matmul's
+    output stage computes `sums * scale + bias` (scale 1 unless given).
   }];
   let arguments = (ins Npu_MatModeAttr:$mode, Npu_Int:$m, Npu_Int:$n,
                        Npu_Int:$k, Npu_Int:$a, Npu_Int:$a_outer,
@@ -130,16 +131,25 @@ def Npu_MatMulOp : Npu_Instruction<"matmul"> {
                        DefaultValuedAttr<Npu_Int, "-128">:$clamp_lo,
                        DefaultValuedAttr<Npu_Int, "127">:$clamp_hi,
                        UnitAttr:$relu,
+                       OptionalAttr<F32Attr>:$scale,
                        DefaultValuedAttr<Npu_Int, "0">:$tag);
   let assemblyFormat = "attr-dict";
   let hasVerifier = 1;
 }
 
 def Npu_VectorOp : Npu_Instruction<"vector"> {
-  let summary = "y[i] = a[i] op b[i * b_step] on the vector engine";
+  let summary = "y[o][i] = a[o][i] op b[o][i * b_step] on the vector engine";
+  let description = [{
+    `outer` rows of `n` elements; row `o` of each operand starts
+    `o * *_stride` bytes after its base.
+  }];
   let arguments = (ins Npu_VecOpAttr:$op, Npu_ElemTypeAttr:$type, Npu_Int:$n,
                        Npu_Int:$a, Npu_Int:$b, Npu_Int:$y,
                        DefaultValuedAttr<Npu_Int, "1">:$b_step,
+                       DefaultValuedAttr<Npu_Int, "1">:$outer,
+                       DefaultValuedAttr<Npu_Int, "0">:$a_stride,
+                       DefaultValuedAttr<Npu_Int, "0">:$b_stride,
+                       DefaultValuedAttr<Npu_Int, "0">:$y_stride,
                        DefaultValuedAttr<Npu_Int, "0">:$tag);
   let assemblyFormat = "attr-dict";
   let hasVerifier = 1;

@@ -72,6 +72,12 @@ struct OpDesc {
 struct NpuBindingDesc {
   uint32_t tensor;
   uint64_t dram;
+  // A converting binding (schema NpuBinding): host row-major `sizes`, device
+  // element i at dram + sum(i_d * strides[d]) as `deviceType`.
+  bool transform = false;
+  npu::ElemType deviceType = npu::ElemType::F32;
+  std::array<uint32_t, 4> sizes{1, 1, 1, 1};
+  std::array<int64_t, 4> strides{0, 0, 0, 0};
 };
 
 struct SegmentDesc {

@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "Internal.h"
+
+#include <cmath>
 #include "gnb_generated.h"
 
 namespace gaon::rt {
@@ -107,6 +109,9 @@ std::string decodeInstruction(const gnb::NpuInstruction &f,
     mm.out = m->out();
     mm.outRowStride = m->out_row_stride();
     mm.relu = m->relu();
+    mm.scale = m->scale();
+    if (!std::isfinite(mm.scale))
+      return "a matmul with a non-finite output scale";
     return "";
   }
   case npu::Opcode::Vector: {
@@ -122,6 +127,10 @@ std::string decodeInstruction(const gnb::NpuInstruction &f,
     in.vec.b = v->b();
     in.vec.y = v->y();
     in.vec.bStep = v->b_step();
+    in.vec.outer = v->outer();
+    in.vec.aStride = v->a_stride();
+    in.vec.bStride = v->b_stride();
+    in.vec.yStride = v->y_stride();
     return "";
   }
   case npu::Opcode::Signal:
@@ -129,6 +138,50 @@ std::string decodeInstruction(const gnb::NpuInstruction &f,
     return "";
   }
   return "unknown opcode";
+}
+
+/// Checks a converting binding: 4 sizes whose product is the tensor's
+/// element count, an f32 host tensor with a bf16 or f32 device form (or
+/// matching types), and a walk that stays inside device memory.
+std::string decodeTransform(const gnb::NpuBinding &b, const TensorDesc &t,
+                            uint64_t dramBytes, NpuBindingDesc &desc) {
+  if (!b.sizes() || !b.dram_strides() || b.sizes()->size() != 4 ||
+      b.dram_strides()->size() != 4)
+    return "a converting binding needs 4 sizes and 4 strides";
+  if (b.device_type() > gnb::NpuElemType::MAX)
+    return "unknown device type";
+  desc.transform = true;
+  desc.deviceType = npu::ElemType(b.device_type());
+  uint64_t count = 1;
+  int64_t low = 0, high = 0;
+  for (int d = 0; d < 4; ++d) {
+    desc.sizes[d] = b.sizes()->Get(d);
+    desc.strides[d] = b.dram_strides()->Get(d);
+    if (desc.sizes[d] == 0)
+      return "a converting binding has an empty dimension";
+    count *= desc.sizes[d];
+    if (desc.strides[d] > (int64_t(1) << 40) ||
+        desc.strides[d] < -(int64_t(1) << 40))
+      return "a stride beyond 2^40 bytes";
+    int64_t span = int64_t(desc.sizes[d] - 1) * desc.strides[d];
+    (span < 0 ? low : high) += span;
+  }
+  uint64_t elements = uint64_t(t.elementCount);
+  uint64_t hostElem = t.byteSize / std::max<uint64_t>(elements, 1);
+  if (count != elements)
+    return "sizes hold " + std::to_string(count) + " elements; the tensor has " +
+           std::to_string(elements);
+  bool f32ToFloat = t.dtype == GAON_F32 &&
+                    (desc.deviceType == npu::ElemType::BF16 ||
+                     desc.deviceType == npu::ElemType::F32);
+  if (!f32ToFloat && uint64_t(npu::elemBytes(desc.deviceType)) != hostElem)
+    return "the host type cannot convert to the device type";
+  uint64_t devElem = npu::elemBytes(desc.deviceType);
+  if (int64_t(b.dram()) + low < 0 ||
+      b.dram() + uint64_t(high) + devElem > dramBytes)
+    return "its walk leaves device memory (" + std::to_string(dramBytes) +
+           " bytes)";
+  return "";
 }
 
 } // namespace
@@ -188,11 +241,18 @@ gaon_status decodeNpuSegment(const gaon_model &m, const gnb::NpuProgram *f,
                           std::to_string(b->tensor()) + " of " +
                           std::to_string(m.tensors.size()));
       const TensorDesc &t = m.tensors[b->tensor()];
-      if (b->dram() > program->dramBytes ||
-          t.byteSize > program->dramBytes - b->dram())
+      NpuBindingDesc desc{b->tensor(), b->dram()};
+      if (b->sizes() || b->dram_strides()) {
+        if (std::string e = decodeTransform(*b, t, program->dramBytes, desc);
+            !e.empty())
+          return invalidNpu(std::string(what) + " binding of tensor '" +
+                            t.name + "': " + e);
+      } else if (b->dram() > program->dramBytes ||
+                 t.byteSize > program->dramBytes - b->dram()) {
         return invalidNpu(std::string(what) + " tensor '" + t.name +
                           "' does not fit device memory at " +
                           std::to_string(b->dram()));
+      }
       bool constant = t.storage == TensorDesc::Storage::Constant;
       if (constant != (role == Role::Constant))
         return invalidNpu(std::string(what) + " binding of tensor '" + t.name +
@@ -204,7 +264,11 @@ gaon_status decodeNpuSegment(const gaon_model &m, const gnb::NpuProgram *f,
       if (role == Role::Output && t.storage != TensorDesc::Storage::Arena)
         return invalidNpu("output binding of tensor '" + t.name +
                           "', which is not an arena tensor");
-      out.push_back({b->tensor(), b->dram()});
+      if (desc.transform && role == Role::Constant)
+        return invalidNpu("constant '" + t.name +
+                          "' has a converting binding; the compiler stores "
+                          "constants in device form");
+      out.push_back(desc);
     }
     return nullptr;
   };

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Internal.h"
+#include "targets/common/HalfFloat.h"
 
 #include <cinttypes>
 #include <cmath>
@@ -55,18 +56,28 @@ public:
     uint64_t hostBytes = 0;
     for (const NpuBindingDesc &b : segment.inputs) {
       const TensorDesc &t = model.tensors[b.tensor];
-      std::memcpy(dram.data() + b.dram, state.tensorData(b.tensor),
-                  t.byteSize);
-      hostBytes += t.byteSize;
+      if (b.transform)
+        hostBytes += convert(b, static_cast<uint8_t *>(state.tensorData(b.tensor)),
+                             /*toDevice=*/true);
+      else {
+        std::memcpy(dram.data() + b.dram, state.tensorData(b.tensor),
+                    t.byteSize);
+        hostBytes += t.byteSize;
+      }
     }
     std::string error = simulator.run(*segment.program, dram, run_.result);
     if (!error.empty())
       return makeStatus(GAON_INTERNAL, "npu simulator: " + error);
     for (const NpuBindingDesc &b : segment.outputs) {
       const TensorDesc &t = model.tensors[b.tensor];
-      std::memcpy(state.tensorData(b.tensor), dram.data() + b.dram,
-                  t.byteSize);
-      hostBytes += t.byteSize;
+      if (b.transform)
+        hostBytes += convert(b, static_cast<uint8_t *>(state.tensorData(b.tensor)),
+                             /*toDevice=*/false);
+      else {
+        std::memcpy(state.tensorData(b.tensor), dram.data() + b.dram,
+                    t.byteSize);
+        hostBytes += t.byteSize;
+      }
     }
     run_.hostBytes = hostBytes;
     run_.valid = true;
@@ -78,6 +89,41 @@ public:
   }
 
 private:
+  /// Moves a tensor through a converting binding (NpuDecode checked the walk
+  /// and the types); returns the bytes that cross the host link, which are
+  /// the device form's.
+  uint64_t convert(const NpuBindingDesc &b, uint8_t *host, bool toDevice) {
+    const TensorDesc &t = model.tensors[b.tensor];
+    uint64_t hostElem = t.byteSize / std::max<int64_t>(t.elementCount, 1);
+    uint64_t devElem = npu::elemBytes(b.deviceType);
+    bool widen = t.dtype == GAON_F32 && b.deviceType == npu::ElemType::BF16;
+    uint64_t i = 0;
+    for (uint32_t i0 = 0; i0 < b.sizes[0]; ++i0)
+      for (uint32_t i1 = 0; i1 < b.sizes[1]; ++i1)
+        for (uint32_t i2 = 0; i2 < b.sizes[2]; ++i2) {
+          uint8_t *d = dram.data() + b.dram + i0 * b.strides[0] +
+                       i1 * b.strides[1] + i2 * b.strides[2];
+          for (uint32_t i3 = 0; i3 < b.sizes[3]; ++i3, ++i) {
+            uint8_t *h = host + i * hostElem;
+            uint8_t *e = d + i3 * b.strides[3];
+            if (!widen) {
+              std::memcpy(toDevice ? e : h, toDevice ? h : e, hostElem);
+            } else if (toDevice) {
+              float f;
+              std::memcpy(&f, h, 4);
+              uint16_t v = floatToBf16(f);
+              std::memcpy(e, &v, 2);
+            } else {
+              uint16_t v;
+              std::memcpy(&v, e, 2);
+              float f = bf16ToFloat(v);
+              std::memcpy(h, &f, 4);
+            }
+          }
+        }
+    return i * devElem;
+  }
+
   const gaon_model &model;
   const SegmentDesc &segment;
   npu::Simulator simulator;

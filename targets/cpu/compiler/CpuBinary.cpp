@@ -30,7 +30,7 @@ namespace gnb = gaon::gnb;
 namespace gaon {
 namespace {
 
-constexpr uint32_t kFormatVersion = 2;
+constexpr uint32_t kFormatVersion = 3;
 constexpr uint64_t kAlignment = 64;
 constexpr uint32_t kNoTensor = 0xFFFFFFFFu;
 

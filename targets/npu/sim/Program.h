@@ -75,18 +75,22 @@ struct MatMulDesc {
   uint64_t out = 0;
   int64_t outRowStride = 0;
   bool relu = false; // float mode: max(0, x) before rounding
+  float scale = 1.0f; // float mode: sums * scale + bias, before relu
 };
 
 enum class VecOp : uint8_t { Add, Sub, Mul, Max, Min, Relu, Copy };
 
-/// y[i] = a[i] op b[i * bStep] over n elements of one type (bStep 0
-/// broadcasts b[0]).
+/// For o < outer, i < n: y[o][i] = a[o][i] op b[o][i * bStep] over elements
+/// of one type, where row o of each operand starts `o * stride` bytes after
+/// its base (bStep 0 broadcasts the row's first b).
 struct VectorDesc {
   VecOp op = VecOp::Add;
   ElemType type = ElemType::F32;
   uint64_t n = 0;
   uint64_t a = 0, b = 0, y = 0;
   uint32_t bStep = 1;
+  uint32_t outer = 1;
+  int64_t aStride = 0, bStride = 0, yStride = 0;
 };
 
 struct Instruction {

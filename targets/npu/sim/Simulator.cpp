@@ -120,7 +120,8 @@ double Simulator::matMulCycles(const MatMulDesc &mm) const {
 double Simulator::vectorCycles(const VectorDesc &v) const {
   double perCycle = elemBytes(v.type) <= 2 ? 2.0 * config.vectorLanes
                                            : double(config.vectorLanes);
-  return std::ceil(double(v.n) / perCycle) + kVectorLatency;
+  // Each row starts on a fresh lane group.
+  return double(v.outer) * std::ceil(double(v.n) / perCycle) + kVectorLatency;
 }
 
 uint64_t Simulator::dramChargedBytes(const DmaDesc &d) {
@@ -240,19 +241,31 @@ std::string describe(const Instruction &in, uint32_t core,
       return e;
     const VectorDesc &v = in.vec;
     uint64_t eb = elemBytes(v.type);
-    if (v.n == 0)
+    if (v.n == 0 || v.outer == 0)
       return "";
     if (v.bStep > 1)
       return "vector b_step must be 0 or 1";
-    if (auto e = add(core, v.a, v.a + v.n * eb, false, "vector a"); !e.empty())
+    if (v.n > (uint64_t(1) << 40))
+      return "vector n exceeds 2^40 elements";
+    // One bounding range per operand: the row walk plus a row's bytes.
+    auto operand = [&](uint64_t base, int64_t stride, uint64_t rowBytes,
+                       bool write, const char *what) -> std::string {
+      int64_t span = int64_t(v.outer - 1) * stride;
+      if (int64_t(base) + std::min<int64_t>(span, 0) < 0)
+        return std::string(what) + " has a negative walk";
+      return add(core, base + std::min<int64_t>(span, 0),
+                 base + std::max<int64_t>(span, 0) + rowBytes, write, what);
+    };
+    if (auto e = operand(v.a, v.aStride, v.n * eb, false, "vector a");
+        !e.empty())
       return e;
     bool binary = v.op != VecOp::Relu && v.op != VecOp::Copy;
     if (binary)
-      if (auto e = add(core, v.b, v.b + (v.bStep ? v.n : 1) * eb, false,
-                       "vector b");
+      if (auto e = operand(v.b, v.bStride, (v.bStep ? v.n : 1) * eb, false,
+                           "vector b");
           !e.empty())
         return e;
-    return add(core, v.y, v.y + v.n * eb, true, "vector y");
+    return operand(v.y, v.yStride, v.n * eb, true, "vector y");
   }
   case Opcode::Signal:
   case Opcode::Wait:
@@ -379,7 +392,7 @@ void execMatMul(const MatMulDesc &mm, uint8_t *s) {
         else
           *o = uint8_t(int8_t(q));
       } else {
-        float v = load<float>(c);
+        float v = load<float>(c) * mm.scale;
         if (mm.hasBias)
           v += load<float>(s + mm.bias + 4 * j);
         if (mm.relu)
@@ -395,12 +408,16 @@ void execMatMul(const MatMulDesc &mm, uint8_t *s) {
 template <typename T, typename F>
 void vectorLoop(const VectorDesc &v, uint8_t *s, F f) {
   int eb = sizeof(T);
-  for (uint64_t i = 0; i < v.n; ++i) {
-    T a = load<T>(s + v.a + i * eb);
-    T b = v.op == VecOp::Relu || v.op == VecOp::Copy
-              ? T()
-              : load<T>(s + v.b + (v.bStep ? i : 0) * eb);
-    store<T>(s + v.y + i * eb, f(a, b));
+  bool unary = v.op == VecOp::Relu || v.op == VecOp::Copy;
+  for (uint32_t o = 0; o < v.outer; ++o) {
+    uint8_t *ya = s + v.y + o * v.yStride;
+    const uint8_t *aa = s + v.a + o * v.aStride;
+    const uint8_t *ba = s + v.b + o * v.bStride;
+    for (uint64_t i = 0; i < v.n; ++i) {
+      T a = load<T>(aa + i * eb);
+      T b = unary ? T() : load<T>(ba + (v.bStep ? i : 0) * eb);
+      store<T>(ya + i * eb, f(a, b));
+    }
   }
 }
 

@@ -231,3 +231,21 @@ npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
 
 // expected-error @+1 {{expects parent op 'npu.queue'}}
 npu.wait {semaphore = 0, value = 1}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <matrix> core 0 {
+    // expected-error @+1 {{scale is for bf16 matmuls}}
+    npu.matmul {mode = #npu.mode<i8xi8>, m = 1, n = 1, k = 1, a = 0, a_outer = 1, a_inner = 1, a_outer_stride = 0, a_inner_stride = 0, b = 64, b_row_stride = 1, c = 128, c_row_stride = 4, out = 256, out_type = #npu.elem<i32>, out_row_stride = 4, scale = 0.5 : f32}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <vector> core 0 {
+    // expected-error @+1 {{outer must be in [1, 2^32)}}
+    npu.vector {op = #npu.vec<add>, type = #npu.elem<f32>, n = 4, a = 0, b = 16, y = 32, outer = 0}
+  }
+}

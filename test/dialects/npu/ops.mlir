@@ -31,5 +31,7 @@ npu.program attributes {cores = 1, dram_bytes = 4096, tags = ["fc"]} {
   npu.queue <vector> core 0 {
     // CHECK: npu.vector {{{.*}}op = #npu.vec<add>{{.*}}type = #npu.elem<f32>
     npu.vector {op = #npu.vec<add>, type = #npu.elem<f32>, n = 128, a = 0, b = 512, y = 1024, b_step = 0}
+    // CHECK: npu.vector {{{.*}}a_stride = 512 : i64{{.*}}outer = 4 : i64
+    npu.vector {op = #npu.vec<max>, type = #npu.elem<bf16>, n = 64, a = 0, b = 4096, y = 0, outer = 4, a_stride = 512, b_stride = 1024, y_stride = 512}
   }
 }
