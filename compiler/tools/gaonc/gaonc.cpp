@@ -95,6 +95,11 @@ cl::opt<bool> printSummary(
     "summary",
     cl::desc("Print a one-paragraph summary of the compiled model to stderr"),
     cl::init(false), cl::cat(gaoncCategory));
+cl::opt<std::string> reportFile(
+    "report",
+    cl::desc("Write the placement report (JSON): per ONNX node, where it "
+             "runs, why not on the NPU, and the estimated NPU cycles"),
+    cl::value_desc("REPORT.json"), cl::cat(gaoncCategory));
 cl::opt<bool> elideLargeConstants(
     "elide-constants",
     cl::desc("Print constants larger than 16 elements as an elided blob"),
@@ -193,9 +198,9 @@ int main(int argc, char **argv) {
   // Without --emit, a .gnb output means a binary, anything else MLIR.
   if (emit.getNumOccurrences() == 0)
     emit = StringRef(outputFile).ends_with(".gnb") ? Emit::Binary : Emit::Graph;
-  if (emit == Emit::Binary && target == "npu")
-    return fail("--emit=binary --target=npu needs the NPU backend, which this "
-                "build does not have yet; use --target=cpu");
+  if (!reportFile.empty() && emit != Emit::Binary)
+    return fail("--report describes a binary; add -o OUT.gnb or "
+                "--emit=binary");
 
   gaon::ImportOptions options;
   for (const std::string &spec : inputShapes) {
@@ -250,6 +255,11 @@ int main(int argc, char **argv) {
     gaon::CpuBinaryOptions binaryOptions;
     binaryOptions.stats = &stats;
     binaryOptions.channelsLast = cpuChannelsLast;
+    if (target == "npu")
+      binaryOptions.npu = &*npu;
+    std::string report;
+    if (!reportFile.empty())
+      binaryOptions.report = &report;
     std::unique_ptr<llvm::ToolOutputFile> weights;
     if (weightsSidecar) {
       if (outputFile == "-")
@@ -265,8 +275,15 @@ int main(int argc, char **argv) {
       return 1;
     if (weights)
       weights->keep();
+    if (!reportFile.empty()) {
+      auto reportOut = openOutputFile(reportFile, &error);
+      if (!reportOut)
+        return fail(error);
+      reportOut->os() << report;
+      reportOut->keep();
+    }
     if (printSummary)
-      llvm::errs() << "binary: " << stats.ops << " CPU kernel calls; arena "
+      llvm::errs() << "binary: " << stats.ops << " steps; arena "
                    << stats.arenaSize << " bytes (" << stats.arenaWithoutReuse
                    << " without reuse); constants " << stats.constantBytes
                    << " bytes\n";

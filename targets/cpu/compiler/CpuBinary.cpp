@@ -13,6 +13,9 @@
 #include "compiler/binary/MemoryPlanner.h"
 #include "dialects/graph/GraphOps.h"
 #include "targets/cpu/kernels/Layouts.h"
+#include "targets/npu/NpuConfig.h"
+#include "targets/npu/compiler/NpuLowering.h"
+#include "targets/npu/sim/Simulator.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -347,6 +350,15 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
     inputs.push_back(gnb::CreateIoBindingDirect(fbb, name.c_str(), *id));
   }
 
+  // Placement: with an NPU, each op runs where targets/npu/compiler says.
+  npu::PlacementMap placement;
+  if (options.npu)
+    placement = npu::placeOps(body, *options.npu);
+  auto onNpu = [&](Operation *op) {
+    auto it = placement.find(op);
+    return it != placement.end() && it->second.onNpu;
+  };
+
   // A convolution whose only user is a ReLU or a bounded clip runs both in
   // one kernel call (oneDNN applies the activation as a post-op): the
   // activation's result becomes the convolution's output.
@@ -354,7 +366,8 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
   llvm::DenseSet<Operation *> absorbed;
   for (Operation &op : body.without_terminator()) {
     auto conv = llvm::dyn_cast<graph::ConvOp>(op);
-    if (!conv || !conv->hasOneUse())
+    if (!conv || !conv->hasOneUse() || onNpu(conv) ||
+        onNpu(*conv->getUsers().begin()))
       continue;
     Operation *user = *conv->getUsers().begin();
     auto clip = llvm::dyn_cast<graph::ClipOp>(user);
@@ -367,19 +380,186 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
   }
 
   llvm::DenseSet<Value> channelsLast;
-  if (options.channelsLast)
+  // NPU bindings read row-major host tensors; the CPU's channels-last choice
+  // does not look across segments yet, so it stays off with an NPU.
+  if (options.channelsLast && !options.npu)
     channelsLast = chooseChannelsLast(body, absorbed, [&](Operation *op) {
       Operation *activation = fusedActivation.lookup(op);
       return activation ? activation->getResult(0) : op->getResult(0);
     });
 
-  // Ops, constants and arena tensors, in program order.
+  // Ops, constants and arena tensors, in program order. Consecutive NPU ops
+  // form one NPU segment; the CPU ops between them form CPU segments.
   std::vector<flatbuffers::Offset<gnb::Op>> ops;
+  std::vector<flatbuffers::Offset<gnb::Segment>> segments;
+  llvm::DenseMap<Operation *, int64_t> stepOf;
+  std::vector<Operation *> run;
   int64_t step = 0;
+  auto appendConstant = [&](const std::string &name, gnb::DType dtype,
+                            std::vector<int64_t> shape,
+                            const std::vector<char> &bytes) -> uint32_t {
+    uint64_t offset = (constants.size() + kAlignment - 1) / kAlignment *
+                      kAlignment;
+    constants.resize(offset, 0);
+    constants.insert(constants.end(), bytes.begin(), bytes.end());
+    uint32_t id = pending.size();
+    pending.push_back({name, dtype, std::move(shape), gnb::Storage::Constant,
+                       offset, bytes.size(), quant::QuantizedType(),
+                       gnb::Layout::RowMajor});
+    return id;
+  };
+  auto closeCpuSegment = [&] {
+    if (!ops.empty())
+      segments.push_back(gnb::CreateSegmentDirect(fbb, gnb::DeviceKind::CPU, &ops));
+    ops.clear();
+  };
+  // Placement report rows: one per anchor op (fused ops join their anchor).
+  struct ReportRow {
+    std::string name, kind, placement, reason;
+    double cycles = -1;
+  };
+  std::vector<ReportRow> reportRows;
+  auto flushRun = [&]() -> LogicalResult {
+    if (run.empty())
+      return success();
+    llvm::DenseSet<Operation *> inRun(run.begin(), run.end());
+    SmallVector<Value> runInputs, runOutputs;
+    llvm::DenseSet<Value> seen;
+    for (Operation *op : run) {
+      for (Value v : op->getOperands()) {
+        Operation *def = v.getDefiningOp();
+        if ((def && (inRun.count(def) || llvm::isa<graph::ConstantOp>(def))) ||
+            !seen.insert(v).second)
+          continue;
+        runInputs.push_back(v);
+      }
+      for (Value r : op->getResults())
+        if (llvm::any_of(r.getUsers(),
+                         [&](Operation *u) { return !inRun.count(u); }))
+          runOutputs.push_back(r);
+    }
+    npu::NpuSegment segment;
+    if (failed(npu::lowerSegment(run, runInputs, runOutputs, placement,
+                                 *options.npu, segment)))
+      return failure();
+    for (Value r : runOutputs) {
+      auto id = addTensor(r, gnb::Storage::Arena, 0,
+                          npu::nodeName(r.getLoc()));
+      if (failed(id))
+        return failure();
+      arena.push_back({*id, r, pending[*id].dtype, pending[*id].shape,
+                       pending[*id].name, pending[*id].byteSize, step, step});
+    }
+    for (Operation *op : run)
+      stepOf[op] = step;
+    // The compiler's estimate: the program on the simulator, timing only.
+    npu::Simulator estimator(*options.npu, npu::SimOptions{false, false});
+    std::vector<uint8_t> none;
+    npu::SimResult estimate;
+    std::string error = estimator.run(segment.program, none, estimate);
+    if (!error.empty())
+      return run.front()->emitError("internal: the NPU program does not "
+                                    "simulate: ")
+             << error;
+    for (Operation *op : run) {
+      const npu::Placement &p = placement[op];
+      if (p.fusedInto)
+        continue;
+      ReportRow row{npu::nodeName(op->getLoc()),
+                    op->getName().getStringRef().str(), "npu", "", 0};
+      for (Operation *f : run)
+        if (placement[f].fusedInto == op)
+          row.name += "+" + npu::nodeName(f->getLoc());
+      for (size_t t = 0; t < segment.program.tags.size(); ++t)
+        if (segment.program.tags[t] == row.name && t < estimate.tags.size() &&
+            estimate.tags[t].first >= 0)
+          row.cycles = estimate.tags[t].last - estimate.tags[t].first;
+      reportRows.push_back(row);
+    }
+    // Serialize: device-form constants become constant tensors.
+    auto bindingOf = [&](uint32_t tensor, const npu::SegmentBinding *b,
+                         uint64_t dram) {
+      if (!b)
+        return gnb::CreateNpuBinding(fbb, tensor, dram);
+      std::vector<uint32_t> sizes(b->sizes.begin(), b->sizes.end());
+      std::vector<int64_t> strides(b->strides.begin(), b->strides.end());
+      return gnb::CreateNpuBindingDirect(fbb, tensor, b->dram,
+                                         gnb::NpuElemType(b->deviceType),
+                                         &sizes, &strides);
+    };
+    std::vector<flatbuffers::Offset<gnb::NpuBinding>> consts, ins, outs;
+    for (const npu::SegmentConstant &c : segment.constants) {
+      uint32_t id = appendConstant(c.name, gnb::DType::U8,
+                                   {int64_t(c.bytes.size())}, c.bytes);
+      consts.push_back(bindingOf(id, nullptr, c.dram));
+    }
+    for (const npu::SegmentBinding &b : segment.inputs)
+      ins.push_back(bindingOf(ids[b.value], &b, 0));
+    for (const npu::SegmentBinding &b : segment.outputs)
+      outs.push_back(bindingOf(ids[b.value], &b, 0));
+    std::vector<flatbuffers::Offset<gnb::NpuQueue>> queues;
+    const npu::Program &prog = segment.program;
+    for (int c = 0; c < prog.cores; ++c)
+      for (int e = 0; e < npu::kEngines; ++e) {
+        std::vector<flatbuffers::Offset<gnb::NpuInstruction>> list;
+        for (const npu::Instruction &in : prog.queues[c][e]) {
+          flatbuffers::Offset<gnb::NpuDma> dma = 0;
+          flatbuffers::Offset<gnb::NpuMatMul> mm = 0;
+          flatbuffers::Offset<gnb::NpuVector> vec = 0;
+          if (in.opcode == npu::Opcode::DmaLoad ||
+              in.opcode == npu::Opcode::DmaStore) {
+            const npu::DmaDesc &d = in.dma;
+            std::vector<uint32_t> sizes(d.sizes.begin(), d.sizes.end());
+            std::vector<int64_t> ds(d.dramStrides.begin(), d.dramStrides.end());
+            std::vector<int64_t> ss(d.sramStrides.begin(), d.sramStrides.end());
+            dma = gnb::CreateNpuDmaDirect(fbb, d.dram, d.sram, d.elemBytes,
+                                          &sizes, &ds, &ss);
+          } else if (in.opcode == npu::Opcode::MatMul) {
+            const npu::MatMulDesc &m = in.mm;
+            mm = gnb::CreateNpuMatMul(
+                fbb, gnb::NpuMatMode(m.mode), m.m, m.n, m.k, m.a, m.aOuter,
+                m.aInner, m.aOuterStride, m.aInnerStride, m.b, m.bRowStride,
+                m.c, m.cRowStride, m.accumulate, m.store, m.hasBias, m.bias,
+                m.requant, m.zeroPoint, m.clampLo, m.clampHi,
+                gnb::NpuElemType(m.outType), m.out, m.outRowStride, m.relu,
+                m.scale);
+          } else if (in.opcode == npu::Opcode::Vector) {
+            const npu::VectorDesc &v = in.vec;
+            vec = gnb::CreateNpuVector(fbb, gnb::NpuVecOp(v.op),
+                                       gnb::NpuElemType(v.type), v.n, v.a, v.b,
+                                       v.y, v.bStep, v.outer, v.aStride,
+                                       v.bStride, v.yStride);
+          }
+          list.push_back(gnb::CreateNpuInstruction(
+              fbb, gnb::NpuOpcode(in.opcode), gnb::NpuEngine(in.engine),
+              in.tag, dma, mm, vec, in.semaphore, in.value, in.core));
+        }
+        if (!list.empty())
+          queues.push_back(gnb::CreateNpuQueueDirect(
+              fbb, c, gnb::NpuEngine(e), &list));
+      }
+    std::vector<flatbuffers::Offset<flatbuffers::String>> tags;
+    for (const std::string &t : prog.tags)
+      tags.push_back(fbb.CreateString(t));
+    auto program = gnb::CreateNpuProgramDirect(fbb, prog.cores, prog.dramBytes,
+                                               &queues, &tags, &consts, &ins,
+                                               &outs);
+    closeCpuSegment();
+    segments.push_back(gnb::CreateSegment(fbb, gnb::DeviceKind::NPU, 0, 0,
+                                          program));
+    ++step;
+    run.clear();
+    return success();
+  };
   for (Operation &op : body.without_terminator()) {
     if (absorbed.count(&op))
       continue;
     if (auto constant = llvm::dyn_cast<graph::ConstantOp>(op)) {
+      // Constants only NPU ops read are packed into their segments instead.
+      if (options.npu && !constant->use_empty() &&
+          llvm::all_of(constant->getUsers(),
+                       [&](Operation *u) { return onNpu(u); }))
+        continue;
       auto dense = llvm::dyn_cast<DenseElementsAttr>(constant.getValue());
       if (!dense)
         return constant.emitError("the CPU target stores dense constants "
@@ -395,10 +575,22 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
       constants.insert(constants.end(), bytes.begin(), bytes.end());
       continue;
     }
+    if (onNpu(&op)) {
+      run.push_back(&op);
+      continue;
+    }
+    if (failed(flushRun()))
+      return failure();
     if (op.getDialect() == nullptr ||
         op.getDialect()->getNamespace() != "graph")
       return op.emitError("the CPU target runs graph ops only; ")
              << op.getName() << " is not one";
+    if (options.npu) {
+      auto it = placement.find(&op);
+      reportRows.push_back({locationName(op.getLoc()),
+                            op.getName().getStringRef().str(), "cpu",
+                            it != placement.end() ? it->second.reason : "", -1});
+    }
     std::vector<uint32_t> in, out;
     for (Value operand : op.getOperands()) {
       auto it = ids.find(operand);
@@ -431,6 +623,7 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
       attrs.push_back(gnb::CreateAttributeDirect(
           fbb, "fused_activation", nullptr, bounds.empty() ? nullptr : &bounds,
           llvm::isa<graph::ClipOp>(activation) ? "clip" : "relu"));
+      stepOf[activation] = step;
     }
     std::string kind = op.getName().getStringRef().str();
     std::string loc = locationName(op.getLoc());
@@ -438,15 +631,15 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
       loc += "+" + locationName(activation->getLoc());
     ops.push_back(gnb::CreateOpDirect(fbb, kind.c_str(), &in, &out, &attrs,
                                       loc.c_str()));
+    stepOf[&op] = step;
     ++step;
   }
+  if (failed(flushRun()))
+    return failure();
+  closeCpuSegment();
 
   // Lifetimes: a value lives until its last user (the return is the end).
-  llvm::DenseMap<Operation *, int64_t> stepOf;
-  int64_t s = 0;
-  for (Operation &op : body.without_terminator())
-    if (!llvm::isa<graph::ConstantOp>(op) && !absorbed.count(&op))
-      stepOf[&op] = s++;
+  int64_t s = step;
   std::vector<BufferRequest> requests;
   for (ArenaTensor &t : arena) {
     for (Operation *user : t.value.getUsers())
@@ -490,13 +683,24 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
                                               t.byteSize, q, t.layout));
   }
 
-  std::vector<flatbuffers::Offset<gnb::Segment>> segments{
-      gnb::CreateSegmentDirect(fbb, gnb::DeviceKind::CPU, &ops)};
   bool sidecar = options.weightsStream != nullptr;
+  flatbuffers::Offset<gnb::NpuConfig> npuConfig = 0;
+  std::string configJson;
+  uint64_t configHash = 0;
+  if (options.npu) {
+    const npu::NpuConfig &c = *options.npu;
+    configJson = npu::canonicalNpuConfigJson(c);
+    configHash = npu::npuConfigHash(c);
+    npuConfig = gnb::CreateNpuConfigDirect(
+        fbb, c.name.c_str(), c.clockHz, c.cores, c.matrixRows, c.matrixCols,
+        c.bf16Rate, c.int4Rate, c.vectorLanes, c.sramBytes, c.dramBytes,
+        c.dramBandwidth, c.dramLatencyNs, c.hostBandwidth, c.dmaBytesPerCycle);
+  }
   auto model = gnb::CreateModelDirect(
-      fbb, kFormatVersion, options.compilerVersion.c_str(), "cpu", "", 0,
-      &tensors, &inputs, &outputs, plan.arenaSize, &segments,
-      constants.size(), sidecar ? options.weightsFileName.c_str() : nullptr);
+      fbb, kFormatVersion, options.compilerVersion.c_str(),
+      options.npu ? "npu" : "cpu", configJson.c_str(), configHash, &tensors,
+      &inputs, &outputs, plan.arenaSize, &segments, constants.size(),
+      sidecar ? options.weightsFileName.c_str() : nullptr, npuConfig);
   fbb.FinishSizePrefixed(model, gnb::ModelIdentifier());
 
   os.write(reinterpret_cast<const char *>(fbb.GetBufferPointer()),
@@ -511,7 +715,39 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
     options.stats->arenaSize = plan.arenaSize;
     options.stats->arenaWithoutReuse = plan.totalRequested;
     options.stats->constantBytes = constants.size();
-    options.stats->ops = ops.size();
+    options.stats->ops = step;
+  }
+  if (options.report) {
+    std::string &r = *options.report;
+    r = "{\"npu\":\"" + (options.npu ? options.npu->name : std::string()) +
+        "\",\"nodes\":[";
+    auto quote = [](const std::string &text) {
+      std::string q = "\"";
+      for (char ch : text) {
+        if (ch == '"' || ch == '\\')
+          q += '\\';
+        if (uint8_t(ch) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", ch);
+          q += buf;
+          continue;
+        }
+        q += ch;
+      }
+      return q + "\"";
+    };
+    for (size_t i = 0; i < reportRows.size(); ++i) {
+      const ReportRow &row = reportRows[i];
+      r += (i ? ",\n" : "\n") + std::string("{\"name\":") + quote(row.name) +
+           ",\"op\":" + quote(row.kind) + ",\"placement\":" +
+           quote(row.placement);
+      if (!row.reason.empty())
+        r += ",\"reason\":" + quote(row.reason);
+      if (row.cycles >= 0)
+        r += ",\"estimated_cycles\":" + std::to_string(int64_t(row.cycles));
+      r += "}";
+    }
+    r += "]}\n";
   }
   return success();
 }

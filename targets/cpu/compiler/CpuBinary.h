@@ -9,6 +9,9 @@
 #include <string>
 
 namespace gaon {
+namespace npu {
+struct NpuConfig;
+}
 
 struct CpuBinaryStats {
   uint64_t arenaSize = 0, arenaWithoutReuse = 0, constantBytes = 0;
@@ -25,10 +28,18 @@ struct CpuBinaryOptions {
   /// Store 4-D f32 activations between convolutions channels-last (NHWC)
   /// where every kernel touching them can read it.
   bool channelsLast = true;
+  /// When set, ops placed on the NPU (targets/npu/compiler) run as NPU
+  /// segments for this machine; the rest stay CPU segments.
+  const npu::NpuConfig *npu = nullptr;
+  /// When set, receives the placement report (JSON): one entry per ONNX
+  /// node with its placement, the reason when it is the CPU, and the
+  /// compiler's estimate of its NPU cycles.
+  std::string *report = nullptr;
 };
 
-/// Writes `module` (at the graph stage) as a .gnb binary whose one segment
-/// runs on the CPU. Reports problems on the ops concerned.
+/// Writes `module` (at the graph stage) as a .gnb binary: CPU segments of
+/// kernel calls and, with `options.npu`, NPU segments. Reports problems on
+/// the ops concerned.
 mlir::LogicalResult writeCpuBinary(mlir::ModuleOp module, llvm::raw_ostream &os,
                                    const CpuBinaryOptions &options = {});
 

@@ -1,0 +1,1310 @@
+//===- NpuLowering.cpp - graph ops to NPU programs ------------------------===//
+//
+// The bf16 path of docs/npu-compiler.md:
+//  - activations live in DRAM as bf16, channels-last, with a zero halo as
+//    wide as the largest padding a consumer needs, so a convolution's input
+//    tile is one plain DMA and the matrix engine never sees a border;
+//  - weights are packed at compile time per output-channel tile, as the
+//    matrix engine's B operand, [kh][kw][cin][tile];
+//  - each op is tiled over output rows (and columns when one row is too
+//    big) with double-buffered input and output tiles, so the load engine
+//    fetches tile t+1 and the store engine drains tile t-1 while tile t
+//    computes;
+//  - synchronization is derived, not hand-placed: every engine signals its
+//    own semaphore after each step, and a step that touches bytes another
+//    engine touched (write after read, read after write, write after write)
+//    first waits for that engine's step to finish.
+//
+//===----------------------------------------------------------------------===//
+
+#include "targets/npu/compiler/NpuLowering.h"
+
+#include "dialects/graph/GraphOps.h"
+#include "targets/common/HalfFloat.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+using namespace mlir;
+
+namespace gaon::npu {
+
+std::string nodeName(Location loc) {
+  if (auto name = llvm::dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = llvm::dyn_cast<FusedLoc>(loc)) {
+    std::string names;
+    for (Location l : fused.getLocations()) {
+      std::string n = nodeName(l);
+      if (!n.empty())
+        names += (names.empty() ? "" : "+") + n;
+    }
+    return names;
+  }
+  return "";
+}
+
+namespace {
+
+constexpr uint64_t kAlign = 64;
+constexpr int64_t kBf16 = 2;
+
+uint64_t alignUp(uint64_t v, uint64_t a = kAlign) { return (v + a - 1) / a * a; }
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+RankedTensorType rankedOf(Value v) {
+  auto t = llvm::dyn_cast<RankedTensorType>(v.getType());
+  return t && t.hasStaticShape() ? t : RankedTensorType();
+}
+
+bool isF32Tensor(Value v) {
+  RankedTensorType t = rankedOf(v);
+  return t && t.getElementType().isF32();
+}
+
+DenseElementsAttr constantOf(Value v) {
+  if (auto c = v.getDefiningOp<graph::ConstantOp>())
+    return llvm::dyn_cast<DenseElementsAttr>(c.getValue());
+  return {};
+}
+
+/// A constant's f32 values, splats expanded.
+std::vector<float> floatsOf(DenseElementsAttr attr) {
+  std::vector<float> out(attr.getNumElements());
+  if (attr.isSplat()) {
+    std::fill(out.begin(), out.end(), attr.getSplatValue<float>());
+    return out;
+  }
+  ArrayRef<char> raw = attr.getRawData();
+  std::memcpy(out.data(), raw.data(), out.size() * 4);
+  return out;
+}
+
+/// Rank 4 tensors are NCHW and live channels-last; the others are rows of
+/// their last dimension. A tensor whose memory order is the same either way
+/// (rank below 4, or H = W = 1) is "row-major equivalent": reshapes between
+/// two such tensors move no data.
+bool rowMajorEquivalent(RankedTensorType t) {
+  return t.getRank() < 4 || (t.getRank() == 4 && t.getDimSize(2) == 1 &&
+                             t.getDimSize(3) == 1);
+}
+
+// ---------------------------------------------------------------------------
+// Geometry of the ops the NPU runs, shared by placement and lowering.
+// ---------------------------------------------------------------------------
+
+/// A convolution (or a matmul, as a 1x1 convolution over rows) as the
+/// matrix engine sees it.
+struct ConvGeom {
+  int64_t n = 1, cin = 1, h = 1, w = 1, cout = 1, oh = 1, ow = 1;
+  int64_t kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1;
+  int64_t padT = 0, padL = 0, padB = 0, padR = 0;
+  // Tap groups: with unit horizontal dilation, one kernel row's kw pixels
+  // are contiguous channels-last, so a whole row is one K = kw * cin matmul.
+  int64_t groups() const { return dw == 1 ? kh : kh * kw; }
+  int64_t groupK() const { return dw == 1 ? kw * cin : cin; }
+};
+
+/// The SRAM a conv tile plan needs.
+struct ConvPlan {
+  int64_t nt = 0;      // output channels per weight tile
+  int64_t rows = 0;    // output rows per tile
+  int64_t cols = 0;    // output columns per tile
+  bool fullWidth = true;
+  int64_t inRows(const ConvGeom &g, int64_t r) const {
+    return (r - 1) * g.sh + (g.kh - 1) * g.dh + 1;
+  }
+};
+
+uint64_t convTileBytes(const ConvGeom &g, int64_t paddedW, int64_t nt,
+                       int64_t rows, int64_t cols, bool fullWidth) {
+  int64_t inRows = (rows - 1) * g.sh + (g.kh - 1) * g.dh + 1;
+  int64_t inCols = fullWidth ? paddedW : (cols - 1) * g.sw + (g.kw - 1) * g.dw + 1;
+  uint64_t in = alignUp(uint64_t(inRows) * inCols * g.cin * kBf16);
+  uint64_t acc = alignUp(uint64_t(rows) * cols * nt * 4);
+  uint64_t out = alignUp(uint64_t(rows) * cols * nt * kBf16);
+  return 2 * in + acc + 2 * out;
+}
+
+/// Chooses tile sizes so that weights, double-buffered tiles and the
+/// accumulator fit `budget` bytes of SRAM; nullopt when nothing fits.
+std::optional<ConvPlan> planConv(const ConvGeom &g, int64_t paddedW,
+                                 const NpuConfig &config, uint64_t budget) {
+  ConvPlan p;
+  auto weightBytes = [&](int64_t nt) {
+    return alignUp(uint64_t(g.kh) * g.kw * g.cin * nt * kBf16) +
+           alignUp(uint64_t(nt) * 4);
+  };
+  p.nt = g.cout;
+  // Split output channels until the weights take at most half the budget
+  // (two buffers when there is more than one weight tile).
+  while (p.nt > config.matrixCols &&
+         (p.nt == g.cout ? 1 : 2) * weightBytes(p.nt) > budget / 2)
+    p.nt = alignUp(ceilDiv(p.nt, 2), config.matrixCols);
+  uint64_t weights = (p.nt == g.cout ? 1 : 2) * weightBytes(p.nt);
+  if (weights > budget)
+    return std::nullopt;
+  uint64_t rest = budget - weights;
+  // Rows: at most a quarter of the output per tile when there is more than
+  // one row, so that loads, compute and stores overlap.
+  int64_t maxRows = g.oh >= 4 ? ceilDiv(g.oh, 4) : g.oh;
+  for (int64_t r = maxRows; r >= 1; --r)
+    if (convTileBytes(g, paddedW, p.nt, r, g.ow, true) <= rest) {
+      p.rows = r;
+      p.cols = g.ow;
+      // Split rows evenly.
+      p.rows = ceilDiv(g.oh, ceilDiv(g.oh, r));
+      return p;
+    }
+  // One output row at a time does not fit: split columns too (and aim for
+  // at least four column tiles for overlap).
+  p.rows = 1;
+  p.fullWidth = false;
+  int64_t maxCols = g.ow >= 4 ? ceilDiv(g.ow, 4) : g.ow;
+  for (int64_t c = maxCols; c >= 1; c = c > 64 ? c * 3 / 4 : c - 1)
+    if (convTileBytes(g, paddedW, p.nt, 1, c, false) <= rest) {
+      p.cols = ceilDiv(g.ow, ceilDiv(g.ow, c));
+      return p;
+    }
+  return std::nullopt;
+}
+
+/// The working SRAM of one op is at most this much, so that the next op's
+/// weights can arrive while it runs.
+uint64_t opBudget(const NpuConfig &config) { return config.sramBytes / 2; }
+
+FailureOr<ConvGeom> convGeom(graph::ConvOp conv) {
+  RankedTensorType in = rankedOf(conv.getInput());
+  RankedTensorType out = rankedOf(conv.getOutput());
+  RankedTensorType wt = rankedOf(conv.getWeight());
+  if (!in || !out || !wt || in.getRank() != 4)
+    return failure();
+  ConvGeom g;
+  g.n = in.getDimSize(0);
+  g.cin = in.getDimSize(1);
+  g.h = in.getDimSize(2);
+  g.w = in.getDimSize(3);
+  g.cout = out.getDimSize(1);
+  g.oh = out.getDimSize(2);
+  g.ow = out.getDimSize(3);
+  g.kh = wt.getDimSize(2);
+  g.kw = wt.getDimSize(3);
+  ArrayRef<int64_t> s = conv.getStrides(), d = conv.getDilations(),
+                    p = conv.getPads();
+  if (s.size() != 2 || d.size() != 2 || p.size() != 4)
+    return failure();
+  g.sh = s[0];
+  g.sw = s[1];
+  g.dh = d[0];
+  g.dw = d[1];
+  g.padT = p[0];
+  g.padL = p[1];
+  g.padB = p[2];
+  g.padR = p[3];
+  return g;
+}
+
+ConvGeom matmulGeom(RankedTensorType lhs, RankedTensorType rhs) {
+  ConvGeom g;
+  g.w = g.ow = lhs.getNumElements() / lhs.getShape().back();
+  g.cin = lhs.getShape().back();
+  g.cout = rhs.getDimSize(1);
+  return g;
+}
+
+// ---------------------------------------------------------------------------
+// Placement
+// ---------------------------------------------------------------------------
+
+std::string opKind(Operation &op) { return op.getName().getStringRef().str(); }
+
+/// Why `op` cannot run on the NPU on its own; empty when it can.
+std::string whyNotNpu(Operation &op, const NpuConfig &config) {
+  std::string kind = opKind(op);
+  for (Value v : op.getOperands()) {
+    if (constantOf(v))
+      continue;
+    if (!isF32Tensor(v))
+      return "operand of type " +
+             [&] {
+               std::string s;
+               llvm::raw_string_ostream os(s);
+               os << v.getType();
+               return s;
+             }() +
+             ": the NPU's float path takes static f32 tensors (integer "
+             "programs come with quantization)";
+  }
+  for (Value v : op.getResults())
+    if (!isF32Tensor(v))
+      return "its result is not a static f32 tensor";
+  uint64_t budget = opBudget(config);
+  if (auto conv = llvm::dyn_cast<graph::ConvOp>(op)) {
+    if (rankedOf(conv.getInput()).getRank() != 4)
+      return "only 2-D convolutions have a matrix-engine lowering";
+    if (conv.getGroup() != 1)
+      return "grouped convolution (group " + std::to_string(conv.getGroup()) +
+             "): the matrix engine lowering needs group 1; depthwise "
+             "convolutions stay on the CPU until the vector engine runs them";
+    if (!constantOf(conv.getWeight()))
+      return "the weights are computed at run time; the NPU needs constant "
+             "weights to pack them";
+    if (conv.getBias() && !constantOf(conv.getBias()))
+      return "the bias is computed at run time";
+    FailureOr<ConvGeom> g = convGeom(conv);
+    if (failed(g))
+      return "unexpected convolution geometry";
+    int64_t halo = std::max({g->padT, g->padL, g->padB, g->padR});
+    if (!planConv(*g, g->w + 2 * halo, config, budget))
+      return "no tiling of this convolution fits half of the " +
+             std::to_string(config.sramBytes >> 20) + " MiB SRAM";
+    return "";
+  }
+  if (auto mm = llvm::dyn_cast<graph::MatMulOp>(op)) {
+    RankedTensorType lhs = rankedOf(mm.getLhs()), rhs = rankedOf(mm.getRhs());
+    if (!constantOf(mm.getRhs()))
+      return "both operands are computed at run time; the NPU lowering "
+             "needs a constant right-hand side (weights) for now";
+    if (rhs.getRank() != 2 || lhs.getRank() < 2)
+      return "the NPU lowering takes a rank >= 2 left operand and a 2-D "
+             "constant right operand";
+    ConvGeom g = matmulGeom(lhs, rhs);
+    if (!planConv(g, g.w, config, budget))
+      return "no tiling of this matmul fits half of the SRAM";
+    return "";
+  }
+  if (llvm::isa<graph::AddOp, graph::SubOp, graph::MulOp, graph::MaxOp,
+                graph::MinOp>(op)) {
+    Value l = op.getOperand(0), r = op.getOperand(1);
+    if (constantOf(l) || constantOf(r))
+      return "an operand is a constant; the vector engine lowering takes two "
+             "computed tensors of one shape";
+    if (l.getType() != r.getType() || l.getType() != op.getResult(0).getType())
+      return "broadcasting; the vector engine lowering takes operands of the "
+             "result's shape";
+    return "";
+  }
+  if (llvm::isa<graph::ReluOp>(op))
+    return "";
+  if (auto clip = llvm::dyn_cast<graph::ClipOp>(op))
+    return clip.getMin() && clip.getMax()
+               ? ""
+               : "a clip with one bound open; the vector engine clamps both";
+  if (auto pool = llvm::dyn_cast<graph::MaxPoolOp>(op)) {
+    if (rankedOf(pool.getInput()).getRank() != 4)
+      return "only 2-D max pooling has a vector engine lowering";
+    return "";
+  }
+  if (auto reduce = llvm::dyn_cast<graph::ReduceOp>(op)) {
+    if (rankedOf(reduce.getInput()).getRank() != 4 ||
+        reduce.getAxes() != ArrayRef<int64_t>{2, 3} ||
+        (reduce.getKind() != graph::ReduceKind::mean &&
+         reduce.getKind() != graph::ReduceKind::sum))
+      return "only global mean and sum pooling (axes 2, 3 of a 4-D tensor) "
+             "run on the NPU";
+    return "";
+  }
+  if (auto reshape = llvm::dyn_cast<graph::ReshapeOp>(op)) {
+    if (!rowMajorEquivalent(rankedOf(reshape.getInput())) ||
+        !rowMajorEquivalent(rankedOf(reshape.getOutput())))
+      return "this reshape reorders data the NPU stores channels-last";
+    return "";
+  }
+  return "no NPU lowering for " + kind + " yet";
+}
+
+/// A bias the output stage can add: a constant of the matmul's N elements.
+bool isBiasFor(Value maybeBias, graph::MatMulOp mm) {
+  DenseElementsAttr c = constantOf(maybeBias);
+  RankedTensorType out = rankedOf(mm.getOutput());
+  return c && c.getElementType().isF32() && out &&
+         c.getNumElements() == out.getShape().back() &&
+         llvm::all_of(rankedOf(maybeBias).getShape().drop_back(),
+                      [](int64_t d) { return d == 1; });
+}
+
+} // namespace
+
+PlacementMap placeOps(Block &body, const NpuConfig &config) {
+  PlacementMap map;
+  for (Operation &op : body.without_terminator()) {
+    if (llvm::isa<graph::ConstantOp>(op))
+      continue;
+    Placement p;
+    p.reason = whyNotNpu(op, config);
+    p.onNpu = p.reason.empty();
+    map[&op] = p;
+  }
+  // Epilogues run in the output stage of the op they follow: a ReLU after a
+  // convolution or matmul, a bias add after a matmul.
+  auto soleUser = [](Operation *op) -> Operation * {
+    return op->hasOneUse() ? *op->getUsers().begin() : nullptr;
+  };
+  for (Operation &op : body.without_terminator()) {
+    auto it = map.find(&op);
+    if (it == map.end() || !it->second.onNpu)
+      continue;
+    Operation *tail = &op;
+    if (auto mm = llvm::dyn_cast<graph::MatMulOp>(op)) {
+      Operation *user = soleUser(&op);
+      if (auto add = llvm::dyn_cast_or_null<graph::AddOp>(user)) {
+        Value other = add.getLhs() == mm.getOutput() ? add.getRhs() : add.getLhs();
+        if (isBiasFor(other, mm) && add.getType() == mm.getType()) {
+          map[add] = Placement{true, "", &op};
+          tail = add;
+        }
+      }
+    } else if (!llvm::isa<graph::ConvOp>(op)) {
+      continue;
+    }
+    if (auto relu = llvm::dyn_cast_or_null<graph::ReluOp>(soleUser(tail)))
+      if (relu.getType() == tail->getResult(0).getType())
+        map[relu] = Placement{true, "", &op};
+  }
+  return map;
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------
+// Device tensors
+// ---------------------------------------------------------------------------
+
+/// A bf16 activation in DRAM: n images of h x w pixels of c channels,
+/// channels-last, with a `pad`-pixel zero halo around each image.
+struct DevTensor {
+  uint64_t base = 0;
+  int64_t n = 1, h = 1, w = 1, c = 1, pad = 0;
+  int64_t hp() const { return h + 2 * pad; }
+  int64_t wp() const { return w + 2 * pad; }
+  uint64_t bytes() const { return uint64_t(n) * hp() * wp() * c * kBf16; }
+  /// The address of logical pixel (b, y, x); y and x may reach into the halo.
+  uint64_t pixel(int64_t b, int64_t y, int64_t x) const {
+    return base + uint64_t(((b * hp() + y + pad) * wp() + x + pad) * c * kBf16);
+  }
+};
+
+DevTensor devShape(RankedTensorType t) {
+  DevTensor d;
+  ArrayRef<int64_t> s = t.getShape();
+  if (s.size() == 4) {
+    d.n = s[0];
+    d.c = s[1];
+    d.h = s[2];
+    d.w = s[3];
+  } else if (!s.empty()) {
+    d.c = s.back();
+    d.w = t.getNumElements() / std::max<int64_t>(d.c, 1);
+  }
+  return d;
+}
+
+/// A byte range one engine step touches (space -1: DRAM; 0: core 0 SRAM).
+struct Access {
+  int64_t space;
+  uint64_t lo, hi;
+  bool write;
+  int engine = 0;
+  uint32_t step = 0;
+};
+constexpr int64_t kDramSpace = -1, kSramSpace = 0;
+
+/// Builds one core's instruction queues and the semaphores between them.
+/// Every engine signals semaphore `engine` after each step; a step first
+/// waits for the steps of other engines whose accesses conflict with its
+/// own (see the file comment).
+class Emitter {
+public:
+  Emitter(const NpuConfig &config, Program &program)
+      : config(config), program(program) {
+    program.cores = 1;
+    program.queues.assign(1, {});
+  }
+
+  void setTag(const std::string &name) {
+    auto it = std::find(program.tags.begin(), program.tags.end(), name);
+    tag = it - program.tags.begin();
+    if (it == program.tags.end())
+      program.tags.push_back(name);
+  }
+
+  /// Declares the accesses of the step `engine` is building and emits the
+  /// waits they need.
+  void access(Engine engine, std::initializer_list<Access> list) {
+    int e = int(engine);
+    std::array<uint32_t, kEngines> need{};
+    for (const Access &a : list)
+      for (const Access &old : accesses)
+        if (old.engine != e && old.space == a.space && old.lo < a.hi &&
+            a.lo < old.hi && (old.write || a.write))
+          need[old.engine] = std::max(need[old.engine], old.step + 1);
+    for (int o = 0; o < kEngines; ++o)
+      if (need[o] > known[e][o]) {
+        Instruction w;
+        w.opcode = Opcode::Wait;
+        w.semaphore = o;
+        w.value = need[o];
+        push(engine, w);
+        known[e][o] = need[o];
+      }
+    for (Access a : list) {
+      if (a.hi <= a.lo)
+        continue;
+      if (a.write) // older accesses inside a write are ordered before it
+        accesses.erase(std::remove_if(accesses.begin(), accesses.end(),
+                                      [&](const Access &old) {
+                                        return old.space == a.space &&
+                                               old.lo >= a.lo && old.hi <= a.hi;
+                                      }),
+                       accesses.end());
+      a.engine = e;
+      a.step = signaled[e];
+      accesses.push_back(a);
+    }
+    open[e] = true;
+  }
+
+  void endStep(Engine engine) {
+    int e = int(engine);
+    if (!open[e])
+      return;
+    Instruction s;
+    s.opcode = Opcode::Signal;
+    s.semaphore = e;
+    s.core = 0;
+    push(engine, s);
+    ++signaled[e];
+    open[e] = false;
+  }
+
+  void finish() {
+    for (int e = 0; e < kEngines; ++e)
+      endStep(Engine(e));
+  }
+
+  void push(Engine engine, Instruction in) {
+    in.engine = engine;
+    in.tag = tag;
+    program.queues[0][int(engine)].push_back(in);
+  }
+
+  void dma(bool load, const DmaDesc &d) {
+    Instruction in;
+    in.opcode = load ? Opcode::DmaLoad : Opcode::DmaStore;
+    in.dma = d;
+    push(load ? Engine::Load : Engine::Store, in);
+  }
+  void matmul(const MatMulDesc &mm) {
+    Instruction in;
+    in.opcode = Opcode::MatMul;
+    in.mm = mm;
+    push(Engine::Matrix, in);
+  }
+  void vector(const VectorDesc &v) {
+    Instruction in;
+    in.opcode = Opcode::Vector;
+    in.vec = v;
+    push(Engine::Vector, in);
+  }
+
+  /// SRAM for one op: a ring, so consecutive ops use different bytes where
+  /// they can (the next op's loads then need not wait for this op's reads).
+  uint64_t sram(uint64_t bytes) {
+    bytes = alignUp(bytes);
+    if (cursor + bytes > uint64_t(config.sramBytes))
+      cursor = 0;
+    uint64_t at = cursor;
+    cursor += bytes;
+    return at;
+  }
+  /// Starts an op's allocation; wraps early if its whole working set would
+  /// not fit before the end of SRAM.
+  void beginOp(uint64_t workingSet) {
+    if (cursor + workingSet > uint64_t(config.sramBytes))
+      cursor = 0;
+  }
+
+private:
+  const NpuConfig &config;
+  Program &program;
+  uint32_t tag = 0;
+  std::vector<Access> accesses;
+  std::array<uint32_t, kEngines> signaled{};
+  std::array<std::array<uint32_t, kEngines>, kEngines> known{};
+  std::array<bool, kEngines> open{};
+  uint64_t cursor = 0;
+};
+
+Access sramRange(uint64_t lo, uint64_t bytes, bool write) {
+  return {kSramSpace, lo, lo + bytes, write};
+}
+
+/// The DRAM bytes a DMA walks (a bounding range).
+Access dramRange(const DmaDesc &d, bool write) {
+  int64_t hi = 0;
+  for (int i = 0; i < 4; ++i)
+    hi += int64_t(d.sizes[i] - 1) * d.dramStrides[i];
+  return {kDramSpace, d.dram, d.dram + uint64_t(hi) + d.elemBytes, write};
+}
+
+/// A DMA of `rows` x `cols` x `inner` bf16 elements.
+DmaDesc dma3(uint64_t dram, uint64_t sram, int64_t rows, int64_t cols,
+             int64_t inner, int64_t dramRow, int64_t dramCol, int64_t sramRow,
+             int64_t sramCol) {
+  DmaDesc d;
+  d.dram = dram;
+  d.sram = sram;
+  d.elemBytes = kBf16;
+  d.sizes = {1, uint32_t(rows), uint32_t(cols), uint32_t(inner)};
+  d.dramStrides = {0, dramRow, dramCol, kBf16};
+  d.sramStrides = {0, sramRow, sramCol, kBf16};
+  return d;
+}
+
+DmaDesc dmaFlat(uint64_t dram, uint64_t sram, uint64_t bytes) {
+  DmaDesc d;
+  d.dram = dram;
+  d.sram = sram;
+  d.elemBytes = 1;
+  // Split into rows of at most 2^30 bytes so that sizes stay 32-bit.
+  uint64_t row = std::min<uint64_t>(bytes, uint64_t(1) << 30);
+  while (bytes % row)
+    --row;
+  d.sizes = {1, 1, uint32_t(bytes / row), uint32_t(row)};
+  d.dramStrides = {0, 0, int64_t(row), 1};
+  d.sramStrides = {0, 0, int64_t(row), 1};
+  return d;
+}
+
+// ---------------------------------------------------------------------------
+// The lowering of one segment
+// ---------------------------------------------------------------------------
+
+class SegmentLowering {
+public:
+  SegmentLowering(const PlacementMap &placement, const NpuConfig &config,
+                  NpuSegment &out)
+      : placement(placement), config(config), out(out),
+        emit(config, out.program) {}
+
+  LogicalResult run(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
+                    ArrayRef<Value> outputs);
+
+private:
+  Value root(Value v) const {
+    auto it = alias.find(v);
+    return it == alias.end() ? v : root(it->second);
+  }
+  const DevTensor &dev(Value v) { return tensors[root(v)]; }
+  uint64_t allocDram(uint64_t bytes) {
+    uint64_t at = dramTop;
+    dramTop = alignUp(dramTop + bytes);
+    return at;
+  }
+  uint64_t addConstant(const std::string &name, std::vector<char> bytes) {
+    uint64_t at = allocDram(bytes.size());
+    out.constants.push_back({name, std::move(bytes), at});
+    return at;
+  }
+  std::string groupName(Operation *anchor) {
+    std::string name = nodeName(anchor->getLoc());
+    for (Operation *f : fusedOf[anchor])
+      name += "+" + nodeName(f->getLoc());
+    return name;
+  }
+  /// The value an anchor op's group produces: its last fused op's result.
+  Value groupResult(Operation *anchor) {
+    auto &fused = fusedOf[anchor];
+    return fused.empty() ? anchor->getResult(0) : fused.back()->getResult(0);
+  }
+  bool fusedRelu(Operation *anchor) {
+    return llvm::any_of(fusedOf[anchor],
+                        [](Operation *f) { return llvm::isa<graph::ReluOp>(f); });
+  }
+
+  LogicalResult lowerConvLike(Operation *anchor, Value input, const ConvGeom &g,
+                              const std::vector<float> &weights, bool weightsOIHW,
+                              const std::vector<float> *bias, float scale);
+  LogicalResult lowerElementwise(Operation *op);
+  LogicalResult lowerMaxPool(graph::MaxPoolOp pool);
+  LogicalResult lowerGlobalPool(graph::ReduceOp reduce);
+  SegmentBinding binding(Value v);
+
+  const PlacementMap &placement;
+  const NpuConfig &config;
+  NpuSegment &out;
+  Emitter emit;
+  llvm::DenseMap<Value, Value> alias;
+  llvm::DenseMap<Value, DevTensor> tensors;
+  llvm::DenseMap<Operation *, SmallVector<Operation *>> fusedOf;
+  uint64_t dramTop = 0;
+};
+
+SegmentBinding SegmentLowering::binding(Value v) {
+  RankedTensorType t = rankedOf(v);
+  const DevTensor &d = dev(v);
+  SegmentBinding b;
+  b.value = v;
+  b.deviceType = ElemType::BF16;
+  if (t.getRank() == 4) {
+    b.dram = d.pixel(0, 0, 0);
+    b.sizes = {uint32_t(d.n), uint32_t(d.c), uint32_t(d.h), uint32_t(d.w)};
+    b.strides = {int64_t(d.hp() * d.wp() * d.c * kBf16), kBf16,
+                 int64_t(d.wp() * d.c * kBf16), int64_t(d.c * kBf16)};
+    return b;
+  }
+  // Row-major: the logical shape's last up-to-4 dimensions, leading ones
+  // folded into the first.
+  ArrayRef<int64_t> s = t.getShape();
+  std::array<int64_t, 4> sizes{1, 1, 1, 1};
+  int r = s.size();
+  for (int i = 0; i < r; ++i)
+    sizes[4 - r + i] = s[i];
+  b.dram = d.base;
+  int64_t stride = kBf16;
+  for (int i = 3; i >= 0; --i) {
+    b.sizes[i] = uint32_t(sizes[i]);
+    b.strides[i] = stride;
+    stride *= sizes[i];
+  }
+  return b;
+}
+
+LogicalResult SegmentLowering::run(ArrayRef<Operation *> ops,
+                                   ArrayRef<Value> inputs,
+                                   ArrayRef<Value> outputs) {
+  // Fusion groups, aliases (reshapes) and the halo each tensor needs.
+  llvm::DenseMap<Value, int64_t> halo;
+  SmallVector<Operation *> anchors;
+  for (Operation *op : ops) {
+    const Placement &p = placement.lookup(op);
+    if (p.fusedInto) {
+      fusedOf[p.fusedInto].push_back(op);
+      continue;
+    }
+    anchors.push_back(op);
+    if (auto reshape = llvm::dyn_cast<graph::ReshapeOp>(op))
+      alias[reshape.getOutput()] = reshape.getInput();
+    if (auto conv = llvm::dyn_cast<graph::ConvOp>(op)) {
+      ArrayRef<int64_t> p = conv.getPads();
+      int64_t need = *std::max_element(p.begin(), p.end());
+      int64_t &h = halo[conv.getInput()];
+      h = std::max(h, need);
+    }
+  }
+  // Constants first (they are uploaded once), then every tensor.
+  SmallVector<Value> values(inputs.begin(), inputs.end());
+  for (Operation *op : ops)
+    for (Value r : op->getResults())
+      values.push_back(r);
+  auto planTensor = [&](Value v) -> LogicalResult {
+    Value r = root(v);
+    if (tensors.count(r))
+      return success();
+    RankedTensorType t = rankedOf(r);
+    DevTensor d = devShape(t);
+    int64_t pad = 0;
+    for (auto &[value, need] : halo)
+      if (root(value) == r)
+        pad = std::max(pad, need);
+    if (pad && t.getRank() != 4)
+      return emitError(v.getLoc(), "internal: a padded NPU tensor that is "
+                                   "not 4-D");
+    d.pad = pad;
+    // One block per tensor, no reuse yet: halos rely on device memory being
+    // zeroed once, when a session starts.
+    d.base = allocDram(d.bytes());
+    tensors[r] = d;
+    return success();
+  };
+  for (Value v : values)
+    if (failed(planTensor(v)))
+      return failure();
+  // Lower each op (constants are allocated as they are packed).
+  for (Operation *anchor : anchors) {
+    emit.setTag(groupName(anchor));
+    LogicalResult result = success();
+    if (auto conv = llvm::dyn_cast<graph::ConvOp>(anchor)) {
+      ConvGeom g = *convGeom(conv);
+      std::vector<float> w = floatsOf(constantOf(conv.getWeight()));
+      std::vector<float> bias;
+      if (conv.getBias())
+        bias = floatsOf(constantOf(conv.getBias()));
+      result = lowerConvLike(anchor, conv.getInput(), g, w, true,
+                             conv.getBias() ? &bias : nullptr, 1.0f);
+    } else if (auto mm = llvm::dyn_cast<graph::MatMulOp>(anchor)) {
+      ConvGeom g = matmulGeom(rankedOf(mm.getLhs()), rankedOf(mm.getRhs()));
+      std::vector<float> w = floatsOf(constantOf(mm.getRhs()));
+      std::vector<float> bias;
+      bool hasBias = false;
+      for (Operation *f : fusedOf[anchor])
+        if (auto add = llvm::dyn_cast<graph::AddOp>(f)) {
+          Value c = constantOf(add.getLhs()) ? add.getLhs() : add.getRhs();
+          bias = floatsOf(constantOf(c));
+          hasBias = true;
+        }
+      result = lowerConvLike(anchor, mm.getLhs(), g, w, false,
+                             hasBias ? &bias : nullptr, 1.0f);
+    } else if (auto pool = llvm::dyn_cast<graph::MaxPoolOp>(anchor)) {
+      result = lowerMaxPool(pool);
+    } else if (auto reduce = llvm::dyn_cast<graph::ReduceOp>(anchor)) {
+      result = lowerGlobalPool(reduce);
+    } else if (llvm::isa<graph::ReshapeOp>(anchor)) {
+      // An alias: no data moves.
+    } else {
+      result = lowerElementwise(anchor);
+    }
+    if (failed(result))
+      return failure();
+  }
+  emit.finish();
+  for (Value v : inputs)
+    out.inputs.push_back(binding(v));
+  for (Value v : outputs)
+    out.outputs.push_back(binding(v));
+  out.program.dramBytes = dramTop;
+  return success();
+}
+
+
+LogicalResult SegmentLowering::lowerConvLike(Operation *anchor, Value input,
+                                             const ConvGeom &g,
+                                             const std::vector<float> &weights,
+                                             bool weightsOIHW,
+                                             const std::vector<float> *bias,
+                                             float scale) {
+  const DevTensor &x = dev(input);
+  Value result = groupResult(anchor);
+  const DevTensor &y = dev(result);
+  if (x.pad < std::max({g.padT, g.padL, g.padB, g.padR}))
+    return anchor->emitError("internal: the input halo is narrower than the "
+                             "padding");
+  std::optional<ConvPlan> plan = planConv(g, x.wp(), config, opBudget(config));
+  if (!plan)
+    return anchor->emitError("internal: no tiling fits SRAM");
+  int64_t nt = plan->nt;
+  int64_t nTiles = ceilDiv(g.cout, nt);
+
+  // Pack weights per output-channel tile: [kh][kw][cin][width] bf16, and the
+  // bias as f32.
+  std::vector<uint64_t> chunk(nTiles), biasAt(nTiles);
+  for (int64_t t = 0; t < nTiles; ++t) {
+    int64_t n0 = t * nt, nw = std::min(nt, g.cout - n0);
+    std::vector<char> bytes(uint64_t(g.kh) * g.kw * g.cin * nw * kBf16);
+    auto *dst = reinterpret_cast<uint16_t *>(bytes.data());
+    uint64_t i = 0;
+    for (int64_t ki = 0; ki < g.kh; ++ki)
+      for (int64_t kj = 0; kj < g.kw; ++kj)
+        for (int64_t ci = 0; ci < g.cin; ++ci)
+          for (int64_t o = 0; o < nw; ++o) {
+            uint64_t src =
+                weightsOIHW
+                    ? ((uint64_t(n0 + o) * g.cin + ci) * g.kh + ki) * g.kw + kj
+                    : uint64_t(ci) * g.cout + n0 + o;
+            dst[i++] = floatToBf16(weights[src]);
+          }
+    std::string name = nodeName(anchor->getLoc());
+    chunk[t] = addConstant(name + ".weights" + std::to_string(t), std::move(bytes));
+    if (bias) {
+      std::vector<char> b(uint64_t(nw) * 4);
+      std::memcpy(b.data(), bias->data() + n0, b.size());
+      biasAt[t] = addConstant(name + ".bias" + std::to_string(t), std::move(b));
+    }
+  }
+
+  // SRAM: weights (two buffers when they change), input, accumulator and
+  // output tiles.
+  int64_t rowsT = plan->rows, colsT = plan->cols;
+  int64_t inRowsMax = plan->inRows(g, rowsT);
+  int64_t inColsMax = plan->fullWidth ? x.wp()
+                                      : (colsT - 1) * g.sw + (g.kw - 1) * g.dw + 1;
+  uint64_t wBytes = alignUp(uint64_t(g.kh) * g.kw * g.cin * nt * kBf16);
+  uint64_t bBytes = alignUp(uint64_t(nt) * 4);
+  uint64_t inBytes = alignUp(uint64_t(inRowsMax) * inColsMax * g.cin * kBf16);
+  uint64_t accBytes = alignUp(uint64_t(rowsT) * colsT * nt * 4);
+  uint64_t outBytes = alignUp(uint64_t(rowsT) * colsT * nt * kBf16);
+  int wBuffers = nTiles > 1 ? 2 : 1;
+  emit.beginOp(wBuffers * (wBytes + bBytes) + 2 * inBytes + accBytes +
+               2 * outBytes);
+  uint64_t wBuf[2], bBuf[2], inBuf[2], outBuf[2];
+  for (int i = 0; i < wBuffers; ++i) {
+    wBuf[i] = emit.sram(wBytes);
+    bBuf[i] = emit.sram(bBytes);
+  }
+  for (int i = 0; i < 2; ++i)
+    inBuf[i] = emit.sram(inBytes);
+  uint64_t acc = emit.sram(accBytes);
+  for (int i = 0; i < 2; ++i)
+    outBuf[i] = emit.sram(outBytes);
+
+  bool relu = fusedRelu(anchor);
+  uint64_t tile = 0;
+  for (int64_t t = 0; t < nTiles; ++t) {
+    int64_t n0 = t * nt, nw = std::min(nt, g.cout - n0);
+    int wb = t % wBuffers;
+    uint64_t wSize = uint64_t(g.kh) * g.kw * g.cin * nw * kBf16;
+    emit.access(Engine::Load, {sramRange(wBuf[wb], wSize, true),
+                               sramRange(bBuf[wb], nw * 4, true)});
+    emit.dma(true, dmaFlat(chunk[t], wBuf[wb], wSize));
+    if (bias)
+      emit.dma(true, dmaFlat(biasAt[t], bBuf[wb], uint64_t(nw) * 4));
+    emit.endStep(Engine::Load);
+    for (int64_t b = 0; b < g.n; ++b)
+      for (int64_t r0 = 0; r0 < g.oh; r0 += rowsT)
+        for (int64_t c0 = 0; c0 < g.ow; c0 += colsT, ++tile) {
+          int64_t rows = std::min(rowsT, g.oh - r0);
+          int64_t cols = std::min(colsT, g.ow - c0);
+          int buf = tile % 2;
+          // Input rows and columns in the halo's coordinates (logical - pad).
+          int64_t y0 = r0 * g.sh - g.padT;
+          int64_t inRows = plan->inRows(g, rows);
+          int64_t x0 = plan->fullWidth ? -x.pad : c0 * g.sw - g.padL;
+          int64_t inCols = plan->fullWidth
+                               ? x.wp()
+                               : (cols - 1) * g.sw + (g.kw - 1) * g.dw + 1;
+          DmaDesc load = dma3(x.pixel(b, y0, x0), inBuf[buf], inRows,
+                              inCols, g.cin, x.wp() * g.cin * kBf16,
+                              g.cin * kBf16, inCols * g.cin * kBf16,
+                              g.cin * kBf16);
+          emit.access(Engine::Load,
+                      {sramRange(inBuf[buf],
+                                 uint64_t(inRows) * inCols * g.cin * kBf16, true),
+                       dramRange(load, false)});
+          emit.dma(true, load);
+          emit.endStep(Engine::Load);
+
+          uint64_t m = uint64_t(rows) * cols;
+          emit.access(Engine::Matrix,
+                      {sramRange(inBuf[buf],
+                                 uint64_t(inRows) * inCols * g.cin * kBf16, false),
+                       sramRange(wBuf[wb], wSize, false),
+                       sramRange(bBuf[wb], nw * 4, false),
+                       sramRange(acc, m * nw * 4, true),
+                       sramRange(outBuf[buf], m * nw * kBf16, true)});
+          int64_t colBase = c0 * g.sw - g.padL - x0;
+          for (int64_t gi = 0; gi < g.groups(); ++gi) {
+            int64_t ti = g.dw == 1 ? gi : gi / g.kw;
+            int64_t tj = g.dw == 1 ? 0 : gi % g.kw;
+            MatMulDesc mm;
+            mm.mode = MatMode::BF16xBF16;
+            mm.m = uint32_t(m);
+            mm.n = uint32_t(nw);
+            mm.k = uint32_t(g.groupK());
+            mm.a = inBuf[buf] +
+                   uint64_t((ti * g.dh * inCols + colBase + tj * g.dw) * g.cin *
+                            kBf16);
+            mm.aOuter = uint32_t(rows);
+            mm.aInner = uint32_t(cols);
+            mm.aOuterStride = g.sh * inCols * g.cin * kBf16;
+            mm.aInnerStride = g.sw * g.cin * kBf16;
+            mm.b = wBuf[wb] + uint64_t((ti * g.kw + tj) * g.cin * nw * kBf16);
+            mm.bRowStride = nw * kBf16;
+            mm.c = acc;
+            mm.cRowStride = nw * 4;
+            mm.accumulate = gi > 0;
+            if (gi + 1 == g.groups()) {
+              mm.store = true;
+              mm.hasBias = bias != nullptr;
+              mm.bias = bBuf[wb];
+              mm.outType = ElemType::BF16;
+              mm.out = outBuf[buf];
+              mm.outRowStride = nw * kBf16;
+              mm.relu = relu;
+              mm.scale = scale;
+            }
+            emit.matmul(mm);
+          }
+          emit.endStep(Engine::Matrix);
+
+          DmaDesc store = dma3(y.pixel(b, r0, c0) + n0 * kBf16, outBuf[buf],
+                               rows, cols, nw, y.wp() * g.cout * kBf16,
+                               g.cout * kBf16, cols * nw * kBf16, nw * kBf16);
+          emit.access(Engine::Store,
+                      {sramRange(outBuf[buf], m * nw * kBf16, false),
+                       dramRange(store, true)});
+          emit.dma(false, store);
+          emit.endStep(Engine::Store);
+        }
+  }
+  return success();
+}
+
+/// Row tiles of an elementwise op: `rows` image rows of `cols` pixels.
+struct RowTiling {
+  int64_t rows = 1, cols = 1;
+};
+
+RowTiling planRows(int64_t h, int64_t w, int64_t bytesPerPixel,
+                   uint64_t budget) {
+  RowTiling t;
+  uint64_t rowBytes = uint64_t(w) * bytesPerPixel;
+  if (rowBytes <= budget) {
+    t.cols = w;
+    t.rows = std::max<int64_t>(1, std::min<int64_t>(h, budget / rowBytes));
+    if (h >= 4)
+      t.rows = std::min(t.rows, ceilDiv(h, 4));
+    t.rows = ceilDiv(h, ceilDiv(h, t.rows));
+    return t;
+  }
+  t.cols = std::max<int64_t>(1, budget / bytesPerPixel);
+  t.cols = ceilDiv(w, ceilDiv(w, t.cols));
+  return t;
+}
+
+LogicalResult SegmentLowering::lowerElementwise(Operation *op) {
+  VecOp vop;
+  bool binary = true;
+  if (llvm::isa<graph::AddOp>(op))
+    vop = VecOp::Add;
+  else if (llvm::isa<graph::SubOp>(op))
+    vop = VecOp::Sub;
+  else if (llvm::isa<graph::MulOp>(op))
+    vop = VecOp::Mul;
+  else if (llvm::isa<graph::MaxOp>(op))
+    vop = VecOp::Max;
+  else if (llvm::isa<graph::MinOp>(op))
+    vop = VecOp::Min;
+  else if (llvm::isa<graph::ReluOp>(op))
+    vop = VecOp::Relu, binary = false;
+  else if (llvm::isa<graph::ClipOp>(op))
+    vop = VecOp::Max, binary = false;
+  else
+    return op->emitError("internal: no NPU lowering for ") << op->getName();
+  auto clip = llvm::dyn_cast<graph::ClipOp>(op);
+  Value result = op->getResult(0);
+  const DevTensor &y = dev(result);
+  const DevTensor &a = dev(op->getOperand(0));
+  const DevTensor *bT = binary ? &dev(op->getOperand(1)) : nullptr;
+  int64_t c = y.c;
+  uint64_t budget = opBudget(config) / (binary ? 4 : 2);
+  RowTiling tiling = planRows(y.h, y.w, c * kBf16, budget);
+  uint64_t tileBytes = alignUp(uint64_t(tiling.rows) * tiling.cols * c * kBf16);
+  emit.beginOp(tileBytes * (binary ? 4 : 2) + kAlign);
+  uint64_t aBuf[2], bBuf[2] = {0, 0};
+  for (int i = 0; i < 2; ++i)
+    aBuf[i] = emit.sram(tileBytes);
+  if (binary)
+    for (int i = 0; i < 2; ++i)
+      bBuf[i] = emit.sram(tileBytes);
+  uint64_t bounds = 0;
+  if (clip) {
+    uint16_t lohi[2] = {floatToBf16(float(clip.getMin()->convertToDouble())),
+                        floatToBf16(float(clip.getMax()->convertToDouble()))};
+    std::vector<char> bytes(4);
+    std::memcpy(bytes.data(), lohi, 4);
+    uint64_t at = addConstant(nodeName(op->getLoc()) + ".bounds", bytes);
+    bounds = emit.sram(kAlign);
+    emit.access(Engine::Load, {sramRange(bounds, 4, true)});
+    emit.dma(true, dmaFlat(at, bounds, 4));
+    emit.endStep(Engine::Load);
+  }
+  bool relu = fusedRelu(op);
+  uint64_t tile = 0;
+  for (int64_t b = 0; b < y.n; ++b)
+    for (int64_t r0 = 0; r0 < y.h; r0 += tiling.rows)
+      for (int64_t c0 = 0; c0 < y.w; c0 += tiling.cols, ++tile) {
+        int64_t rows = std::min(tiling.rows, y.h - r0);
+        int64_t cols = std::min(tiling.cols, y.w - c0);
+        uint64_t bytes = uint64_t(rows) * cols * c * kBf16;
+        int buf = tile % 2;
+        auto loadOf = [&](const DevTensor &t, uint64_t sram) {
+          return dma3(t.pixel(b, r0, c0), sram, rows, cols, c,
+                      t.wp() * c * kBf16, c * kBf16, cols * c * kBf16,
+                      c * kBf16);
+        };
+        DmaDesc la = loadOf(a, aBuf[buf]);
+        emit.access(Engine::Load, {sramRange(aBuf[buf], bytes, true),
+                                   dramRange(la, false)});
+        emit.dma(true, la);
+        if (binary) {
+          DmaDesc lb = loadOf(*bT, bBuf[buf]);
+          emit.access(Engine::Load, {sramRange(bBuf[buf], bytes, true),
+                                     dramRange(lb, false)});
+          emit.dma(true, lb);
+        }
+        emit.endStep(Engine::Load);
+
+        emit.access(Engine::Vector,
+                    {sramRange(aBuf[buf], bytes, true),
+                     sramRange(bBuf[buf], binary ? bytes : 0, false),
+                     sramRange(bounds, clip ? 4 : 0, false)});
+        VectorDesc v;
+        v.type = ElemType::BF16;
+        v.n = uint64_t(rows) * cols * c;
+        v.a = v.y = aBuf[buf];
+        v.op = vop;
+        if (binary) {
+          v.b = bBuf[buf];
+        } else if (clip) {
+          v.b = bounds;
+          v.bStep = 0;
+        }
+        emit.vector(v);
+        if (clip) {
+          v.op = VecOp::Min;
+          v.b = bounds + kBf16;
+          emit.vector(v);
+        }
+        if (relu) {
+          VectorDesc r = v;
+          r.op = VecOp::Relu;
+          emit.vector(r);
+        }
+        emit.endStep(Engine::Vector);
+
+        DmaDesc st = dma3(y.pixel(b, r0, c0), aBuf[buf], rows, cols, c,
+                          y.wp() * c * kBf16, c * kBf16, cols * c * kBf16,
+                          c * kBf16);
+        emit.access(Engine::Store,
+                    {sramRange(aBuf[buf], bytes, false), dramRange(st, true)});
+        emit.dma(false, st);
+        emit.endStep(Engine::Store);
+      }
+  return success();
+}
+
+LogicalResult SegmentLowering::lowerMaxPool(graph::MaxPoolOp pool) {
+  const DevTensor &x = dev(pool.getInput());
+  const DevTensor &y = dev(pool.getOutput());
+  ArrayRef<int64_t> k = pool.getKernelShape(), s = pool.getStrides(),
+                    d = pool.getDilations(), p = pool.getPads();
+  int64_t kh = k[0], kw = k[1], sh = s[0], sw = s[1], dh = d[0], dw = d[1];
+  int64_t padT = p[0], padL = p[1];
+  int64_t c = x.c;
+  // Output rows per tile; the input tile holds the rows they read.
+  auto inRowsFor = [&](int64_t rows) { return (rows - 1) * sh + (kh - 1) * dh + 1; };
+  uint64_t budget = opBudget(config) / 2;
+  int64_t rowsT = y.h >= 4 ? ceilDiv(y.h, 4) : y.h;
+  while (rowsT > 1 && uint64_t(inRowsFor(rowsT)) * x.w * c * kBf16 +
+                              uint64_t(rowsT) * y.w * c * kBf16 >
+                          budget)
+    --rowsT;
+  rowsT = ceilDiv(y.h, ceilDiv(y.h, rowsT));
+  uint64_t inBytes = alignUp(uint64_t(inRowsFor(rowsT)) * x.w * c * kBf16);
+  uint64_t outBytes = alignUp(uint64_t(rowsT) * y.w * c * kBf16);
+  if (2 * (inBytes + outBytes) > uint64_t(config.sramBytes))
+    return pool.emitError("max pooling rows of this width do not fit SRAM");
+  emit.beginOp(2 * (inBytes + outBytes) + kAlign);
+  uint64_t inBuf[2], outBuf[2];
+  for (int i = 0; i < 2; ++i) {
+    inBuf[i] = emit.sram(inBytes);
+    outBuf[i] = emit.sram(outBytes);
+  }
+  // -inf, for rows whose every window needs some tap clipped away.
+  uint64_t negInf = emit.sram(kAlign);
+  {
+    std::vector<char> bytes(2);
+    uint16_t v = 0xff80;
+    std::memcpy(bytes.data(), &v, 2);
+    uint64_t at = addConstant(nodeName(pool.getLoc()) + ".neg_inf", bytes);
+    emit.access(Engine::Load, {sramRange(negInf, 2, true)});
+    emit.dma(true, dmaFlat(at, negInf, 2));
+    emit.endStep(Engine::Load);
+  }
+  // The output columns a tap column reads inside the image.
+  auto colRange = [&](int64_t j, int64_t &lo, int64_t &hi) {
+    int64_t off = j * dw - padL;
+    lo = off >= 0 ? 0 : ceilDiv(-off, sw);
+    hi = std::min<int64_t>(y.w, x.w - off > 0 ? ceilDiv(x.w - off, sw) : 0);
+  };
+  uint64_t tile = 0;
+  for (int64_t b = 0; b < y.n; ++b)
+    for (int64_t r0 = 0; r0 < y.h; r0 += rowsT, ++tile) {
+      int64_t rows = std::min(rowsT, y.h - r0);
+      int buf = tile % 2;
+      int64_t yLo = std::max<int64_t>(0, r0 * sh - padT);
+      int64_t yHi = std::min<int64_t>(x.h, (r0 + rows - 1) * sh - padT +
+                                               (kh - 1) * dh + 1);
+      int64_t inRows = std::max<int64_t>(0, yHi - yLo);
+      if (inRows > 0) {
+        DmaDesc load = dma3(x.pixel(b, yLo, 0), inBuf[buf], inRows, x.w, c,
+                            x.wp() * c * kBf16, c * kBf16, x.w * c * kBf16,
+                            c * kBf16);
+        emit.access(Engine::Load,
+                    {sramRange(inBuf[buf], uint64_t(inRows) * x.w * c * kBf16,
+                               true),
+                     dramRange(load, false)});
+        emit.dma(true, load);
+        emit.endStep(Engine::Load);
+      }
+      uint64_t outTile = uint64_t(rows) * y.w * c * kBf16;
+      emit.access(Engine::Vector,
+                  {sramRange(inBuf[buf], uint64_t(inRows) * x.w * c * kBf16,
+                             false),
+                   sramRange(outBuf[buf], outTile, true),
+                   sramRange(negInf, 2, false)});
+      for (int64_t r = r0; r < r0 + rows; ++r) {
+        uint64_t yRow = outBuf[buf] + uint64_t((r - r0) * y.w * c * kBf16);
+        // Taps inside the image for this output row.
+        SmallVector<int64_t> taps;
+        for (int64_t i = 0; i < kh; ++i) {
+          int64_t iy = r * sh - padT + i * dh;
+          if (iy >= 0 && iy < x.h)
+            taps.push_back(i);
+        }
+        bool initialized = false;
+        // Start from a tap that covers every column, or from -inf.
+        for (int64_t i : taps)
+          for (int64_t j = 0; j < kw && !initialized; ++j) {
+            int64_t lo, hi;
+            colRange(j, lo, hi);
+            if (lo == 0 && hi == y.w) {
+              VectorDesc v;
+              v.op = VecOp::Copy;
+              v.type = ElemType::BF16;
+              v.n = c;
+              v.outer = uint32_t(y.w);
+              int64_t iy = r * sh - padT + i * dh - yLo;
+              v.a = inBuf[buf] + uint64_t((iy * x.w + (j * dw - padL)) * c * kBf16);
+              v.aStride = sw * c * kBf16;
+              v.y = yRow;
+              v.yStride = c * kBf16;
+              emit.vector(v);
+              initialized = true;
+            }
+          }
+        if (!initialized) {
+          VectorDesc v;
+          v.op = VecOp::Copy;
+          v.type = ElemType::BF16;
+          v.n = 1;
+          v.outer = uint32_t(y.w * c);
+          v.a = negInf;
+          v.aStride = 0;
+          v.y = yRow;
+          v.yStride = kBf16;
+          emit.vector(v);
+        }
+        for (int64_t i : taps)
+          for (int64_t j = 0; j < kw; ++j) {
+            int64_t lo, hi;
+            colRange(j, lo, hi);
+            if (hi <= lo)
+              continue;
+            int64_t iy = r * sh - padT + i * dh - yLo;
+            VectorDesc v;
+            v.op = VecOp::Max;
+            v.type = ElemType::BF16;
+            v.n = c;
+            v.outer = uint32_t(hi - lo);
+            v.a = v.y = yRow + uint64_t(lo * c * kBf16);
+            v.aStride = v.yStride = c * kBf16;
+            v.b = inBuf[buf] +
+                  uint64_t((iy * x.w + lo * sw + j * dw - padL) * c * kBf16);
+            v.bStride = sw * c * kBf16;
+            emit.vector(v);
+          }
+      }
+      emit.endStep(Engine::Vector);
+      DmaDesc st = dma3(y.pixel(b, r0, 0), outBuf[buf], rows, y.w, c,
+                        y.wp() * c * kBf16, c * kBf16, y.w * c * kBf16,
+                        c * kBf16);
+      emit.access(Engine::Store,
+                  {sramRange(outBuf[buf], outTile, false), dramRange(st, true)});
+      emit.dma(false, st);
+      emit.endStep(Engine::Store);
+    }
+  return success();
+}
+
+LogicalResult SegmentLowering::lowerGlobalPool(graph::ReduceOp reduce) {
+  const DevTensor &x = dev(reduce.getInput());
+  const DevTensor &y = dev(reduce.getOutput());
+  if (y.pad)
+    return reduce.emitError("internal: a padded pooling result");
+  int64_t c = x.c;
+  float scale = reduce.getKind() == graph::ReduceKind::mean
+                    ? float(1.0 / double(x.h * x.w))
+                    : 1.0f;
+  // Sums on the matrix engine: ones[1 x w] times each image row [w x c],
+  // accumulated in f32 over the rows, scaled once.
+  uint64_t budget = opBudget(config) / 2;
+  int64_t rowsT = std::max<int64_t>(
+      1, std::min<int64_t>(x.h, budget / (uint64_t(x.w) * c * kBf16)));
+  if (uint64_t(x.w) * c * kBf16 > budget)
+    return reduce.emitError("one image row of this pooling does not fit SRAM");
+  uint64_t inBytes = alignUp(uint64_t(rowsT) * x.w * c * kBf16);
+  uint64_t onesBytes = alignUp(uint64_t(x.w) * kBf16);
+  emit.beginOp(2 * inBytes + onesBytes + alignUp(c * 4) + alignUp(c * kBf16) * 2);
+  uint64_t inBuf[2] = {emit.sram(inBytes), emit.sram(inBytes)};
+  uint64_t ones = emit.sram(onesBytes);
+  uint64_t acc = emit.sram(c * 4);
+  uint64_t outBuf[2] = {emit.sram(c * kBf16), emit.sram(c * kBf16)};
+  std::vector<char> onesData(uint64_t(x.w) * kBf16);
+  for (int64_t i = 0; i < x.w; ++i) {
+    uint16_t one = floatToBf16(1.0f);
+    std::memcpy(onesData.data() + i * kBf16, &one, kBf16);
+  }
+  uint64_t onesAt = addConstant(nodeName(reduce.getLoc()) + ".ones", onesData);
+  emit.access(Engine::Load, {sramRange(ones, x.w * kBf16, true)});
+  emit.dma(true, dmaFlat(onesAt, ones, x.w * kBf16));
+  emit.endStep(Engine::Load);
+  uint64_t tile = 0;
+  for (int64_t b = 0; b < x.n; ++b) {
+    int buf = b % 2;
+    for (int64_t r0 = 0; r0 < x.h; r0 += rowsT, ++tile) {
+      int64_t rows = std::min(rowsT, x.h - r0);
+      uint64_t bytes = uint64_t(rows) * x.w * c * kBf16;
+      int ib = tile % 2;
+      DmaDesc load = dma3(x.pixel(b, r0, 0), inBuf[ib], rows, x.w, c,
+                          x.wp() * c * kBf16, c * kBf16, x.w * c * kBf16,
+                          c * kBf16);
+      emit.access(Engine::Load,
+                  {sramRange(inBuf[ib], bytes, true), dramRange(load, false)});
+      emit.dma(true, load);
+      emit.endStep(Engine::Load);
+      emit.access(Engine::Matrix,
+                  {sramRange(inBuf[ib], bytes, false),
+                   sramRange(ones, x.w * kBf16, false),
+                   sramRange(acc, c * 4, true),
+                   sramRange(outBuf[buf], c * kBf16, true)});
+      for (int64_t r = 0; r < rows; ++r) {
+        MatMulDesc mm;
+        mm.mode = MatMode::BF16xBF16;
+        mm.m = 1;
+        mm.n = uint32_t(c);
+        mm.k = uint32_t(x.w);
+        mm.a = ones;
+        mm.b = inBuf[ib] + uint64_t(r * x.w * c * kBf16);
+        mm.bRowStride = c * kBf16;
+        mm.c = acc;
+        mm.cRowStride = c * 4;
+        mm.accumulate = r0 + r > 0;
+        if (r0 + r + 1 == x.h) {
+          mm.store = true;
+          mm.outType = ElemType::BF16;
+          mm.out = outBuf[buf];
+          mm.outRowStride = c * kBf16;
+          mm.scale = scale;
+        }
+        emit.matmul(mm);
+      }
+      emit.endStep(Engine::Matrix);
+    }
+    DmaDesc st = dmaFlat(y.base + uint64_t(b * c * kBf16), outBuf[buf],
+                         c * kBf16);
+    emit.access(Engine::Store,
+                {sramRange(outBuf[buf], c * kBf16, false), dramRange(st, true)});
+    emit.dma(false, st);
+    emit.endStep(Engine::Store);
+  }
+  return success();
+}
+
+} // namespace
+
+LogicalResult lowerSegment(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
+                           ArrayRef<Value> outputs,
+                           const PlacementMap &placement,
+                           const NpuConfig &config, NpuSegment &out) {
+  SegmentLowering lowering(placement, config, out);
+  return lowering.run(ops, inputs, outputs);
+}
+
+} // namespace gaon::npu
