@@ -56,6 +56,14 @@ run_suite "ONNX backend tests on the CPU target" "conformance" \
   "$python" "$root/utils/onnx_conformance.py" --gaonc "$build/bin/gaonc" \
   --gaon-run "$build/bin/gaon-run" --target cpu --device cpu \
   --expected "$root/test/onnx-backend/cpu-expected-failures.txt"
+# The same tests compiled for the NPU (--npu-greedy puts every op the NPU
+# can run there, so each lowering is exercised) and run on the simulator,
+# compared at bf16's tolerances.
+run_suite "ONNX backend tests on the NPU target (sim device)" "conformance" \
+  "$python" "$root/utils/onnx_conformance.py" --gaonc "$build/bin/gaonc" \
+  --gaon-run "$build/bin/gaon-run" --target npu --device sim \
+  --gaonc-flag=--npu-greedy \
+  --expected "$root/test/onnx-backend/npu-expected-failures.txt"
 # Mutated models: every one compiles or is refused; none crashes or hangs.
 run_suite "gaonc on mutated ONNX models" "import fuzz" \
   "$python" "$root/utils/fuzz_import.py" --gaonc "$build/bin/gaonc" --count 300

@@ -100,6 +100,11 @@ cl::opt<std::string> reportFile(
     cl::desc("Write the placement report (JSON): per ONNX node, where it "
              "runs, why not on the NPU, and the estimated NPU cycles"),
     cl::value_desc("REPORT.json"), cl::cat(gaoncCategory));
+cl::opt<bool> npuGreedy(
+    "npu-greedy",
+    cl::desc("Place every op the NPU can run on the NPU, even one whose "
+             "neighbours all run on the CPU (to test each NPU lowering)"),
+    cl::init(false), cl::cat(gaoncCategory));
 cl::opt<bool> elideLargeConstants(
     "elide-constants",
     cl::desc("Print constants larger than 16 elements as an elided blob"),
@@ -257,6 +262,7 @@ int main(int argc, char **argv) {
     binaryOptions.channelsLast = cpuChannelsLast;
     if (target == "npu")
       binaryOptions.npu = &*npu;
+    binaryOptions.npuGreedy = npuGreedy;
     std::string report;
     if (!reportFile.empty())
       binaryOptions.report = &report;

@@ -353,7 +353,7 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
   // Placement: with an NPU, each op runs where targets/npu/compiler says.
   npu::PlacementMap placement;
   if (options.npu)
-    placement = npu::placeOps(body, *options.npu);
+    placement = npu::placeOps(body, *options.npu, options.npuGreedy);
   auto onNpu = [&](Operation *op) {
     auto it = placement.find(op);
     return it != placement.end() && it->second.onNpu;
@@ -465,11 +465,12 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
       const npu::Placement &p = placement[op];
       if (p.fusedInto)
         continue;
-      ReportRow row{npu::nodeName(op->getLoc()),
-                    op->getName().getStringRef().str(), "npu", "", 0};
+      SmallVector<Operation *> fused;
       for (Operation *f : run)
         if (placement[f].fusedInto == op)
-          row.name += "+" + npu::nodeName(f->getLoc());
+          fused.push_back(f);
+      ReportRow row{npu::fusedGroupName(op, fused),
+                    op->getName().getStringRef().str(), "npu", "", 0};
       for (size_t t = 0; t < segment.program.tags.size(); ++t)
         if (segment.program.tags[t] == row.name && t < estimate.tags.size() &&
             estimate.tags[t].first >= 0)

@@ -31,6 +31,8 @@ struct CpuBinaryOptions {
   /// When set, ops placed on the NPU (targets/npu/compiler) run as NPU
   /// segments for this machine; the rest stay CPU segments.
   const npu::NpuConfig *npu = nullptr;
+  /// Place every op the NPU can run on it (npu::placeOps' `greedy`).
+  bool npuGreedy = false;
   /// When set, receives the placement report (JSON): one entry per ONNX
   /// node with its placement, the reason when it is the CPU, and the
   /// compiler's estimate of its NPU cycles.

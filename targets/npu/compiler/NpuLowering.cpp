@@ -50,6 +50,17 @@ std::string nodeName(Location loc) {
   return "";
 }
 
+std::string fusedGroupName(Operation *anchor, ArrayRef<Operation *> fused) {
+  std::string name = nodeName(anchor->getLoc());
+  for (Operation *f : fused) {
+    std::string n = nodeName(f->getLoc());
+    // One ONNX node may become several graph ops (Gemm: matmul + add).
+    if (!n.empty() && n != nodeName(anchor->getLoc()))
+      name += "+" + n;
+  }
+  return name;
+}
+
 namespace {
 
 constexpr uint64_t kAlign = 64;
@@ -65,7 +76,7 @@ RankedTensorType rankedOf(Value v) {
 
 bool isF32Tensor(Value v) {
   RankedTensorType t = rankedOf(v);
-  return t && t.getElementType().isF32();
+  return t && t.getElementType().isF32() && t.getNumElements() > 0;
 }
 
 DenseElementsAttr constantOf(Value v) {
@@ -243,7 +254,7 @@ std::string whyNotNpu(Operation &op, const NpuConfig &config) {
   }
   for (Value v : op.getResults())
     if (!isF32Tensor(v))
-      return "its result is not a static f32 tensor";
+      return "its result is not a static, non-empty f32 tensor";
   uint64_t budget = opBudget(config);
   if (auto conv = llvm::dyn_cast<graph::ConvOp>(op)) {
     if (rankedOf(conv.getInput()).getRank() != 4)
@@ -331,7 +342,7 @@ bool isBiasFor(Value maybeBias, graph::MatMulOp mm) {
 
 } // namespace
 
-PlacementMap placeOps(Block &body, const NpuConfig &config) {
+PlacementMap placeOps(Block &body, const NpuConfig &config, bool greedy) {
   PlacementMap map;
   for (Operation &op : body.without_terminator()) {
     if (llvm::isa<graph::ConstantOp>(op))
@@ -366,6 +377,25 @@ PlacementMap placeOps(Block &body, const NpuConfig &config) {
     if (auto relu = llvm::dyn_cast_or_null<graph::ReluOp>(soleUser(tail)))
       if (relu.getType() == tail->getResult(0).getType())
         map[relu] = Placement{true, "", &op};
+  }
+  // The vector engine ops earn their place only next to NPU work: one whose
+  // inputs all come from the host would cost two host transfers to save a
+  // CPU loop. Producers come first, so one pass in order settles it.
+  for (Operation &op : body.without_terminator()) {
+    auto it = map.find(&op);
+    if (greedy || it == map.end() || !it->second.onNpu ||
+        it->second.fusedInto || llvm::isa<graph::ConvOp, graph::MatMulOp>(op))
+      continue;
+    bool fedByNpu = llvm::any_of(op.getOperands(), [&](Value v) {
+      auto p = map.find(v.getDefiningOp());
+      return v.getDefiningOp() && p != map.end() && p->second.onNpu;
+    });
+    if (!fedByNpu)
+      it->second = Placement{false,
+                             "its inputs come from the CPU; moving them to "
+                             "the NPU for this op alone costs more than it "
+                             "saves",
+                             nullptr};
   }
   return map;
 }
@@ -613,10 +643,7 @@ private:
     return at;
   }
   std::string groupName(Operation *anchor) {
-    std::string name = nodeName(anchor->getLoc());
-    for (Operation *f : fusedOf[anchor])
-      name += "+" + nodeName(f->getLoc());
-    return name;
+    return fusedGroupName(anchor, fusedOf[anchor]);
   }
   /// The value an anchor op's group produces: its last fused op's result.
   Value groupResult(Operation *anchor) {
@@ -665,7 +692,7 @@ SegmentBinding SegmentLowering::binding(Value v) {
   std::array<int64_t, 4> sizes{1, 1, 1, 1};
   int r = s.size();
   for (int i = 0; i < r; ++i)
-    sizes[4 - r + i] = s[i];
+    sizes[std::max(0, 4 - r + i)] *= s[i]; // dimensions past 4 fold outward
   b.dram = d.base;
   int64_t stride = kBf16;
   for (int i = 3; i >= 0; --i) {

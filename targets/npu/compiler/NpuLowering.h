@@ -34,8 +34,11 @@ struct Placement {
 using PlacementMap = llvm::DenseMap<mlir::Operation *, Placement>;
 
 /// Places every op of `body` (one block of graph ops). Constants are never
-/// in the map: they follow their users.
-PlacementMap placeOps(mlir::Block &body, const NpuConfig &config);
+/// in the map: they follow their users. `greedy` keeps every op the NPU can
+/// run there, even one whose inputs and outputs all live on the host (for
+/// tests of each lowering).
+PlacementMap placeOps(mlir::Block &body, const NpuConfig &config,
+                      bool greedy = false);
 
 /// A host tensor's binding into device memory (schema NpuBinding).
 struct SegmentBinding {
@@ -70,6 +73,9 @@ mlir::LogicalResult lowerSegment(llvm::ArrayRef<mlir::Operation *> ops,
 
 /// The ONNX node name(s) an op came from, joined by '+'.
 std::string nodeName(mlir::Location loc);
+/// The name of a fused group: its ops' distinct node names, joined by '+'.
+std::string fusedGroupName(mlir::Operation *anchor,
+                           llvm::ArrayRef<mlir::Operation *> fused);
 
 } // namespace gaon::npu
 

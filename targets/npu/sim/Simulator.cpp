@@ -308,44 +308,85 @@ void execDma(const DmaDesc &d, bool toSram, uint8_t *sram, uint8_t *dram) {
         }
 }
 
-/// A[:, k0:k0+kn] * B[k0:k0+kn, :] in f32 (M x N, row-major), on oneDNN's
-/// sgemm: the simulator's one heavy loop.
-void productsF32(const MatMulDesc &mm, const uint8_t *s, uint32_t k0,
-                 uint32_t kn, std::vector<float> &a, std::vector<float> &b,
-                 std::vector<float> &c) {
-  Rows rows{mm.a, mm.aOuter, mm.aInner, mm.aOuterStride, mm.aInnerStride};
-  a.resize(size_t(mm.m) * kn);
-  b.resize(size_t(kn) * mm.n);
-  c.resize(size_t(mm.m) * mm.n);
-  for (uint32_t r = 0; r < mm.m; ++r) {
-    const uint8_t *ar = s + rows.at(r);
-    float *ad = &a[size_t(r) * kn];
-    for (uint32_t k = 0; k < kn; ++k)
-      ad[k] = mm.mode == MatMode::BF16xBF16 ? bf16ToFloat(load<uint16_t>(ar + 2 * (k0 + k)))
-              : mm.mode == MatMode::U8xI8   ? float(ar[k0 + k])
-                                            : float(int8_t(ar[k0 + k]));
+/// n bf16 values (unaligned bytes) widened to f32: a shift, vectorizable.
+void bf16RowToFloat(const uint8_t *src, float *dst, uint32_t n) {
+  for (uint32_t i = 0; i < n; ++i) {
+    uint16_t h;
+    std::memcpy(&h, src + 2 * size_t(i), 2);
+    uint32_t bits = uint32_t(h) << 16;
+    std::memcpy(dst + i, &bits, 4);
   }
-  for (uint32_t k = 0; k < kn; ++k) {
-    const uint8_t *br = s + mm.b + int64_t(k0 + k) * mm.bRowStride;
-    float *bd = &b[size_t(k) * mm.n];
-    for (uint32_t j = 0; j < mm.n; ++j)
-      bd[j] = mm.mode == MatMode::BF16xBF16 ? bf16ToFloat(load<uint16_t>(br + 2 * j))
-                                            : float(int8_t(br[j]));
-  }
-  dnnl_sgemm('N', 'N', mm.m, mm.n, kn, 1.0f, a.data(), kn, b.data(), mm.n,
-             0.0f, c.data(), mm.n);
 }
 
-void execMatMul(const MatMulDesc &mm, uint8_t *s) {
+/// A[:, k0:k0+kn] * B[k0:k0+kn, :] in f32 (M x N, row-major), on oneDNN's
+/// sgemm: the simulator's one heavy loop. B's f32 form is cached while its
+/// SRAM bytes stay unwritten: a layer's row tiles share one weight tile.
+void productsF32(const MatMulDesc &mm, const uint8_t *s, uint32_t k0,
+                 uint32_t kn, Simulator::MatMulScratch &scratch,
+                 float *into = nullptr, int64_t ldc = 0,
+                 bool accumulate = false) {
+  Rows rows{mm.a, mm.aOuter, mm.aInner, mm.aOuterStride, mm.aInnerStride};
+  std::vector<float> &a = scratch.a, &c = scratch.c;
+  a.resize(size_t(mm.m) * kn);
+  if (!into)
+    c.resize(size_t(mm.m) * mm.n);
+  float *ap = a.data();
+#pragma omp parallel for schedule(static) if (uint64_t(mm.m) * kn > (1u << 16))
+  for (uint32_t r = 0; r < mm.m; ++r) {
+    const uint8_t *ar = s + rows.at(r);
+    float *ad = ap + size_t(r) * kn;
+    if (mm.mode == MatMode::BF16xBF16)
+      bf16RowToFloat(ar + 2 * size_t(k0), ad, kn);
+    else if (mm.mode == MatMode::U8xI8)
+      for (uint32_t k = 0; k < kn; ++k)
+        ad[k] = float(ar[k0 + k]);
+    else
+      for (uint32_t k = 0; k < kn; ++k)
+        ad[k] = float(int8_t(ar[k0 + k]));
+  }
+  Simulator::MatMulScratch::BCache &bc = scratch.bCache;
+  bool hit = bc.valid && bc.b == mm.b && bc.stride == mm.bRowStride &&
+             bc.k0 == k0 && bc.kn == kn && bc.n == mm.n &&
+             bc.bf16 == (mm.mode == MatMode::BF16xBF16);
+  if (!hit) {
+    bc.data.resize(size_t(kn) * mm.n);
+    for (uint32_t k = 0; k < kn; ++k) {
+      const uint8_t *br = s + mm.b + int64_t(k0 + k) * mm.bRowStride;
+      float *bd = &bc.data[size_t(k) * mm.n];
+      if (mm.mode == MatMode::BF16xBF16)
+        bf16RowToFloat(br, bd, mm.n);
+      else
+        for (uint32_t j = 0; j < mm.n; ++j)
+          bd[j] = float(int8_t(br[j]));
+    }
+    uint64_t eb = mm.mode == MatMode::BF16xBF16 ? 2 : 1;
+    bc = {true, mm.b, mm.bRowStride, k0, kn, mm.n,
+          mm.mode == MatMode::BF16xBF16,
+          mm.b + uint64_t(std::min<int64_t>(0, (int64_t(k0 + kn) - 1) * mm.bRowStride)),
+          mm.b + uint64_t(std::max<int64_t>(0, (int64_t(k0 + kn) - 1) * mm.bRowStride)) +
+              uint64_t(mm.n) * eb,
+          std::move(bc.data)};
+  }
+  const float *bp = bc.data.data();
+  if (into)
+    dnnl_sgemm('N', 'N', mm.m, mm.n, kn, 1.0f, ap, kn, bp, mm.n,
+               accumulate ? 1.0f : 0.0f, into, ldc);
+  else
+    dnnl_sgemm('N', 'N', mm.m, mm.n, kn, 1.0f, ap, kn, bp, mm.n, 0.0f,
+               c.data(), mm.n);
+}
+
+void execMatMul(const MatMulDesc &mm, uint8_t *s,
+                Simulator::MatMulScratch &scratch) {
   bool integer = mm.mode != MatMode::BF16xBF16;
-  std::vector<float> a, b, c;
+  std::vector<float> &c = scratch.c;
   if (integer) {
     // Blocks of K whose sums stay below 2^24 (|product| < 2^15): f32 holds
     // every partial sum exactly, in any order, so the block sums are exact
     // integers; i32 accumulation across blocks wraps modulo 2^32.
     constexpr uint32_t kBlock = 512;
     for (uint32_t k0 = 0; k0 < mm.k; k0 += kBlock) {
-      productsF32(mm, s, k0, std::min(kBlock, mm.k - k0), a, b, c);
+      productsF32(mm, s, k0, std::min(kBlock, mm.k - k0), scratch);
       bool first = k0 == 0 && !mm.accumulate;
       for (uint32_t r = 0; r < mm.m; ++r) {
         uint8_t *cr = s + mm.c + r * mm.cRowStride;
@@ -356,8 +397,13 @@ void execMatMul(const MatMulDesc &mm, uint8_t *s) {
         }
       }
     }
+  } else if (mm.c % 4 == 0 && mm.cRowStride % 4 == 0 &&
+             mm.cRowStride >= int64_t(4) * mm.n) {
+    // Float sums accumulate straight into C, in place.
+    productsF32(mm, s, 0, mm.k, scratch, reinterpret_cast<float *>(s + mm.c),
+                mm.cRowStride / 4, mm.accumulate);
   } else {
-    productsF32(mm, s, 0, mm.k, a, b, c);
+    productsF32(mm, s, 0, mm.k, scratch);
     for (uint32_t r = 0; r < mm.m; ++r) {
       uint8_t *cr = s + mm.c + r * mm.cRowStride;
       for (uint32_t j = 0; j < mm.n; ++j)
@@ -507,9 +553,16 @@ std::string Simulator::run(const Program &program, std::vector<uint8_t> &dram,
       }
     }
 
-  std::vector<std::vector<uint8_t>> sram;
+  // SRAM persists between runs (a program may not read what it did not
+  // write, so its contents do not matter); allocating it afresh each run
+  // cost more than some programs' arithmetic.
+  std::vector<std::vector<uint8_t>> &sram = sram_;
+  if (options.functional && sram.size() < size_t(cores))
+    sram.resize(cores);
   if (options.functional)
-    sram.assign(cores, std::vector<uint8_t>(config.sramBytes, 0));
+    for (int c = 0; c < cores; ++c)
+      if (sram[c].size() != size_t(config.sramBytes))
+        sram[c].assign(config.sramBytes, 0);
   result.busyCycles.assign(cores, {0, 0, 0, 0});
   result.tags.assign(program.tags.size(), TagStats{});
   std::vector<std::array<uint32_t, kSemaphores>> semaphores(cores);
@@ -649,6 +702,16 @@ std::string Simulator::run(const Program &program, std::vector<uint8_t> &dram,
         cycles = kSyncCycles; // waiting is idle time, not work
       result.busyCycles[a.core][int(a.engine)] += cycles;
       uint64_t macs = 0, read = 0, written = 0;
+      if (options.functional && scratch_.bCache.valid &&
+          scratch_.bCache.core == a.core) {
+        // Whatever this instruction writes in SRAM may be the cached B.
+        std::vector<Range> touched;
+        describe(in, a.core, config, dramLimit, touched);
+        for (const Range &r : touched)
+          if (r.write && r.space == int64_t(a.core) &&
+              r.lo < scratch_.bCache.hi && scratch_.bCache.lo < r.hi)
+            scratch_.bCache.valid = false;
+      }
       switch (in.opcode) {
       case Opcode::DmaLoad:
         read = dramChargedBytes(in.dma);
@@ -662,8 +725,12 @@ std::string Simulator::run(const Program &program, std::vector<uint8_t> &dram,
         break;
       case Opcode::MatMul:
         macs = uint64_t(in.mm.m) * in.mm.n * in.mm.k;
-        if (options.functional)
-          execMatMul(in.mm, sram[a.core].data());
+        if (options.functional) {
+          if (scratch_.bCache.core != a.core)
+            scratch_.bCache.valid = false; // another core's SRAM
+          execMatMul(in.mm, sram[a.core].data(), scratch_);
+          scratch_.bCache.core = a.core;
+        }
         break;
       case Opcode::Vector:
         if (options.functional)

@@ -71,9 +71,26 @@ public:
   static uint64_t dramChargedBytes(const DmaDesc &d);
   double dramLatencyCycles() const;
 
+  /// Reused buffers for the functional matmul's f32 operands.
+  struct MatMulScratch {
+    std::vector<float> a, c;
+    struct BCache {
+      bool valid = false;
+      uint64_t b = 0;
+      int64_t stride = 0;
+      uint32_t k0 = 0, kn = 0, n = 0;
+      bool bf16 = false;
+      uint64_t lo = 0, hi = 0; // the SRAM bytes it came from
+      std::vector<float> data;
+      uint32_t core = 0;
+    } bCache;
+  };
+
 private:
   NpuConfig config;
   SimOptions options;
+  std::vector<std::vector<uint8_t>> sram_; // per core, kept across runs
+  MatMulScratch scratch_;
 };
 
 } // namespace gaon::npu
