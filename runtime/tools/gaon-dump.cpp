@@ -65,9 +65,32 @@ void printText(const gaon_model &m) {
   }
   for (size_t s = 0; s < m.segments.size(); ++s) {
     const SegmentDesc &seg = m.segments[s];
-    std::printf("segment %zu: %s, %zu ops\n", s,
-                seg.device == SegmentDesc::Device::CPU ? "cpu" : "npu",
-                seg.ops.size());
+    if (seg.device == SegmentDesc::Device::NPU) {
+      const gaon::npu::Program &p = *seg.program;
+      std::printf("segment %zu: npu, %d core(s), %llu bytes of device memory, "
+                  "%zu layer tag(s)\n",
+                  s, p.cores, (unsigned long long)p.dramBytes, p.tags.size());
+      for (int c = 0; c < p.cores; ++c) {
+        std::printf("  core %d:", c);
+        for (int e = 0; e < gaon::npu::kEngines; ++e)
+          std::printf(" %s %zu", gaon::npu::engineName(gaon::npu::Engine(e)),
+                      p.queues[c][e].size());
+        std::printf(" instructions\n");
+      }
+      auto bindings = [&](const char *what,
+                          const std::vector<NpuBindingDesc> &list) {
+        for (const NpuBindingDesc &b : list)
+          std::printf("  %-8s tensor %u at device %llu%s  %s\n", what,
+                      b.tensor, (unsigned long long)b.dram,
+                      b.transform ? " (converted)" : "",
+                      m.tensors[b.tensor].name.c_str());
+      };
+      bindings("input", seg.inputs);
+      bindings("output", seg.outputs);
+      std::printf("  %zu constant(s) uploaded once\n", seg.constants.size());
+      continue;
+    }
+    std::printf("segment %zu: %s, %zu ops\n", s, "cpu", seg.ops.size());
     for (const OpDesc &op : seg.ops) {
       std::string ins, outs;
       for (uint32_t id : op.inputs)

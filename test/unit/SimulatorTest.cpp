@@ -413,3 +413,124 @@ TEST(Simulator, CrossCoreSignalsLandLater) {
 }
 
 } // namespace
+
+namespace {
+
+uint16_t bf16(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  return uint16_t((x + 0x7fff + ((x >> 16) & 1)) >> 16);
+}
+float fromBf16(uint16_t h) {
+  uint32_t x = uint32_t(h) << 16;
+  float f;
+  std::memcpy(&f, &x, 4);
+  return f;
+}
+
+} // namespace
+
+// Strided vector rows (max pooling's shape): y[o][i] = max(a[o][i],
+// b[o * 2 + i]) over 3 rows of 300 bf16 elements, each row charged whole
+// lane groups: 3 * ceil(300 / 256) + 16 cycles.
+TEST(Simulator, StridedVectorRowsCostWholeLaneGroups) {
+  NpuConfig config = edgeNpuConfig();
+  Program p = emptyProgram(1);
+  const uint32_t n = 300, outer = 3;
+  const uint64_t aBytes = uint64_t(n) * outer * 2, bRow = 2 * n * 2;
+  std::vector<uint8_t> dram(1 << 16, 0);
+  std::vector<uint16_t> a(n * outer), b(2 * n * outer);
+  for (size_t i = 0; i < a.size(); ++i)
+    a[i] = bf16(float(int(i % 97) - 40));
+  for (size_t i = 0; i < b.size(); ++i)
+    b[i] = bf16(float(int(i % 89) - 30));
+  std::memcpy(dram.data(), a.data(), aBytes);
+  std::memcpy(dram.data() + 8192, b.data(), b.size() * 2);
+  p.queues[0][0].push_back(load(0, 0, aBytes));
+  p.queues[0][0].push_back(load(8192, 8192, b.size() * 2));
+  p.queues[0][0].push_back(signal(0, 0, Engine::Load));
+  Instruction v;
+  v.opcode = Opcode::Vector;
+  v.engine = Engine::Vector;
+  v.vec.op = VecOp::Max;
+  v.vec.type = ElemType::BF16;
+  v.vec.n = n;
+  v.vec.outer = outer;
+  v.vec.a = v.vec.y = 0;
+  v.vec.aStride = v.vec.yStride = n * 2;
+  v.vec.b = 8192;
+  v.vec.bStride = bRow;
+  p.queues[0][3].push_back(wait(0, 1, Engine::Vector));
+  p.queues[0][3].push_back(v);
+  p.queues[0][3].push_back(signal(1, 0, Engine::Vector));
+  p.queues[0][1].push_back(wait(1, 1, Engine::Store));
+  p.queues[0][1].push_back(storeOut(0, 32768, aBytes));
+  p.dramBytes = dram.size();
+  Simulator sim(config);
+  SimResult r;
+  ASSERT_EQ(sim.run(p, dram, r), "");
+  EXPECT_DOUBLE_EQ(sim.vectorCycles(v.vec), 3 * 2 + 16);
+  // The vector engine's busy time: the op plus one wait and one signal.
+  EXPECT_NEAR(r.busyCycles[0][3], 3 * 2 + 16 + 2, 1e-9);
+  for (uint32_t o = 0; o < outer; ++o)
+    for (uint32_t i = 0; i < n; ++i) {
+      uint16_t got;
+      std::memcpy(&got, dram.data() + 32768 + 2 * (o * n + i), 2);
+      float want = std::max(fromBf16(a[o * n + i]), fromBf16(b[o * 2 * n + i]));
+      ASSERT_EQ(fromBf16(got), want) << o << "," << i;
+    }
+}
+
+// The float output stage computes sums * scale + bias, then ReLU, then
+// rounds once to bf16.
+TEST(Simulator, Bf16OutputStageScalesThenAddsBias) {
+  NpuConfig config = edgeNpuConfig();
+  Program p = emptyProgram(1);
+  std::vector<uint8_t> dram(4096, 0);
+  // A = [1 2 3 4] (1x4), B = 4x2 of ones and twos, bias = [1, -100].
+  uint16_t a[4] = {bf16(1), bf16(2), bf16(3), bf16(4)};
+  uint16_t b[8];
+  for (int i = 0; i < 4; ++i) {
+    b[2 * i] = bf16(1);
+    b[2 * i + 1] = bf16(2);
+  }
+  float bias[2] = {1.0f, -100.0f};
+  std::memcpy(dram.data(), a, 8);
+  std::memcpy(dram.data() + 64, b, 16);
+  std::memcpy(dram.data() + 128, bias, 8);
+  p.queues[0][0].push_back(load(0, 0, 256));
+  p.queues[0][0].push_back(signal(0, 0, Engine::Load));
+  Instruction mm;
+  mm.opcode = Opcode::MatMul;
+  mm.engine = Engine::Matrix;
+  mm.mm.mode = MatMode::BF16xBF16;
+  mm.mm.m = 1;
+  mm.mm.n = 2;
+  mm.mm.k = 4;
+  mm.mm.a = 0;
+  mm.mm.b = 64;
+  mm.mm.bRowStride = 4;
+  mm.mm.c = 512;
+  mm.mm.cRowStride = 8;
+  mm.mm.store = true;
+  mm.mm.hasBias = true;
+  mm.mm.bias = 128;
+  mm.mm.outType = ElemType::F32;
+  mm.mm.out = 1024;
+  mm.mm.outRowStride = 8;
+  mm.mm.relu = true;
+  mm.mm.scale = 0.25f;
+  p.queues[0][2].push_back(wait(0, 1, Engine::Matrix));
+  p.queues[0][2].push_back(mm);
+  p.queues[0][2].push_back(signal(1, 0, Engine::Matrix));
+  p.queues[0][1].push_back(wait(1, 1, Engine::Store));
+  p.queues[0][1].push_back(storeOut(1024, 2048, 8));
+  p.dramBytes = dram.size();
+  Simulator sim(config);
+  SimResult r;
+  ASSERT_EQ(sim.run(p, dram, r), "");
+  float out[2];
+  std::memcpy(out, dram.data() + 2048, 8);
+  EXPECT_EQ(out[0], 10 * 0.25f + 1);       // 3.5
+  EXPECT_EQ(out[1], 0.0f);                 // 20 * 0.25 - 100, then ReLU
+}

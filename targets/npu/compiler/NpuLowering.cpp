@@ -359,7 +359,7 @@ PlacementMap placeOps(Block &body, const NpuConfig &config, bool greedy) {
   };
   for (Operation &op : body.without_terminator()) {
     auto it = map.find(&op);
-    if (it == map.end() || !it->second.onNpu)
+    if (it == map.end() || !it->second.onNpu || it->second.fusedInto)
       continue;
     Operation *tail = &op;
     if (auto mm = llvm::dyn_cast<graph::MatMulOp>(op)) {
@@ -371,7 +371,8 @@ PlacementMap placeOps(Block &body, const NpuConfig &config, bool greedy) {
           tail = add;
         }
       }
-    } else if (!llvm::isa<graph::ConvOp>(op)) {
+    } else if (!llvm::isa<graph::ConvOp, graph::AddOp, graph::SubOp,
+                           graph::MulOp, graph::MaxOp, graph::MinOp>(op)) {
       continue;
     }
     if (auto relu = llvm::dyn_cast_or_null<graph::ReluOp>(soleUser(tail)))
@@ -1004,7 +1005,7 @@ LogicalResult SegmentLowering::lowerElementwise(Operation *op) {
   else
     return op->emitError("internal: no NPU lowering for ") << op->getName();
   auto clip = llvm::dyn_cast<graph::ClipOp>(op);
-  Value result = op->getResult(0);
+  Value result = groupResult(op);
   const DevTensor &y = dev(result);
   const DevTensor &a = dev(op->getOperand(0));
   const DevTensor *bT = binary ? &dev(op->getOperand(1)) : nullptr;
