@@ -571,6 +571,79 @@ struct ComposeTransposes : OpRewritePattern<TransposeOp> {
 };
 } // namespace
 
+namespace {
+/// batch_norm(conv(x, W, b)) -> conv(x, W * s, (b - mean) * s + bias), with
+/// s = scale / sqrt(variance + epsilon) per output channel, when the
+/// convolution has no other user and every parameter is an f32 constant.
+/// The folded parameters are computed in double and rounded once.
+struct FoldBatchNormIntoConv : OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BatchNormOp bn,
+                                PatternRewriter &rewriter) const override {
+    auto conv = bn.getInput().getDefiningOp<ConvOp>();
+    if (!conv || !conv->hasOneUse())
+      return failure();
+    auto f32Constant = [](Value v) -> DenseElementsAttr {
+      auto c = v ? v.getDefiningOp<ConstantOp>() : ConstantOp();
+      auto d = c ? llvm::dyn_cast<DenseElementsAttr>(c.getValue())
+                 : DenseElementsAttr();
+      return d && d.getElementType().isF32() ? d : DenseElementsAttr();
+    };
+    DenseElementsAttr w = f32Constant(conv.getWeight());
+    DenseElementsAttr b = conv.getBias() ? f32Constant(conv.getBias())
+                                         : DenseElementsAttr();
+    DenseElementsAttr scale = f32Constant(bn.getScale()),
+                      bias = f32Constant(bn.getBias()),
+                      mean = f32Constant(bn.getMean()),
+                      var = f32Constant(bn.getVariance());
+    if (!w || (conv.getBias() && !b) || !scale || !bias || !mean || !var)
+      return failure();
+    auto wType = llvm::cast<RankedTensorType>(w.getType());
+    int64_t m = wType.getDimSize(0);
+    for (DenseElementsAttr p : {scale, bias, mean, var})
+      if (p.getNumElements() != m)
+        return failure();
+    if (b && b.getNumElements() != m)
+      return failure();
+    auto values = [](DenseElementsAttr d) {
+      return SmallVector<float>(d.getValues<float>());
+    };
+    SmallVector<float> wv = values(w), sv = values(scale), bv = values(bias),
+                       mv = values(mean), vv = values(var);
+    SmallVector<float> cb = b ? values(b) : SmallVector<float>(m, 0.0f);
+    double eps = bn.getEpsilon().convertToDouble();
+    int64_t per = wType.getNumElements() / m;
+    SmallVector<float> newW(wv.size()), newB(m);
+    for (int64_t o = 0; o < m; ++o) {
+      double s = double(sv[o]) / std::sqrt(double(vv[o]) + eps);
+      for (int64_t i = 0; i < per; ++i)
+        newW[o * per + i] = float(double(wv[o * per + i]) * s);
+      newB[o] = float((double(cb[o]) - double(mv[o])) * s + double(bv[o]));
+    }
+    Location loc = rewriter.getFusedLoc({conv.getLoc(), bn.getLoc()});
+    auto bType = RankedTensorType::get({m}, rewriter.getF32Type());
+    Value weight = rewriter.create<ConstantOp>(
+        conv.getWeight().getLoc(), wType,
+        DenseElementsAttr::get(wType, ArrayRef<float>(newW)));
+    Value newBias = rewriter.create<ConstantOp>(
+        bn.getBias().getLoc(), bType,
+        DenseElementsAttr::get(bType, ArrayRef<float>(newB)));
+    auto folded = rewriter.create<ConvOp>(
+        loc, bn.getType(), conv.getInput(), weight, newBias,
+        conv.getStridesAttr(), conv.getDilationsAttr(), conv.getPadsAttr(),
+        conv.getGroupAttr());
+    rewriter.replaceOp(bn, folded.getResult());
+    rewriter.eraseOp(conv);
+    return success();
+  }
+};
+} // namespace
+
+void BatchNormOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                              MLIRContext *context) {
+  results.add<FoldBatchNormIntoConv>(context);
+}
+
 void ReshapeOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                             MLIRContext *context) {
   results.add<CollapseReshapes>(context);

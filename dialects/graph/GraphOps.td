@@ -500,6 +500,8 @@ def Graph_BatchNormOp : Graph_Op<"batch_norm", [InferTypeOpAdaptor]> {
                        Graph_FloatTensor:$variance, F32Attr:$epsilon);
   let results = (outs Graph_FloatTensor:$output);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  // Folds into a preceding convolution with constant weights.
+  let hasCanonicalizer = 1;
 }
 
 def Graph_InstanceNormOp : Graph_Op<"instance_norm", [InferTypeOpAdaptor]> {

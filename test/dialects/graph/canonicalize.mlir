@@ -209,3 +209,39 @@ func.func @storage_casts(%x: tensor<4xui8>) -> tensor<4xui8> {
   %1 = graph.storage_cast %0 : tensor<4x!quant.uniform<u8:f32, 0.5:3>> -> tensor<4xui8>
   return %1 : tensor<4xui8>
 }
+
+// -----
+
+// Batch normalization folds into the convolution before it: s = 2 / sqrt(3 + 1)
+// = 1, so W' = W and b' = (b - mean) * s + bias = (1 - 2) + 5 = 4; channel 1
+// has s = 4 / sqrt(15 + 1) = 1, b' = (0 - 0) + 0 = 0.
+// CHECK-LABEL: func @fold_batch_norm
+// CHECK-DAG: %[[W:.*]] = graph.constant dense<{{\[\[\[\[}}1.000000e+00]]], {{\[\[\[}}2.000000e+00]]]]>
+// CHECK-DAG: %[[B:.*]] = graph.constant dense<[4.000000e+00, 0.000000e+00]>
+// CHECK: %[[Y:.*]] = graph.conv %arg0, %[[W]], %[[B]]
+// CHECK-NOT: graph.batch_norm
+// CHECK: return %[[Y]]
+func.func @fold_batch_norm(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %w = graph.constant dense<[[[[1.0]]], [[[2.0]]]]> : tensor<2x1x1x1xf32>
+  %b = graph.constant dense<[1.0, 0.0]> : tensor<2xf32>
+  %scale = graph.constant dense<[2.0, 4.0]> : tensor<2xf32>
+  %bias = graph.constant dense<[5.0, 0.0]> : tensor<2xf32>
+  %mean = graph.constant dense<[2.0, 0.0]> : tensor<2xf32>
+  %var = graph.constant dense<[3.0, 15.0]> : tensor<2xf32>
+  %c = graph.conv %x, %w, %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %y = graph.batch_norm %c, %scale, %bias, %mean, %var {epsilon = 1.0 : f32} : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  return %y : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// A convolution with another user keeps its batch normalization.
+// CHECK-LABEL: func @keep_batch_norm
+// CHECK: graph.batch_norm
+func.func @keep_batch_norm(%x: tensor<1x1x4x4xf32>) -> (tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>) {
+  %w = graph.constant dense<1.0> : tensor<1x1x1x1xf32>
+  %p = graph.constant dense<1.0> : tensor<1xf32>
+  %c = graph.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x1x4x4xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x4x4xf32>
+  %y = graph.batch_norm %c, %p, %p, %p, %p {epsilon = 1.0 : f32} : (tensor<1x1x4x4xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x4x4xf32>
+  return %c, %y : tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>
+}
