@@ -136,7 +136,8 @@ LogicalResult MatMulOp::verify() {
       return failure();
   bool integer = getMode() != MatMode::bf16xbf16;
   if (!getOut()) {
-    if (getOutType() || getBias() || getRequant() || getRelu() || getScale())
+    if (getOutType() || getBias() || getRequant() || getRelu() || getScale() ||
+        getOutOuterStride())
       return emitOpError("has output-stage attributes but no `out`");
     return verifyTag(*this, getTag());
   }

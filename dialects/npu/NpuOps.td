@@ -132,6 +132,7 @@ def Npu_MatMulOp : Npu_Instruction<"matmul"> {
                        DefaultValuedAttr<Npu_Int, "127">:$clamp_hi,
                        UnitAttr:$relu,
                        OptionalAttr<F32Attr>:$scale,
+                       OptionalAttr<Npu_Int>:$out_outer_stride,
                        DefaultValuedAttr<Npu_Int, "0">:$tag);
   let assemblyFormat = "attr-dict";
   let hasVerifier = 1;

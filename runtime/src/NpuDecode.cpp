@@ -108,6 +108,7 @@ std::string decodeInstruction(const gnb::NpuInstruction &f,
     mm.outType = npu::ElemType(m->out_type());
     mm.out = m->out();
     mm.outRowStride = m->out_row_stride();
+    mm.outOuterStride = m->out_outer_stride();
     mm.relu = m->relu();
     mm.scale = m->scale();
     if (!std::isfinite(mm.scale))

@@ -20,6 +20,7 @@
 #include "targets/npu/compiler/NpuLowering.h"
 
 #include "dialects/graph/GraphOps.h"
+#include "compiler/binary/MemoryPlanner.h"
 #include "targets/common/HalfFloat.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -146,7 +147,8 @@ uint64_t convTileBytes(const ConvGeom &g, int64_t paddedW, int64_t nt,
 /// Chooses tile sizes so that weights, double-buffered tiles and the
 /// accumulator fit `budget` bytes of SRAM; nullopt when nothing fits.
 std::optional<ConvPlan> planConv(const ConvGeom &g, int64_t paddedW,
-                                 const NpuConfig &config, uint64_t budget) {
+                                 const NpuConfig &config, uint64_t budget,
+                                 bool streamed = true) {
   ConvPlan p;
   auto weightBytes = [&](int64_t nt) {
     return alignUp(uint64_t(g.kh) * g.kw * g.cin * nt * kBf16) +
@@ -162,9 +164,11 @@ std::optional<ConvPlan> planConv(const ConvGeom &g, int64_t paddedW,
   if (weights > budget)
     return std::nullopt;
   uint64_t rest = budget - weights;
-  // Rows: at most a quarter of the output per tile when there is more than
-  // one row, so that loads, compute and stores overlap.
-  int64_t maxRows = g.oh >= 4 ? ceilDiv(g.oh, 4) : g.oh;
+  // Rows: when tiles stream through DMA, at most a quarter of the output per
+  // tile, so that loads, compute and stores overlap; between resident
+  // tensors, as many as the accumulator allows (each matmul pays the
+  // array's fill latency once).
+  int64_t maxRows = streamed && g.oh >= 4 ? ceilDiv(g.oh, 4) : g.oh;
   for (int64_t r = maxRows; r >= 1; --r)
     if (convTileBytes(g, paddedW, p.nt, r, g.ow, true) <= rest) {
       p.rows = r;
@@ -186,9 +190,15 @@ std::optional<ConvPlan> planConv(const ConvGeom &g, int64_t paddedW,
   return std::nullopt;
 }
 
-/// The working SRAM of one op is at most this much, so that the next op's
-/// weights can arrive while it runs.
-uint64_t opBudget(const NpuConfig &config) { return config.sramBytes / 2; }
+/// SRAM is split: up to 3/8 holds resident activations (kept between ops),
+/// the rest is a ring of working buffers. One op's working set is at most
+/// half the ring, so that the next op's weights can arrive while it runs.
+uint64_t residentBudget(const NpuConfig &config) {
+  return uint64_t(config.sramBytes) * 3 / 8;
+}
+uint64_t opBudget(const NpuConfig &config) {
+  return (uint64_t(config.sramBytes) - residentBudget(config)) / 2;
+}
 
 FailureOr<ConvGeom> convGeom(graph::ConvOp conv) {
   RankedTensorType in = rankedOf(conv.getInput());
@@ -407,10 +417,12 @@ namespace {
 // Device tensors
 // ---------------------------------------------------------------------------
 
-/// A bf16 activation in DRAM: n images of h x w pixels of c channels,
-/// channels-last, with a `pad`-pixel zero halo around each image.
+/// A bf16 activation in DRAM, or resident in core 0's SRAM: n images of
+/// h x w pixels of c channels, channels-last, with a `pad`-pixel zero halo
+/// around each image.
 struct DevTensor {
   uint64_t base = 0;
+  bool sram = false;
   int64_t n = 1, h = 1, w = 1, c = 1, pad = 0;
   int64_t hp() const { return h + 2 * pad; }
   int64_t wp() const { return w + 2 * pad; }
@@ -419,6 +431,7 @@ struct DevTensor {
   uint64_t pixel(int64_t b, int64_t y, int64_t x) const {
     return base + uint64_t(((b * hp() + y + pad) * wp() + x + pad) * c * kBf16);
   }
+  int64_t rowBytes() const { return wp() * c * kBf16; }
 };
 
 DevTensor devShape(RankedTensorType t) {
@@ -549,7 +562,7 @@ public:
   uint64_t sram(uint64_t bytes) {
     bytes = alignUp(bytes);
     if (cursor + bytes > uint64_t(config.sramBytes))
-      cursor = 0;
+      cursor = ringStart;
     uint64_t at = cursor;
     cursor += bytes;
     return at;
@@ -558,8 +571,10 @@ public:
   /// not fit before the end of SRAM.
   void beginOp(uint64_t workingSet) {
     if (cursor + workingSet > uint64_t(config.sramBytes))
-      cursor = 0;
+      cursor = ringStart;
   }
+  /// SRAM below `start` holds resident tensors; the ring is the rest.
+  void setRingStart(uint64_t start) { ringStart = cursor = alignUp(start); }
 
 private:
   const NpuConfig &config;
@@ -569,7 +584,7 @@ private:
   std::array<uint32_t, kEngines> signaled{};
   std::array<std::array<uint32_t, kEngines>, kEngines> known{};
   std::array<bool, kEngines> open{};
-  uint64_t cursor = 0;
+  uint64_t cursor = 0, ringStart = 0;
 };
 
 Access sramRange(uint64_t lo, uint64_t bytes, bool write) {
@@ -632,7 +647,7 @@ private:
     auto it = alias.find(v);
     return it == alias.end() ? v : root(it->second);
   }
-  const DevTensor &dev(Value v) { return tensors[root(v)]; }
+  const DevTensor &dev(Value v) { return tensors[v]; }
   uint64_t allocDram(uint64_t bytes) {
     uint64_t at = dramTop;
     dramTop = alignUp(dramTop + bytes);
@@ -655,6 +670,16 @@ private:
     return llvm::any_of(fusedOf[anchor],
                         [](Operation *f) { return llvm::isa<graph::ReluOp>(f); });
   }
+  /// The access to rows [r0, r0 + rows) of image b (halo columns included).
+  static Access rowsOf(const DevTensor &t, int64_t b, int64_t r0, int64_t rows,
+                       bool write) {
+    uint64_t lo = t.pixel(b, r0, -t.pad);
+    return {t.sram ? kSramSpace : kDramSpace, lo,
+            lo + uint64_t(rows) * t.rowBytes(), write};
+  }
+  /// A resident tensor with a halo starts zeroed: the vector engine copies a
+  /// zero block over it before its producer writes the interior.
+  void zeroIfHaloed(const DevTensor &t);
 
   LogicalResult lowerConvLike(Operation *anchor, Value input, const ConvGeom &g,
                               const std::vector<float> &weights, bool weightsOIHW,
@@ -672,7 +697,38 @@ private:
   llvm::DenseMap<Value, DevTensor> tensors;
   llvm::DenseMap<Operation *, SmallVector<Operation *>> fusedOf;
   uint64_t dramTop = 0;
+  uint64_t zeroBlock = 0; // SRAM: kZeroBytes of zeros, when any tensor needs
+  static constexpr uint64_t kZeroBytes = 4096;
 };
+
+void SegmentLowering::zeroIfHaloed(const DevTensor &t) {
+  if (!t.sram || !t.pad)
+    return;
+  uint64_t bytes = t.bytes();
+  emit.access(Engine::Vector, {sramRange(zeroBlock, kZeroBytes, false),
+                               sramRange(t.base, bytes, true)});
+  uint64_t rowElems = kZeroBytes / kBf16;
+  uint64_t rows = bytes / kZeroBytes;
+  VectorDesc v;
+  v.op = VecOp::Copy;
+  v.type = ElemType::BF16;
+  v.a = zeroBlock;
+  v.aStride = 0;
+  if (rows) {
+    v.n = rowElems;
+    v.outer = uint32_t(rows);
+    v.y = t.base;
+    v.yStride = kZeroBytes;
+    emit.vector(v);
+  }
+  if (uint64_t rest = bytes - rows * kZeroBytes) {
+    v.n = rest / kBf16;
+    v.outer = 1;
+    v.y = t.base + rows * kZeroBytes;
+    emit.vector(v);
+  }
+  emit.endStep(Engine::Vector);
+}
 
 SegmentBinding SegmentLowering::binding(Value v) {
   RankedTensorType t = rankedOf(v);
@@ -719,44 +775,124 @@ LogicalResult SegmentLowering::run(ArrayRef<Operation *> ops,
     anchors.push_back(op);
     if (auto reshape = llvm::dyn_cast<graph::ReshapeOp>(op))
       alias[reshape.getOutput()] = reshape.getInput();
+  }
+  for (Operation *op : anchors)
     if (auto conv = llvm::dyn_cast<graph::ConvOp>(op)) {
       ArrayRef<int64_t> p = conv.getPads();
-      int64_t need = *std::max_element(p.begin(), p.end());
-      int64_t &h = halo[conv.getInput()];
-      h = std::max(h, need);
+      int64_t &h = halo[root(conv.getInput())];
+      h = std::max(h, *std::max_element(p.begin(), p.end()));
     }
-  }
-  // Constants first (they are uploaded once), then every tensor.
-  SmallVector<Value> values(inputs.begin(), inputs.end());
-  for (Operation *op : ops)
-    for (Value r : op->getResults())
-      values.push_back(r);
-  auto planTensor = [&](Value v) -> LogicalResult {
+
+  // Every root tensor's shape and halo; aliases share their root's bytes.
+  SmallVector<Value> roots;
+  auto addRoot = [&](Value v) -> LogicalResult {
     Value r = root(v);
     if (tensors.count(r))
       return success();
-    RankedTensorType t = rankedOf(r);
-    DevTensor d = devShape(t);
-    int64_t pad = 0;
-    for (auto &[value, need] : halo)
-      if (root(value) == r)
-        pad = std::max(pad, need);
-    if (pad && t.getRank() != 4)
+    DevTensor d = devShape(rankedOf(r));
+    d.pad = halo.lookup(r);
+    if (d.pad && rankedOf(r).getRank() != 4)
       return emitError(v.getLoc(), "internal: a padded NPU tensor that is "
                                    "not 4-D");
-    d.pad = pad;
-    // One block per tensor, no reuse yet: halos rely on device memory being
-    // zeroed once, when a session starts.
-    d.base = allocDram(d.bytes());
     tensors[r] = d;
+    roots.push_back(r);
     return success();
   };
-  for (Value v : values)
-    if (failed(planTensor(v)))
+  for (Value v : inputs)
+    if (failed(addRoot(v)))
       return failure();
-  // Lower each op (constants are allocated as they are packed).
+  for (Operation *op : anchors)
+    if (failed(addRoot(groupResult(op))))
+      return failure();
+
+  // Residency: tensors made and used inside the segment live in SRAM when
+  // a liveness-based plan of them fits the resident budget; the largest
+  // leave for DRAM until it does. Segment inputs and outputs stay in DRAM,
+  // where the host reads and writes them.
+  llvm::DenseSet<Value> boundary;
+  for (Value v : inputs)
+    boundary.insert(root(v));
+  for (Value v : outputs)
+    boundary.insert(root(v));
+  llvm::DenseMap<Value, std::pair<int64_t, int64_t>> life;
+  for (auto [i, op] : llvm::enumerate(anchors)) {
+    Value r = root(groupResult(op));
+    if (!life.count(r))
+      life[r] = {int64_t(i), int64_t(i)};
+    auto use = [&](Value v) {
+      auto it = life.find(root(v));
+      if (it != life.end())
+        it->second.second = std::max<int64_t>(it->second.second, i);
+    };
+    for (Value v : op->getOperands())
+      use(v);
+    for (Operation *f : fusedOf[op])
+      for (Value v : f->getOperands())
+        use(v);
+  }
+  SmallVector<Value> candidates;
+  for (Value r : roots)
+    if (!boundary.count(r) && life.count(r))
+      candidates.push_back(r);
+  bool needZeros = false;
+  uint64_t residentTop = 0;
+  while (!candidates.empty()) {
+    std::vector<BufferRequest> requests;
+    for (Value r : candidates)
+      requests.push_back({tensors[r].bytes(), life[r].first, life[r].second});
+    MemoryPlan plan = planMemory(requests, kAlign);
+    uint64_t zeros = llvm::any_of(candidates, [&](Value r) {
+                       return tensors[r].pad > 0;
+                     })
+                         ? kZeroBytes
+                         : 0;
+    if (plan.arenaSize + zeros <= residentBudget(config)) {
+      for (auto [i, r] : llvm::enumerate(candidates)) {
+        tensors[r].sram = true;
+        tensors[r].base = zeros + plan.offsets[i];
+      }
+      needZeros = zeros > 0;
+      residentTop = zeros + plan.arenaSize;
+      break;
+    }
+    auto largest = std::max_element(
+        candidates.begin(), candidates.end(), [&](Value a, Value b) {
+          return tensors[a].bytes() < tensors[b].bytes();
+        });
+    candidates.erase(largest);
+  }
+  emit.setRingStart(residentTop);
+  // DRAM for the rest, one block each (no reuse yet: halos rely on device
+  // memory being zeroed once, when a session starts).
+  for (Value r : roots)
+    if (!tensors[r].sram)
+      tensors[r].base = allocDram(tensors[r].bytes());
+  // Aliases: their own shape over their root's bytes, which must have no
+  // halo (reshapes reach the NPU only between row-major tensors).
+  for (auto &[v, src] : alias) {
+    (void)src;
+    const DevTensor &r = tensors[root(v)];
+    if (r.pad)
+      return emitError(v.getLoc(), "internal: a reshape of a haloed tensor");
+    DevTensor d = devShape(rankedOf(v));
+    d.base = r.base;
+    d.sram = r.sram;
+    tensors[v] = d;
+  }
+
+  if (needZeros) {
+    emit.setTag(groupName(anchors.front()));
+    zeroBlock = 0;
+    uint64_t at = addConstant("zeros", std::vector<char>(kZeroBytes, 0));
+    emit.access(Engine::Load, {sramRange(zeroBlock, kZeroBytes, true)});
+    emit.dma(true, dmaFlat(at, zeroBlock, kZeroBytes));
+    emit.endStep(Engine::Load);
+  }
+
   for (Operation *anchor : anchors) {
     emit.setTag(groupName(anchor));
+    if (!llvm::isa<graph::ReshapeOp>(anchor))
+      zeroIfHaloed(dev(groupResult(anchor)));
     LogicalResult result = success();
     if (auto conv = llvm::dyn_cast<graph::ConvOp>(anchor)) {
       ConvGeom g = *convGeom(conv);
@@ -796,10 +932,9 @@ LogicalResult SegmentLowering::run(ArrayRef<Operation *> ops,
     out.inputs.push_back(binding(v));
   for (Value v : outputs)
     out.outputs.push_back(binding(v));
-  out.program.dramBytes = dramTop;
+  out.program.dramBytes = std::max<uint64_t>(dramTop, kAlign);
   return success();
 }
-
 
 LogicalResult SegmentLowering::lowerConvLike(Operation *anchor, Value input,
                                              const ConvGeom &g,
@@ -808,12 +943,12 @@ LogicalResult SegmentLowering::lowerConvLike(Operation *anchor, Value input,
                                              const std::vector<float> *bias,
                                              float scale) {
   const DevTensor &x = dev(input);
-  Value result = groupResult(anchor);
-  const DevTensor &y = dev(result);
+  const DevTensor &y = dev(groupResult(anchor));
   if (x.pad < std::max({g.padT, g.padL, g.padB, g.padR}))
     return anchor->emitError("internal: the input halo is narrower than the "
                              "padding");
-  std::optional<ConvPlan> plan = planConv(g, x.wp(), config, opBudget(config));
+  std::optional<ConvPlan> plan = planConv(g, x.wp(), config, opBudget(config),
+                                          !(x.sram && y.sram));
   if (!plan)
     return anchor->emitError("internal: no tiling fits SRAM");
   int64_t nt = plan->nt;
@@ -846,29 +981,32 @@ LogicalResult SegmentLowering::lowerConvLike(Operation *anchor, Value input,
     }
   }
 
-  // SRAM: weights (two buffers when they change), input, accumulator and
-  // output tiles.
+  // SRAM: weights (two buffers when they change), input tiles unless the
+  // input is resident, the accumulator, output tiles unless the output is
+  // resident.
   int64_t rowsT = plan->rows, colsT = plan->cols;
   int64_t inRowsMax = plan->inRows(g, rowsT);
   int64_t inColsMax = plan->fullWidth ? x.wp()
                                       : (colsT - 1) * g.sw + (g.kw - 1) * g.dw + 1;
   uint64_t wBytes = alignUp(uint64_t(g.kh) * g.kw * g.cin * nt * kBf16);
   uint64_t bBytes = alignUp(uint64_t(nt) * 4);
-  uint64_t inBytes = alignUp(uint64_t(inRowsMax) * inColsMax * g.cin * kBf16);
+  uint64_t inBytes =
+      x.sram ? 0 : alignUp(uint64_t(inRowsMax) * inColsMax * g.cin * kBf16);
   uint64_t accBytes = alignUp(uint64_t(rowsT) * colsT * nt * 4);
-  uint64_t outBytes = alignUp(uint64_t(rowsT) * colsT * nt * kBf16);
+  uint64_t outBytes =
+      y.sram ? 0 : alignUp(uint64_t(rowsT) * colsT * nt * kBf16);
   int wBuffers = nTiles > 1 ? 2 : 1;
   emit.beginOp(wBuffers * (wBytes + bBytes) + 2 * inBytes + accBytes +
                2 * outBytes);
-  uint64_t wBuf[2], bBuf[2], inBuf[2], outBuf[2];
+  uint64_t wBuf[2], bBuf[2], inBuf[2] = {0, 0}, outBuf[2] = {0, 0};
   for (int i = 0; i < wBuffers; ++i) {
     wBuf[i] = emit.sram(wBytes);
     bBuf[i] = emit.sram(bBytes);
   }
-  for (int i = 0; i < 2; ++i)
+  for (int i = 0; i < 2 && inBytes; ++i)
     inBuf[i] = emit.sram(inBytes);
   uint64_t acc = emit.sram(accBytes);
-  for (int i = 0; i < 2; ++i)
+  for (int i = 0; i < 2 && outBytes; ++i)
     outBuf[i] = emit.sram(outBytes);
 
   bool relu = fusedRelu(anchor);
@@ -889,32 +1027,44 @@ LogicalResult SegmentLowering::lowerConvLike(Operation *anchor, Value input,
           int64_t rows = std::min(rowsT, g.oh - r0);
           int64_t cols = std::min(colsT, g.ow - c0);
           int buf = tile % 2;
-          // Input rows and columns in the halo's coordinates (logical - pad).
+          // The input window, in logical coordinates (negative: the halo).
           int64_t y0 = r0 * g.sh - g.padT;
           int64_t inRows = plan->inRows(g, rows);
           int64_t x0 = plan->fullWidth ? -x.pad : c0 * g.sw - g.padL;
           int64_t inCols = plan->fullWidth
                                ? x.wp()
                                : (cols - 1) * g.sw + (g.kw - 1) * g.dw + 1;
-          DmaDesc load = dma3(x.pixel(b, y0, x0), inBuf[buf], inRows,
-                              inCols, g.cin, x.wp() * g.cin * kBf16,
-                              g.cin * kBf16, inCols * g.cin * kBf16,
-                              g.cin * kBf16);
-          emit.access(Engine::Load,
-                      {sramRange(inBuf[buf],
-                                 uint64_t(inRows) * inCols * g.cin * kBf16, true),
-                       dramRange(load, false)});
-          emit.dma(true, load);
-          emit.endStep(Engine::Load);
+          // A resident input is read where it lies; otherwise a tile of it
+          // is loaded.
+          uint64_t tileAt;
+          int64_t rowPitch;
+          Access inAccess;
+          if (x.sram) {
+            tileAt = x.pixel(b, y0, x0);
+            rowPitch = x.rowBytes();
+            inAccess = rowsOf(x, b, y0, inRows, false);
+          } else {
+            tileAt = inBuf[buf];
+            rowPitch = inCols * g.cin * kBf16;
+            DmaDesc load = dma3(x.pixel(b, y0, x0), inBuf[buf], inRows, inCols,
+                                g.cin, x.rowBytes(), g.cin * kBf16, rowPitch,
+                                g.cin * kBf16);
+            emit.access(Engine::Load,
+                        {sramRange(inBuf[buf], uint64_t(inRows) * rowPitch, true),
+                         dramRange(load, false)});
+            emit.dma(true, load);
+            emit.endStep(Engine::Load);
+            inAccess = sramRange(inBuf[buf], uint64_t(inRows) * rowPitch, false);
+          }
 
           uint64_t m = uint64_t(rows) * cols;
+          Access outAccess =
+              y.sram ? rowsOf(y, b, r0, rows, true)
+                     : sramRange(outBuf[buf], m * nw * kBf16, true);
           emit.access(Engine::Matrix,
-                      {sramRange(inBuf[buf],
-                                 uint64_t(inRows) * inCols * g.cin * kBf16, false),
-                       sramRange(wBuf[wb], wSize, false),
+                      {inAccess, sramRange(wBuf[wb], wSize, false),
                        sramRange(bBuf[wb], nw * 4, false),
-                       sramRange(acc, m * nw * 4, true),
-                       sramRange(outBuf[buf], m * nw * kBf16, true)});
+                       sramRange(acc, m * nw * 4, true), outAccess});
           int64_t colBase = c0 * g.sw - g.padL - x0;
           for (int64_t gi = 0; gi < g.groups(); ++gi) {
             int64_t ti = g.dw == 1 ? gi : gi / g.kw;
@@ -924,12 +1074,11 @@ LogicalResult SegmentLowering::lowerConvLike(Operation *anchor, Value input,
             mm.m = uint32_t(m);
             mm.n = uint32_t(nw);
             mm.k = uint32_t(g.groupK());
-            mm.a = inBuf[buf] +
-                   uint64_t((ti * g.dh * inCols + colBase + tj * g.dw) * g.cin *
-                            kBf16);
+            mm.a = tileAt + uint64_t(ti * g.dh * rowPitch +
+                                     (colBase + tj * g.dw) * g.cin * kBf16);
             mm.aOuter = uint32_t(rows);
             mm.aInner = uint32_t(cols);
-            mm.aOuterStride = g.sh * inCols * g.cin * kBf16;
+            mm.aOuterStride = g.sh * rowPitch;
             mm.aInnerStride = g.sw * g.cin * kBf16;
             mm.b = wBuf[wb] + uint64_t((ti * g.kw + tj) * g.cin * nw * kBf16);
             mm.bRowStride = nw * kBf16;
@@ -941,23 +1090,31 @@ LogicalResult SegmentLowering::lowerConvLike(Operation *anchor, Value input,
               mm.hasBias = bias != nullptr;
               mm.bias = bBuf[wb];
               mm.outType = ElemType::BF16;
-              mm.out = outBuf[buf];
-              mm.outRowStride = nw * kBf16;
               mm.relu = relu;
               mm.scale = scale;
+              if (y.sram) {
+                mm.out = y.pixel(b, r0, c0) + uint64_t(n0 * kBf16);
+                mm.outRowStride = g.cout * kBf16;
+                mm.outOuterStride = y.rowBytes();
+              } else {
+                mm.out = outBuf[buf];
+                mm.outRowStride = nw * kBf16;
+              }
             }
             emit.matmul(mm);
           }
           emit.endStep(Engine::Matrix);
 
-          DmaDesc store = dma3(y.pixel(b, r0, c0) + n0 * kBf16, outBuf[buf],
-                               rows, cols, nw, y.wp() * g.cout * kBf16,
-                               g.cout * kBf16, cols * nw * kBf16, nw * kBf16);
-          emit.access(Engine::Store,
-                      {sramRange(outBuf[buf], m * nw * kBf16, false),
-                       dramRange(store, true)});
-          emit.dma(false, store);
-          emit.endStep(Engine::Store);
+          if (!y.sram) {
+            DmaDesc store = dma3(y.pixel(b, r0, c0) + n0 * kBf16, outBuf[buf],
+                                 rows, cols, nw, y.rowBytes(), g.cout * kBf16,
+                                 cols * nw * kBf16, nw * kBf16);
+            emit.access(Engine::Store,
+                        {sramRange(outBuf[buf], m * nw * kBf16, false),
+                         dramRange(store, true)});
+            emit.dma(false, store);
+            emit.endStep(Engine::Store);
+          }
         }
   }
   return success();
@@ -1005,21 +1162,27 @@ LogicalResult SegmentLowering::lowerElementwise(Operation *op) {
   else
     return op->emitError("internal: no NPU lowering for ") << op->getName();
   auto clip = llvm::dyn_cast<graph::ClipOp>(op);
-  Value result = groupResult(op);
-  const DevTensor &y = dev(result);
+  const DevTensor &y = dev(groupResult(op));
   const DevTensor &a = dev(op->getOperand(0));
   const DevTensor *bT = binary ? &dev(op->getOperand(1)) : nullptr;
   int64_t c = y.c;
-  uint64_t budget = opBudget(config) / (binary ? 4 : 2);
-  RowTiling tiling = planRows(y.h, y.w, c * kBf16, budget);
+  bool allResident = y.sram && a.sram && (!bT || bT->sram);
+  RowTiling tiling{y.h, y.w};
+  if (!allResident)
+    tiling = planRows(y.h, y.w, c * kBf16, opBudget(config) / 6);
   uint64_t tileBytes = alignUp(uint64_t(tiling.rows) * tiling.cols * c * kBf16);
-  emit.beginOp(tileBytes * (binary ? 4 : 2) + kAlign);
-  uint64_t aBuf[2], bBuf[2] = {0, 0};
-  for (int i = 0; i < 2; ++i)
-    aBuf[i] = emit.sram(tileBytes);
-  if (binary)
-    for (int i = 0; i < 2; ++i)
+  // Tile buffers for every operand in DRAM, double-buffered.
+  int buffers = (a.sram ? 0 : 1) + (bT && !bT->sram ? 1 : 0) + (y.sram ? 0 : 1);
+  emit.beginOp(2 * buffers * tileBytes + kAlign);
+  uint64_t aBuf[2] = {0, 0}, bBuf[2] = {0, 0}, yBuf[2] = {0, 0};
+  for (int i = 0; i < 2; ++i) {
+    if (!a.sram)
+      aBuf[i] = emit.sram(tileBytes);
+    if (bT && !bT->sram)
       bBuf[i] = emit.sram(tileBytes);
+    if (!y.sram)
+      yBuf[i] = emit.sram(tileBytes);
+  }
   uint64_t bounds = 0;
   if (clip) {
     uint16_t lohi[2] = {floatToBf16(float(clip.getMin()->convertToDouble())),
@@ -1041,58 +1204,84 @@ LogicalResult SegmentLowering::lowerElementwise(Operation *op) {
         int64_t cols = std::min(tiling.cols, y.w - c0);
         uint64_t bytes = uint64_t(rows) * cols * c * kBf16;
         int buf = tile % 2;
-        auto loadOf = [&](const DevTensor &t, uint64_t sram) {
-          return dma3(t.pixel(b, r0, c0), sram, rows, cols, c,
-                      t.wp() * c * kBf16, c * kBf16, cols * c * kBf16,
-                      c * kBf16);
+        // Each operand: where its rows start, their pitch, its access.
+        struct Where {
+          uint64_t at;
+          int64_t pitch;
+          Access access;
         };
-        DmaDesc la = loadOf(a, aBuf[buf]);
-        emit.access(Engine::Load, {sramRange(aBuf[buf], bytes, true),
-                                   dramRange(la, false)});
-        emit.dma(true, la);
-        if (binary) {
-          DmaDesc lb = loadOf(*bT, bBuf[buf]);
-          emit.access(Engine::Load, {sramRange(bBuf[buf], bytes, true),
-                                     dramRange(lb, false)});
-          emit.dma(true, lb);
-        }
-        emit.endStep(Engine::Load);
+        std::vector<Access> loads;
+        bool loaded = false;
+        auto place = [&](const DevTensor &t, uint64_t tileBuf,
+                         bool write) -> Where {
+          if (t.sram)
+            return {t.pixel(b, r0, c0), t.rowBytes(),
+                    rowsOf(t, b, r0, rows, write)};
+          return {tileBuf, cols * c * kBf16, sramRange(tileBuf, bytes, write)};
+        };
+        auto loadTile = [&](const DevTensor &t, uint64_t tileBuf) {
+          if (t.sram)
+            return;
+          DmaDesc d = dma3(t.pixel(b, r0, c0), tileBuf, rows, cols, c,
+                           t.rowBytes(), c * kBf16, cols * c * kBf16, c * kBf16);
+          emit.access(Engine::Load,
+                      {sramRange(tileBuf, bytes, true), dramRange(d, false)});
+          emit.dma(true, d);
+          loaded = true;
+        };
+        loadTile(a, aBuf[buf]);
+        if (bT)
+          loadTile(*bT, bBuf[buf]);
+        if (loaded)
+          emit.endStep(Engine::Load);
 
+        Where wa = place(a, aBuf[buf], false);
+        Where wb = bT ? place(*bT, bBuf[buf], false) : Where{0, 0, {}};
+        Where wy = place(y, yBuf[buf], true);
         emit.access(Engine::Vector,
-                    {sramRange(aBuf[buf], bytes, true),
-                     sramRange(bBuf[buf], binary ? bytes : 0, false),
-                     sramRange(bounds, clip ? 4 : 0, false)});
+                    {wa.access, bT ? wb.access : sramRange(0, 0, false),
+                     sramRange(bounds, clip ? 4 : 0, false), wy.access});
         VectorDesc v;
         v.type = ElemType::BF16;
-        v.n = uint64_t(rows) * cols * c;
-        v.a = v.y = aBuf[buf];
+        v.n = uint64_t(cols) * c;
+        v.outer = uint32_t(rows);
         v.op = vop;
+        v.a = wa.at;
+        v.aStride = wa.pitch;
+        v.y = wy.at;
+        v.yStride = wy.pitch;
         if (binary) {
-          v.b = bBuf[buf];
+          v.b = wb.at;
+          v.bStride = wb.pitch;
         } else if (clip) {
           v.b = bounds;
           v.bStep = 0;
         }
         emit.vector(v);
+        // Later passes work in place on y.
+        VectorDesc inPlace = v;
+        inPlace.a = wy.at;
+        inPlace.aStride = wy.pitch;
         if (clip) {
-          v.op = VecOp::Min;
-          v.b = bounds + kBf16;
-          emit.vector(v);
+          inPlace.op = VecOp::Min;
+          inPlace.b = bounds + kBf16;
+          emit.vector(inPlace);
         }
         if (relu) {
-          VectorDesc r = v;
-          r.op = VecOp::Relu;
-          emit.vector(r);
+          inPlace.op = VecOp::Relu;
+          emit.vector(inPlace);
         }
         emit.endStep(Engine::Vector);
 
-        DmaDesc st = dma3(y.pixel(b, r0, c0), aBuf[buf], rows, cols, c,
-                          y.wp() * c * kBf16, c * kBf16, cols * c * kBf16,
-                          c * kBf16);
-        emit.access(Engine::Store,
-                    {sramRange(aBuf[buf], bytes, false), dramRange(st, true)});
-        emit.dma(false, st);
-        emit.endStep(Engine::Store);
+        if (!y.sram) {
+          DmaDesc st = dma3(y.pixel(b, r0, c0), yBuf[buf], rows, cols, c,
+                            y.rowBytes(), c * kBf16, cols * c * kBf16,
+                            c * kBf16);
+          emit.access(Engine::Store,
+                      {sramRange(yBuf[buf], bytes, false), dramRange(st, true)});
+          emit.dma(false, st);
+          emit.endStep(Engine::Store);
+        }
       }
   return success();
 }
@@ -1108,21 +1297,27 @@ LogicalResult SegmentLowering::lowerMaxPool(graph::MaxPoolOp pool) {
   // Output rows per tile; the input tile holds the rows they read.
   auto inRowsFor = [&](int64_t rows) { return (rows - 1) * sh + (kh - 1) * dh + 1; };
   uint64_t budget = opBudget(config) / 2;
-  int64_t rowsT = y.h >= 4 ? ceilDiv(y.h, 4) : y.h;
-  while (rowsT > 1 && uint64_t(inRowsFor(rowsT)) * x.w * c * kBf16 +
-                              uint64_t(rowsT) * y.w * c * kBf16 >
-                          budget)
-    --rowsT;
-  rowsT = ceilDiv(y.h, ceilDiv(y.h, rowsT));
-  uint64_t inBytes = alignUp(uint64_t(inRowsFor(rowsT)) * x.w * c * kBf16);
-  uint64_t outBytes = alignUp(uint64_t(rowsT) * y.w * c * kBf16);
-  if (2 * (inBytes + outBytes) > uint64_t(config.sramBytes))
+  int64_t rowsT = y.h;
+  if (!(x.sram && y.sram)) {
+    rowsT = y.h >= 4 ? ceilDiv(y.h, 4) : y.h;
+    while (rowsT > 1 && uint64_t(inRowsFor(rowsT)) * x.w * c * kBf16 +
+                                uint64_t(rowsT) * y.w * c * kBf16 >
+                            budget)
+      --rowsT;
+    rowsT = ceilDiv(y.h, ceilDiv(y.h, rowsT));
+  }
+  uint64_t inBytes =
+      x.sram ? 0 : alignUp(uint64_t(inRowsFor(rowsT)) * x.w * c * kBf16);
+  uint64_t outBytes = y.sram ? 0 : alignUp(uint64_t(rowsT) * y.w * c * kBf16);
+  if (2 * (inBytes + outBytes) > uint64_t(config.sramBytes) / 2)
     return pool.emitError("max pooling rows of this width do not fit SRAM");
   emit.beginOp(2 * (inBytes + outBytes) + kAlign);
-  uint64_t inBuf[2], outBuf[2];
+  uint64_t inBuf[2] = {0, 0}, outBuf[2] = {0, 0};
   for (int i = 0; i < 2; ++i) {
-    inBuf[i] = emit.sram(inBytes);
-    outBuf[i] = emit.sram(outBytes);
+    if (inBytes)
+      inBuf[i] = emit.sram(inBytes);
+    if (outBytes)
+      outBuf[i] = emit.sram(outBytes);
   }
   // -inf, for rows whose every window needs some tap clipped away.
   uint64_t negInf = emit.sram(kAlign);
@@ -1150,9 +1345,19 @@ LogicalResult SegmentLowering::lowerMaxPool(graph::MaxPoolOp pool) {
       int64_t yHi = std::min<int64_t>(x.h, (r0 + rows - 1) * sh - padT +
                                                (kh - 1) * dh + 1);
       int64_t inRows = std::max<int64_t>(0, yHi - yLo);
-      if (inRows > 0) {
+      // Input pixel (iy, ix), logical coordinates inside the image.
+      auto inAt = [&](int64_t iy, int64_t ix) -> uint64_t {
+        if (x.sram)
+          return x.pixel(b, iy, ix);
+        return inBuf[buf] + uint64_t(((iy - yLo) * x.w + ix) * c * kBf16);
+      };
+      Access inAccess = x.sram ? rowsOf(x, b, yLo, inRows, false)
+                               : sramRange(inBuf[buf],
+                                           uint64_t(inRows) * x.w * c * kBf16,
+                                           false);
+      if (!x.sram && inRows > 0) {
         DmaDesc load = dma3(x.pixel(b, yLo, 0), inBuf[buf], inRows, x.w, c,
-                            x.wp() * c * kBf16, c * kBf16, x.w * c * kBf16,
+                            x.rowBytes(), c * kBf16, x.w * c * kBf16,
                             c * kBf16);
         emit.access(Engine::Load,
                     {sramRange(inBuf[buf], uint64_t(inRows) * x.w * c * kBf16,
@@ -1162,13 +1367,13 @@ LogicalResult SegmentLowering::lowerMaxPool(graph::MaxPoolOp pool) {
         emit.endStep(Engine::Load);
       }
       uint64_t outTile = uint64_t(rows) * y.w * c * kBf16;
+      Access outAccess = y.sram ? rowsOf(y, b, r0, rows, true)
+                                : sramRange(outBuf[buf], outTile, true);
       emit.access(Engine::Vector,
-                  {sramRange(inBuf[buf], uint64_t(inRows) * x.w * c * kBf16,
-                             false),
-                   sramRange(outBuf[buf], outTile, true),
-                   sramRange(negInf, 2, false)});
+                  {inAccess, outAccess, sramRange(negInf, 2, false)});
       for (int64_t r = r0; r < r0 + rows; ++r) {
-        uint64_t yRow = outBuf[buf] + uint64_t((r - r0) * y.w * c * kBf16);
+        uint64_t yRow = y.sram ? y.pixel(b, r, 0)
+                               : outBuf[buf] + uint64_t((r - r0) * y.w * c * kBf16);
         // Taps inside the image for this output row.
         SmallVector<int64_t> taps;
         for (int64_t i = 0; i < kh; ++i) {
@@ -1188,8 +1393,7 @@ LogicalResult SegmentLowering::lowerMaxPool(graph::MaxPoolOp pool) {
               v.type = ElemType::BF16;
               v.n = c;
               v.outer = uint32_t(y.w);
-              int64_t iy = r * sh - padT + i * dh - yLo;
-              v.a = inBuf[buf] + uint64_t((iy * x.w + (j * dw - padL)) * c * kBf16);
+              v.a = inAt(r * sh - padT + i * dh, j * dw - padL);
               v.aStride = sw * c * kBf16;
               v.y = yRow;
               v.yStride = c * kBf16;
@@ -1215,7 +1419,6 @@ LogicalResult SegmentLowering::lowerMaxPool(graph::MaxPoolOp pool) {
             colRange(j, lo, hi);
             if (hi <= lo)
               continue;
-            int64_t iy = r * sh - padT + i * dh - yLo;
             VectorDesc v;
             v.op = VecOp::Max;
             v.type = ElemType::BF16;
@@ -1223,20 +1426,20 @@ LogicalResult SegmentLowering::lowerMaxPool(graph::MaxPoolOp pool) {
             v.outer = uint32_t(hi - lo);
             v.a = v.y = yRow + uint64_t(lo * c * kBf16);
             v.aStride = v.yStride = c * kBf16;
-            v.b = inBuf[buf] +
-                  uint64_t((iy * x.w + lo * sw + j * dw - padL) * c * kBf16);
+            v.b = inAt(r * sh - padT + i * dh, lo * sw + j * dw - padL);
             v.bStride = sw * c * kBf16;
             emit.vector(v);
           }
       }
       emit.endStep(Engine::Vector);
-      DmaDesc st = dma3(y.pixel(b, r0, 0), outBuf[buf], rows, y.w, c,
-                        y.wp() * c * kBf16, c * kBf16, y.w * c * kBf16,
-                        c * kBf16);
-      emit.access(Engine::Store,
-                  {sramRange(outBuf[buf], outTile, false), dramRange(st, true)});
-      emit.dma(false, st);
-      emit.endStep(Engine::Store);
+      if (!y.sram) {
+        DmaDesc st = dma3(y.pixel(b, r0, 0), outBuf[buf], rows, y.w, c,
+                          y.rowBytes(), c * kBf16, y.w * c * kBf16, c * kBf16);
+        emit.access(Engine::Store, {sramRange(outBuf[buf], outTile, false),
+                                    dramRange(st, true)});
+        emit.dma(false, st);
+        emit.endStep(Engine::Store);
+      }
     }
   return success();
 }
@@ -1253,17 +1456,23 @@ LogicalResult SegmentLowering::lowerGlobalPool(graph::ReduceOp reduce) {
   // Sums on the matrix engine: ones[1 x w] times each image row [w x c],
   // accumulated in f32 over the rows, scaled once.
   uint64_t budget = opBudget(config) / 2;
-  int64_t rowsT = std::max<int64_t>(
-      1, std::min<int64_t>(x.h, budget / (uint64_t(x.w) * c * kBf16)));
   if (uint64_t(x.w) * c * kBf16 > budget)
     return reduce.emitError("one image row of this pooling does not fit SRAM");
-  uint64_t inBytes = alignUp(uint64_t(rowsT) * x.w * c * kBf16);
+  int64_t rowsT = x.sram ? x.h
+                         : std::max<int64_t>(
+                               1, std::min<int64_t>(
+                                      x.h, budget / (uint64_t(x.w) * c * kBf16)));
+  uint64_t inBytes = x.sram ? 0 : alignUp(uint64_t(rowsT) * x.w * c * kBf16);
   uint64_t onesBytes = alignUp(uint64_t(x.w) * kBf16);
-  emit.beginOp(2 * inBytes + onesBytes + alignUp(c * 4) + alignUp(c * kBf16) * 2);
-  uint64_t inBuf[2] = {emit.sram(inBytes), emit.sram(inBytes)};
+  uint64_t outBytes = y.sram ? 0 : alignUp(c * kBf16);
+  emit.beginOp(2 * inBytes + onesBytes + alignUp(c * 4) + 2 * outBytes);
+  uint64_t inBuf[2] = {0, 0}, outBuf[2] = {0, 0};
+  for (int i = 0; i < 2 && inBytes; ++i)
+    inBuf[i] = emit.sram(inBytes);
   uint64_t ones = emit.sram(onesBytes);
   uint64_t acc = emit.sram(c * 4);
-  uint64_t outBuf[2] = {emit.sram(c * kBf16), emit.sram(c * kBf16)};
+  for (int i = 0; i < 2 && outBytes; ++i)
+    outBuf[i] = emit.sram(outBytes);
   std::vector<char> onesData(uint64_t(x.w) * kBf16);
   for (int64_t i = 0; i < x.w; ++i) {
     uint16_t one = floatToBf16(1.0f);
@@ -1276,22 +1485,25 @@ LogicalResult SegmentLowering::lowerGlobalPool(graph::ReduceOp reduce) {
   uint64_t tile = 0;
   for (int64_t b = 0; b < x.n; ++b) {
     int buf = b % 2;
+    uint64_t outAt = y.sram ? y.base + uint64_t(b * c * kBf16) : outBuf[buf];
     for (int64_t r0 = 0; r0 < x.h; r0 += rowsT, ++tile) {
       int64_t rows = std::min(rowsT, x.h - r0);
-      uint64_t bytes = uint64_t(rows) * x.w * c * kBf16;
       int ib = tile % 2;
-      DmaDesc load = dma3(x.pixel(b, r0, 0), inBuf[ib], rows, x.w, c,
-                          x.wp() * c * kBf16, c * kBf16, x.w * c * kBf16,
-                          c * kBf16);
-      emit.access(Engine::Load,
-                  {sramRange(inBuf[ib], bytes, true), dramRange(load, false)});
-      emit.dma(true, load);
-      emit.endStep(Engine::Load);
+      uint64_t bytes = uint64_t(rows) * x.w * c * kBf16;
+      Access inAccess = x.sram ? rowsOf(x, b, r0, rows, false)
+                               : sramRange(inBuf[ib], bytes, false);
+      if (!x.sram) {
+        DmaDesc load = dma3(x.pixel(b, r0, 0), inBuf[ib], rows, x.w, c,
+                            x.rowBytes(), c * kBf16, x.w * c * kBf16,
+                            c * kBf16);
+        emit.access(Engine::Load,
+                    {sramRange(inBuf[ib], bytes, true), dramRange(load, false)});
+        emit.dma(true, load);
+        emit.endStep(Engine::Load);
+      }
       emit.access(Engine::Matrix,
-                  {sramRange(inBuf[ib], bytes, false),
-                   sramRange(ones, x.w * kBf16, false),
-                   sramRange(acc, c * 4, true),
-                   sramRange(outBuf[buf], c * kBf16, true)});
+                  {inAccess, sramRange(ones, x.w * kBf16, false),
+                   sramRange(acc, c * 4, true), sramRange(outAt, c * kBf16, true)});
       for (int64_t r = 0; r < rows; ++r) {
         MatMulDesc mm;
         mm.mode = MatMode::BF16xBF16;
@@ -1299,7 +1511,8 @@ LogicalResult SegmentLowering::lowerGlobalPool(graph::ReduceOp reduce) {
         mm.n = uint32_t(c);
         mm.k = uint32_t(x.w);
         mm.a = ones;
-        mm.b = inBuf[ib] + uint64_t(r * x.w * c * kBf16);
+        mm.b = x.sram ? x.pixel(b, r0 + r, 0)
+                      : inBuf[ib] + uint64_t(r * x.w * c * kBf16);
         mm.bRowStride = c * kBf16;
         mm.c = acc;
         mm.cRowStride = c * 4;
@@ -1307,7 +1520,7 @@ LogicalResult SegmentLowering::lowerGlobalPool(graph::ReduceOp reduce) {
         if (r0 + r + 1 == x.h) {
           mm.store = true;
           mm.outType = ElemType::BF16;
-          mm.out = outBuf[buf];
+          mm.out = outAt;
           mm.outRowStride = c * kBf16;
           mm.scale = scale;
         }
@@ -1315,12 +1528,14 @@ LogicalResult SegmentLowering::lowerGlobalPool(graph::ReduceOp reduce) {
       }
       emit.endStep(Engine::Matrix);
     }
-    DmaDesc st = dmaFlat(y.base + uint64_t(b * c * kBf16), outBuf[buf],
-                         c * kBf16);
-    emit.access(Engine::Store,
-                {sramRange(outBuf[buf], c * kBf16, false), dramRange(st, true)});
-    emit.dma(false, st);
-    emit.endStep(Engine::Store);
+    if (!y.sram) {
+      DmaDesc st = dmaFlat(y.base + uint64_t(b * c * kBf16), outBuf[buf],
+                           c * kBf16);
+      emit.access(Engine::Store, {sramRange(outBuf[buf], c * kBf16, false),
+                                  dramRange(st, true)});
+      emit.dma(false, st);
+      emit.endStep(Engine::Store);
+    }
   }
   return success();
 }

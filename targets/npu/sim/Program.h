@@ -74,6 +74,10 @@ struct MatMulDesc {
   ElemType outType = ElemType::I8;
   uint64_t out = 0;
   int64_t outRowStride = 0;
+  // When set, output rows follow A's window: row r is written at
+  // out + (r / aInner) * outOuterStride + (r % aInner) * outRowStride, so a
+  // tile lands inside a larger (haloed) tensor.
+  int64_t outOuterStride = 0;
   bool relu = false; // float mode: max(0, x) before rounding
   float scale = 1.0f; // float mode: sums * scale + bias, before relu
 };

@@ -218,8 +218,11 @@ std::string describe(const Instruction &in, uint32_t core,
            mm.clampLo > mm.clampHi))
         return "the output clamp must lie within the output type's range";
       uint64_t ob = elemBytes(mm.outType);
-      if (!walkRange(mm.out, {1, 1, mm.m, mm.n},
-                     {0, 0, mm.outRowStride, int64_t(ob)}, ob, lo, hi))
+      bool window = mm.outOuterStride != 0;
+      if (!walkRange(mm.out,
+                     {1, window ? mm.aOuter : 1, window ? mm.aInner : mm.m, mm.n},
+                     {0, mm.outOuterStride, mm.outRowStride, int64_t(ob)}, ob,
+                     lo, hi))
         return "matmul output has a negative walk";
       if (auto e = add(core, lo, hi, true, "matmul output"); !e.empty())
         return e;
@@ -417,7 +420,11 @@ void execMatMul(const MatMulDesc &mm, uint8_t *s,
   for (uint32_t r = 0; r < mm.m; ++r)
     for (uint32_t j = 0; j < mm.n; ++j) {
       uint8_t *c = s + mm.c + r * mm.cRowStride + 4 * j;
-      uint8_t *o = s + mm.out + r * mm.outRowStride + elemBytes(mm.outType) * j;
+      uint64_t row = mm.outOuterStride
+                         ? (r / mm.aInner) * mm.outOuterStride +
+                               (r % mm.aInner) * mm.outRowStride
+                         : r * mm.outRowStride;
+      uint8_t *o = s + mm.out + row + elemBytes(mm.outType) * j;
       if (integer) {
         int32_t v = load<int32_t>(c);
         if (mm.hasBias)
