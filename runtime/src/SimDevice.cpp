@@ -23,14 +23,18 @@ namespace {
 
 class SimSegment : public PreparedSegment {
 public:
-  SimSegment(const gaon_model &model, const SegmentDesc &segment)
-      : model(model), segment(segment), simulator(model.npuConfig, npu::SimOptions{/*functional=*/true,
-                                                          /*trace=*/true}) {
+  SimSegment(const gaon_model &model, const SegmentDesc &segment,
+             bool functional)
+      : model(model), segment(segment), functional(functional),
+        simulator(model.npuConfig, npu::SimOptions{functional,
+                                                   /*trace=*/true}) {
     run_.config = model.npuConfig;
     run_.program = segment.program;
   }
 
   gaon_status prepare() {
+    if (!functional)
+      return nullptr;
     // Functional simulation keeps device memory and every core's SRAM in
     // host memory.
     constexpr uint64_t kHostLimit = uint64_t(8) << 30;
@@ -54,6 +58,22 @@ public:
 
   gaon_status run(ExecutionState &state) override {
     uint64_t hostBytes = 0;
+    if (!functional) {
+      // Timing only: no data moves; the NPU's outputs are left as they are.
+      for (const auto *list : {&segment.inputs, &segment.outputs})
+        for (const NpuBindingDesc &b : *list)
+          hostBytes += b.transform
+                           ? uint64_t(model.tensors[b.tensor].elementCount) *
+                                 npu::elemBytes(b.deviceType)
+                           : model.tensors[b.tensor].byteSize;
+      std::vector<uint8_t> none;
+      std::string error = simulator.run(*segment.program, none, run_.result);
+      if (!error.empty())
+        return makeStatus(GAON_INTERNAL, "npu simulator: " + error);
+      run_.hostBytes = hostBytes;
+      run_.valid = true;
+      return nullptr;
+    }
     for (const NpuBindingDesc &b : segment.inputs) {
       const TensorDesc &t = model.tensors[b.tensor];
       if (b.transform)
@@ -126,6 +146,7 @@ private:
 
   const gaon_model &model;
   const SegmentDesc &segment;
+  bool functional;
   npu::Simulator simulator;
   std::vector<uint8_t> dram;
   SimRun run_;
@@ -133,7 +154,10 @@ private:
 
 class SimDevice : public Device {
 public:
-  const char *name() const override { return "sim"; }
+  explicit SimDevice(bool functional) : functional(functional) {}
+  const char *name() const override {
+    return functional ? "sim" : "sim-timing";
+  }
   bool runs(SegmentDesc::Device) const override { return true; }
   gaon_status prepare(const gaon_model &model, const SegmentDesc &segment,
                       std::unique_ptr<PreparedSegment> &out) override {
@@ -142,7 +166,7 @@ public:
         cpu = createDevice("cpu");
       return cpu->prepare(model, segment, out);
     }
-    auto sim = std::make_unique<SimSegment>(model, segment);
+    auto sim = std::make_unique<SimSegment>(model, segment, functional);
     if (gaon_status s = sim->prepare())
       return s;
     out = std::move(sim);
@@ -150,6 +174,7 @@ public:
   }
 
 private:
+  bool functional;
   std::unique_ptr<Device> cpu;
 };
 
@@ -176,7 +201,11 @@ void appendf(std::string &s, const char *format, ...) {
 } // namespace
 
 void registerSimDevice() {
-  registerDevice("sim", [] { return std::make_unique<SimDevice>(); });
+  registerDevice("sim", [] { return std::make_unique<SimDevice>(true); });
+  // Timing only: the same cycles without the arithmetic, for models too
+  // large to execute here. Outputs of NPU segments are not computed.
+  registerDevice("sim-timing",
+                 [] { return std::make_unique<SimDevice>(false); });
 }
 
 std::string simProfileJson(const std::vector<const SimRun *> &runs) {

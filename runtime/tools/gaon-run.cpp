@@ -1,6 +1,6 @@
 //===- gaon-run.cpp - run a .gnb model --------------------------------------===//
 //
-//   gaon-run MODEL.gnb [--device=cpu|sim] [--input=[NAME=]PATH]...
+//   gaon-run MODEL.gnb [--device=cpu|sim|sim-timing] [--input=[NAME=]PATH]...
 //            [--output-dir=DIR] [--repeat=N] [--threads=N]
 //            [--profile=PROFILE.json] [--trace=TRACE.json]
 //
@@ -141,7 +141,7 @@ int main(int argc, char **argv) {
     else if (const char *v = value("--trace="))
       tracePath = v;
     else if (a == "--help" || a == "-h") {
-      std::printf("usage: gaon-run MODEL.gnb [--device=cpu|sim] "
+      std::printf("usage: gaon-run MODEL.gnb [--device=cpu|sim|sim-timing] "
                   "[--input=[NAME=]PATH]... [--output-dir=DIR] [--repeat=N] "
                   "[--threads=N] [--profile=PROFILE.json] "
                   "[--trace=TRACE.json]\n");
@@ -258,6 +258,9 @@ int main(int argc, char **argv) {
                         .count());
   }
 
+  if (device == "sim-timing")
+    std::printf("note: sim-timing simulates the NPU's time only; outputs "
+                "that pass through the NPU are not computed\n");
   for (size_t i = 0; i < outputCount; ++i) {
     std::printf("output %zu %s: %s\n", i,
                 describe(outNames[i].c_str(), outViews[i]).c_str(),

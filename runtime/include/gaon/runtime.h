@@ -100,7 +100,8 @@ uint64_t gaon_model_arena_size(const gaon_model *model);
 typedef struct gaon_session_s gaon_session;
 
 typedef struct gaon_session_options {
-  const char *device; /* "cpu" (default), "sim", "npu" */
+  const char *device; /* "cpu" (default), "sim", "sim-timing" (NPU time
+                         only: NPU outputs are not computed), "npu" */
   int32_t threads;    /* 0: all cores */
 } gaon_session_options;
 
