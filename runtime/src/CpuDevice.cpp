@@ -52,6 +52,9 @@ public:
                       ? state.threads
                       : std::max(1u, std::thread::hardware_concurrency());
     std::vector<cpu::View> in, out;
+    host.segment = &segment;
+    host.seconds.assign(segment.ops.size(), 0.0);
+    host.valid = true;
     for (size_t i = 0; i < segment.ops.size(); ++i) {
       const OpDesc &op = segment.ops[i];
       in.clear();
@@ -64,15 +67,21 @@ public:
       std::string error =
           states[i] ? prepared[i]->run(op, in, out, threads, *states[i])
                     : kernels[i](op, in, out, threads);
+      double ms = std::chrono::duration<double, std::milli>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+      host.seconds[i] = ms * 1e-3;
       if (profile)
-        profile->add(op.kind, std::chrono::duration<double, std::milli>(
-                                  std::chrono::steady_clock::now() - start)
-                                  .count());
+        profile->add(op.kind, ms);
       if (!error.empty())
         return makeStatus(GAON_INTERNAL, "at " + op.location + " (" +
                                              op.kind + "): " + error);
     }
     return nullptr;
+  }
+
+  const HostRun *lastHostRun() const override {
+    return host.valid ? &host : nullptr;
   }
 
 private:
@@ -107,6 +116,7 @@ private:
   std::vector<const cpu::PreparedKernel *> prepared;
   std::vector<std::unique_ptr<cpu::KernelState>> states;
   std::unique_ptr<KindProfile> profile;
+  HostRun host;
 };
 
 class CpuDevice : public Device {

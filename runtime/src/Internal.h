@@ -137,6 +137,14 @@ public:
   virtual gaon_status run(ExecutionState &state) = 0;
   /// A simulated segment's last run, for profiles and traces.
   virtual const struct SimRun *lastSimRun() const { return nullptr; }
+  virtual const struct HostRun *lastHostRun() const { return nullptr; }
+};
+
+/// What a CPU segment's last run took, op by op (wall time on the host).
+struct HostRun {
+  const SegmentDesc *segment = nullptr;
+  std::vector<double> seconds; // per op of the segment
+  bool valid = false;
 };
 
 /// What a simulated segment's last run cost.
@@ -170,7 +178,17 @@ inline std::string jsonQuote(const std::string &text) {
 
 /// The profile and Chrome trace of a session's simulated runs, as JSON
 /// (SimDevice.cpp). Segments run one after another; times add up.
-std::string simProfileJson(const std::vector<const SimRun *> &runs);
+/// One segment's part of a profile: simulated, or measured on the host.
+struct ProfilePart {
+  const SimRun *sim = nullptr;
+  const HostRun *host = nullptr;
+};
+
+/// The profile: NPU segments' simulated cost and, with `parts` (every
+/// segment in program order), the CPU ops' measured host time among the
+/// layers.
+std::string simProfileJson(const std::vector<const SimRun *> &runs,
+                           const std::vector<ProfilePart> &parts = {});
 std::string simTraceJson(const std::vector<const SimRun *> &runs);
 
 class Device {

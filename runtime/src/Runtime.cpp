@@ -599,15 +599,19 @@ gaon_status gaon_session_report(const gaon_session *s, gaon_report_kind kind,
   if (!s || !json)
     return makeStatus(GAON_INVALID_ARGUMENT, "null session or output pointer");
   std::vector<const SimRun *> runs;
-  for (const auto &segment : s->segments)
-    if (const SimRun *run = segment->lastSimRun())
+  std::vector<ProfilePart> parts;
+  for (const auto &segment : s->segments) {
+    const SimRun *run = segment->lastSimRun();
+    if (run)
       runs.push_back(run);
+    parts.push_back({run, run ? nullptr : segment->lastHostRun()});
+  }
   if (runs.empty())
     return makeStatus(GAON_NOT_FOUND,
                       "the session has run no simulated segment (profiles "
                       "come from --device=sim with an NPU binary)");
   std::string text = kind == GAON_REPORT_TRACE ? simTraceJson(runs)
-                                               : simProfileJson(runs);
+                                               : simProfileJson(runs, parts);
   *json = static_cast<char *>(std::malloc(text.size() + 1));
   if (!*json)
     return makeStatus(GAON_RESOURCE_EXHAUSTED, "cannot allocate the report");

@@ -208,7 +208,17 @@ void registerSimDevice() {
                  [] { return std::make_unique<SimDevice>(false); });
 }
 
-std::string simProfileJson(const std::vector<const SimRun *> &runs) {
+std::string simProfileJson(const std::vector<const SimRun *> &runs,
+                           const std::vector<ProfilePart> &given) {
+  std::vector<ProfilePart> parts = given;
+  if (parts.empty())
+    for (const SimRun *r : runs)
+      parts.push_back({r, nullptr});
+  double hostOpSeconds = 0;
+  for (const ProfilePart &p : parts)
+    if (p.host)
+      for (double t : p.host->seconds)
+        hostOpSeconds += t;
   double cycles = 0, hostSeconds = 0;
   uint64_t macs = 0, read = 0, written = 0;
   for (const SimRun *r : runs) {
@@ -224,10 +234,11 @@ std::string simProfileJson(const std::vector<const SimRun *> &runs) {
   appendf(s,
           "\"npu\":%s,\"clock_hz\":%.17g,\"total_cycles\":%.0f,"
           "\"simulated_seconds\":%.9g,\"host_transfer_seconds\":%.9g,"
+          "\"host_op_seconds\":%.9g,"
           "\"macs\":%" PRIu64 ",\"dram_read_bytes\":%" PRIu64
           ",\"dram_write_bytes\":%" PRIu64 ",",
           jsonQuote(config.name).c_str(), config.clockHz, std::ceil(cycles),
-          seconds, hostSeconds, macs, read, written);
+          seconds, hostSeconds, hostOpSeconds, macs, read, written);
   appendf(s, "\"peak_macs_per_second\":%.17g,\"mac_utilization\":%.6f,",
           config.peakInt8MacsPerSecond(),
           seconds > 0 ? macs / (seconds * config.peakInt8MacsPerSecond()) : 0);
@@ -248,7 +259,22 @@ std::string simProfileJson(const std::vector<const SimRun *> &runs) {
     }
   s += "],\"layers\":[";
   first = true;
-  for (const SimRun *r : runs)
+  for (const ProfilePart &part : parts) {
+    if (part.host) {
+      const SegmentDesc &seg = *part.host->segment;
+      for (size_t i = 0; i < seg.ops.size(); ++i) {
+        appendf(s,
+                "%s{\"name\":%s,\"placement\":\"cpu\",\"op\":%s,"
+                "\"host_seconds\":%.9g}",
+                first ? "" : ",", jsonQuote(seg.ops[i].location).c_str(),
+                jsonQuote(seg.ops[i].kind).c_str(), part.host->seconds[i]);
+        first = false;
+      }
+      continue;
+    }
+    const SimRun *r = part.sim;
+    if (!r)
+      continue;
     for (size_t t = 0; t < r->result.tags.size(); ++t) {
       const npu::TagStats &st = r->result.tags[t];
       if (st.first < 0)
@@ -263,6 +289,7 @@ std::string simProfileJson(const std::vector<const SimRun *> &runs) {
               st.dramRead, st.dramWrite);
       first = false;
     }
+  }
   s += "]}";
   return s;
 }

@@ -417,6 +417,27 @@ void execMatMul(const MatMulDesc &mm, uint8_t *s,
   }
   if (!mm.store)
     return;
+  if (!integer && mm.outType == ElemType::BF16) {
+    // The float output stage, row by row (vectorizes).
+    for (uint32_t r = 0; r < mm.m; ++r) {
+      const uint8_t *cr = s + mm.c + r * mm.cRowStride;
+      uint64_t row = mm.outOuterStride
+                         ? (r / mm.aInner) * mm.outOuterStride +
+                               (r % mm.aInner) * mm.outRowStride
+                         : r * mm.outRowStride;
+      uint8_t *o = s + mm.out + row;
+      const uint8_t *bias = s + mm.bias;
+      for (uint32_t j = 0; j < mm.n; ++j) {
+        float v = load<float>(cr + 4 * j) * mm.scale;
+        if (mm.hasBias)
+          v += load<float>(bias + 4 * j);
+        if (mm.relu)
+          v = v > 0 ? v : (v == v ? 0.0f : v);
+        store<uint16_t>(o + 2 * j, floatToBf16(v));
+      }
+    }
+    return;
+  }
   for (uint32_t r = 0; r < mm.m; ++r)
     for (uint32_t j = 0; j < mm.n; ++j) {
       uint8_t *c = s + mm.c + r * mm.cRowStride + 4 * j;
@@ -474,7 +495,54 @@ void vectorLoop(const VectorDesc &v, uint8_t *s, F f) {
   }
 }
 
+/// bf16 rows with the op fixed at compile time, so the loop vectorizes:
+/// widen (a shift), compute in f32, round to nearest even once.
+template <VecOp Op> void bf16Rows(const VectorDesc &v, uint8_t *s) {
+  for (uint32_t o = 0; o < v.outer; ++o) {
+    uint8_t *y = s + v.y + o * v.yStride;
+    const uint8_t *a = s + v.a + o * v.aStride;
+    const uint8_t *b = s + v.b + o * v.bStride;
+    for (uint64_t i = 0; i < v.n; ++i) {
+      float fa = bf16ToFloat(load<uint16_t>(a + 2 * i));
+      float fb = Op == VecOp::Relu ? 0.0f
+                                   : bf16ToFloat(load<uint16_t>(
+                                         b + (v.bStep ? 2 * i : 0)));
+      float r;
+      if constexpr (Op == VecOp::Add)
+        r = fa + fb;
+      else if constexpr (Op == VecOp::Sub)
+        r = fa - fb;
+      else if constexpr (Op == VecOp::Mul)
+        r = fa * fb;
+      else if constexpr (Op == VecOp::Max)
+        r = fa > fb ? fa : fb;
+      else if constexpr (Op == VecOp::Min)
+        r = fa < fb ? fa : fb;
+      else
+        r = fa > 0.0f ? fa : 0.0f;
+      store<uint16_t>(y + 2 * i, floatToBf16(r));
+    }
+  }
+}
+
 void execVector(const VectorDesc &v, uint8_t *s) {
+  if (v.op == VecOp::Copy) { // bit for bit, whatever the type
+    uint64_t bytes = v.n * elemBytes(v.type);
+    for (uint32_t o = 0; o < v.outer; ++o)
+      std::memmove(s + v.y + o * v.yStride, s + v.a + o * v.aStride, bytes);
+    return;
+  }
+  if (v.type == ElemType::BF16) {
+    switch (v.op) {
+    case VecOp::Add: return bf16Rows<VecOp::Add>(v, s);
+    case VecOp::Sub: return bf16Rows<VecOp::Sub>(v, s);
+    case VecOp::Mul: return bf16Rows<VecOp::Mul>(v, s);
+    case VecOp::Max: return bf16Rows<VecOp::Max>(v, s);
+    case VecOp::Min: return bf16Rows<VecOp::Min>(v, s);
+    case VecOp::Relu: return bf16Rows<VecOp::Relu>(v, s);
+    case VecOp::Copy: break;
+    }
+  }
   auto apply = [&](auto a, auto b) {
     using T = decltype(a);
     switch (v.op) {
