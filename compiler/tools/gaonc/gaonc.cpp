@@ -40,7 +40,7 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class Emit { Onnx, Graph, Binary };
+enum class Emit { Onnx, Graph, Npu, Binary };
 
 cl::OptionCategory gaoncCategory("gaonc options");
 
@@ -54,6 +54,8 @@ cl::opt<Emit> emit(
     cl::values(clEnumValN(Emit::Onnx, "onnx", "the generic onnx import form"),
                clEnumValN(Emit::Graph, "graph",
                           "typed graph ops with static shapes"),
+               clEnumValN(Emit::Npu, "npu",
+                          "the NPU segments' programs, as npu dialect ops"),
                clEnumValN(Emit::Binary, "binary",
                           "a .gnb binary (needs the runtime and backends)")),
     cl::cat(gaoncCategory));
@@ -255,6 +257,24 @@ int main(int argc, char **argv) {
   auto output = openOutputFile(outputFile, &error);
   if (!output)
     return fail(error);
+  if (emit == Emit::Npu) {
+    if (target != "npu")
+      return fail("--emit=npu needs --target=npu");
+    // The NPU segments' programs, one npu.program each, in a module.
+    OwningOpRef<ModuleOp> programs = ModuleOp::create(module->getLoc());
+    gaon::CpuBinaryOptions binaryOptions;
+    binaryOptions.npu = &*npu;
+    binaryOptions.npuGreedy = npuGreedy;
+    binaryOptions.npuPrograms = programs->getBody();
+    std::string discard;
+    llvm::raw_string_ostream sink(discard);
+    if (failed(gaon::writeCpuBinary(*module, sink, binaryOptions)))
+      return 1;
+    programs->print(output->os());
+    output->os() << "\n";
+    output->keep();
+    return 0;
+  }
   if (emit == Emit::Binary) {
     gaon::CpuBinaryStats stats;
     gaon::CpuBinaryOptions binaryOptions;

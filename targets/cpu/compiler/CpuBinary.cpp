@@ -15,10 +15,12 @@
 #include "targets/cpu/kernels/Layouts.h"
 #include "targets/npu/NpuConfig.h"
 #include "targets/npu/compiler/NpuLowering.h"
+#include "targets/npu/compiler/NpuProgramIR.h"
 #include "targets/npu/sim/Simulator.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Verifier.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -442,6 +444,23 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
     if (failed(npu::lowerSegment(run, runInputs, runOutputs, placement,
                                  *options.npu, segment)))
       return failure();
+    // The program goes through the npu dialect: its verifiers check every
+    // instruction, and what is serialized is what the IR says.
+    {
+      OpBuilder builder(module.getContext());
+      Block scratch;
+      builder.setInsertionPointToEnd(options.npuPrograms ? options.npuPrograms
+                                                         : &scratch);
+      Operation *ir = npu::buildProgramOp(builder, run.front()->getLoc(),
+                                          segment.program);
+      if (failed(mlir::verify(ir)))
+        return run.front()->emitError("internal: the NPU program does not "
+                                      "verify");
+      if (failed(npu::readProgramOp(ir, segment.program)))
+        return failure();
+      if (!options.npuPrograms)
+        ir->erase();
+    }
     for (Value r : runOutputs) {
       auto id = addTensor(r, gnb::Storage::Arena, 0,
                           npu::nodeName(r.getLoc()));

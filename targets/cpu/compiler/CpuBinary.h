@@ -33,6 +33,9 @@ struct CpuBinaryOptions {
   const npu::NpuConfig *npu = nullptr;
   /// Place every op the NPU can run on it (npu::placeOps' `greedy`).
   bool npuGreedy = false;
+  /// When set, receives each NPU segment's program as an `npu.program` op
+  /// (gaonc --emit=npu), appended to this block.
+  mlir::Block *npuPrograms = nullptr;
   /// When set, receives the placement report (JSON): one entry per ONNX
   /// node with its placement, the reason when it is the CPU, and the
   /// compiler's estimate of its NPU cycles.

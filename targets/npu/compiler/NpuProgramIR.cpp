@@ -1,0 +1,249 @@
+//===- NpuProgramIR.cpp - NPU programs <-> the npu dialect ----------------===//
+
+#include "targets/npu/compiler/NpuProgramIR.h"
+
+#include "dialects/npu/NpuOps.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+
+using namespace mlir;
+
+namespace gaon::npu {
+namespace {
+
+npuir::ElemType elemOf(ElemType t) { return npuir::ElemType(int(t)); }
+ElemType elemFrom(npuir::ElemType t) { return ElemType(int(t)); }
+
+} // namespace
+
+Operation *buildProgramOp(OpBuilder &builder, Location loc,
+                          const Program &program) {
+  MLIRContext *ctx = builder.getContext();
+  auto i64 = [&](int64_t v) { return builder.getI64IntegerAttr(v); };
+  auto array = [&](auto values) {
+    SmallVector<int64_t> v(values.begin(), values.end());
+    return builder.getDenseI64ArrayAttr(v);
+  };
+  OperationState state(loc, npuir::ProgramOp::getOperationName());
+  state.addAttribute("cores", i64(program.cores));
+  state.addAttribute("dram_bytes", i64(program.dramBytes));
+  SmallVector<StringRef> tags(program.tags.begin(), program.tags.end());
+  state.addAttribute("tags", builder.getStrArrayAttr(tags));
+  state.addRegion();
+  Operation *prog = builder.create(state);
+  Block *body = builder.createBlock(&prog->getRegion(0));
+  OpBuilder::InsertionGuard guard(builder);
+  for (int c = 0; c < program.cores; ++c)
+    for (int e = 0; e < kEngines; ++e) {
+      const std::vector<Instruction> &queue = program.queues[c][e];
+      if (queue.empty())
+        continue;
+      builder.setInsertionPointToEnd(body);
+      OperationState qs(loc, npuir::QueueOp::getOperationName());
+      qs.addAttribute("core", i64(c));
+      qs.addAttribute("engine",
+                      npuir::EngineAttr::get(ctx, npuir::Engine(e)));
+      qs.addRegion();
+      Operation *q = builder.create(qs);
+      Block *qb = builder.createBlock(&q->getRegion(0));
+      builder.setInsertionPointToEnd(qb);
+      for (const Instruction &in : queue) {
+        OperationState is(loc, "npu.signal");
+        auto add = [&](StringRef name, Attribute a) { is.addAttribute(name, a); };
+        switch (in.opcode) {
+        case Opcode::DmaLoad:
+        case Opcode::DmaStore: {
+          is.name = OperationName(in.opcode == Opcode::DmaLoad
+                                      ? npuir::DmaLoadOp::getOperationName()
+                                      : npuir::DmaStoreOp::getOperationName(),
+                                  ctx);
+          const DmaDesc &d = in.dma;
+          add("dram", i64(d.dram));
+          add("sram", i64(d.sram));
+          add("elem_bytes", i64(d.elemBytes));
+          add("sizes", array(d.sizes));
+          add("dram_strides", array(d.dramStrides));
+          add("sram_strides", array(d.sramStrides));
+          break;
+        }
+        case Opcode::MatMul: {
+          is.name = OperationName(npuir::MatMulOp::getOperationName(), ctx);
+          const MatMulDesc &m = in.mm;
+          add("mode", npuir::MatModeAttr::get(ctx, npuir::MatMode(int(m.mode))));
+          add("m", i64(m.m));
+          add("n", i64(m.n));
+          add("k", i64(m.k));
+          add("a", i64(m.a));
+          add("a_outer", i64(m.aOuter));
+          add("a_inner", i64(m.aInner));
+          add("a_outer_stride", i64(m.aOuterStride));
+          add("a_inner_stride", i64(m.aInnerStride));
+          add("b", i64(m.b));
+          add("b_row_stride", i64(m.bRowStride));
+          add("c", i64(m.c));
+          add("c_row_stride", i64(m.cRowStride));
+          if (m.accumulate)
+            add("accumulate", builder.getUnitAttr());
+          if (m.store) {
+            add("out", i64(m.out));
+            add("out_type", npuir::ElemTypeAttr::get(ctx, elemOf(m.outType)));
+            add("out_row_stride", i64(m.outRowStride));
+            if (m.outOuterStride)
+              add("out_outer_stride", i64(m.outOuterStride));
+            if (m.hasBias)
+              add("bias", i64(m.bias));
+            bool integer = m.mode != MatMode::BF16xBF16;
+            if (integer && m.outType != ElemType::I32)
+              add("requant", i64(m.requant));
+            if (integer) {
+              add("zero_point", i64(m.zeroPoint));
+              add("clamp_lo", i64(m.clampLo));
+              add("clamp_hi", i64(m.clampHi));
+            }
+            if (m.relu)
+              add("relu", builder.getUnitAttr());
+            if (!integer && m.scale != 1.0f)
+              add("scale", builder.getF32FloatAttr(m.scale));
+          }
+          break;
+        }
+        case Opcode::Vector: {
+          is.name = OperationName(npuir::VectorOp::getOperationName(), ctx);
+          const VectorDesc &v = in.vec;
+          add("op", npuir::VecOpAttr::get(ctx, npuir::VecOp(int(v.op))));
+          add("type", npuir::ElemTypeAttr::get(ctx, elemOf(v.type)));
+          add("n", i64(v.n));
+          add("a", i64(v.a));
+          add("b", i64(v.b));
+          add("y", i64(v.y));
+          add("b_step", i64(v.bStep));
+          add("outer", i64(v.outer));
+          add("a_stride", i64(v.aStride));
+          add("b_stride", i64(v.bStride));
+          add("y_stride", i64(v.yStride));
+          break;
+        }
+        case Opcode::Signal:
+          add("semaphore", i64(in.semaphore));
+          add("core", i64(in.core));
+          break;
+        case Opcode::Wait:
+          is.name = OperationName(npuir::WaitOp::getOperationName(), ctx);
+          add("semaphore", i64(in.semaphore));
+          add("value", i64(in.value));
+          break;
+        }
+        add("tag", i64(in.tag));
+        builder.create(is);
+      }
+    }
+  return prog;
+}
+
+LogicalResult readProgramOp(Operation *op, Program &out) {
+  auto prog = llvm::dyn_cast<npuir::ProgramOp>(op);
+  if (!prog)
+    return op->emitError("expected an npu.program");
+  out = Program{};
+  out.cores = int(prog.getCores());
+  out.dramBytes = uint64_t(prog.getDramBytes());
+  out.queues.assign(out.cores, {});
+  for (Attribute t : prog.getTags())
+    out.tags.push_back(llvm::cast<StringAttr>(t).str());
+  for (Operation &qop : prog.getBody().front()) {
+    auto queue = llvm::cast<npuir::QueueOp>(qop);
+    auto &list = out.queues[queue.getCore()][int(queue.getEngine())];
+    Engine engine = Engine(int(queue.getEngine()));
+    for (Operation &iop : queue.getBody().front()) {
+      Instruction in;
+      in.engine = engine;
+      if (auto d = llvm::dyn_cast<npuir::DmaLoadOp>(iop)) {
+        in.opcode = Opcode::DmaLoad;
+        in.tag = d.getTag();
+        in.dma.dram = d.getDram();
+        in.dma.sram = d.getSram();
+        in.dma.elemBytes = d.getElemBytes();
+        for (int i = 0; i < 4; ++i) {
+          in.dma.sizes[i] = d.getSizes()[i];
+          in.dma.dramStrides[i] = d.getDramStrides()[i];
+          in.dma.sramStrides[i] = d.getSramStrides()[i];
+        }
+      } else if (auto d = llvm::dyn_cast<npuir::DmaStoreOp>(iop)) {
+        in.opcode = Opcode::DmaStore;
+        in.tag = d.getTag();
+        in.dma.dram = d.getDram();
+        in.dma.sram = d.getSram();
+        in.dma.elemBytes = d.getElemBytes();
+        for (int i = 0; i < 4; ++i) {
+          in.dma.sizes[i] = d.getSizes()[i];
+          in.dma.dramStrides[i] = d.getDramStrides()[i];
+          in.dma.sramStrides[i] = d.getSramStrides()[i];
+        }
+      } else if (auto m = llvm::dyn_cast<npuir::MatMulOp>(iop)) {
+        in.opcode = Opcode::MatMul;
+        in.tag = m.getTag();
+        MatMulDesc &mm = in.mm;
+        mm.mode = MatMode(int(m.getMode()));
+        mm.m = m.getM();
+        mm.n = m.getN();
+        mm.k = m.getK();
+        mm.a = m.getA();
+        mm.aOuter = m.getAOuter();
+        mm.aInner = m.getAInner();
+        mm.aOuterStride = m.getAOuterStride();
+        mm.aInnerStride = m.getAInnerStride();
+        mm.b = m.getB();
+        mm.bRowStride = m.getBRowStride();
+        mm.c = m.getC();
+        mm.cRowStride = m.getCRowStride();
+        mm.accumulate = m.getAccumulate();
+        if (m.getOut()) {
+          mm.store = true;
+          mm.out = *m.getOut();
+          mm.outType = elemFrom(*m.getOutType());
+          mm.outRowStride = *m.getOutRowStride();
+          mm.outOuterStride = m.getOutOuterStride().value_or(0);
+          mm.hasBias = m.getBias().has_value();
+          mm.bias = m.getBias().value_or(0);
+          mm.requant = m.getRequant().value_or(0);
+          mm.zeroPoint = m.getZeroPoint();
+          mm.clampLo = m.getClampLo();
+          mm.clampHi = m.getClampHi();
+          mm.relu = m.getRelu();
+          if (m.getScale())
+            mm.scale = m.getScale()->convertToFloat();
+        }
+      } else if (auto v = llvm::dyn_cast<npuir::VectorOp>(iop)) {
+        in.opcode = Opcode::Vector;
+        in.tag = v.getTag();
+        in.vec.op = VecOp(int(v.getOp()));
+        in.vec.type = elemFrom(v.getType());
+        in.vec.n = v.getN();
+        in.vec.a = v.getA();
+        in.vec.b = v.getB();
+        in.vec.y = v.getY();
+        in.vec.bStep = v.getBStep();
+        in.vec.outer = v.getOuter();
+        in.vec.aStride = v.getAStride();
+        in.vec.bStride = v.getBStride();
+        in.vec.yStride = v.getYStride();
+      } else if (auto s = llvm::dyn_cast<npuir::SignalOp>(iop)) {
+        in.opcode = Opcode::Signal;
+        in.tag = s.getTag();
+        in.semaphore = s.getSemaphore();
+        in.core = s.getCore();
+      } else if (auto w = llvm::dyn_cast<npuir::WaitOp>(iop)) {
+        in.opcode = Opcode::Wait;
+        in.tag = w.getTag();
+        in.semaphore = w.getSemaphore();
+        in.value = w.getValue();
+      } else {
+        return iop.emitError("not an NPU instruction");
+      }
+      list.push_back(in);
+    }
+  }
+  return success();
+}
+
+} // namespace gaon::npu
