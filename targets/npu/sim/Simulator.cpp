@@ -21,6 +21,8 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
+#include <tuple>
 
 namespace gaon::npu {
 
@@ -248,6 +250,13 @@ std::string describe(const Instruction &in, uint32_t core,
       return "";
     if (v.bStep > 1)
       return "vector b_step must be 0 or 1";
+    // Operands are aligned to their element size.
+    for (uint64_t x : {v.a, v.b, v.y, uint64_t(v.aStride), uint64_t(v.bStride),
+                       uint64_t(v.yStride)})
+      if (x % eb)
+        return "vector operands and strides must be multiples of the "
+               "element size (" +
+               std::to_string(eb) + " bytes)";
     if (v.n > (uint64_t(1) << 40))
       return "vector n exceeds 2^40 elements";
     // One bounding range per operand: the row walk plus a row's bytes.
@@ -379,6 +388,142 @@ void productsF32(const MatMulDesc &mm, const uint8_t *s, uint32_t k0,
                c.data(), mm.n);
 }
 
+} // namespace
+
+/// oneDNN bf16 matmul primitives by shape. Their products are exact and
+/// their sums f32, like the matrix engine's; only the order of the sums
+/// differs from any other f32 GEMM.
+struct Simulator::MatMulScratch::Bf16Gemms {
+  struct Key {
+    int64_t m, n, k, lda, ldb, ldc;
+    bool accumulate;
+    bool operator<(const Key &o) const {
+      return std::tie(m, n, k, lda, ldb, ldc, accumulate) <
+             std::tie(o.m, o.n, o.k, o.lda, o.ldb, o.ldc, o.accumulate);
+    }
+  };
+  struct Entry {
+    dnnl_primitive_t primitive = nullptr;
+    dnnl_memory_t a = nullptr, b = nullptr, c = nullptr;
+  };
+  dnnl_engine_t engine = nullptr;
+  dnnl_stream_t stream = nullptr;
+  bool broken = false; // no bf16 matmul here: use the f32 path
+  std::map<Key, Entry> entries;
+
+  Bf16Gemms() {
+    if (dnnl_engine_create(&engine, dnnl_cpu, 0) != dnnl_success ||
+        dnnl_stream_create(&stream, engine, dnnl_stream_default_flags) !=
+            dnnl_success)
+      broken = true;
+  }
+  ~Bf16Gemms() {
+    for (auto &[key, e] : entries) {
+      dnnl_memory_destroy(e.a);
+      dnnl_memory_destroy(e.b);
+      dnnl_memory_destroy(e.c);
+      dnnl_primitive_destroy(e.primitive);
+    }
+    if (stream)
+      dnnl_stream_destroy(stream);
+    if (engine)
+      dnnl_engine_destroy(engine);
+  }
+
+  Entry *get(const Key &key) {
+    auto it = entries.find(key);
+    if (it != entries.end())
+      return it->second.primitive ? &it->second : nullptr;
+    Entry e;
+    dnnl_memory_desc_t a, b, c;
+    dnnl_dims_t ad = {key.m, key.k}, as = {key.lda, 1};
+    dnnl_dims_t bd = {key.k, key.n}, bs = {key.ldb, 1};
+    dnnl_dims_t cd = {key.m, key.n}, cs = {key.ldc, 1};
+    dnnl_matmul_desc_t desc;
+    dnnl_primitive_attr_t attr = nullptr;
+    dnnl_post_ops_t post = nullptr;
+    dnnl_primitive_desc_t pd = nullptr;
+    bool ok =
+        dnnl_memory_desc_init_by_strides(&a, 2, ad, dnnl_bf16, as) ==
+            dnnl_success &&
+        dnnl_memory_desc_init_by_strides(&b, 2, bd, dnnl_bf16, bs) ==
+            dnnl_success &&
+        dnnl_memory_desc_init_by_strides(&c, 2, cd, dnnl_f32, cs) ==
+            dnnl_success &&
+        dnnl_matmul_desc_init(&desc, &a, &b, nullptr, &c) == dnnl_success &&
+        dnnl_primitive_attr_create(&attr) == dnnl_success;
+    if (ok && key.accumulate)
+      ok = dnnl_post_ops_create(&post) == dnnl_success &&
+           dnnl_post_ops_append_sum(post, 1.0f) == dnnl_success &&
+           dnnl_primitive_attr_set_post_ops(attr, post) == dnnl_success;
+    ok = ok && dnnl_primitive_desc_create(&pd, &desc, attr, engine, nullptr) ==
+                   dnnl_success;
+    ok = ok && dnnl_primitive_create(&e.primitive, pd) == dnnl_success;
+    ok = ok && dnnl_memory_create(&e.a, &a, engine, DNNL_MEMORY_NONE) ==
+                   dnnl_success &&
+         dnnl_memory_create(&e.b, &b, engine, DNNL_MEMORY_NONE) ==
+             dnnl_success &&
+         dnnl_memory_create(&e.c, &c, engine, DNNL_MEMORY_NONE) == dnnl_success;
+    if (pd)
+      dnnl_primitive_desc_destroy(pd);
+    if (post)
+      dnnl_post_ops_destroy(post);
+    if (attr)
+      dnnl_primitive_attr_destroy(attr);
+    if (!ok) {
+      if (e.primitive)
+        dnnl_primitive_destroy(e.primitive);
+      e = Entry{};
+    }
+    Entry &stored = entries[key] = e;
+    return stored.primitive ? &stored : nullptr;
+  }
+
+  /// C = A * B (+ C): false when oneDNN cannot, so the caller falls back.
+  bool run(const Key &key, const void *a, const void *b, float *c) {
+    if (broken)
+      return false;
+    Entry *e = get(key);
+    if (!e)
+      return false;
+    dnnl_memory_set_data_handle(e->a, const_cast<void *>(a));
+    dnnl_memory_set_data_handle(e->b, const_cast<void *>(b));
+    dnnl_memory_set_data_handle(e->c, c);
+    dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, e->a},
+                               {DNNL_ARG_WEIGHTS, e->b},
+                               {DNNL_ARG_DST, e->c}};
+    return dnnl_primitive_execute(e->primitive, stream, 3, args) ==
+               dnnl_success &&
+           dnnl_stream_wait(stream) == dnnl_success;
+  }
+};
+
+namespace {
+
+/// The bf16 product straight from SRAM on oneDNN's bf16 matmul: A's window
+/// rows gathered as they are (no widening), B and C in place. False when
+/// the shapes or oneDNN do not allow it.
+bool bf16Product(const MatMulDesc &mm, uint8_t *s,
+                 Simulator::MatMulScratch &scratch) {
+  if (mm.b % 2 || mm.bRowStride % 2 || mm.bRowStride < 2 * int64_t(mm.n) ||
+      mm.c % 4 || mm.cRowStride % 4 || mm.cRowStride < 4 * int64_t(mm.n))
+    return false;
+  if (!scratch.bf16)
+    scratch.bf16 = std::make_shared<Simulator::MatMulScratch::Bf16Gemms>();
+  Rows rows{mm.a, mm.aOuter, mm.aInner, mm.aOuterStride, mm.aInnerStride};
+  scratch.aBf16.resize(size_t(mm.m) * mm.k);
+  uint16_t *ap = scratch.aBf16.data();
+  size_t rowBytes = size_t(mm.k) * 2;
+#pragma omp parallel for schedule(static) if (uint64_t(mm.m) * mm.k > (1u << 16))
+  for (uint32_t r = 0; r < mm.m; ++r)
+    std::memcpy(ap + size_t(r) * mm.k, s + rows.at(r), rowBytes);
+  Simulator::MatMulScratch::Bf16Gemms::Key key{
+      mm.m, mm.n, mm.k, mm.k, mm.bRowStride / 2, mm.cRowStride / 4,
+      mm.accumulate};
+  return scratch.bf16->run(key, ap, s + mm.b,
+                           reinterpret_cast<float *>(s + mm.c));
+}
+
 void execMatMul(const MatMulDesc &mm, uint8_t *s,
                 Simulator::MatMulScratch &scratch) {
   bool integer = mm.mode != MatMode::BF16xBF16;
@@ -400,6 +545,8 @@ void execMatMul(const MatMulDesc &mm, uint8_t *s,
         }
       }
     }
+  } else if (bf16Product(mm, s, scratch)) {
+    // done on oneDNN's bf16 matmul
   } else if (mm.c % 4 == 0 && mm.cRowStride % 4 == 0 &&
              mm.cRowStride >= int64_t(4) * mm.n) {
     // Float sums accumulate straight into C, in place.
@@ -495,18 +642,31 @@ void vectorLoop(const VectorDesc &v, uint8_t *s, F f) {
   }
 }
 
-/// bf16 rows with the op fixed at compile time, so the loop vectorizes:
-/// widen (a shift), compute in f32, round to nearest even once.
-template <VecOp Op> void bf16Rows(const VectorDesc &v, uint8_t *s) {
+/// Round to nearest even without a branch, so loops vectorize (NaNs stay
+/// NaN: quieted, as floatToBf16 does).
+inline uint16_t bf16Round(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  uint32_t rounded = (x + 0x7fffu + ((x >> 16) & 1u)) >> 16;
+  uint32_t quiet = (x >> 16) | 0x40u;
+  return uint16_t((x & 0x7fffffffu) > 0x7f800000u ? quiet : rounded);
+}
+
+/// bf16 rows with the op (and whether b is one broadcast element) fixed at
+/// compile time, so the loop vectorizes: widen (a shift), compute in f32,
+/// round to nearest even once.
+template <VecOp Op, bool BroadcastB>
+void bf16Rows(const VectorDesc &v, uint8_t *s) {
   for (uint32_t o = 0; o < v.outer; ++o) {
-    uint8_t *y = s + v.y + o * v.yStride;
-    const uint8_t *a = s + v.a + o * v.aStride;
-    const uint8_t *b = s + v.b + o * v.bStride;
+    uint16_t *y = reinterpret_cast<uint16_t *>(s + v.y + o * v.yStride);
+    const uint16_t *a =
+        reinterpret_cast<const uint16_t *>(s + v.a + o * v.aStride);
+    const uint16_t *b =
+        reinterpret_cast<const uint16_t *>(s + v.b + o * v.bStride);
+    float b0 = Op == VecOp::Relu ? 0.0f : bf16ToFloat(b[0]);
     for (uint64_t i = 0; i < v.n; ++i) {
-      float fa = bf16ToFloat(load<uint16_t>(a + 2 * i));
-      float fb = Op == VecOp::Relu ? 0.0f
-                                   : bf16ToFloat(load<uint16_t>(
-                                         b + (v.bStep ? 2 * i : 0)));
+      float fa = bf16ToFloat(a[i]);
+      float fb = Op == VecOp::Relu || BroadcastB ? b0 : bf16ToFloat(b[i]);
       float r;
       if constexpr (Op == VecOp::Add)
         r = fa + fb;
@@ -520,9 +680,16 @@ template <VecOp Op> void bf16Rows(const VectorDesc &v, uint8_t *s) {
         r = fa < fb ? fa : fb;
       else
         r = fa > 0.0f ? fa : 0.0f;
-      store<uint16_t>(y + 2 * i, floatToBf16(r));
+      y[i] = bf16Round(r);
     }
   }
+}
+
+template <VecOp Op> void bf16Rows(const VectorDesc &v, uint8_t *s) {
+  if (v.bStep == 0)
+    bf16Rows<Op, true>(v, s);
+  else
+    bf16Rows<Op, false>(v, s);
 }
 
 void execVector(const VectorDesc &v, uint8_t *s) {

@@ -18,6 +18,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,11 @@ public:
       std::vector<float> data;
       uint32_t core = 0;
     } bCache;
+    /// bf16 matmuls run on oneDNN's bf16 matmul (exact products, f32
+    /// sums), one primitive per shape, created on first use.
+    std::vector<uint16_t> aBf16;
+    struct Bf16Gemms;
+    std::shared_ptr<Bf16Gemms> bf16;
   };
 
 private:
