@@ -6,6 +6,7 @@
 #include "dialects/graph/GraphOps.h"
 #include "dialects/npu/NpuOps.h"
 #include "dialects/onnx/OnnxOps.h"
+#include "dialects/tile/TileOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/QuantOps.h"
@@ -15,6 +16,7 @@ namespace gaon {
 
 void registerGaonDialects(mlir::DialectRegistry &registry) {
   registry.insert<onnx::OnnxDialect, graph::GraphDialect, npuir::NpuDialect,
+                  tileir::TileDialect,
                   mlir::func::FuncDialect, mlir::quant::QuantizationDialect>();
 }
 

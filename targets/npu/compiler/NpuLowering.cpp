@@ -20,12 +20,16 @@
 #include "targets/npu/compiler/NpuLowering.h"
 
 #include "dialects/graph/GraphOps.h"
+#include "dialects/tile/TileOps.h"
 #include "compiler/binary/MemoryPlanner.h"
 #include "targets/common/HalfFloat.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSwitch.h"
 
 #include <algorithm>
 #include <cmath>
@@ -471,12 +475,7 @@ public:
     program.queues.assign(1, {});
   }
 
-  void setTag(const std::string &name) {
-    auto it = std::find(program.tags.begin(), program.tags.end(), name);
-    tag = it - program.tags.begin();
-    if (it == program.tags.end())
-      program.tags.push_back(name);
-  }
+  void setTag(uint32_t index) { tag = index; }
 
   /// Declares the accesses of the step `engine` is building and emits the
   /// waits they need.
@@ -557,25 +556,6 @@ public:
     push(Engine::Vector, in);
   }
 
-  /// SRAM for one op: a ring, so consecutive ops use different bytes where
-  /// they can (the next op's loads then need not wait for this op's reads).
-  uint64_t sram(uint64_t bytes) {
-    bytes = alignUp(bytes);
-    if (cursor + bytes > uint64_t(config.sramBytes))
-      cursor = ringStart;
-    uint64_t at = cursor;
-    cursor += bytes;
-    return at;
-  }
-  /// Starts an op's allocation; wraps early if its whole working set would
-  /// not fit before the end of SRAM.
-  void beginOp(uint64_t workingSet) {
-    if (cursor + workingSet > uint64_t(config.sramBytes))
-      cursor = ringStart;
-  }
-  /// SRAM below `start` holds resident tensors; the ring is the rest.
-  void setRingStart(uint64_t start) { ringStart = cursor = alignUp(start); }
-
 private:
   const NpuConfig &config;
   Program &program;
@@ -584,7 +564,33 @@ private:
   std::array<uint32_t, kEngines> signaled{};
   std::array<std::array<uint32_t, kEngines>, kEngines> known{};
   std::array<bool, kEngines> open{};
-  uint64_t cursor = 0, ringStart = 0;
+};
+
+/// Working SRAM: a ring above the resident tensors, so consecutive ops use
+/// different bytes where they can (the next op's loads then need not wait
+/// for this op's reads).
+class SramRing {
+public:
+  explicit SramRing(const NpuConfig &config) : limit(config.sramBytes) {}
+  uint64_t take(uint64_t bytes) {
+    bytes = alignUp(bytes);
+    if (cursor + bytes > limit)
+      cursor = start;
+    uint64_t at = cursor;
+    cursor += bytes;
+    return at;
+  }
+  /// Starts an op's allocation; wraps early if its whole working set would
+  /// not fit before the end of SRAM.
+  void beginOp(uint64_t workingSet) {
+    if (cursor + workingSet > limit)
+      cursor = start;
+  }
+  /// SRAM below `at` holds resident tensors.
+  void setStart(uint64_t at) { start = cursor = alignUp(at); }
+
+private:
+  uint64_t limit, start = 0, cursor = 0;
 };
 
 Access sramRange(uint64_t lo, uint64_t bytes, bool write) {
@@ -632,15 +638,42 @@ DmaDesc dmaFlat(uint64_t dram, uint64_t sram, uint64_t bytes) {
 // The lowering of one segment
 // ---------------------------------------------------------------------------
 
-class SegmentLowering {
-public:
-  SegmentLowering(const PlacementMap &placement, const NpuConfig &config,
-                  NpuSegment &out)
-      : placement(placement), config(config), out(out),
-        emit(config, out.program) {}
+/// Row tiles of an elementwise op: `rows` image rows of `cols` pixels.
+struct RowTiling {
+  int64_t rows = 1, cols = 1;
+};
 
-  LogicalResult run(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
-                    ArrayRef<Value> outputs);
+RowTiling planRows(int64_t h, int64_t w, int64_t bytesPerPixel,
+                   uint64_t budget) {
+  RowTiling t;
+  uint64_t rowBytes = uint64_t(w) * bytesPerPixel;
+  if (rowBytes <= budget) {
+    t.cols = w;
+    t.rows = std::max<int64_t>(1, std::min<int64_t>(h, budget / rowBytes));
+    if (h >= 4)
+      t.rows = std::min(t.rows, ceilDiv(h, 4));
+    t.rows = ceilDiv(h, ceilDiv(h, t.rows));
+    return t;
+  }
+  t.cols = std::max<int64_t>(1, budget / bytesPerPixel);
+  t.cols = ceilDiv(w, ceilDiv(w, t.cols));
+  return t;
+}
+
+// ---------------------------------------------------------------------------
+// graph -> tile: the plan
+// ---------------------------------------------------------------------------
+
+class SegmentPlanner {
+public:
+  SegmentPlanner(const PlacementMap &placement, const NpuConfig &config,
+                 NpuSegment &out, OpBuilder &builder)
+      : placement(placement), config(config), out(out), builder(builder),
+        ring(config) {}
+
+  FailureOr<tileir::SegmentOp> run(ArrayRef<Operation *> ops,
+                                   ArrayRef<Value> inputs,
+                                   ArrayRef<Value> outputs);
 
 private:
   Value root(Value v) const {
@@ -648,6 +681,10 @@ private:
     return it == alias.end() ? v : root(it->second);
   }
   const DevTensor &dev(Value v) { return tensors[v]; }
+  FlatSymbolRefAttr sym(Value v) {
+    return FlatSymbolRefAttr::get(builder.getContext(), names[v]);
+  }
+  IntegerAttr i64(int64_t v) { return builder.getI64IntegerAttr(v); }
   uint64_t allocDram(uint64_t bytes) {
     uint64_t at = dramTop;
     dramTop = alignUp(dramTop + bytes);
@@ -655,11 +692,14 @@ private:
   }
   uint64_t addConstant(const std::string &name, std::vector<char> bytes) {
     uint64_t at = allocDram(bytes.size());
+    builder.create<tileir::ConstantOp>(loc, builder.getStringAttr(name),
+                                       i64(at), i64(bytes.size()));
     out.constants.push_back({name, std::move(bytes), at});
     return at;
   }
-  std::string groupName(Operation *anchor) {
-    return fusedGroupName(anchor, fusedOf[anchor]);
+  void load(uint64_t dram, uint64_t sram, uint64_t bytes) {
+    builder.create<tileir::LoadOp>(loc, i64(dram), i64(sram), i64(bytes),
+                                   i64(tag));
   }
   /// The value an anchor op's group produces: its last fused op's result.
   Value groupResult(Operation *anchor) {
@@ -670,67 +710,33 @@ private:
     return llvm::any_of(fusedOf[anchor],
                         [](Operation *f) { return llvm::isa<graph::ReluOp>(f); });
   }
-  /// The access to rows [r0, r0 + rows) of image b (halo columns included).
-  static Access rowsOf(const DevTensor &t, int64_t b, int64_t r0, int64_t rows,
-                       bool write) {
-    uint64_t lo = t.pixel(b, r0, -t.pad);
-    return {t.sram ? kSramSpace : kDramSpace, lo,
-            lo + uint64_t(rows) * t.rowBytes(), write};
-  }
-  /// A resident tensor with a halo starts zeroed: the vector engine copies a
-  /// zero block over it before its producer writes the interior.
-  void zeroIfHaloed(const DevTensor &t);
-
-  LogicalResult lowerConvLike(Operation *anchor, Value input, const ConvGeom &g,
-                              const std::vector<float> &weights, bool weightsOIHW,
-                              const std::vector<float> *bias, float scale);
-  LogicalResult lowerElementwise(Operation *op);
-  LogicalResult lowerMaxPool(graph::MaxPoolOp pool);
-  LogicalResult lowerGlobalPool(graph::ReduceOp reduce);
+  LogicalResult planConvLike(Operation *anchor, Value input, const ConvGeom &g,
+                             const std::vector<float> &weights,
+                             bool weightsOIHW, const std::vector<float> *bias,
+                             float scale);
+  LogicalResult planElementwise(Operation *op);
+  LogicalResult planMaxPool(graph::MaxPoolOp pool);
+  LogicalResult planGlobalPool(graph::ReduceOp reduce);
   SegmentBinding binding(Value v);
 
   const PlacementMap &placement;
   const NpuConfig &config;
   NpuSegment &out;
-  Emitter emit;
+  OpBuilder &builder;
+  SramRing ring;
+  Location loc = builder.getUnknownLoc();
   llvm::DenseMap<Value, Value> alias;
   llvm::DenseMap<Value, DevTensor> tensors;
+  llvm::DenseMap<Value, std::string> names;
   llvm::DenseMap<Operation *, SmallVector<Operation *>> fusedOf;
+  std::vector<std::string> tags;
+  uint32_t tag = 0;
   uint64_t dramTop = 0;
-  uint64_t zeroBlock = 0; // SRAM: kZeroBytes of zeros, when any tensor needs
+  uint64_t zeroBlock = 0;
   static constexpr uint64_t kZeroBytes = 4096;
 };
 
-void SegmentLowering::zeroIfHaloed(const DevTensor &t) {
-  if (!t.sram || !t.pad)
-    return;
-  uint64_t bytes = t.bytes();
-  emit.access(Engine::Vector, {sramRange(zeroBlock, kZeroBytes, false),
-                               sramRange(t.base, bytes, true)});
-  uint64_t rowElems = kZeroBytes / kBf16;
-  uint64_t rows = bytes / kZeroBytes;
-  VectorDesc v;
-  v.op = VecOp::Copy;
-  v.type = ElemType::BF16;
-  v.a = zeroBlock;
-  v.aStride = 0;
-  if (rows) {
-    v.n = rowElems;
-    v.outer = uint32_t(rows);
-    v.y = t.base;
-    v.yStride = kZeroBytes;
-    emit.vector(v);
-  }
-  if (uint64_t rest = bytes - rows * kZeroBytes) {
-    v.n = rest / kBf16;
-    v.outer = 1;
-    v.y = t.base + rows * kZeroBytes;
-    emit.vector(v);
-  }
-  emit.endStep(Engine::Vector);
-}
-
-SegmentBinding SegmentLowering::binding(Value v) {
+SegmentBinding SegmentPlanner::binding(Value v) {
   RankedTensorType t = rankedOf(v);
   const DevTensor &d = dev(v);
   SegmentBinding b;
@@ -760,9 +766,10 @@ SegmentBinding SegmentLowering::binding(Value v) {
   return b;
 }
 
-LogicalResult SegmentLowering::run(ArrayRef<Operation *> ops,
-                                   ArrayRef<Value> inputs,
-                                   ArrayRef<Value> outputs) {
+FailureOr<tileir::SegmentOp>
+SegmentPlanner::run(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
+                    ArrayRef<Value> outputs) {
+  loc = ops.front()->getLoc();
   // Fusion groups, aliases (reshapes) and the halo each tensor needs.
   llvm::DenseMap<Value, int64_t> halo;
   SmallVector<Operation *> anchors;
@@ -861,7 +868,7 @@ LogicalResult SegmentLowering::run(ArrayRef<Operation *> ops,
         });
     candidates.erase(largest);
   }
-  emit.setRingStart(residentTop);
+  ring.setStart(residentTop);
   // DRAM for the rest, one block each (no reuse yet: halos rely on device
   // memory being zeroed once, when a session starts).
   for (Value r : roots)
@@ -880,27 +887,52 @@ LogicalResult SegmentLowering::run(ArrayRef<Operation *> ops,
     tensors[v] = d;
   }
 
+  // The segment and its tensors, named in order of appearance.
+  auto segment = builder.create<tileir::SegmentOp>(
+      loc, i64(0), i64(residentTop), builder.getStrArrayAttr({}));
+  builder.setInsertionPointToEnd(&segment.getBody().emplaceBlock());
+  SmallVector<Value> order(roots.begin(), roots.end());
+  for (auto &[v, src] : alias) {
+    (void)src;
+    order.push_back(v);
+  }
+  for (Value v : order) {
+    names[v] = "t" + std::to_string(names.size());
+    const DevTensor &d = tensors[v];
+    builder.create<tileir::TensorOp>(
+        loc, builder.getStringAttr(names[v]),
+        builder.getStringAttr(d.sram ? "sram" : "dram"), i64(d.base), i64(d.n),
+        i64(d.h), i64(d.w), i64(d.c), i64(d.pad));
+  }
+  auto setTag = [&](Operation *anchor) {
+    std::string name = fusedGroupName(anchor, fusedOf[anchor]);
+    auto it = std::find(tags.begin(), tags.end(), name);
+    tag = it - tags.begin();
+    if (it == tags.end())
+      tags.push_back(name);
+  };
   if (needZeros) {
-    emit.setTag(groupName(anchors.front()));
+    setTag(anchors.front());
     zeroBlock = 0;
     uint64_t at = addConstant("zeros", std::vector<char>(kZeroBytes, 0));
-    emit.access(Engine::Load, {sramRange(zeroBlock, kZeroBytes, true)});
-    emit.dma(true, dmaFlat(at, zeroBlock, kZeroBytes));
-    emit.endStep(Engine::Load);
+    load(at, zeroBlock, kZeroBytes);
   }
-
   for (Operation *anchor : anchors) {
-    emit.setTag(groupName(anchor));
-    if (!llvm::isa<graph::ReshapeOp>(anchor))
-      zeroIfHaloed(dev(groupResult(anchor)));
-    LogicalResult result = success();
+    setTag(anchor);
+    loc = anchor->getLoc();
+    Value result = groupResult(anchor);
+    if (!llvm::isa<graph::ReshapeOp>(anchor) && dev(result).sram &&
+        dev(result).pad)
+      builder.create<tileir::ZeroOp>(loc, sym(result), i64(zeroBlock),
+                                     i64(kZeroBytes), i64(tag));
+    LogicalResult planned = success();
     if (auto conv = llvm::dyn_cast<graph::ConvOp>(anchor)) {
       ConvGeom g = *convGeom(conv);
       std::vector<float> w = floatsOf(constantOf(conv.getWeight()));
       std::vector<float> bias;
       if (conv.getBias())
         bias = floatsOf(constantOf(conv.getBias()));
-      result = lowerConvLike(anchor, conv.getInput(), g, w, true,
+      planned = planConvLike(anchor, conv.getInput(), g, w, true,
                              conv.getBias() ? &bias : nullptr, 1.0f);
     } else if (auto mm = llvm::dyn_cast<graph::MatMulOp>(anchor)) {
       ConvGeom g = matmulGeom(rankedOf(mm.getLhs()), rankedOf(mm.getRhs()));
@@ -913,37 +945,40 @@ LogicalResult SegmentLowering::run(ArrayRef<Operation *> ops,
           bias = floatsOf(constantOf(c));
           hasBias = true;
         }
-      result = lowerConvLike(anchor, mm.getLhs(), g, w, false,
+      planned = planConvLike(anchor, mm.getLhs(), g, w, false,
                              hasBias ? &bias : nullptr, 1.0f);
     } else if (auto pool = llvm::dyn_cast<graph::MaxPoolOp>(anchor)) {
-      result = lowerMaxPool(pool);
+      planned = planMaxPool(pool);
     } else if (auto reduce = llvm::dyn_cast<graph::ReduceOp>(anchor)) {
-      result = lowerGlobalPool(reduce);
+      planned = planGlobalPool(reduce);
     } else if (llvm::isa<graph::ReshapeOp>(anchor)) {
       // An alias: no data moves.
     } else {
-      result = lowerElementwise(anchor);
+      planned = planElementwise(anchor);
     }
-    if (failed(result))
+    if (failed(planned))
       return failure();
   }
-  emit.finish();
+  SmallVector<StringRef> tagRefs(tags.begin(), tags.end());
+  segment.setTagsAttr(builder.getStrArrayAttr(tagRefs));
+  segment.setDramBytesAttr(i64(std::max<uint64_t>(dramTop, kAlign)));
   for (Value v : inputs)
     out.inputs.push_back(binding(v));
   for (Value v : outputs)
     out.outputs.push_back(binding(v));
-  out.program.dramBytes = std::max<uint64_t>(dramTop, kAlign);
-  return success();
+  builder.setInsertionPointAfter(segment);
+  return segment;
 }
 
-LogicalResult SegmentLowering::lowerConvLike(Operation *anchor, Value input,
-                                             const ConvGeom &g,
-                                             const std::vector<float> &weights,
-                                             bool weightsOIHW,
-                                             const std::vector<float> *bias,
-                                             float scale) {
+LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
+                                           const ConvGeom &g,
+                                           const std::vector<float> &weights,
+                                           bool weightsOIHW,
+                                           const std::vector<float> *bias,
+                                           float scale) {
   const DevTensor &x = dev(input);
-  const DevTensor &y = dev(groupResult(anchor));
+  Value result = groupResult(anchor);
+  const DevTensor &y = dev(result);
   if (x.pad < std::max({g.padT, g.padL, g.padB, g.padR}))
     return anchor->emitError("internal: the input halo is narrower than the "
                              "padding");
@@ -956,7 +991,7 @@ LogicalResult SegmentLowering::lowerConvLike(Operation *anchor, Value input,
 
   // Pack weights per output-channel tile: [kh][kw][cin][width] bf16, and the
   // bias as f32.
-  std::vector<uint64_t> chunk(nTiles), biasAt(nTiles);
+  SmallVector<int64_t> chunk(nTiles), biasAt;
   for (int64_t t = 0; t < nTiles; ++t) {
     int64_t n0 = t * nt, nw = std::min(nt, g.cout - n0);
     std::vector<char> bytes(uint64_t(g.kh) * g.kw * g.cin * nw * kBf16);
@@ -977,7 +1012,8 @@ LogicalResult SegmentLowering::lowerConvLike(Operation *anchor, Value input,
     if (bias) {
       std::vector<char> b(uint64_t(nw) * 4);
       std::memcpy(b.data(), bias->data() + n0, b.size());
-      biasAt[t] = addConstant(name + ".bias" + std::to_string(t), std::move(b));
+      biasAt.push_back(
+          addConstant(name + ".bias" + std::to_string(t), std::move(b)));
     }
   }
 
@@ -996,20 +1032,322 @@ LogicalResult SegmentLowering::lowerConvLike(Operation *anchor, Value input,
   uint64_t outBytes =
       y.sram ? 0 : alignUp(uint64_t(rowsT) * colsT * nt * kBf16);
   int wBuffers = nTiles > 1 ? 2 : 1;
-  emit.beginOp(wBuffers * (wBytes + bBytes) + 2 * inBytes + accBytes +
+  ring.beginOp(wBuffers * (wBytes + bBytes) + 2 * inBytes + accBytes +
                2 * outBytes);
-  uint64_t wBuf[2], bBuf[2], inBuf[2] = {0, 0}, outBuf[2] = {0, 0};
+  // w0 w1 b0 b1 in0 in1 acc out0 out1
+  SmallVector<int64_t> sram(9, 0);
   for (int i = 0; i < wBuffers; ++i) {
-    wBuf[i] = emit.sram(wBytes);
-    bBuf[i] = emit.sram(bBytes);
+    sram[i] = ring.take(wBytes);
+    sram[2 + i] = ring.take(bBytes);
   }
   for (int i = 0; i < 2 && inBytes; ++i)
-    inBuf[i] = emit.sram(inBytes);
-  uint64_t acc = emit.sram(accBytes);
+    sram[4 + i] = ring.take(inBytes);
+  sram[6] = ring.take(accBytes);
   for (int i = 0; i < 2 && outBytes; ++i)
-    outBuf[i] = emit.sram(outBytes);
+    sram[7 + i] = ring.take(outBytes);
 
-  bool relu = fusedRelu(anchor);
+  SmallVector<int64_t> geometry{g.n,  g.cin, g.h,  g.w,  g.cout, g.oh,
+                                g.ow, g.kh,  g.kw, g.sh, g.sw,   g.dh,
+                                g.dw, g.padT, g.padL, g.padB, g.padR};
+  auto op = builder.create<tileir::ConvOp>(
+      loc, sym(input), sym(result), builder.getDenseI64ArrayAttr(geometry),
+      i64(nt), i64(rowsT), i64(colsT), builder.getBoolAttr(plan->fullWidth),
+      builder.getDenseI64ArrayAttr(chunk),
+      builder.getDenseI64ArrayAttr(biasAt), builder.getDenseI64ArrayAttr(sram),
+      fusedRelu(anchor) ? builder.getUnitAttr() : UnitAttr(),
+      builder.getF32FloatAttr(scale), i64(tag));
+  (void)op;
+  return success();
+}
+
+LogicalResult SegmentPlanner::planElementwise(Operation *op) {
+  std::string kind;
+  if (llvm::isa<graph::AddOp>(op))
+    kind = "add";
+  else if (llvm::isa<graph::SubOp>(op))
+    kind = "sub";
+  else if (llvm::isa<graph::MulOp>(op))
+    kind = "mul";
+  else if (llvm::isa<graph::MaxOp>(op))
+    kind = "max";
+  else if (llvm::isa<graph::MinOp>(op))
+    kind = "min";
+  else if (llvm::isa<graph::ReluOp>(op))
+    kind = "relu";
+  else if (llvm::isa<graph::ClipOp>(op))
+    kind = "clip";
+  else
+    return op->emitError("internal: no NPU lowering for ") << op->getName();
+  bool binary = kind != "relu" && kind != "clip";
+  auto clip = llvm::dyn_cast<graph::ClipOp>(op);
+  Value result = groupResult(op);
+  const DevTensor &y = dev(result);
+  const DevTensor &a = dev(op->getOperand(0));
+  const DevTensor *bT = binary ? &dev(op->getOperand(1)) : nullptr;
+  int64_t c = y.c;
+  bool allResident = y.sram && a.sram && (!bT || bT->sram);
+  RowTiling tiling{y.h, y.w};
+  if (!allResident)
+    tiling = planRows(y.h, y.w, c * kBf16, opBudget(config) / 6);
+  uint64_t tileBytes = alignUp(uint64_t(tiling.rows) * tiling.cols * c * kBf16);
+  int buffers = (a.sram ? 0 : 1) + (bT && !bT->sram ? 1 : 0) + (y.sram ? 0 : 1);
+  ring.beginOp(2 * buffers * tileBytes + kAlign);
+  // a0 a1 b0 b1 y0 y1
+  SmallVector<int64_t> sram(6, 0);
+  for (int i = 0; i < 2; ++i) {
+    if (!a.sram)
+      sram[i] = ring.take(tileBytes);
+    if (bT && !bT->sram)
+      sram[2 + i] = ring.take(tileBytes);
+    if (!y.sram)
+      sram[4 + i] = ring.take(tileBytes);
+  }
+  uint64_t bounds = 0;
+  if (clip) {
+    uint16_t lohi[2] = {floatToBf16(float(clip.getMin()->convertToDouble())),
+                        floatToBf16(float(clip.getMax()->convertToDouble()))};
+    std::vector<char> bytes(4);
+    std::memcpy(bytes.data(), lohi, 4);
+    uint64_t at = addConstant(nodeName(op->getLoc()) + ".bounds", bytes);
+    bounds = ring.take(kAlign);
+    load(at, bounds, 4);
+  }
+  builder.create<tileir::EltwiseOp>(
+      loc, builder.getStringAttr(kind), sym(op->getOperand(0)),
+      binary ? sym(op->getOperand(1)) : FlatSymbolRefAttr(), sym(result),
+      i64(tiling.rows), i64(tiling.cols), builder.getDenseI64ArrayAttr(sram),
+      i64(bounds), fusedRelu(op) ? builder.getUnitAttr() : UnitAttr(),
+      i64(tag));
+  return success();
+}
+
+LogicalResult SegmentPlanner::planMaxPool(graph::MaxPoolOp pool) {
+  const DevTensor &x = dev(pool.getInput());
+  const DevTensor &y = dev(pool.getOutput());
+  ArrayRef<int64_t> k = pool.getKernelShape(), s = pool.getStrides(),
+                    d = pool.getDilations(), p = pool.getPads();
+  int64_t kh = k[0], sh = s[0], dh = d[0];
+  int64_t c = x.c;
+  // Output rows per tile; the input tile holds the rows they read.
+  auto inRowsFor = [&](int64_t rows) { return (rows - 1) * sh + (kh - 1) * dh + 1; };
+  uint64_t budget = opBudget(config) / 2;
+  int64_t rowsT = y.h;
+  if (!(x.sram && y.sram)) {
+    rowsT = y.h >= 4 ? ceilDiv(y.h, 4) : y.h;
+    while (rowsT > 1 && uint64_t(inRowsFor(rowsT)) * x.w * c * kBf16 +
+                                uint64_t(rowsT) * y.w * c * kBf16 >
+                            budget)
+      --rowsT;
+    rowsT = ceilDiv(y.h, ceilDiv(y.h, rowsT));
+  }
+  uint64_t inBytes =
+      x.sram ? 0 : alignUp(uint64_t(inRowsFor(rowsT)) * x.w * c * kBf16);
+  uint64_t outBytes = y.sram ? 0 : alignUp(uint64_t(rowsT) * y.w * c * kBf16);
+  if (2 * (inBytes + outBytes) > uint64_t(config.sramBytes) / 2)
+    return pool.emitError("max pooling rows of this width do not fit SRAM");
+  ring.beginOp(2 * (inBytes + outBytes) + kAlign);
+  // in0 in1 out0 out1 -inf
+  SmallVector<int64_t> sram(5, 0);
+  for (int i = 0; i < 2; ++i) {
+    if (inBytes)
+      sram[i] = ring.take(inBytes);
+    if (outBytes)
+      sram[2 + i] = ring.take(outBytes);
+  }
+  sram[4] = ring.take(kAlign);
+  std::vector<char> bytes(2);
+  uint16_t negInf = 0xff80;
+  std::memcpy(bytes.data(), &negInf, 2);
+  uint64_t at = addConstant(nodeName(pool.getLoc()) + ".neg_inf", bytes);
+  load(at, sram[4], 2);
+  SmallVector<int64_t> window{k[0], k[1], s[0], s[1], d[0], d[1], p[0], p[1]};
+  builder.create<tileir::MaxPoolOp>(
+      loc, sym(pool.getInput()), sym(pool.getOutput()),
+      builder.getDenseI64ArrayAttr(window), i64(rowsT),
+      builder.getDenseI64ArrayAttr(sram), i64(tag));
+  return success();
+}
+
+LogicalResult SegmentPlanner::planGlobalPool(graph::ReduceOp reduce) {
+  const DevTensor &x = dev(reduce.getInput());
+  const DevTensor &y = dev(reduce.getOutput());
+  if (y.pad)
+    return reduce.emitError("internal: a padded pooling result");
+  int64_t c = x.c;
+  float scale = reduce.getKind() == graph::ReduceKind::mean
+                    ? float(1.0 / double(x.h * x.w))
+                    : 1.0f;
+  uint64_t budget = opBudget(config) / 2;
+  if (uint64_t(x.w) * c * kBf16 > budget)
+    return reduce.emitError("one image row of this pooling does not fit SRAM");
+  int64_t rowsT = x.sram ? x.h
+                         : std::max<int64_t>(
+                               1, std::min<int64_t>(
+                                      x.h, budget / (uint64_t(x.w) * c * kBf16)));
+  uint64_t inBytes = x.sram ? 0 : alignUp(uint64_t(rowsT) * x.w * c * kBf16);
+  uint64_t onesBytes = alignUp(uint64_t(x.w) * kBf16);
+  uint64_t outBytes = y.sram ? 0 : alignUp(c * kBf16);
+  ring.beginOp(2 * inBytes + onesBytes + alignUp(c * 4) + 2 * outBytes);
+  // in0 in1 ones acc out0 out1
+  SmallVector<int64_t> sram(6, 0);
+  for (int i = 0; i < 2 && inBytes; ++i)
+    sram[i] = ring.take(inBytes);
+  sram[2] = ring.take(onesBytes);
+  sram[3] = ring.take(c * 4);
+  for (int i = 0; i < 2 && outBytes; ++i)
+    sram[4 + i] = ring.take(outBytes);
+  std::vector<char> onesData(uint64_t(x.w) * kBf16);
+  for (int64_t i = 0; i < x.w; ++i) {
+    uint16_t one = floatToBf16(1.0f);
+    std::memcpy(onesData.data() + i * kBf16, &one, kBf16);
+  }
+  uint64_t onesAt = addConstant(nodeName(reduce.getLoc()) + ".ones", onesData);
+  load(onesAt, sram[2], x.w * kBf16);
+  builder.create<tileir::GlobalPoolOp>(
+      loc, sym(reduce.getInput()), sym(reduce.getOutput()),
+      builder.getF32FloatAttr(scale), i64(rowsT),
+      builder.getDenseI64ArrayAttr(sram), i64(tag));
+  return success();
+}
+
+// ---------------------------------------------------------------------------
+// tile -> npu: instructions and the semaphores between them
+// ---------------------------------------------------------------------------
+
+class SegmentEmitter {
+public:
+  SegmentEmitter(const NpuConfig &config, Program &program)
+      : config(config), program(program), emit(config, program) {}
+
+  LogicalResult run(tileir::SegmentOp segment);
+
+private:
+  const DevTensor &dev(FlatSymbolRefAttr name) {
+    return tensors[name.getValue()];
+  }
+  static Access rowsOf(const DevTensor &t, int64_t b, int64_t r0, int64_t rows,
+                       bool write) {
+    uint64_t lo = t.pixel(b, r0, -t.pad);
+    return {t.sram ? kSramSpace : kDramSpace, lo,
+            lo + uint64_t(rows) * t.rowBytes(), write};
+  }
+  void emitLoad(tileir::LoadOp op);
+  void emitZero(tileir::ZeroOp op);
+  void emitConv(tileir::ConvOp op);
+  void emitEltwise(tileir::EltwiseOp op);
+  void emitMaxPool(tileir::MaxPoolOp op);
+  void emitGlobalPool(tileir::GlobalPoolOp op);
+
+  const NpuConfig &config;
+  Program &program;
+  Emitter emit;
+  llvm::StringMap<DevTensor> tensors;
+};
+
+LogicalResult SegmentEmitter::run(tileir::SegmentOp segment) {
+  program.tags.clear();
+  for (Attribute t : segment.getTags())
+    program.tags.push_back(llvm::cast<StringAttr>(t).str());
+  program.dramBytes = uint64_t(segment.getDramBytes());
+  if (uint64_t(segment.getResidentBytes()) > uint64_t(config.sramBytes))
+    return segment.emitOpError("resident tensors take ")
+           << segment.getResidentBytes() << " bytes; the " << config.name
+           << " NPU has " << config.sramBytes << " bytes of SRAM per core";
+  for (Operation &op : segment.getBody().front()) {
+    if (auto t = llvm::dyn_cast<tileir::TensorOp>(op)) {
+      DevTensor d;
+      d.sram = t.getMemory() == "sram";
+      d.base = t.getBase();
+      d.n = t.getN();
+      d.h = t.getH();
+      d.w = t.getW();
+      d.c = t.getC();
+      d.pad = t.getPad();
+      tensors[t.getSymName()] = d;
+    } else if (llvm::isa<tileir::ConstantOp>(op)) {
+      // Data travels beside the program.
+    } else if (auto l = llvm::dyn_cast<tileir::LoadOp>(op)) {
+      emitLoad(l);
+    } else if (auto z = llvm::dyn_cast<tileir::ZeroOp>(op)) {
+      emitZero(z);
+    } else if (auto c = llvm::dyn_cast<tileir::ConvOp>(op)) {
+      emitConv(c);
+    } else if (auto e = llvm::dyn_cast<tileir::EltwiseOp>(op)) {
+      emitEltwise(e);
+    } else if (auto m = llvm::dyn_cast<tileir::MaxPoolOp>(op)) {
+      emitMaxPool(m);
+    } else if (auto g = llvm::dyn_cast<tileir::GlobalPoolOp>(op)) {
+      emitGlobalPool(g);
+    } else {
+      return op.emitOpError("has no NPU lowering");
+    }
+  }
+  emit.finish();
+  return success();
+}
+
+void SegmentEmitter::emitLoad(tileir::LoadOp op) {
+  emit.setTag(op.getTag());
+  emit.access(Engine::Load, {sramRange(op.getSram(), op.getBytes(), true)});
+  emit.dma(true, dmaFlat(op.getDram(), op.getSram(), op.getBytes()));
+  emit.endStep(Engine::Load);
+}
+
+void SegmentEmitter::emitZero(tileir::ZeroOp op) {
+  emit.setTag(op.getTag());
+  const DevTensor &t = dev(op.getTargetAttr());
+  uint64_t zeros = op.getZeros(), zeroBytes = op.getZerosBytes();
+  uint64_t bytes = t.bytes();
+  emit.access(Engine::Vector, {sramRange(zeros, zeroBytes, false),
+                               sramRange(t.base, bytes, true)});
+  uint64_t rows = bytes / zeroBytes;
+  VectorDesc v;
+  v.op = VecOp::Copy;
+  v.type = ElemType::BF16;
+  v.a = zeros;
+  v.aStride = 0;
+  if (rows) {
+    v.n = zeroBytes / kBf16;
+    v.outer = uint32_t(rows);
+    v.y = t.base;
+    v.yStride = int64_t(zeroBytes);
+    emit.vector(v);
+  }
+  if (uint64_t rest = bytes - rows * zeroBytes) {
+    v.n = rest / kBf16;
+    v.outer = 1;
+    v.y = t.base + rows * zeroBytes;
+    emit.vector(v);
+  }
+  emit.endStep(Engine::Vector);
+}
+
+void SegmentEmitter::emitConv(tileir::ConvOp op) {
+  emit.setTag(op.getTag());
+  ArrayRef<int64_t> geo = op.getGeometry();
+  ConvGeom g;
+  g.n = geo[0], g.cin = geo[1], g.h = geo[2], g.w = geo[3], g.cout = geo[4];
+  g.oh = geo[5], g.ow = geo[6], g.kh = geo[7], g.kw = geo[8], g.sh = geo[9];
+  g.sw = geo[10], g.dh = geo[11], g.dw = geo[12], g.padT = geo[13];
+  g.padL = geo[14], g.padB = geo[15], g.padR = geo[16];
+  const DevTensor &x = dev(op.getInputAttr());
+  const DevTensor &y = dev(op.getOutputAttr());
+  int64_t nt = op.getNt(), rowsT = op.getRows(), colsT = op.getCols();
+  bool fullWidth = op.getFullWidth();
+  auto inRowsOf = [&](int64_t r) { return (r - 1) * g.sh + (g.kh - 1) * g.dh + 1; };
+  ArrayRef<int64_t> chunk = op.getWeights(), biasAt = op.getBias(),
+                    sram = op.getSram();
+  bool hasBias = !biasAt.empty();
+  int64_t nTiles = ceilDiv(g.cout, nt);
+  int wBuffers = nTiles > 1 ? 2 : 1;
+  uint64_t wBuf[2] = {uint64_t(sram[0]), uint64_t(sram[1])};
+  uint64_t bBuf[2] = {uint64_t(sram[2]), uint64_t(sram[3])};
+  uint64_t inBuf[2] = {uint64_t(sram[4]), uint64_t(sram[5])};
+  uint64_t acc = sram[6];
+  uint64_t outBuf[2] = {uint64_t(sram[7]), uint64_t(sram[8])};
+  bool relu = op.getRelu();
+  float scale = op.getScale().convertToFloat();
+
   uint64_t tile = 0;
   for (int64_t t = 0; t < nTiles; ++t) {
     int64_t n0 = t * nt, nw = std::min(nt, g.cout - n0);
@@ -1018,7 +1356,7 @@ LogicalResult SegmentLowering::lowerConvLike(Operation *anchor, Value input,
     emit.access(Engine::Load, {sramRange(wBuf[wb], wSize, true),
                                sramRange(bBuf[wb], nw * 4, true)});
     emit.dma(true, dmaFlat(chunk[t], wBuf[wb], wSize));
-    if (bias)
+    if (hasBias)
       emit.dma(true, dmaFlat(biasAt[t], bBuf[wb], uint64_t(nw) * 4));
     emit.endStep(Engine::Load);
     for (int64_t b = 0; b < g.n; ++b)
@@ -1029,11 +1367,10 @@ LogicalResult SegmentLowering::lowerConvLike(Operation *anchor, Value input,
           int buf = tile % 2;
           // The input window, in logical coordinates (negative: the halo).
           int64_t y0 = r0 * g.sh - g.padT;
-          int64_t inRows = plan->inRows(g, rows);
-          int64_t x0 = plan->fullWidth ? -x.pad : c0 * g.sw - g.padL;
-          int64_t inCols = plan->fullWidth
-                               ? x.wp()
-                               : (cols - 1) * g.sw + (g.kw - 1) * g.dw + 1;
+          int64_t inRows = inRowsOf(rows);
+          int64_t x0 = fullWidth ? -x.pad : c0 * g.sw - g.padL;
+          int64_t inCols =
+              fullWidth ? x.wp() : (cols - 1) * g.sw + (g.kw - 1) * g.dw + 1;
           // A resident input is read where it lies; otherwise a tile of it
           // is loaded.
           uint64_t tileAt;
@@ -1087,7 +1424,7 @@ LogicalResult SegmentLowering::lowerConvLike(Operation *anchor, Value input,
             mm.accumulate = gi > 0;
             if (gi + 1 == g.groups()) {
               mm.store = true;
-              mm.hasBias = bias != nullptr;
+              mm.hasBias = hasBias;
               mm.bias = bBuf[wb];
               mm.outType = ElemType::BF16;
               mm.relu = relu;
@@ -1117,91 +1454,38 @@ LogicalResult SegmentLowering::lowerConvLike(Operation *anchor, Value input,
           }
         }
   }
-  return success();
 }
 
-/// Row tiles of an elementwise op: `rows` image rows of `cols` pixels.
-struct RowTiling {
-  int64_t rows = 1, cols = 1;
-};
-
-RowTiling planRows(int64_t h, int64_t w, int64_t bytesPerPixel,
-                   uint64_t budget) {
-  RowTiling t;
-  uint64_t rowBytes = uint64_t(w) * bytesPerPixel;
-  if (rowBytes <= budget) {
-    t.cols = w;
-    t.rows = std::max<int64_t>(1, std::min<int64_t>(h, budget / rowBytes));
-    if (h >= 4)
-      t.rows = std::min(t.rows, ceilDiv(h, 4));
-    t.rows = ceilDiv(h, ceilDiv(h, t.rows));
-    return t;
-  }
-  t.cols = std::max<int64_t>(1, budget / bytesPerPixel);
-  t.cols = ceilDiv(w, ceilDiv(w, t.cols));
-  return t;
-}
-
-LogicalResult SegmentLowering::lowerElementwise(Operation *op) {
-  VecOp vop;
-  bool binary = true;
-  if (llvm::isa<graph::AddOp>(op))
-    vop = VecOp::Add;
-  else if (llvm::isa<graph::SubOp>(op))
-    vop = VecOp::Sub;
-  else if (llvm::isa<graph::MulOp>(op))
-    vop = VecOp::Mul;
-  else if (llvm::isa<graph::MaxOp>(op))
-    vop = VecOp::Max;
-  else if (llvm::isa<graph::MinOp>(op))
-    vop = VecOp::Min;
-  else if (llvm::isa<graph::ReluOp>(op))
-    vop = VecOp::Relu, binary = false;
-  else if (llvm::isa<graph::ClipOp>(op))
-    vop = VecOp::Max, binary = false;
-  else
-    return op->emitError("internal: no NPU lowering for ") << op->getName();
-  auto clip = llvm::dyn_cast<graph::ClipOp>(op);
-  const DevTensor &y = dev(groupResult(op));
-  const DevTensor &a = dev(op->getOperand(0));
-  const DevTensor *bT = binary ? &dev(op->getOperand(1)) : nullptr;
+void SegmentEmitter::emitEltwise(tileir::EltwiseOp op) {
+  emit.setTag(op.getTag());
+  StringRef kind = op.getOp();
+  VecOp vop = llvm::StringSwitch<VecOp>(kind)
+                  .Case("add", VecOp::Add)
+                  .Case("sub", VecOp::Sub)
+                  .Case("mul", VecOp::Mul)
+                  .Case("max", VecOp::Max)
+                  .Case("min", VecOp::Min)
+                  .Case("relu", VecOp::Relu)
+                  .Default(VecOp::Max); // clip: max with lo, then min with hi
+  bool binary = bool(op.getBAttr());
+  bool clip = kind == "clip";
+  const DevTensor &y = dev(op.getYAttr());
+  const DevTensor &a = dev(op.getAAttr());
+  const DevTensor *bT = binary ? &dev(op.getBAttr()) : nullptr;
   int64_t c = y.c;
-  bool allResident = y.sram && a.sram && (!bT || bT->sram);
-  RowTiling tiling{y.h, y.w};
-  if (!allResident)
-    tiling = planRows(y.h, y.w, c * kBf16, opBudget(config) / 6);
-  uint64_t tileBytes = alignUp(uint64_t(tiling.rows) * tiling.cols * c * kBf16);
-  // Tile buffers for every operand in DRAM, double-buffered.
-  int buffers = (a.sram ? 0 : 1) + (bT && !bT->sram ? 1 : 0) + (y.sram ? 0 : 1);
-  emit.beginOp(2 * buffers * tileBytes + kAlign);
-  uint64_t aBuf[2] = {0, 0}, bBuf[2] = {0, 0}, yBuf[2] = {0, 0};
-  for (int i = 0; i < 2; ++i) {
-    if (!a.sram)
-      aBuf[i] = emit.sram(tileBytes);
-    if (bT && !bT->sram)
-      bBuf[i] = emit.sram(tileBytes);
-    if (!y.sram)
-      yBuf[i] = emit.sram(tileBytes);
-  }
-  uint64_t bounds = 0;
-  if (clip) {
-    uint16_t lohi[2] = {floatToBf16(float(clip.getMin()->convertToDouble())),
-                        floatToBf16(float(clip.getMax()->convertToDouble()))};
-    std::vector<char> bytes(4);
-    std::memcpy(bytes.data(), lohi, 4);
-    uint64_t at = addConstant(nodeName(op->getLoc()) + ".bounds", bytes);
-    bounds = emit.sram(kAlign);
-    emit.access(Engine::Load, {sramRange(bounds, 4, true)});
-    emit.dma(true, dmaFlat(at, bounds, 4));
-    emit.endStep(Engine::Load);
-  }
-  bool relu = fusedRelu(op);
+  int64_t rowsT = op.getRows(), colsT = op.getCols();
+  ArrayRef<int64_t> sram = op.getSram();
+  uint64_t aBuf[2] = {uint64_t(sram[0]), uint64_t(sram[1])};
+  uint64_t bBuf[2] = {uint64_t(sram[2]), uint64_t(sram[3])};
+  uint64_t yBuf[2] = {uint64_t(sram[4]), uint64_t(sram[5])};
+  uint64_t bounds = op.getBounds();
+  bool relu = op.getRelu();
   uint64_t tile = 0;
   for (int64_t b = 0; b < y.n; ++b)
-    for (int64_t r0 = 0; r0 < y.h; r0 += tiling.rows)
-      for (int64_t c0 = 0; c0 < y.w; c0 += tiling.cols, ++tile) {
-        int64_t rows = std::min(tiling.rows, y.h - r0);
-        int64_t cols = std::min(tiling.cols, y.w - c0);
+    for (int64_t r0 = 0; r0 < y.h; r0 += rowsT)
+      for (int64_t c0 = 0; c0 < y.w; c0 += colsT, ++tile) {
+        int64_t rows = std::min(rowsT, y.h - r0);
+        int64_t cols = std::min(colsT, y.w - c0);
         uint64_t bytes = uint64_t(rows) * cols * c * kBf16;
         int buf = tile % 2;
         // Each operand: where its rows start, their pitch, its access.
@@ -1210,7 +1494,6 @@ LogicalResult SegmentLowering::lowerElementwise(Operation *op) {
           int64_t pitch;
           Access access;
         };
-        std::vector<Access> loads;
         bool loaded = false;
         auto place = [&](const DevTensor &t, uint64_t tileBuf,
                          bool write) -> Where {
@@ -1283,53 +1566,21 @@ LogicalResult SegmentLowering::lowerElementwise(Operation *op) {
           emit.endStep(Engine::Store);
         }
       }
-  return success();
 }
 
-LogicalResult SegmentLowering::lowerMaxPool(graph::MaxPoolOp pool) {
-  const DevTensor &x = dev(pool.getInput());
-  const DevTensor &y = dev(pool.getOutput());
-  ArrayRef<int64_t> k = pool.getKernelShape(), s = pool.getStrides(),
-                    d = pool.getDilations(), p = pool.getPads();
-  int64_t kh = k[0], kw = k[1], sh = s[0], sw = s[1], dh = d[0], dw = d[1];
-  int64_t padT = p[0], padL = p[1];
+void SegmentEmitter::emitMaxPool(tileir::MaxPoolOp op) {
+  emit.setTag(op.getTag());
+  const DevTensor &x = dev(op.getInputAttr());
+  const DevTensor &y = dev(op.getOutputAttr());
+  ArrayRef<int64_t> win = op.getWindow();
+  int64_t kh = win[0], kw = win[1], sh = win[2], sw = win[3], dh = win[4],
+          dw = win[5], padT = win[6], padL = win[7];
   int64_t c = x.c;
-  // Output rows per tile; the input tile holds the rows they read.
-  auto inRowsFor = [&](int64_t rows) { return (rows - 1) * sh + (kh - 1) * dh + 1; };
-  uint64_t budget = opBudget(config) / 2;
-  int64_t rowsT = y.h;
-  if (!(x.sram && y.sram)) {
-    rowsT = y.h >= 4 ? ceilDiv(y.h, 4) : y.h;
-    while (rowsT > 1 && uint64_t(inRowsFor(rowsT)) * x.w * c * kBf16 +
-                                uint64_t(rowsT) * y.w * c * kBf16 >
-                            budget)
-      --rowsT;
-    rowsT = ceilDiv(y.h, ceilDiv(y.h, rowsT));
-  }
-  uint64_t inBytes =
-      x.sram ? 0 : alignUp(uint64_t(inRowsFor(rowsT)) * x.w * c * kBf16);
-  uint64_t outBytes = y.sram ? 0 : alignUp(uint64_t(rowsT) * y.w * c * kBf16);
-  if (2 * (inBytes + outBytes) > uint64_t(config.sramBytes) / 2)
-    return pool.emitError("max pooling rows of this width do not fit SRAM");
-  emit.beginOp(2 * (inBytes + outBytes) + kAlign);
-  uint64_t inBuf[2] = {0, 0}, outBuf[2] = {0, 0};
-  for (int i = 0; i < 2; ++i) {
-    if (inBytes)
-      inBuf[i] = emit.sram(inBytes);
-    if (outBytes)
-      outBuf[i] = emit.sram(outBytes);
-  }
-  // -inf, for rows whose every window needs some tap clipped away.
-  uint64_t negInf = emit.sram(kAlign);
-  {
-    std::vector<char> bytes(2);
-    uint16_t v = 0xff80;
-    std::memcpy(bytes.data(), &v, 2);
-    uint64_t at = addConstant(nodeName(pool.getLoc()) + ".neg_inf", bytes);
-    emit.access(Engine::Load, {sramRange(negInf, 2, true)});
-    emit.dma(true, dmaFlat(at, negInf, 2));
-    emit.endStep(Engine::Load);
-  }
+  int64_t rowsT = op.getRows();
+  ArrayRef<int64_t> sram = op.getSram();
+  uint64_t inBuf[2] = {uint64_t(sram[0]), uint64_t(sram[1])};
+  uint64_t outBuf[2] = {uint64_t(sram[2]), uint64_t(sram[3])};
+  uint64_t negInf = sram[4];
   // The output columns a tap column reads inside the image.
   auto colRange = [&](int64_t j, int64_t &lo, int64_t &hi) {
     int64_t off = j * dw - padL;
@@ -1441,47 +1692,19 @@ LogicalResult SegmentLowering::lowerMaxPool(graph::MaxPoolOp pool) {
         emit.endStep(Engine::Store);
       }
     }
-  return success();
 }
 
-LogicalResult SegmentLowering::lowerGlobalPool(graph::ReduceOp reduce) {
-  const DevTensor &x = dev(reduce.getInput());
-  const DevTensor &y = dev(reduce.getOutput());
-  if (y.pad)
-    return reduce.emitError("internal: a padded pooling result");
+void SegmentEmitter::emitGlobalPool(tileir::GlobalPoolOp op) {
+  emit.setTag(op.getTag());
+  const DevTensor &x = dev(op.getInputAttr());
+  const DevTensor &y = dev(op.getOutputAttr());
   int64_t c = x.c;
-  float scale = reduce.getKind() == graph::ReduceKind::mean
-                    ? float(1.0 / double(x.h * x.w))
-                    : 1.0f;
-  // Sums on the matrix engine: ones[1 x w] times each image row [w x c],
-  // accumulated in f32 over the rows, scaled once.
-  uint64_t budget = opBudget(config) / 2;
-  if (uint64_t(x.w) * c * kBf16 > budget)
-    return reduce.emitError("one image row of this pooling does not fit SRAM");
-  int64_t rowsT = x.sram ? x.h
-                         : std::max<int64_t>(
-                               1, std::min<int64_t>(
-                                      x.h, budget / (uint64_t(x.w) * c * kBf16)));
-  uint64_t inBytes = x.sram ? 0 : alignUp(uint64_t(rowsT) * x.w * c * kBf16);
-  uint64_t onesBytes = alignUp(uint64_t(x.w) * kBf16);
-  uint64_t outBytes = y.sram ? 0 : alignUp(c * kBf16);
-  emit.beginOp(2 * inBytes + onesBytes + alignUp(c * 4) + 2 * outBytes);
-  uint64_t inBuf[2] = {0, 0}, outBuf[2] = {0, 0};
-  for (int i = 0; i < 2 && inBytes; ++i)
-    inBuf[i] = emit.sram(inBytes);
-  uint64_t ones = emit.sram(onesBytes);
-  uint64_t acc = emit.sram(c * 4);
-  for (int i = 0; i < 2 && outBytes; ++i)
-    outBuf[i] = emit.sram(outBytes);
-  std::vector<char> onesData(uint64_t(x.w) * kBf16);
-  for (int64_t i = 0; i < x.w; ++i) {
-    uint16_t one = floatToBf16(1.0f);
-    std::memcpy(onesData.data() + i * kBf16, &one, kBf16);
-  }
-  uint64_t onesAt = addConstant(nodeName(reduce.getLoc()) + ".ones", onesData);
-  emit.access(Engine::Load, {sramRange(ones, x.w * kBf16, true)});
-  emit.dma(true, dmaFlat(onesAt, ones, x.w * kBf16));
-  emit.endStep(Engine::Load);
+  float scale = op.getScale().convertToFloat();
+  int64_t rowsT = op.getRows();
+  ArrayRef<int64_t> sram = op.getSram();
+  uint64_t inBuf[2] = {uint64_t(sram[0]), uint64_t(sram[1])};
+  uint64_t ones = sram[2], acc = sram[3];
+  uint64_t outBuf[2] = {uint64_t(sram[4]), uint64_t(sram[5])};
   uint64_t tile = 0;
   for (int64_t b = 0; b < x.n; ++b) {
     int buf = b % 2;
@@ -1537,17 +1760,46 @@ LogicalResult SegmentLowering::lowerGlobalPool(graph::ReduceOp reduce) {
       emit.endStep(Engine::Store);
     }
   }
-  return success();
 }
 
 } // namespace
 
+FailureOr<tileir::SegmentOp>
+planSegment(OpBuilder &builder, ArrayRef<Operation *> ops,
+            ArrayRef<Value> inputs, ArrayRef<Value> outputs,
+            const PlacementMap &placement, const NpuConfig &config,
+            NpuSegment &out) {
+  SegmentPlanner planner(placement, config, out, builder);
+  return planner.run(ops, inputs, outputs);
+}
+
+LogicalResult emitSegment(tileir::SegmentOp segment, const NpuConfig &config,
+                          Program &program) {
+  program = Program{};
+  SegmentEmitter emitter(config, program);
+  return emitter.run(segment);
+}
+
 LogicalResult lowerSegment(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
                            ArrayRef<Value> outputs,
                            const PlacementMap &placement,
-                           const NpuConfig &config, NpuSegment &out) {
-  SegmentLowering lowering(placement, config, out);
-  return lowering.run(ops, inputs, outputs);
+                           const NpuConfig &config, NpuSegment &out,
+                           Block *tileSegments) {
+  OpBuilder builder(ops.front()->getContext());
+  Block scratch;
+  builder.setInsertionPointToEnd(tileSegments ? tileSegments : &scratch);
+  FailureOr<tileir::SegmentOp> segment =
+      planSegment(builder, ops, inputs, outputs, placement, config, out);
+  if (failed(segment))
+    return failure();
+  LogicalResult result = success();
+  if (failed(mlir::verify(*segment)))
+    result = ops.front()->emitError("internal: the tile plan does not verify");
+  else
+    result = emitSegment(*segment, config, out.program);
+  if (!tileSegments)
+    segment->erase();
+  return result;
 }
 
 } // namespace gaon::npu

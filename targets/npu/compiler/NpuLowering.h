@@ -13,6 +13,9 @@
 #include "targets/npu/NpuConfig.h"
 #include "targets/npu/sim/Program.h"
 
+#include "dialects/tile/TileOps.h"
+
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/DenseMap.h"
@@ -62,14 +65,30 @@ struct NpuSegment {
   std::vector<SegmentConstant> constants;
 };
 
-/// Lowers `ops` (placed on the NPU, in program order; fused ops included)
-/// to one program. `inputs` come from the host before it runs, `outputs`
-/// go back after. Errors are reported on the op concerned.
+/// Plans `ops` (placed on the NPU, in program order; fused ops included)
+/// as one `tile.segment` at the builder's insertion point (graph -> tile):
+/// device layouts, residency, DRAM and SRAM addresses, tiles. Packed
+/// constants and the host bindings go to `out`. `inputs` come from the host
+/// before the segment runs, `outputs` go back after.
+mlir::FailureOr<tileir::SegmentOp>
+planSegment(mlir::OpBuilder &builder, llvm::ArrayRef<mlir::Operation *> ops,
+            llvm::ArrayRef<mlir::Value> inputs,
+            llvm::ArrayRef<mlir::Value> outputs, const PlacementMap &placement,
+            const NpuConfig &config, NpuSegment &out);
+
+/// Expands a planned segment into instructions and the semaphores between
+/// engines (tile -> npu).
+mlir::LogicalResult emitSegment(tileir::SegmentOp segment,
+                                const NpuConfig &config, Program &program);
+
+/// Both steps, verifying the plan in between. With `tileSegments`, the
+/// tile.segment op stays there (gaonc --emit=tile).
 mlir::LogicalResult lowerSegment(llvm::ArrayRef<mlir::Operation *> ops,
                                  llvm::ArrayRef<mlir::Value> inputs,
                                  llvm::ArrayRef<mlir::Value> outputs,
                                  const PlacementMap &placement,
-                                 const NpuConfig &config, NpuSegment &out);
+                                 const NpuConfig &config, NpuSegment &out,
+                                 mlir::Block *tileSegments = nullptr);
 
 /// The ONNX node name(s) an op came from, joined by '+'.
 std::string nodeName(mlir::Location loc);

@@ -1,0 +1,227 @@
+//===- TileOps.cpp - the tile dialect: scheduled NPU work -----------------===//
+//
+// Verifiers check what makes a plan unlowerable: names that resolve to no
+// tensor, shapes that disagree with an op's geometry, tiles outside the
+// output, buffers missing from an op's list, tensors outside their memory.
+// (Whether the working buffers fit SRAM depends on the configuration; the
+// lowering to npu checks that.)
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/tile/TileOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace gaon::tileir;
+
+#include "dialects/tile/TileDialect.cpp.inc"
+
+void TileDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "dialects/tile/TileOps.cpp.inc"
+      >();
+}
+
+namespace {
+
+LogicalResult verifyTag(Operation *op, int64_t tag) {
+  auto segment = op->getParentOfType<SegmentOp>();
+  if (segment && (tag < 0 || tag >= int64_t(segment.getTags().size())))
+    return op->emitOpError("tag ")
+           << tag << " names no source node (the segment has "
+           << segment.getTags().size() << " tags)";
+  return success();
+}
+
+/// The tensor a symbol names, or an error on `op`.
+FailureOr<TensorOp> tensorNamed(Operation *op, FlatSymbolRefAttr name,
+                                StringRef role) {
+  auto tensor = SymbolTable::lookupNearestSymbolFrom<TensorOp>(op, name);
+  if (!tensor)
+    return op->emitOpError() << role << " " << name
+                             << " names no tile.tensor in the segment";
+  return tensor;
+}
+
+LogicalResult expectSize(Operation *op, StringRef what, size_t got,
+                         size_t want) {
+  if (got != want)
+    return op->emitOpError() << what << " must have " << want
+                             << " entries, got " << got;
+  return success();
+}
+
+} // namespace
+
+LogicalResult SegmentOp::verify() {
+  if (getDramBytes() < 0 || getResidentBytes() < 0)
+    return emitOpError("dram_bytes and resident_bytes must be non-negative");
+  return success();
+}
+
+LogicalResult TensorOp::verify() {
+  if (getMemory() != "dram" && getMemory() != "sram")
+    return emitOpError("memory must be \"dram\" or \"sram\", got \"")
+           << getMemory() << "\"";
+  if (getN() < 1 || getH() < 1 || getW() < 1 || getC() < 1 || getPad() < 0 ||
+      getBase() < 0)
+    return emitOpError("needs n, h, w, c >= 1, pad >= 0 and base >= 0");
+  int64_t bytes =
+      getN() * (getH() + 2 * getPad()) * (getW() + 2 * getPad()) * getC() * 2;
+  auto segment = (*this)->getParentOfType<SegmentOp>();
+  int64_t limit = getMemory() == "sram" ? segment.getResidentBytes()
+                                        : segment.getDramBytes();
+  if (getBase() + bytes > limit)
+    return emitOpError("[")
+           << getBase() << ", " << getBase() + bytes << ") lies outside the "
+           << (getMemory() == "sram" ? "resident SRAM" : "device memory")
+           << " of " << limit << " bytes";
+  return success();
+}
+
+LogicalResult ConstantOp::verify() {
+  auto segment = (*this)->getParentOfType<SegmentOp>();
+  if (getBytes() < 1 || getDram() < 0 ||
+      getDram() + getBytes() > segment.getDramBytes())
+    return emitOpError("bytes [")
+           << getDram() << ", " << getDram() + getBytes()
+           << ") must be non-empty and inside device memory ("
+           << segment.getDramBytes() << " bytes)";
+  return success();
+}
+
+LogicalResult LoadOp::verify() {
+  auto segment = (*this)->getParentOfType<SegmentOp>();
+  if (getBytes() < 1 || getDram() < 0 || getSram() < 0 ||
+      getDram() + getBytes() > segment.getDramBytes())
+    return emitOpError("must copy a non-empty range of device memory");
+  return verifyTag(*this, getTag());
+}
+
+LogicalResult ZeroOp::verify() {
+  FailureOr<TensorOp> t = tensorNamed(*this, getTargetAttr(), "target");
+  if (failed(t))
+    return failure();
+  if (t->getMemory() != "sram")
+    return emitOpError("zeroes resident tensors only; ")
+           << getTargetAttr() << " is in DRAM";
+  if (getZerosBytes() < 2 || getZerosBytes() % 2)
+    return emitOpError("needs a zero block of whole bf16 elements");
+  return verifyTag(*this, getTag());
+}
+
+LogicalResult ConvOp::verify() {
+  ArrayRef<int64_t> g = getGeometry();
+  if (failed(expectSize(*this, "geometry", g.size(), 17)) ||
+      failed(expectSize(*this, "sram", getSram().size(), 9)))
+    return failure();
+  for (int i = 0; i < 13; ++i)
+    if (g[i] < 1)
+      return emitOpError("geometry entry ") << i << " must be positive";
+  for (int i = 13; i < 17; ++i)
+    if (g[i] < 0)
+      return emitOpError("padding must be non-negative");
+  int64_t n = g[0], cin = g[1], h = g[2], w = g[3], cout = g[4], oh = g[5],
+          ow = g[6];
+  if (getNt() < 1 || getNt() > cout || getRows() < 1 || getRows() > oh ||
+      getCols() < 1 || getCols() > ow)
+    return emitOpError("tiles of ")
+           << getNt() << " channels x " << getRows() << " rows x " << getCols()
+           << " columns do not fit the " << cout << " x " << oh << " x " << ow
+           << " output";
+  size_t tiles = (cout + getNt() - 1) / getNt();
+  if (failed(expectSize(*this, "weights", getWeights().size(), tiles)))
+    return failure();
+  if (!getBias().empty() &&
+      failed(expectSize(*this, "bias", getBias().size(), tiles)))
+    return failure();
+  FailureOr<TensorOp> x = tensorNamed(*this, getInputAttr(), "input");
+  FailureOr<TensorOp> y = tensorNamed(*this, getOutputAttr(), "output");
+  if (failed(x) || failed(y))
+    return failure();
+  if (x->getN() != n || x->getC() != cin || x->getH() != h || x->getW() != w)
+    return emitOpError("input ") << getInputAttr() << " is not the "
+                                 << n << "x" << h << "x" << w << "x" << cin
+                                 << " the geometry reads";
+  if (y->getN() != n || y->getC() != cout || y->getH() != oh ||
+      y->getW() != ow)
+    return emitOpError("output ") << getOutputAttr() << " is not the "
+                                  << n << "x" << oh << "x" << ow << "x" << cout
+                                  << " the geometry writes";
+  if (x->getPad() < std::max({g[13], g[14], g[15], g[16]}))
+    return emitOpError("input halo ")
+           << x->getPad() << " is narrower than the padding";
+  return verifyTag(*this, getTag());
+}
+
+LogicalResult EltwiseOp::verify() {
+  StringRef op = getOp();
+  bool binary = op == "add" || op == "sub" || op == "mul" || op == "max" ||
+                op == "min";
+  if (!binary && op != "relu" && op != "clip")
+    return emitOpError("unknown op \"") << op << "\"";
+  if (binary != bool(getBAttr()))
+    return emitOpError(binary ? "a binary op needs b" : "a unary op takes no b");
+  if (failed(expectSize(*this, "sram", getSram().size(), 6)))
+    return failure();
+  FailureOr<TensorOp> a = tensorNamed(*this, getAAttr(), "a");
+  FailureOr<TensorOp> y = tensorNamed(*this, getYAttr(), "y");
+  if (failed(a) || failed(y))
+    return failure();
+  auto same = [](TensorOp p, TensorOp q) {
+    return p.getN() == q.getN() && p.getH() == q.getH() &&
+           p.getW() == q.getW() && p.getC() == q.getC();
+  };
+  if (!same(*a, *y))
+    return emitOpError("a and y differ in shape");
+  if (binary) {
+    FailureOr<TensorOp> b = tensorNamed(*this, getBAttr(), "b");
+    if (failed(b))
+      return failure();
+    if (!same(*b, *y))
+      return emitOpError("b and y differ in shape");
+  }
+  if (getRows() < 1 || getRows() > y->getH() || getCols() < 1 ||
+      getCols() > y->getW())
+    return emitOpError("tiles must lie within the tensor's rows and columns");
+  return verifyTag(*this, getTag());
+}
+
+LogicalResult MaxPoolOp::verify() {
+  if (failed(expectSize(*this, "window", getWindow().size(), 8)) ||
+      failed(expectSize(*this, "sram", getSram().size(), 5)))
+    return failure();
+  for (int i = 0; i < 6; ++i)
+    if (getWindow()[i] < 1)
+      return emitOpError("kernel, strides and dilations must be positive");
+  FailureOr<TensorOp> x = tensorNamed(*this, getInputAttr(), "input");
+  FailureOr<TensorOp> y = tensorNamed(*this, getOutputAttr(), "output");
+  if (failed(x) || failed(y))
+    return failure();
+  if (x->getC() != y->getC() || x->getN() != y->getN())
+    return emitOpError("input and output differ in images or channels");
+  if (getRows() < 1 || getRows() > y->getH())
+    return emitOpError("rows must be in [1, ") << y->getH() << "]";
+  return verifyTag(*this, getTag());
+}
+
+LogicalResult GlobalPoolOp::verify() {
+  if (failed(expectSize(*this, "sram", getSram().size(), 6)))
+    return failure();
+  FailureOr<TensorOp> x = tensorNamed(*this, getInputAttr(), "input");
+  FailureOr<TensorOp> y = tensorNamed(*this, getOutputAttr(), "output");
+  if (failed(x) || failed(y))
+    return failure();
+  if (x->getC() != y->getC() || y->getPad() != 0)
+    return emitOpError("the output must have the input's channels and no "
+                       "halo");
+  if (getRows() < 1 || getRows() > x->getH())
+    return emitOpError("rows must be in [1, ") << x->getH() << "]";
+  return verifyTag(*this, getTag());
+}
+
+#define GET_OP_CLASSES
+#include "dialects/tile/TileOps.cpp.inc"

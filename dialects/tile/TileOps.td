@@ -1,0 +1,155 @@
+//===- TileOps.td - the tile dialect: scheduled NPU work -----*- tablegen -*-===//
+//
+// One `tile.segment` per NPU segment: the plan the NPU compiler made for a
+// run of graph ops, before any instruction exists. It names every tensor's
+// memory (DRAM, or resident in SRAM) and layout, every packed constant's
+// place, and for each op its tiling, its working buffers in SRAM (two of
+// each streamed operand: double buffering) and its epilogue. Lowering to
+// the `npu` dialect expands each op's tile loops into instructions and
+// derives the semaphores between engines. docs/dialects/tile.md.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GAON_DIALECTS_TILE_TILEOPS_TD
+#define GAON_DIALECTS_TILE_TILEOPS_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/IR/BuiltinAttributes.td"
+
+def Tile_Dialect : Dialect {
+  let name = "tile";
+  let cppNamespace = "::gaon::tileir";
+  let summary = "Tiled, scheduled NPU work on explicit memories";
+  let usePropertiesForAttributes = 0;
+}
+
+class Tile_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Tile_Dialect, mnemonic, traits>;
+
+def Tile_Int : TypedSignlessIntegerAttrBase<I64, "int64_t",
+    "64-bit signed integer attribute"> {
+  let convertFromStorage = "$_self.getValue().getSExtValue()";
+}
+
+def Tile_SegmentOp : Tile_Op<"segment", [NoTerminator, SingleBlock,
+                                         SymbolTable]> {
+  let summary = "The plan of one NPU segment";
+  let description = [{
+    `resident_bytes` of SRAM (from address 0) hold resident tensors; the
+    rest is the working ring. `dram_bytes` of device memory hold constants
+    and tensors in DRAM. `tags` name the ONNX nodes or fused groups that
+    ops' `tag` index.
+  }];
+  let arguments = (ins Tile_Int:$dram_bytes, Tile_Int:$resident_bytes,
+                       StrArrayAttr:$tags);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "attr-dict-with-keyword $body";
+  let hasVerifier = 1;
+}
+
+def Tile_TensorOp : Tile_Op<"tensor", [Symbol, HasParent<"SegmentOp">]> {
+  let summary = "A bf16 channels-last tensor in DRAM or resident in SRAM";
+  let description = [{
+    `n` images of `h` x `w` pixels of `c` channels with a zero halo of `pad`
+    pixels; `base` is the byte address in its memory.
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, StrAttr:$memory,
+                       Tile_Int:$base, Tile_Int:$n, Tile_Int:$h, Tile_Int:$w,
+                       Tile_Int:$c, Tile_Int:$pad);
+  let assemblyFormat = "$sym_name attr-dict";
+  let hasVerifier = 1;
+}
+
+def Tile_ConstantOp : Tile_Op<"constant", [HasParent<"SegmentOp">]> {
+  let summary = "Packed constant bytes (weights, biases) placed in DRAM";
+  let description = [{
+    The bytes travel beside the IR (in the binary's constant data), so that
+    weights far above what IR should print stay out of it.
+  }];
+  let arguments = (ins StrAttr:$name, Tile_Int:$dram, Tile_Int:$bytes);
+  let assemblyFormat = "$name attr-dict";
+  let hasVerifier = 1;
+}
+
+def Tile_LoadOp : Tile_Op<"load", [HasParent<"SegmentOp">]> {
+  let summary = "Copies constant bytes to SRAM once (zeros, scalars)";
+  let arguments = (ins Tile_Int:$dram, Tile_Int:$sram, Tile_Int:$bytes,
+                       Tile_Int:$tag);
+  let assemblyFormat = "attr-dict";
+  let hasVerifier = 1;
+}
+
+def Tile_ZeroOp : Tile_Op<"zero", [HasParent<"SegmentOp">]> {
+  let summary = "Zeroes a resident tensor (its halo) from a zero block";
+  let arguments = (ins FlatSymbolRefAttr:$target, Tile_Int:$zeros,
+                       Tile_Int:$zeros_bytes, Tile_Int:$tag);
+  let assemblyFormat = "$target attr-dict";
+  let hasVerifier = 1;
+}
+
+def Tile_ConvOp : Tile_Op<"conv", [HasParent<"SegmentOp">]> {
+  let summary = "A convolution (or a matmul, as 1x1) tiled for the matrix engine";
+  let description = [{
+    `geometry`: n, cin, h, w, cout, oh, ow, kh, kw, sh, sw, dh, dw, pad_top,
+    pad_left, pad_bottom, pad_right. Output channels go in tiles of `nt`
+    (weights and biases of tile t at `weights[t]` and `bias[t]` in DRAM);
+    output rows in tiles of `rows`, columns of `cols` (`full_width`: input
+    tiles span the padded width). `sram`: two weight buffers, two bias
+    buffers, two input tiles, the accumulator, two output tiles (0 where an
+    operand is resident and needs none).
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$input, FlatSymbolRefAttr:$output,
+                       DenseI64ArrayAttr:$geometry, Tile_Int:$nt,
+                       Tile_Int:$rows, Tile_Int:$cols, BoolAttr:$full_width,
+                       DenseI64ArrayAttr:$weights, DenseI64ArrayAttr:$bias,
+                       DenseI64ArrayAttr:$sram, UnitAttr:$relu,
+                       F32Attr:$scale, Tile_Int:$tag);
+  let assemblyFormat = "$input `->` $output attr-dict";
+  let hasVerifier = 1;
+}
+
+def Tile_EltwiseOp : Tile_Op<"eltwise", [HasParent<"SegmentOp">]> {
+  let summary = "An elementwise op on the vector engine, by row tiles";
+  let description = [{
+    `op` is add, sub, mul, max, min, relu or clip (clip bounds: two bf16 at
+    `bounds` in SRAM). `sram`: two tiles each for a, b and y (0 where the
+    operand is resident).
+  }];
+  let arguments = (ins StrAttr:$op, FlatSymbolRefAttr:$a,
+                       OptionalAttr<FlatSymbolRefAttr>:$b,
+                       FlatSymbolRefAttr:$y, Tile_Int:$rows, Tile_Int:$cols,
+                       DenseI64ArrayAttr:$sram, Tile_Int:$bounds,
+                       UnitAttr:$relu, Tile_Int:$tag);
+  let assemblyFormat = "$op $a (`,` $b^)? `->` $y attr-dict";
+  let hasVerifier = 1;
+}
+
+def Tile_MaxPoolOp : Tile_Op<"max_pool", [HasParent<"SegmentOp">]> {
+  let summary = "2-D max pooling on the vector engine, by output row tiles";
+  let description = [{
+    `window`: kh, kw, sh, sw, dh, dw, pad_top, pad_left. `sram`: two input
+    tiles, two output tiles, and a bf16 -inf.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$input, FlatSymbolRefAttr:$output,
+                       DenseI64ArrayAttr:$window, Tile_Int:$rows,
+                       DenseI64ArrayAttr:$sram, Tile_Int:$tag);
+  let assemblyFormat = "$input `->` $output attr-dict";
+  let hasVerifier = 1;
+}
+
+def Tile_GlobalPoolOp : Tile_Op<"global_pool", [HasParent<"SegmentOp">]> {
+  let summary = "Global sum or mean pooling on the matrix engine";
+  let description = [{
+    Sums ones[1 x w] times each image row in f32, scaled by `scale` on the
+    way out. `sram`: two input tiles, the ones row, the accumulator, two
+    output rows.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$input, FlatSymbolRefAttr:$output,
+                       F32Attr:$scale, Tile_Int:$rows,
+                       DenseI64ArrayAttr:$sram, Tile_Int:$tag);
+  let assemblyFormat = "$input `->` $output attr-dict";
+  let hasVerifier = 1;
+}
+
+#endif // GAON_DIALECTS_TILE_TILEOPS_TD
