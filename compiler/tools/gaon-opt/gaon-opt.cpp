@@ -1,6 +1,7 @@
 //===- gaon-opt.cpp - MLIR's opt driver with Gaon's dialects and passes ---===//
 
 #include "compiler/pipelines/Pipelines.h"
+#include "targets/npu/compiler/TileToNpu.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
@@ -9,6 +10,7 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   gaon::registerGaonDialects(registry);
   gaon::registerGaonPasses();
+  gaon::npu::registerTileToNpuPass();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Gaon optimizer driver\n", registry));
 }

@@ -40,7 +40,7 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class Emit { Onnx, Graph, Npu, Binary };
+enum class Emit { Onnx, Graph, Tile, Npu, Binary };
 
 cl::OptionCategory gaoncCategory("gaonc options");
 
@@ -54,6 +54,8 @@ cl::opt<Emit> emit(
     cl::values(clEnumValN(Emit::Onnx, "onnx", "the generic onnx import form"),
                clEnumValN(Emit::Graph, "graph",
                           "typed graph ops with static shapes"),
+               clEnumValN(Emit::Tile, "tile",
+                          "the NPU segments' plans, as tile dialect ops"),
                clEnumValN(Emit::Npu, "npu",
                           "the NPU segments' programs, as npu dialect ops"),
                clEnumValN(Emit::Binary, "binary",
@@ -257,15 +259,17 @@ int main(int argc, char **argv) {
   auto output = openOutputFile(outputFile, &error);
   if (!output)
     return fail(error);
-  if (emit == Emit::Npu) {
+  if (emit == Emit::Npu || emit == Emit::Tile) {
     if (target != "npu")
-      return fail("--emit=npu needs --target=npu");
-    // The NPU segments' programs, one npu.program each, in a module.
+      return fail(std::string("--emit=") + (emit == Emit::Npu ? "npu" : "tile") +
+                  " needs --target=npu");
+    // The NPU segments' plans or programs, one op each, in a module.
     OwningOpRef<ModuleOp> programs = ModuleOp::create(module->getLoc());
     gaon::CpuBinaryOptions binaryOptions;
     binaryOptions.npu = &*npu;
     binaryOptions.npuGreedy = npuGreedy;
-    binaryOptions.npuPrograms = programs->getBody();
+    (emit == Emit::Npu ? binaryOptions.npuPrograms
+                       : binaryOptions.tileSegments) = programs->getBody();
     std::string discard;
     llvm::raw_string_ostream sink(discard);
     if (failed(gaon::writeCpuBinary(*module, sink, binaryOptions)))

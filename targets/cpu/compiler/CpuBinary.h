@@ -36,6 +36,9 @@ struct CpuBinaryOptions {
   /// When set, receives each NPU segment's program as an `npu.program` op
   /// (gaonc --emit=npu), appended to this block.
   mlir::Block *npuPrograms = nullptr;
+  /// When set, receives each NPU segment's plan as a `tile.segment` op
+  /// (gaonc --emit=tile), appended to this block.
+  mlir::Block *tileSegments = nullptr;
   /// When set, receives the placement report (JSON): one entry per ONNX
   /// node with its placement, the reason when it is the CPU, and the
   /// compiler's estimate of its NPU cycles.

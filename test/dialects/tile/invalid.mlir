@@ -1,0 +1,287 @@
+// RUN: gaon-opt %s -split-input-file -verify-diagnostics
+
+// expected-error @+1 {{dram_bytes and resident_bytes must be non-negative}}
+tile.segment attributes {dram_bytes = -1, resident_bytes = 0, tags = []} {
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 64, resident_bytes = 0, tags = []} {
+  // expected-error @+1 {{memory must be "dram" or "sram", got "hbm"}}
+  tile.tensor @x {memory = "hbm", base = 0, n = 1, h = 1, w = 1, c = 1, pad = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 64, resident_bytes = 0, tags = []} {
+  // expected-error @+1 {{needs n, h, w, c >= 1, pad >= 0 and base >= 0}}
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 0, w = 1, c = 1, pad = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 64, resident_bytes = 0, tags = []} {
+  // expected-error @+1 {{[0, 128) lies outside the device memory of 64 bytes}}
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 8, w = 8, c = 1, pad = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 64, resident_bytes = 0, tags = []} {
+  // expected-error @+1 {{must be non-empty and inside device memory (64 bytes)}}
+  tile.constant "w" {dram = 32, bytes = 64}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 64, resident_bytes = 0, tags = []} {
+  // expected-error @+1 {{must copy a non-empty range of device memory}}
+  tile.load {dram = 0, sram = 0, bytes = 0, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 64, resident_bytes = 0, tags = ["a"]} {
+  // expected-error @+1 {{tag 3 names no source node (the segment has 1 tags)}}
+  tile.load {dram = 0, sram = 0, bytes = 4, tag = 3}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 64, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 1, w = 1, c = 2, pad = 0}
+  // expected-error @+1 {{zeroes resident tensors only; @x is in DRAM}}
+  tile.zero @x {zeros = 0, zeros_bytes = 64, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 64, resident_bytes = 64, tags = ["a"]} {
+  tile.tensor @x {memory = "sram", base = 0, n = 1, h = 1, w = 1, c = 2, pad = 0}
+  // expected-error @+1 {{needs a zero block of whole bf16 elements}}
+  tile.zero @x {zeros = 0, zeros_bytes = 3, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 64, resident_bytes = 64, tags = ["a"]} {
+  // expected-error @+1 {{target @nothing names no tile.tensor in the segment}}
+  tile.zero @nothing {zeros = 0, zeros_bytes = 64, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{geometry must have 17 entries, got 3}}
+  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{geometry entry 7 must be positive}}
+  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{padding must be non-negative}}
+  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, -1, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{tiles of 2 channels x 5 rows x 4 columns do not fit the 2 x 4 x 4 output}}
+  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 5, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{weights must have 2 entries, got 1}}
+  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 1, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{bias must have 1 entries, got 2}}
+  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 0, 8>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{sram must have 9 entries, got 2}}
+  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0>, scale = 1.0 : f32, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{input @x names no tile.tensor in the segment}}
+  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 3, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{input @x is not the 1x4x4x2 the geometry reads}}
+  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 2, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{output @y is not the 1x4x4x2 the geometry writes}}
+  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{input halo 0 is narrower than the padding}}
+  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{unknown op "div"}}
+  tile.eltwise "div" @x, @x -> @x {rows = 1, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{a binary op needs b}}
+  tile.eltwise "add" @x -> @x {rows = 1, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{a unary op takes no b}}
+  tile.eltwise "relu" @x, @x -> @x {rows = 1, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{sram must have 6 entries, got 1}}
+  tile.eltwise "relu" @x -> @x {rows = 1, cols = 4, sram = array<i64: 0>, bounds = 0, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 4, pad = 0}
+  // expected-error @+1 {{a and y differ in shape}}
+  tile.eltwise "relu" @x -> @y {rows = 1, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 4, pad = 0}
+  // expected-error @+1 {{b and y differ in shape}}
+  tile.eltwise "add" @x, @y -> @x {rows = 1, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{tiles must lie within the tensor's rows and columns}}
+  tile.eltwise "relu" @x -> @x {rows = 5, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{window must have 8 entries, got 2}}
+  tile.max_pool @x -> @x {window = array<i64: 2, 2>, rows = 1, sram = array<i64: 0, 0, 0, 0, 0>, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{kernel, strides and dilations must be positive}}
+  tile.max_pool @x -> @x {window = array<i64: 2, 2, 0, 2, 1, 1, 0, 0>, rows = 1, sram = array<i64: 0, 0, 0, 0, 0>, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 2, w = 2, c = 4, pad = 0}
+  // expected-error @+1 {{input and output differ in images or channels}}
+  tile.max_pool @x -> @y {window = array<i64: 2, 2, 2, 2, 1, 1, 0, 0>, rows = 1, sram = array<i64: 0, 0, 0, 0, 0>, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 2, w = 2, c = 2, pad = 0}
+  // expected-error @+1 {{rows must be in [1, 2]}}
+  tile.max_pool @x -> @y {window = array<i64: 2, 2, 2, 2, 1, 1, 0, 0>, rows = 3, sram = array<i64: 0, 0, 0, 0, 0>, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 1, w = 1, c = 2, pad = 0}
+  // expected-error @+1 {{sram must have 6 entries, got 5}}
+  tile.global_pool @x -> @y {scale = 1.0 : f32, rows = 4, sram = array<i64: 0, 0, 0, 0, 0>, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 1, w = 1, c = 3, pad = 0}
+  // expected-error @+1 {{the output must have the input's channels and no halo}}
+  tile.global_pool @x -> @y {scale = 1.0 : f32, rows = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 1, w = 1, c = 2, pad = 0}
+  // expected-error @+1 {{rows must be in [1, 4]}}
+  tile.global_pool @x -> @y {scale = 1.0 : f32, rows = 0, sram = array<i64: 0, 0, 0, 0, 0, 0>, tag = 0}
+}
