@@ -59,6 +59,8 @@ LogicalResult expectSize(Operation *op, StringRef what, size_t got,
 LogicalResult SegmentOp::verify() {
   if (getDramBytes() < 0 || getResidentBytes() < 0)
     return emitOpError("dram_bytes and resident_bytes must be non-negative");
+  if (getCores() < 1 || getCores() > 1024)
+    return emitOpError("cores must be in [1, 1024], got ") << getCores();
   return success();
 }
 
@@ -146,11 +148,17 @@ LogicalResult ConvOp::verify() {
     return emitOpError("input ") << getInputAttr() << " is not the "
                                  << n << "x" << h << "x" << w << "x" << cin
                                  << " the geometry reads";
-  if (y->getN() != n || y->getC() != cout || y->getH() != oh ||
-      y->getW() != ow)
-    return emitOpError("output ") << getOutputAttr() << " is not the "
-                                  << n << "x" << oh << "x" << ow << "x" << cout
-                                  << " the geometry writes";
+  int64_t offset = getOutChannelOffset();
+  if (y->getN() != n || y->getH() != oh || y->getW() != ow || offset < 0 ||
+      offset + cout > y->getC())
+    return emitOpError("output ")
+           << getOutputAttr() << " has no " << n << "x" << oh << "x" << ow
+           << " channels [" << offset << ", " << offset + cout
+           << ") for the geometry to write";
+  auto segment = (*this)->getParentOfType<SegmentOp>();
+  if (getCore() < 0 || getCore() >= segment.getCores())
+    return emitOpError("runs on core ")
+           << getCore() << " of a " << segment.getCores() << "-core segment";
   if (x->getPad() < std::max({g[13], g[14], g[15], g[16]}))
     return emitOpError("input halo ")
            << x->getPad() << " is narrower than the padding";

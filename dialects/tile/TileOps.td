@@ -37,12 +37,15 @@ def Tile_SegmentOp : Tile_Op<"segment", [NoTerminator, SingleBlock,
   let summary = "The plan of one NPU segment";
   let description = [{
     `resident_bytes` of SRAM (from address 0) hold resident tensors; the
-    rest is the working ring. `dram_bytes` of device memory hold constants
+    rest is the working ring. With `cores` above 1, ops name the core that
+    runs them, and every op starts when all cores have finished the one
+    before (a barrier the lowering inserts). `dram_bytes` of device memory hold constants
     and tensors in DRAM. `tags` name the ONNX nodes or fused groups that
     ops' `tag` index.
   }];
   let arguments = (ins Tile_Int:$dram_bytes, Tile_Int:$resident_bytes,
-                       StrArrayAttr:$tags);
+                       StrArrayAttr:$tags,
+                       DefaultValuedAttr<Tile_Int, "1">:$cores);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "attr-dict-with-keyword $body";
   let hasVerifier = 1;
@@ -75,7 +78,7 @@ def Tile_ConstantOp : Tile_Op<"constant", [HasParent<"SegmentOp">]> {
 def Tile_LoadOp : Tile_Op<"load", [HasParent<"SegmentOp">]> {
   let summary = "Copies constant bytes to SRAM once (zeros, scalars)";
   let arguments = (ins Tile_Int:$dram, Tile_Int:$sram, Tile_Int:$bytes,
-                       Tile_Int:$tag);
+                       Tile_Int:$tag, DefaultValuedAttr<Tile_Int, "0">:$core);
   let assemblyFormat = "attr-dict";
   let hasVerifier = 1;
 }
@@ -97,14 +100,17 @@ def Tile_ConvOp : Tile_Op<"conv", [HasParent<"SegmentOp">]> {
     output rows in tiles of `rows`, columns of `cols` (`full_width`: input
     tiles span the padded width). `sram`: two weight buffers, two bias
     buffers, two input tiles, the accumulator, two output tiles (0 where an
-    operand is resident and needs none).
+    operand is resident and needs none). Split across cores, each core's
+    op writes `cout` channels of the output from `out_channel_offset`.
   }];
   let arguments = (ins FlatSymbolRefAttr:$input, FlatSymbolRefAttr:$output,
                        DenseI64ArrayAttr:$geometry, Tile_Int:$nt,
                        Tile_Int:$rows, Tile_Int:$cols, BoolAttr:$full_width,
                        DenseI64ArrayAttr:$weights, DenseI64ArrayAttr:$bias,
                        DenseI64ArrayAttr:$sram, UnitAttr:$relu,
-                       F32Attr:$scale, Tile_Int:$tag);
+                       F32Attr:$scale, Tile_Int:$tag,
+                       DefaultValuedAttr<Tile_Int, "0">:$core,
+                       DefaultValuedAttr<Tile_Int, "0">:$out_channel_offset);
   let assemblyFormat = "$input `->` $output attr-dict";
   let hasVerifier = 1;
 }

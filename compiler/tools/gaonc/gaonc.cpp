@@ -109,6 +109,12 @@ cl::opt<bool> npuGreedy(
     cl::desc("Place every op the NPU can run on the NPU, even one whose "
              "neighbours all run on the CPU (to test each NPU lowering)"),
     cl::init(false), cl::cat(gaoncCategory));
+cl::opt<int> npuCores(
+    "npu-cores",
+    cl::desc("Schedule NPU segments on this many cores (default 0: the "
+             "compiler compares one core with resident activations against "
+             "all cores splitting convolutions, and keeps the faster)"),
+    cl::init(0), cl::cat(gaoncCategory));
 cl::opt<bool> elideLargeConstants(
     "elide-constants",
     cl::desc("Print constants larger than 16 elements as an elided blob"),
@@ -268,6 +274,7 @@ int main(int argc, char **argv) {
     gaon::CpuBinaryOptions binaryOptions;
     binaryOptions.npu = &*npu;
     binaryOptions.npuGreedy = npuGreedy;
+    binaryOptions.npuCores = npuCores;
     (emit == Emit::Npu ? binaryOptions.npuPrograms
                        : binaryOptions.tileSegments) = programs->getBody();
     std::string discard;
@@ -287,6 +294,7 @@ int main(int argc, char **argv) {
     if (target == "npu")
       binaryOptions.npu = &*npu;
     binaryOptions.npuGreedy = npuGreedy;
+    binaryOptions.npuCores = npuCores;
     std::string report;
     if (!reportFile.empty())
       binaryOptions.report = &report;

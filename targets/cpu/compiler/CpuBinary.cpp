@@ -442,7 +442,8 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
     }
     npu::NpuSegment segment;
     if (failed(npu::lowerSegment(run, runInputs, runOutputs, placement,
-                                 *options.npu, segment, options.tileSegments)))
+                                 *options.npu, segment, options.tileSegments,
+                                 options.npuCores)))
       return failure();
     // The program goes through the npu dialect: its verifiers check every
     // instruction, and what is serialized is what the IR says.

@@ -33,6 +33,8 @@ struct CpuBinaryOptions {
   const npu::NpuConfig *npu = nullptr;
   /// Place every op the NPU can run on it (npu::placeOps' `greedy`).
   bool npuGreedy = false;
+  /// Force NPU segments onto this many cores (0: the cost model chooses).
+  int npuCores = 0;
   /// When set, receives each NPU segment's program as an `npu.program` op
   /// (gaonc --emit=npu), appended to this block.
   mlir::Block *npuPrograms = nullptr;

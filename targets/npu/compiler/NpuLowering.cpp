@@ -23,6 +23,7 @@
 #include "dialects/tile/TileOps.h"
 #include "compiler/binary/MemoryPlanner.h"
 #include "targets/common/HalfFloat.h"
+#include "targets/npu/sim/Simulator.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -469,11 +470,9 @@ constexpr int64_t kDramSpace = -1, kSramSpace = 0;
 /// own (see the file comment).
 class Emitter {
 public:
-  Emitter(const NpuConfig &config, Program &program)
-      : config(config), program(program) {
-    program.cores = 1;
-    program.queues.assign(1, {});
-  }
+  /// Builds core `core`'s queues of `program` (whose queues exist).
+  Emitter(const NpuConfig &config, Program &program, uint32_t core = 0)
+      : config(config), program(program), core(core) {}
 
   void setTag(uint32_t index) { tag = index; }
 
@@ -520,7 +519,7 @@ public:
     Instruction s;
     s.opcode = Opcode::Signal;
     s.semaphore = e;
-    s.core = 0;
+    s.core = core;
     push(engine, s);
     ++signaled[e];
     open[e] = false;
@@ -534,7 +533,7 @@ public:
   void push(Engine engine, Instruction in) {
     in.engine = engine;
     in.tag = tag;
-    program.queues[0][int(engine)].push_back(in);
+    program.queues[core][int(engine)].push_back(in);
   }
 
   void dma(bool load, const DmaDesc &d) {
@@ -559,6 +558,7 @@ public:
 private:
   const NpuConfig &config;
   Program &program;
+  uint32_t core;
   uint32_t tag = 0;
   std::vector<Access> accesses;
   std::array<uint32_t, kEngines> signaled{};
@@ -667,9 +667,9 @@ RowTiling planRows(int64_t h, int64_t w, int64_t bytesPerPixel,
 class SegmentPlanner {
 public:
   SegmentPlanner(const PlacementMap &placement, const NpuConfig &config,
-                 NpuSegment &out, OpBuilder &builder)
+                 NpuSegment &out, OpBuilder &builder, int cores)
       : placement(placement), config(config), out(out), builder(builder),
-        ring(config) {}
+        cores(cores), rings(cores, SramRing(config)), ring(rings[0]) {}
 
   FailureOr<tileir::SegmentOp> run(ArrayRef<Operation *> ops,
                                    ArrayRef<Value> inputs,
@@ -697,9 +697,9 @@ private:
     out.constants.push_back({name, std::move(bytes), at});
     return at;
   }
-  void load(uint64_t dram, uint64_t sram, uint64_t bytes) {
+  void load(uint64_t dram, uint64_t sram, uint64_t bytes, int core = 0) {
     builder.create<tileir::LoadOp>(loc, i64(dram), i64(sram), i64(bytes),
-                                   i64(tag));
+                                   i64(tag), i64(core));
   }
   /// The value an anchor op's group produces: its last fused op's result.
   Value groupResult(Operation *anchor) {
@@ -723,7 +723,12 @@ private:
   const NpuConfig &config;
   NpuSegment &out;
   OpBuilder &builder;
-  SramRing ring;
+  // With several cores, convolutions split their output channels across
+  // them, every tensor lives in DRAM (cores exchange activations there),
+  // and the other ops run on core 0.
+  int cores;
+  std::vector<SramRing> rings;
+  SramRing &ring; // core 0's
   Location loc = builder.getUnknownLoc();
   llvm::DenseMap<Value, Value> alias;
   llvm::DenseMap<Value, DevTensor> tensors;
@@ -839,7 +844,7 @@ SegmentPlanner::run(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
   }
   SmallVector<Value> candidates;
   for (Value r : roots)
-    if (!boundary.count(r) && life.count(r))
+    if (!boundary.count(r) && life.count(r) && cores == 1)
       candidates.push_back(r);
   bool needZeros = false;
   uint64_t residentTop = 0;
@@ -889,7 +894,7 @@ SegmentPlanner::run(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
 
   // The segment and its tensors, named in order of appearance.
   auto segment = builder.create<tileir::SegmentOp>(
-      loc, i64(0), i64(residentTop), builder.getStrArrayAttr({}));
+      loc, i64(0), i64(residentTop), builder.getStrArrayAttr({}), i64(cores));
   builder.setInsertionPointToEnd(&segment.getBody().emplaceBlock());
   SmallVector<Value> order(roots.begin(), roots.end());
   for (auto &[v, src] : alias) {
@@ -971,7 +976,7 @@ SegmentPlanner::run(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
 }
 
 LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
-                                           const ConvGeom &g,
+                                           const ConvGeom &whole,
                                            const std::vector<float> &weights,
                                            bool weightsOIHW,
                                            const std::vector<float> *bias,
@@ -979,84 +984,96 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
   const DevTensor &x = dev(input);
   Value result = groupResult(anchor);
   const DevTensor &y = dev(result);
-  if (x.pad < std::max({g.padT, g.padL, g.padB, g.padR}))
+  if (x.pad < std::max({whole.padT, whole.padL, whole.padB, whole.padR}))
     return anchor->emitError("internal: the input halo is narrower than the "
                              "padding");
-  std::optional<ConvPlan> plan = planConv(g, x.wp(), config, opBudget(config),
-                                          !(x.sram && y.sram));
-  if (!plan)
-    return anchor->emitError("internal: no tiling fits SRAM");
-  int64_t nt = plan->nt;
-  int64_t nTiles = ceilDiv(g.cout, nt);
+  // Output channels split across cores in slices of whole array columns.
+  int64_t slice = alignUp(ceilDiv(whole.cout, cores), config.matrixCols);
+  for (int64_t core = 0, offset = 0; offset < whole.cout;
+       ++core, offset += slice) {
+    ConvGeom g = whole;
+    g.cout = std::min(slice, whole.cout - offset);
+    SramRing &ringOf = rings[core];
+    std::optional<ConvPlan> plan = planConv(g, x.wp(), config,
+                                            opBudget(config), !(x.sram && y.sram));
+    if (!plan)
+      return anchor->emitError("internal: no tiling fits SRAM");
+    int64_t nt = plan->nt;
+    int64_t nTiles = ceilDiv(g.cout, nt);
 
-  // Pack weights per output-channel tile: [kh][kw][cin][width] bf16, and the
-  // bias as f32.
-  SmallVector<int64_t> chunk(nTiles), biasAt;
-  for (int64_t t = 0; t < nTiles; ++t) {
-    int64_t n0 = t * nt, nw = std::min(nt, g.cout - n0);
-    std::vector<char> bytes(uint64_t(g.kh) * g.kw * g.cin * nw * kBf16);
-    auto *dst = reinterpret_cast<uint16_t *>(bytes.data());
-    uint64_t i = 0;
-    for (int64_t ki = 0; ki < g.kh; ++ki)
-      for (int64_t kj = 0; kj < g.kw; ++kj)
-        for (int64_t ci = 0; ci < g.cin; ++ci)
-          for (int64_t o = 0; o < nw; ++o) {
-            uint64_t src =
-                weightsOIHW
-                    ? ((uint64_t(n0 + o) * g.cin + ci) * g.kh + ki) * g.kw + kj
-                    : uint64_t(ci) * g.cout + n0 + o;
-            dst[i++] = floatToBf16(weights[src]);
-          }
-    std::string name = nodeName(anchor->getLoc());
-    chunk[t] = addConstant(name + ".weights" + std::to_string(t), std::move(bytes));
-    if (bias) {
-      std::vector<char> b(uint64_t(nw) * 4);
-      std::memcpy(b.data(), bias->data() + n0, b.size());
-      biasAt.push_back(
-          addConstant(name + ".bias" + std::to_string(t), std::move(b)));
+    // Pack weights per output-channel tile: [kh][kw][cin][width] bf16, and
+    // the bias as f32.
+    SmallVector<int64_t> chunk(nTiles), biasAt;
+    for (int64_t t = 0; t < nTiles; ++t) {
+      int64_t n0 = offset + t * nt, nw = std::min(nt, g.cout - t * nt);
+      std::vector<char> bytes(uint64_t(g.kh) * g.kw * g.cin * nw * kBf16);
+      auto *dst = reinterpret_cast<uint16_t *>(bytes.data());
+      uint64_t i = 0;
+      for (int64_t ki = 0; ki < g.kh; ++ki)
+        for (int64_t kj = 0; kj < g.kw; ++kj)
+          for (int64_t ci = 0; ci < g.cin; ++ci)
+            for (int64_t o = 0; o < nw; ++o) {
+              uint64_t src = weightsOIHW
+                                 ? ((uint64_t(n0 + o) * g.cin + ci) * g.kh + ki) *
+                                           g.kw +
+                                       kj
+                                 : uint64_t(ci) * whole.cout + n0 + o;
+              dst[i++] = floatToBf16(weights[src]);
+            }
+      std::string name = nodeName(anchor->getLoc());
+      int64_t index = n0 / nt;
+      chunk[t] = addConstant(name + ".weights" + std::to_string(index),
+                             std::move(bytes));
+      if (bias) {
+        std::vector<char> b(uint64_t(nw) * 4);
+        std::memcpy(b.data(), bias->data() + n0, b.size());
+        biasAt.push_back(addConstant(name + ".bias" + std::to_string(index),
+                                     std::move(b)));
+      }
     }
-  }
 
-  // SRAM: weights (two buffers when they change), input tiles unless the
-  // input is resident, the accumulator, output tiles unless the output is
-  // resident.
-  int64_t rowsT = plan->rows, colsT = plan->cols;
-  int64_t inRowsMax = plan->inRows(g, rowsT);
-  int64_t inColsMax = plan->fullWidth ? x.wp()
-                                      : (colsT - 1) * g.sw + (g.kw - 1) * g.dw + 1;
-  uint64_t wBytes = alignUp(uint64_t(g.kh) * g.kw * g.cin * nt * kBf16);
-  uint64_t bBytes = alignUp(uint64_t(nt) * 4);
-  uint64_t inBytes =
-      x.sram ? 0 : alignUp(uint64_t(inRowsMax) * inColsMax * g.cin * kBf16);
-  uint64_t accBytes = alignUp(uint64_t(rowsT) * colsT * nt * 4);
-  uint64_t outBytes =
-      y.sram ? 0 : alignUp(uint64_t(rowsT) * colsT * nt * kBf16);
-  int wBuffers = nTiles > 1 ? 2 : 1;
-  ring.beginOp(wBuffers * (wBytes + bBytes) + 2 * inBytes + accBytes +
-               2 * outBytes);
-  // w0 w1 b0 b1 in0 in1 acc out0 out1
-  SmallVector<int64_t> sram(9, 0);
-  for (int i = 0; i < wBuffers; ++i) {
-    sram[i] = ring.take(wBytes);
-    sram[2 + i] = ring.take(bBytes);
-  }
-  for (int i = 0; i < 2 && inBytes; ++i)
-    sram[4 + i] = ring.take(inBytes);
-  sram[6] = ring.take(accBytes);
-  for (int i = 0; i < 2 && outBytes; ++i)
-    sram[7 + i] = ring.take(outBytes);
+    // SRAM: weights (two buffers when they change), input tiles unless the
+    // input is resident, the accumulator, output tiles unless the output is
+    // resident.
+    int64_t rowsT = plan->rows, colsT = plan->cols;
+    int64_t inRowsMax = plan->inRows(g, rowsT);
+    int64_t inColsMax = plan->fullWidth
+                            ? x.wp()
+                            : (colsT - 1) * g.sw + (g.kw - 1) * g.dw + 1;
+    uint64_t wBytes = alignUp(uint64_t(g.kh) * g.kw * g.cin * nt * kBf16);
+    uint64_t bBytes = alignUp(uint64_t(nt) * 4);
+    uint64_t inBytes =
+        x.sram ? 0 : alignUp(uint64_t(inRowsMax) * inColsMax * g.cin * kBf16);
+    uint64_t accBytes = alignUp(uint64_t(rowsT) * colsT * nt * 4);
+    uint64_t outBytes =
+        y.sram ? 0 : alignUp(uint64_t(rowsT) * colsT * nt * kBf16);
+    int wBuffers = nTiles > 1 ? 2 : 1;
+    ringOf.beginOp(wBuffers * (wBytes + bBytes) + 2 * inBytes + accBytes +
+                   2 * outBytes);
+    // w0 w1 b0 b1 in0 in1 acc out0 out1
+    SmallVector<int64_t> sram(9, 0);
+    for (int i = 0; i < wBuffers; ++i) {
+      sram[i] = ringOf.take(wBytes);
+      sram[2 + i] = ringOf.take(bBytes);
+    }
+    for (int i = 0; i < 2 && inBytes; ++i)
+      sram[4 + i] = ringOf.take(inBytes);
+    sram[6] = ringOf.take(accBytes);
+    for (int i = 0; i < 2 && outBytes; ++i)
+      sram[7 + i] = ringOf.take(outBytes);
 
-  SmallVector<int64_t> geometry{g.n,  g.cin, g.h,  g.w,  g.cout, g.oh,
-                                g.ow, g.kh,  g.kw, g.sh, g.sw,   g.dh,
-                                g.dw, g.padT, g.padL, g.padB, g.padR};
-  auto op = builder.create<tileir::ConvOp>(
-      loc, sym(input), sym(result), builder.getDenseI64ArrayAttr(geometry),
-      i64(nt), i64(rowsT), i64(colsT), builder.getBoolAttr(plan->fullWidth),
-      builder.getDenseI64ArrayAttr(chunk),
-      builder.getDenseI64ArrayAttr(biasAt), builder.getDenseI64ArrayAttr(sram),
-      fusedRelu(anchor) ? builder.getUnitAttr() : UnitAttr(),
-      builder.getF32FloatAttr(scale), i64(tag));
-  (void)op;
+    SmallVector<int64_t> geometry{g.n,  g.cin, g.h,  g.w,  g.cout, g.oh,
+                                  g.ow, g.kh,  g.kw, g.sh, g.sw,   g.dh,
+                                  g.dw, g.padT, g.padL, g.padB, g.padR};
+    builder.create<tileir::ConvOp>(
+        loc, sym(input), sym(result), builder.getDenseI64ArrayAttr(geometry),
+        i64(nt), i64(rowsT), i64(colsT), builder.getBoolAttr(plan->fullWidth),
+        builder.getDenseI64ArrayAttr(chunk),
+        builder.getDenseI64ArrayAttr(biasAt),
+        builder.getDenseI64ArrayAttr(sram),
+        fusedRelu(anchor) ? builder.getUnitAttr() : UnitAttr(),
+        builder.getF32FloatAttr(scale), i64(tag), i64(core), i64(offset));
+  }
   return success();
 }
 
@@ -1217,7 +1234,7 @@ LogicalResult SegmentPlanner::planGlobalPool(graph::ReduceOp reduce) {
 class SegmentEmitter {
 public:
   SegmentEmitter(const NpuConfig &config, Program &program)
-      : config(config), program(program), emit(config, program) {}
+      : config(config), program(program) {}
 
   LogicalResult run(tileir::SegmentOp segment);
 
@@ -1238,17 +1255,55 @@ private:
   void emitMaxPool(tileir::MaxPoolOp op);
   void emitGlobalPool(tileir::GlobalPoolOp op);
 
+  /// Every core finishes the op before any starts the next: each core's
+  /// store engine (the last to touch DRAM) signals every core, and each
+  /// core's load engine (the first to read DRAM) waits for all of them.
+  void barrier();
+
   const NpuConfig &config;
   Program &program;
-  Emitter emit;
+  std::vector<std::unique_ptr<Emitter>> cores;
+  Emitter *current = nullptr; // the core of the op being lowered
+  uint32_t barriers = 0;
+  static constexpr uint32_t kBarrierSemaphore = kEngines;
   llvm::StringMap<DevTensor> tensors;
 };
+
+void SegmentEmitter::barrier() {
+  uint32_t n = cores.size();
+  ++barriers;
+  for (uint32_t c = 0; c < n; ++c) {
+    cores[c]->finish();
+    for (uint32_t to = 0; to < n; ++to) {
+      Instruction s;
+      s.opcode = Opcode::Signal;
+      s.semaphore = kBarrierSemaphore;
+      s.core = to;
+      cores[c]->push(Engine::Store, s);
+    }
+    Instruction w;
+    w.opcode = Opcode::Wait;
+    w.semaphore = kBarrierSemaphore;
+    w.value = barriers * n;
+    cores[c]->push(Engine::Load, w);
+  }
+}
 
 LogicalResult SegmentEmitter::run(tileir::SegmentOp segment) {
   program.tags.clear();
   for (Attribute t : segment.getTags())
     program.tags.push_back(llvm::cast<StringAttr>(t).str());
   program.dramBytes = uint64_t(segment.getDramBytes());
+  int64_t coreCount = segment.getCores();
+  if (coreCount < 1 || coreCount > config.cores)
+    return segment.emitOpError("plans for ")
+           << coreCount << " cores; the " << config.name << " NPU has "
+           << config.cores;
+  program.cores = int(coreCount);
+  program.queues.assign(coreCount, {});
+  for (int64_t c = 0; c < coreCount; ++c)
+    cores.push_back(std::make_unique<Emitter>(config, program, uint32_t(c)));
+  int64_t lastTag = -1;
   if (uint64_t(segment.getResidentBytes()) > uint64_t(config.sramBytes))
     return segment.emitOpError("resident tensors take ")
            << segment.getResidentBytes() << " bytes; the " << config.name
@@ -1264,9 +1319,28 @@ LogicalResult SegmentEmitter::run(tileir::SegmentOp segment) {
       d.c = t.getC();
       d.pad = t.getPad();
       tensors[t.getSymName()] = d;
-    } else if (llvm::isa<tileir::ConstantOp>(op)) {
+      continue;
+    }
+    if (llvm::isa<tileir::ConstantOp>(op)) {
       // Data travels beside the program.
-    } else if (auto l = llvm::dyn_cast<tileir::LoadOp>(op)) {
+      continue;
+    }
+    // Work ops: one source node's ops run together; the next node's wait
+    // for all cores.
+    auto tagAttr = op.getAttrOfType<IntegerAttr>("tag");
+    if (!tagAttr)
+      return op.emitOpError("has no NPU lowering");
+    int64_t tag = tagAttr.getInt();
+    auto coreAttr = op.getAttrOfType<IntegerAttr>("core");
+    int64_t core = coreAttr ? coreAttr.getInt() : 0;
+    if (core >= coreCount)
+      return op.emitOpError("runs on core ")
+             << core << " of a " << coreCount << "-core segment";
+    if (coreCount > 1 && lastTag >= 0 && tag != lastTag)
+      barrier();
+    lastTag = tag;
+    current = cores[core].get();
+    if (auto l = llvm::dyn_cast<tileir::LoadOp>(op)) {
       emitLoad(l);
     } else if (auto z = llvm::dyn_cast<tileir::ZeroOp>(op)) {
       emitZero(z);
@@ -1282,23 +1356,24 @@ LogicalResult SegmentEmitter::run(tileir::SegmentOp segment) {
       return op.emitOpError("has no NPU lowering");
     }
   }
-  emit.finish();
+  for (auto &c : cores)
+    c->finish();
   return success();
 }
 
 void SegmentEmitter::emitLoad(tileir::LoadOp op) {
-  emit.setTag(op.getTag());
-  emit.access(Engine::Load, {sramRange(op.getSram(), op.getBytes(), true)});
-  emit.dma(true, dmaFlat(op.getDram(), op.getSram(), op.getBytes()));
-  emit.endStep(Engine::Load);
+  current->setTag(op.getTag());
+  current->access(Engine::Load, {sramRange(op.getSram(), op.getBytes(), true)});
+  current->dma(true, dmaFlat(op.getDram(), op.getSram(), op.getBytes()));
+  current->endStep(Engine::Load);
 }
 
 void SegmentEmitter::emitZero(tileir::ZeroOp op) {
-  emit.setTag(op.getTag());
+  current->setTag(op.getTag());
   const DevTensor &t = dev(op.getTargetAttr());
   uint64_t zeros = op.getZeros(), zeroBytes = op.getZerosBytes();
   uint64_t bytes = t.bytes();
-  emit.access(Engine::Vector, {sramRange(zeros, zeroBytes, false),
+  current->access(Engine::Vector, {sramRange(zeros, zeroBytes, false),
                                sramRange(t.base, bytes, true)});
   uint64_t rows = bytes / zeroBytes;
   VectorDesc v;
@@ -1311,19 +1386,19 @@ void SegmentEmitter::emitZero(tileir::ZeroOp op) {
     v.outer = uint32_t(rows);
     v.y = t.base;
     v.yStride = int64_t(zeroBytes);
-    emit.vector(v);
+    current->vector(v);
   }
   if (uint64_t rest = bytes - rows * zeroBytes) {
     v.n = rest / kBf16;
     v.outer = 1;
     v.y = t.base + rows * zeroBytes;
-    emit.vector(v);
+    current->vector(v);
   }
-  emit.endStep(Engine::Vector);
+  current->endStep(Engine::Vector);
 }
 
 void SegmentEmitter::emitConv(tileir::ConvOp op) {
-  emit.setTag(op.getTag());
+  current->setTag(op.getTag());
   ArrayRef<int64_t> geo = op.getGeometry();
   ConvGeom g;
   g.n = geo[0], g.cin = geo[1], g.h = geo[2], g.w = geo[3], g.cout = geo[4];
@@ -1347,18 +1422,21 @@ void SegmentEmitter::emitConv(tileir::ConvOp op) {
   uint64_t outBuf[2] = {uint64_t(sram[7]), uint64_t(sram[8])};
   bool relu = op.getRelu();
   float scale = op.getScale().convertToFloat();
+  // Split across cores, this op writes channels [offset, offset + cout) of
+  // an output with y.c channels.
+  int64_t offset = op.getOutChannelOffset();
 
   uint64_t tile = 0;
   for (int64_t t = 0; t < nTiles; ++t) {
     int64_t n0 = t * nt, nw = std::min(nt, g.cout - n0);
     int wb = t % wBuffers;
     uint64_t wSize = uint64_t(g.kh) * g.kw * g.cin * nw * kBf16;
-    emit.access(Engine::Load, {sramRange(wBuf[wb], wSize, true),
+    current->access(Engine::Load, {sramRange(wBuf[wb], wSize, true),
                                sramRange(bBuf[wb], nw * 4, true)});
-    emit.dma(true, dmaFlat(chunk[t], wBuf[wb], wSize));
+    current->dma(true, dmaFlat(chunk[t], wBuf[wb], wSize));
     if (hasBias)
-      emit.dma(true, dmaFlat(biasAt[t], bBuf[wb], uint64_t(nw) * 4));
-    emit.endStep(Engine::Load);
+      current->dma(true, dmaFlat(biasAt[t], bBuf[wb], uint64_t(nw) * 4));
+    current->endStep(Engine::Load);
     for (int64_t b = 0; b < g.n; ++b)
       for (int64_t r0 = 0; r0 < g.oh; r0 += rowsT)
         for (int64_t c0 = 0; c0 < g.ow; c0 += colsT, ++tile) {
@@ -1386,11 +1464,11 @@ void SegmentEmitter::emitConv(tileir::ConvOp op) {
             DmaDesc load = dma3(x.pixel(b, y0, x0), inBuf[buf], inRows, inCols,
                                 g.cin, x.rowBytes(), g.cin * kBf16, rowPitch,
                                 g.cin * kBf16);
-            emit.access(Engine::Load,
+            current->access(Engine::Load,
                         {sramRange(inBuf[buf], uint64_t(inRows) * rowPitch, true),
                          dramRange(load, false)});
-            emit.dma(true, load);
-            emit.endStep(Engine::Load);
+            current->dma(true, load);
+            current->endStep(Engine::Load);
             inAccess = sramRange(inBuf[buf], uint64_t(inRows) * rowPitch, false);
           }
 
@@ -1398,7 +1476,7 @@ void SegmentEmitter::emitConv(tileir::ConvOp op) {
           Access outAccess =
               y.sram ? rowsOf(y, b, r0, rows, true)
                      : sramRange(outBuf[buf], m * nw * kBf16, true);
-          emit.access(Engine::Matrix,
+          current->access(Engine::Matrix,
                       {inAccess, sramRange(wBuf[wb], wSize, false),
                        sramRange(bBuf[wb], nw * 4, false),
                        sramRange(acc, m * nw * 4, true), outAccess});
@@ -1430,34 +1508,34 @@ void SegmentEmitter::emitConv(tileir::ConvOp op) {
               mm.relu = relu;
               mm.scale = scale;
               if (y.sram) {
-                mm.out = y.pixel(b, r0, c0) + uint64_t(n0 * kBf16);
-                mm.outRowStride = g.cout * kBf16;
+                mm.out = y.pixel(b, r0, c0) + uint64_t((offset + n0) * kBf16);
+                mm.outRowStride = y.c * kBf16;
                 mm.outOuterStride = y.rowBytes();
               } else {
                 mm.out = outBuf[buf];
                 mm.outRowStride = nw * kBf16;
               }
             }
-            emit.matmul(mm);
+            current->matmul(mm);
           }
-          emit.endStep(Engine::Matrix);
+          current->endStep(Engine::Matrix);
 
           if (!y.sram) {
-            DmaDesc store = dma3(y.pixel(b, r0, c0) + n0 * kBf16, outBuf[buf],
-                                 rows, cols, nw, y.rowBytes(), g.cout * kBf16,
-                                 cols * nw * kBf16, nw * kBf16);
-            emit.access(Engine::Store,
+            DmaDesc store = dma3(y.pixel(b, r0, c0) + (offset + n0) * kBf16,
+                                 outBuf[buf], rows, cols, nw, y.rowBytes(),
+                                 y.c * kBf16, cols * nw * kBf16, nw * kBf16);
+            current->access(Engine::Store,
                         {sramRange(outBuf[buf], m * nw * kBf16, false),
                          dramRange(store, true)});
-            emit.dma(false, store);
-            emit.endStep(Engine::Store);
+            current->dma(false, store);
+            current->endStep(Engine::Store);
           }
         }
   }
 }
 
 void SegmentEmitter::emitEltwise(tileir::EltwiseOp op) {
-  emit.setTag(op.getTag());
+  current->setTag(op.getTag());
   StringRef kind = op.getOp();
   VecOp vop = llvm::StringSwitch<VecOp>(kind)
                   .Case("add", VecOp::Add)
@@ -1507,21 +1585,21 @@ void SegmentEmitter::emitEltwise(tileir::EltwiseOp op) {
             return;
           DmaDesc d = dma3(t.pixel(b, r0, c0), tileBuf, rows, cols, c,
                            t.rowBytes(), c * kBf16, cols * c * kBf16, c * kBf16);
-          emit.access(Engine::Load,
+          current->access(Engine::Load,
                       {sramRange(tileBuf, bytes, true), dramRange(d, false)});
-          emit.dma(true, d);
+          current->dma(true, d);
           loaded = true;
         };
         loadTile(a, aBuf[buf]);
         if (bT)
           loadTile(*bT, bBuf[buf]);
         if (loaded)
-          emit.endStep(Engine::Load);
+          current->endStep(Engine::Load);
 
         Where wa = place(a, aBuf[buf], false);
         Where wb = bT ? place(*bT, bBuf[buf], false) : Where{0, 0, {}};
         Where wy = place(y, yBuf[buf], true);
-        emit.access(Engine::Vector,
+        current->access(Engine::Vector,
                     {wa.access, bT ? wb.access : sramRange(0, 0, false),
                      sramRange(bounds, clip ? 4 : 0, false), wy.access});
         VectorDesc v;
@@ -1540,7 +1618,7 @@ void SegmentEmitter::emitEltwise(tileir::EltwiseOp op) {
           v.b = bounds;
           v.bStep = 0;
         }
-        emit.vector(v);
+        current->vector(v);
         // Later passes work in place on y.
         VectorDesc inPlace = v;
         inPlace.a = wy.at;
@@ -1548,28 +1626,28 @@ void SegmentEmitter::emitEltwise(tileir::EltwiseOp op) {
         if (clip) {
           inPlace.op = VecOp::Min;
           inPlace.b = bounds + kBf16;
-          emit.vector(inPlace);
+          current->vector(inPlace);
         }
         if (relu) {
           inPlace.op = VecOp::Relu;
-          emit.vector(inPlace);
+          current->vector(inPlace);
         }
-        emit.endStep(Engine::Vector);
+        current->endStep(Engine::Vector);
 
         if (!y.sram) {
           DmaDesc st = dma3(y.pixel(b, r0, c0), yBuf[buf], rows, cols, c,
                             y.rowBytes(), c * kBf16, cols * c * kBf16,
                             c * kBf16);
-          emit.access(Engine::Store,
+          current->access(Engine::Store,
                       {sramRange(yBuf[buf], bytes, false), dramRange(st, true)});
-          emit.dma(false, st);
-          emit.endStep(Engine::Store);
+          current->dma(false, st);
+          current->endStep(Engine::Store);
         }
       }
 }
 
 void SegmentEmitter::emitMaxPool(tileir::MaxPoolOp op) {
-  emit.setTag(op.getTag());
+  current->setTag(op.getTag());
   const DevTensor &x = dev(op.getInputAttr());
   const DevTensor &y = dev(op.getOutputAttr());
   ArrayRef<int64_t> win = op.getWindow();
@@ -1610,17 +1688,17 @@ void SegmentEmitter::emitMaxPool(tileir::MaxPoolOp op) {
         DmaDesc load = dma3(x.pixel(b, yLo, 0), inBuf[buf], inRows, x.w, c,
                             x.rowBytes(), c * kBf16, x.w * c * kBf16,
                             c * kBf16);
-        emit.access(Engine::Load,
+        current->access(Engine::Load,
                     {sramRange(inBuf[buf], uint64_t(inRows) * x.w * c * kBf16,
                                true),
                      dramRange(load, false)});
-        emit.dma(true, load);
-        emit.endStep(Engine::Load);
+        current->dma(true, load);
+        current->endStep(Engine::Load);
       }
       uint64_t outTile = uint64_t(rows) * y.w * c * kBf16;
       Access outAccess = y.sram ? rowsOf(y, b, r0, rows, true)
                                 : sramRange(outBuf[buf], outTile, true);
-      emit.access(Engine::Vector,
+      current->access(Engine::Vector,
                   {inAccess, outAccess, sramRange(negInf, 2, false)});
       for (int64_t r = r0; r < r0 + rows; ++r) {
         uint64_t yRow = y.sram ? y.pixel(b, r, 0)
@@ -1648,7 +1726,7 @@ void SegmentEmitter::emitMaxPool(tileir::MaxPoolOp op) {
               v.aStride = sw * c * kBf16;
               v.y = yRow;
               v.yStride = c * kBf16;
-              emit.vector(v);
+              current->vector(v);
               initialized = true;
             }
           }
@@ -1662,7 +1740,7 @@ void SegmentEmitter::emitMaxPool(tileir::MaxPoolOp op) {
           v.aStride = 0;
           v.y = yRow;
           v.yStride = kBf16;
-          emit.vector(v);
+          current->vector(v);
         }
         for (int64_t i : taps)
           for (int64_t j = 0; j < kw; ++j) {
@@ -1679,23 +1757,23 @@ void SegmentEmitter::emitMaxPool(tileir::MaxPoolOp op) {
             v.aStride = v.yStride = c * kBf16;
             v.b = inAt(r * sh - padT + i * dh, lo * sw + j * dw - padL);
             v.bStride = sw * c * kBf16;
-            emit.vector(v);
+            current->vector(v);
           }
       }
-      emit.endStep(Engine::Vector);
+      current->endStep(Engine::Vector);
       if (!y.sram) {
         DmaDesc st = dma3(y.pixel(b, r0, 0), outBuf[buf], rows, y.w, c,
                           y.rowBytes(), c * kBf16, y.w * c * kBf16, c * kBf16);
-        emit.access(Engine::Store, {sramRange(outBuf[buf], outTile, false),
+        current->access(Engine::Store, {sramRange(outBuf[buf], outTile, false),
                                     dramRange(st, true)});
-        emit.dma(false, st);
-        emit.endStep(Engine::Store);
+        current->dma(false, st);
+        current->endStep(Engine::Store);
       }
     }
 }
 
 void SegmentEmitter::emitGlobalPool(tileir::GlobalPoolOp op) {
-  emit.setTag(op.getTag());
+  current->setTag(op.getTag());
   const DevTensor &x = dev(op.getInputAttr());
   const DevTensor &y = dev(op.getOutputAttr());
   int64_t c = x.c;
@@ -1719,12 +1797,12 @@ void SegmentEmitter::emitGlobalPool(tileir::GlobalPoolOp op) {
         DmaDesc load = dma3(x.pixel(b, r0, 0), inBuf[ib], rows, x.w, c,
                             x.rowBytes(), c * kBf16, x.w * c * kBf16,
                             c * kBf16);
-        emit.access(Engine::Load,
+        current->access(Engine::Load,
                     {sramRange(inBuf[ib], bytes, true), dramRange(load, false)});
-        emit.dma(true, load);
-        emit.endStep(Engine::Load);
+        current->dma(true, load);
+        current->endStep(Engine::Load);
       }
-      emit.access(Engine::Matrix,
+      current->access(Engine::Matrix,
                   {inAccess, sramRange(ones, x.w * kBf16, false),
                    sramRange(acc, c * 4, true), sramRange(outAt, c * kBf16, true)});
       for (int64_t r = 0; r < rows; ++r) {
@@ -1747,17 +1825,17 @@ void SegmentEmitter::emitGlobalPool(tileir::GlobalPoolOp op) {
           mm.outRowStride = c * kBf16;
           mm.scale = scale;
         }
-        emit.matmul(mm);
+        current->matmul(mm);
       }
-      emit.endStep(Engine::Matrix);
+      current->endStep(Engine::Matrix);
     }
     if (!y.sram) {
       DmaDesc st = dmaFlat(y.base + uint64_t(b * c * kBf16), outBuf[buf],
                            c * kBf16);
-      emit.access(Engine::Store, {sramRange(outBuf[buf], c * kBf16, false),
+      current->access(Engine::Store, {sramRange(outBuf[buf], c * kBf16, false),
                                   dramRange(st, true)});
-      emit.dma(false, st);
-      emit.endStep(Engine::Store);
+      current->dma(false, st);
+      current->endStep(Engine::Store);
     }
   }
 }
@@ -1768,8 +1846,8 @@ FailureOr<tileir::SegmentOp>
 planSegment(OpBuilder &builder, ArrayRef<Operation *> ops,
             ArrayRef<Value> inputs, ArrayRef<Value> outputs,
             const PlacementMap &placement, const NpuConfig &config,
-            NpuSegment &out) {
-  SegmentPlanner planner(placement, config, out, builder);
+            NpuSegment &out, int cores) {
+  SegmentPlanner planner(placement, config, out, builder, cores);
   return planner.run(ops, inputs, outputs);
 }
 
@@ -1784,22 +1862,61 @@ LogicalResult lowerSegment(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
                            ArrayRef<Value> outputs,
                            const PlacementMap &placement,
                            const NpuConfig &config, NpuSegment &out,
-                           Block *tileSegments) {
+                           Block *tileSegments, int cores) {
+  // Two schedules: one core with activations resident in SRAM, or every
+  // core splitting the convolutions with activations in DRAM. The cost
+  // model (the simulator, timing only) picks the faster, unless the caller
+  // chose.
+  std::vector<int> choices{1};
+  if (config.cores > 1)
+    choices.push_back(int(config.cores));
+  if (cores > 0) {
+    if (cores > config.cores)
+      return ops.front()->emitError("--npu-cores=")
+             << cores << " exceeds the " << config.cores << " cores of the "
+             << config.name << " NPU";
+    choices = {cores};
+  }
   OpBuilder builder(ops.front()->getContext());
   Block scratch;
-  builder.setInsertionPointToEnd(tileSegments ? tileSegments : &scratch);
-  FailureOr<tileir::SegmentOp> segment =
-      planSegment(builder, ops, inputs, outputs, placement, config, out);
-  if (failed(segment))
-    return failure();
-  LogicalResult result = success();
-  if (failed(mlir::verify(*segment)))
-    result = ops.front()->emitError("internal: the tile plan does not verify");
-  else
-    result = emitSegment(*segment, config, out.program);
-  if (!tileSegments)
+  double best = -1;
+  Operation *kept = nullptr;
+  for (int coreCount : choices) {
+    NpuSegment candidate;
+    builder.setInsertionPointToEnd(&scratch);
+    FailureOr<tileir::SegmentOp> segment = planSegment(
+        builder, ops, inputs, outputs, placement, config, candidate, coreCount);
+    if (failed(segment))
+      return failure();
+    if (failed(mlir::verify(*segment)))
+      return ops.front()->emitError("internal: the tile plan does not verify");
+    if (failed(emitSegment(*segment, config, candidate.program)))
+      return failure();
+    Simulator estimator(config, SimOptions{false, false});
+    std::vector<uint8_t> none;
+    SimResult estimate;
+    std::string error = estimator.run(candidate.program, none, estimate);
+    if (!error.empty())
+      return ops.front()->emitError("internal: the NPU program does not "
+                                    "simulate: ")
+             << error;
+    if (std::getenv("GAON_NPU_DEBUG"))
+      llvm::errs() << "schedule on " << coreCount
+                   << " core(s): " << estimate.cycles << " cycles\n";
+    if (best < 0 || estimate.cycles < best) {
+      best = estimate.cycles;
+      out = std::move(candidate);
+      if (tileSegments) {
+        if (kept)
+          kept->erase();
+        kept = *segment;
+        kept->moveBefore(tileSegments, tileSegments->end());
+        continue;
+      }
+    }
     segment->erase();
-  return result;
+  }
+  return success();
 }
 
 } // namespace gaon::npu

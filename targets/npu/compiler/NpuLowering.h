@@ -66,7 +66,8 @@ struct NpuSegment {
 };
 
 /// Plans `ops` (placed on the NPU, in program order; fused ops included)
-/// as one `tile.segment` at the builder's insertion point (graph -> tile):
+/// for `cores` cores as one `tile.segment` at the builder's insertion
+/// point (graph -> tile):
 /// device layouts, residency, DRAM and SRAM addresses, tiles. Packed
 /// constants and the host bindings go to `out`. `inputs` come from the host
 /// before the segment runs, `outputs` go back after.
@@ -74,21 +75,25 @@ mlir::FailureOr<tileir::SegmentOp>
 planSegment(mlir::OpBuilder &builder, llvm::ArrayRef<mlir::Operation *> ops,
             llvm::ArrayRef<mlir::Value> inputs,
             llvm::ArrayRef<mlir::Value> outputs, const PlacementMap &placement,
-            const NpuConfig &config, NpuSegment &out);
+            const NpuConfig &config, NpuSegment &out, int cores = 1);
 
 /// Expands a planned segment into instructions and the semaphores between
 /// engines (tile -> npu).
 mlir::LogicalResult emitSegment(tileir::SegmentOp segment,
                                 const NpuConfig &config, Program &program);
 
-/// Both steps, verifying the plan in between. With `tileSegments`, the
-/// tile.segment op stays there (gaonc --emit=tile).
+/// Both steps, verifying the plan in between, for one core with resident
+/// activations and (on a multi-core NPU) for all cores splitting the
+/// convolutions; the faster on the simulator's cost model wins. With
+/// `tileSegments`, the chosen tile.segment op stays there (gaonc
+/// --emit=tile). `cores` > 0 forces that schedule.
 mlir::LogicalResult lowerSegment(llvm::ArrayRef<mlir::Operation *> ops,
                                  llvm::ArrayRef<mlir::Value> inputs,
                                  llvm::ArrayRef<mlir::Value> outputs,
                                  const PlacementMap &placement,
                                  const NpuConfig &config, NpuSegment &out,
-                                 mlir::Block *tileSegments = nullptr);
+                                 mlir::Block *tileSegments = nullptr,
+                                 int cores = 0);
 
 /// The ONNX node name(s) an op came from, joined by '+'.
 std::string nodeName(mlir::Location loc);

@@ -757,6 +757,52 @@ bool overlaps(const Range &x, const Range &y) {
          (x.write || y.write);
 }
 
+/// The contiguous byte runs a DMA walks in DRAM, sorted; empty when there
+/// are too many to list (the caller then keeps the bounding range).
+std::vector<std::pair<uint64_t, uint64_t>> dramRuns(const DmaDesc &d) {
+  std::vector<std::pair<uint64_t, uint64_t>> runs;
+  bool rows = d.dramStrides[3] == int64_t(d.elemBytes);
+  uint64_t bytes = rows ? uint64_t(d.sizes[3]) * d.elemBytes : d.elemBytes;
+  uint32_t inner = rows ? 1 : d.sizes[3];
+  uint64_t count = uint64_t(d.sizes[0]) * d.sizes[1] * d.sizes[2] * inner;
+  if (count > (uint64_t(1) << 20))
+    return runs;
+  runs.reserve(count);
+  for (uint32_t i0 = 0; i0 < d.sizes[0]; ++i0)
+    for (uint32_t i1 = 0; i1 < d.sizes[1]; ++i1)
+      for (uint32_t i2 = 0; i2 < d.sizes[2]; ++i2)
+        for (uint32_t i3 = 0; i3 < inner; ++i3) {
+          uint64_t at = d.dram + i0 * d.dramStrides[0] + i1 * d.dramStrides[1] +
+                        i2 * d.dramStrides[2] + i3 * d.dramStrides[3];
+          runs.push_back({at, at + bytes});
+        }
+  std::sort(runs.begin(), runs.end());
+  return runs;
+}
+
+/// Whether two DMAs' DRAM walks share a byte, exactly: two cores storing
+/// interleaved channel slices of one tensor have overlapping bounding
+/// ranges but disjoint bytes.
+bool dmaWalksOverlap(const DmaDesc &a, const DmaDesc &b) {
+  std::vector<std::pair<uint64_t, uint64_t>> x = dramRuns(a), y = dramRuns(b);
+  if (x.empty() || y.empty())
+    return true; // too many runs to list: stay conservative
+  size_t i = 0, j = 0;
+  while (i < x.size() && j < y.size()) {
+    if (x[i].first < y[j].second && y[j].first < x[i].second)
+      return true;
+    if (x[i].second <= y[j].second)
+      ++i;
+    else
+      ++j;
+  }
+  return false;
+}
+
+bool isDma(const Instruction &in) {
+  return in.opcode == Opcode::DmaLoad || in.opcode == Opcode::DmaStore;
+}
+
 } // namespace
 
 std::string Simulator::run(const Program &program, std::vector<uint8_t> &dram,
@@ -841,7 +887,9 @@ std::string Simulator::run(const Program &program, std::vector<uint8_t> &dram,
         for (const Active &other : active)
           for (const Range &x : a.ranges)
             for (const Range &y : other.ranges)
-              if (overlaps(x, y))
+              if (overlaps(x, y) &&
+                  !(x.space == kDram && isDma(in) && isDma(*other.instr) &&
+                    !dmaWalksOverlap(in.dma, other.instr->dma)))
                 return "race: " + where(c, e, index) + " " +
                        (x.write ? "writes" : "reads") + " " +
                        (x.space == kDram ? "DRAM" : "SRAM") + " bytes that " +

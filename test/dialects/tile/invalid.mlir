@@ -154,7 +154,7 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
   tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
   tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 2, w = 4, c = 2, pad = 0}
-  // expected-error @+1 {{output @y is not the 1x4x4x2 the geometry writes}}
+  // expected-error @+1 {{output @y has no 1x4x4 channels [0, 2) for the geometry to write}}
   tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
 }
 
@@ -284,4 +284,28 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
   tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 1, w = 1, c = 2, pad = 0}
   // expected-error @+1 {{rows must be in [1, 4]}}
   tile.global_pool @x -> @y {scale = 1.0 : f32, rows = 0, sram = array<i64: 0, 0, 0, 0, 0, 0>, tag = 0}
+}
+
+// -----
+
+// expected-error @+1 {{cores must be in [1, 1024], got 0}}
+tile.segment attributes {dram_bytes = 64, resident_bytes = 0, tags = [], cores = 0} {
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"], cores = 2} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 4, pad = 0}
+  // expected-error @+1 {{output @y has no 1x4x4 channels [3, 5) for the geometry to write}}
+  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0, core = 1, out_channel_offset = 3}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"], cores = 2} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 4, pad = 0}
+  // expected-error @+1 {{runs on core 2 of a 2-core segment}}
+  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0, core = 2}
 }

@@ -2,7 +2,8 @@
 
 conv(3x3, pad 1) + relu -> maxpool(3x3, stride 2, pad 1) -> conv(1x1) ->
 residual add + relu -> clip(0, 6) -> sigmoid (CPU) -> conv(3x3, stride 2,
-dilation 1) -> global average pool -> flatten -> gemm + relu -> gemm.
+dilation 1; 256 channels, so two cores split it) -> global average pool ->
+flatten -> gemm + relu -> gemm.
 Writes MODEL.onnx and MODEL.input.npy.
 """
 import sys
@@ -23,8 +24,8 @@ def weight(name, *shape):
 inits = [
     weight("w1", 16, 3, 3, 3), weight("b1", 16),
     weight("w2", 16, 16, 1, 1), weight("b2", 16),
-    weight("w3", 32, 16, 3, 3), weight("b3", 32),
-    weight("fc1_w", 24, 32), weight("fc1_b", 24),
+    weight("w3", 256, 16, 3, 3), weight("b3", 256),
+    weight("fc1_w", 24, 256), weight("fc1_b", 24),
     weight("fc2_w", 10, 24), weight("fc2_b", 10),
 ]
 nodes = [
