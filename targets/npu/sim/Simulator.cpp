@@ -305,6 +305,22 @@ void execDma(const DmaDesc &d, bool toSram, uint8_t *sram, uint8_t *dram) {
               d.sramStrides[3] == int64_t(d.elemBytes);
   uint64_t chunk = rows ? uint64_t(d.sizes[3]) * d.elemBytes : d.elemBytes;
   uint32_t inner = rows ? 1 : d.sizes[3];
+  if (rows && d.elements() == d.sizes[3] && chunk >= (uint64_t(1) << 20)) {
+    // One long copy (weights): in parallel pieces. DMA sources and
+    // destinations never overlap (DRAM and SRAM are apart).
+    uint8_t *to = toSram ? sram + d.sram : dram + d.dram;
+    const uint8_t *from = toSram ? dram + d.dram : sram + d.sram;
+    const int64_t pieces = 16;
+    int64_t piece = int64_t((chunk + pieces - 1) / pieces);
+#pragma omp parallel for schedule(static)
+    for (int64_t p = 0; p < pieces; ++p) {
+      int64_t at = p * piece;
+      if (at < int64_t(chunk))
+        std::memcpy(to + at, from + at,
+                    std::min<int64_t>(piece, int64_t(chunk) - at));
+    }
+    return;
+  }
   for (uint32_t i0 = 0; i0 < d.sizes[0]; ++i0)
     for (uint32_t i1 = 0; i1 < d.sizes[1]; ++i1)
       for (uint32_t i2 = 0; i2 < d.sizes[2]; ++i2)
@@ -565,7 +581,8 @@ void execMatMul(const MatMulDesc &mm, uint8_t *s,
   if (!mm.store)
     return;
   if (!integer && mm.outType == ElemType::BF16) {
-    // The float output stage, row by row (vectorizes).
+    // The float output stage, row by row (vectorizes; rows in parallel).
+#pragma omp parallel for schedule(static) if (uint64_t(mm.m) * mm.n > (1u << 16))
     for (uint32_t r = 0; r < mm.m; ++r) {
       const uint8_t *cr = s + mm.c + r * mm.cRowStride;
       uint64_t row = mm.outOuterStride
