@@ -33,7 +33,7 @@ import onnx
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from run import SHAPES, peak_rss  # noqa: E402
+from run import SHAPES, ensure_onnxruntime, peak_rss  # noqa: E402
 
 
 def roofline(model_path, config, macs, in_elems, out_elems):
@@ -59,10 +59,7 @@ def main():
     parser.add_argument("--work", default=os.path.join(ROOT, "build", "bench"))
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
-    if not os.path.isdir(os.path.join(HERE, "node_modules", "onnxruntime-node")):
-        subprocess.run(["npm", "install", "--ignore-scripts", "--no-audit",
-                        "--no-fund", "onnxruntime-node@1.20.1"], cwd=HERE,
-                       check=True)
+    ensure_onnxruntime()
     gaonc = os.path.join(args.build, "bin", "gaonc")
     gaon_run = os.path.join(args.build, "bin", "gaon-run")
     config = json.loads(subprocess.run(

@@ -45,6 +45,14 @@ def peak_rss(cmd):
     return proc.stdout, kb / 1024.0
 
 
+def ensure_onnxruntime():
+    """Installs ONNX Runtime from npm into bench/ when it is missing."""
+    if not os.path.isdir(os.path.join(HERE, "node_modules", "onnxruntime-node")):
+        subprocess.run(["npm", "install", "--ignore-scripts", "--no-audit",
+                        "--no-fund", "onnxruntime-node@1.20.1"], cwd=HERE,
+                       check=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="resnet50,mobilenetv2,bert")
@@ -54,10 +62,7 @@ def main():
     parser.add_argument("--work", default=os.path.join(ROOT, "build", "bench"))
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
-    if not os.path.isdir(os.path.join(HERE, "node_modules", "onnxruntime-node")):
-        subprocess.run(["npm", "install", "--ignore-scripts", "--no-audit",
-                        "--no-fund", "onnxruntime-node@1.20.1"], cwd=HERE,
-                       check=True)
+    ensure_onnxruntime()
     gaonc = os.path.join(args.build, "bin", "gaonc")
     gaon_run = os.path.join(args.build, "bin", "gaon-run")
 

@@ -39,20 +39,7 @@ constexpr uint32_t kFormatVersion = 3;
 constexpr uint64_t kAlignment = 64;
 constexpr uint32_t kNoTensor = 0xFFFFFFFFu;
 
-std::string locationName(Location loc) {
-  if (auto name = llvm::dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = llvm::dyn_cast<FusedLoc>(loc)) {
-    std::string names;
-    for (Location l : fused.getLocations()) {
-      std::string n = locationName(l);
-      if (!n.empty())
-        names += (names.empty() ? "" : "+") + n;
-    }
-    return names;
-  }
-  return "";
-}
+std::string locationName(Location loc) { return npu::nodeName(loc); }
 
 /// The runtime dtype of an element type; quantized types use their storage.
 FailureOr<gnb::DType> dtypeOf(Type element) {

@@ -157,28 +157,22 @@ LogicalResult readProgramOp(Operation *op, Program &out) {
     for (Operation &iop : queue.getBody().front()) {
       Instruction in;
       in.engine = engine;
+      auto readDma = [&](auto d, Opcode opcode) {
+        in.opcode = opcode;
+        in.tag = d.getTag();
+        in.dma.dram = d.getDram();
+        in.dma.sram = d.getSram();
+        in.dma.elemBytes = d.getElemBytes();
+        for (int i = 0; i < 4; ++i) {
+          in.dma.sizes[i] = d.getSizes()[i];
+          in.dma.dramStrides[i] = d.getDramStrides()[i];
+          in.dma.sramStrides[i] = d.getSramStrides()[i];
+        }
+      };
       if (auto d = llvm::dyn_cast<npuir::DmaLoadOp>(iop)) {
-        in.opcode = Opcode::DmaLoad;
-        in.tag = d.getTag();
-        in.dma.dram = d.getDram();
-        in.dma.sram = d.getSram();
-        in.dma.elemBytes = d.getElemBytes();
-        for (int i = 0; i < 4; ++i) {
-          in.dma.sizes[i] = d.getSizes()[i];
-          in.dma.dramStrides[i] = d.getDramStrides()[i];
-          in.dma.sramStrides[i] = d.getSramStrides()[i];
-        }
+        readDma(d, Opcode::DmaLoad);
       } else if (auto d = llvm::dyn_cast<npuir::DmaStoreOp>(iop)) {
-        in.opcode = Opcode::DmaStore;
-        in.tag = d.getTag();
-        in.dma.dram = d.getDram();
-        in.dma.sram = d.getSram();
-        in.dma.elemBytes = d.getElemBytes();
-        for (int i = 0; i < 4; ++i) {
-          in.dma.sizes[i] = d.getSizes()[i];
-          in.dma.dramStrides[i] = d.getDramStrides()[i];
-          in.dma.sramStrides[i] = d.getSramStrides()[i];
-        }
+        readDma(d, Opcode::DmaStore);
       } else if (auto m = llvm::dyn_cast<npuir::MatMulOp>(iop)) {
         in.opcode = Opcode::MatMul;
         in.tag = m.getTag();
