@@ -182,6 +182,18 @@ LogicalResult VectorOp::verify() {
            << getBStep();
   if (getOuter() < 1 || getOuter() > UINT32_MAX)
     return emitOpError("outer must be in [1, 2^32), got ") << getOuter();
+  VecOp op = getOp();
+  ElemType type = getType();
+  bool function = op == VecOp::exp || op == VecOp::rsqrt ||
+                  op == VecOp::recip || op == VecOp::row_sum ||
+                  op == VecOp::row_max;
+  if (function && type != ElemType::f32 && type != ElemType::bf16)
+    return emitOpError() << stringifyVecOp(op) << " takes f32 or bf16, not "
+                         << stringifyElemType(type);
+  if (op == VecOp::to_f32 && type != ElemType::bf16)
+    return emitOpError("to_f32 converts bf16, not ") << stringifyElemType(type);
+  if (op == VecOp::to_bf16 && type != ElemType::f32)
+    return emitOpError("to_bf16 converts f32, not ") << stringifyElemType(type);
   return verifyTag(*this, getTag());
 }
 

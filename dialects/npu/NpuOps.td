@@ -52,7 +52,10 @@ def Npu_VecOp : Npu_Enum<"VecOp", "vector operation", [
   I32EnumAttrCase<"add", 0>, I32EnumAttrCase<"sub", 1>,
   I32EnumAttrCase<"mul", 2>, I32EnumAttrCase<"max", 3>,
   I32EnumAttrCase<"min", 4>, I32EnumAttrCase<"relu", 5>,
-  I32EnumAttrCase<"copy", 6>]>;
+  I32EnumAttrCase<"copy", 6>, I32EnumAttrCase<"exp", 7>,
+  I32EnumAttrCase<"rsqrt", 8>, I32EnumAttrCase<"recip", 9>,
+  I32EnumAttrCase<"row_sum", 10>, I32EnumAttrCase<"row_max", 11>,
+  I32EnumAttrCase<"to_f32", 12>, I32EnumAttrCase<"to_bf16", 13>]>;
 def Npu_VecOpAttr : EnumAttr<Npu_Dialect, Npu_VecOp, "vec"> {
   let assemblyFormat = "`<` $value `>`";
 }

@@ -534,3 +534,83 @@ TEST(Simulator, Bf16OutputStageScalesThenAddsBias) {
   EXPECT_EQ(out[0], 10 * 0.25f + 1);       // 3.5
   EXPECT_EQ(out[1], 0.0f);                 // 20 * 0.25 - 100, then ReLU
 }
+
+// Softmax over 3 rows of 200 bf16 values, the way the compiler will run it
+// on the vector engine: widen to f32, row max, subtract it, exp, row sum,
+// reciprocal, scale, narrow. Within bf16 rounding of a double reference;
+// each instruction's cost is the closed form of docs/npu.md.
+TEST(Simulator, VectorFunctionsComputeSoftmax) {
+  NpuConfig config = edgeNpuConfig();
+  const uint32_t n = 200, rows = 3;
+  std::vector<uint8_t> dram(1 << 16, 0);
+  std::vector<uint16_t> x(n * rows);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = bf16(float(std::sin(0.37 * double(i)) * 6.0));
+  std::memcpy(dram.data(), x.data(), x.size() * 2);
+  const uint64_t in = 0, f = 4096, m = 8192, sum = 8320, out = 12288;
+  auto vec = [](VecOp op, ElemType type, uint64_t a, int64_t aStride,
+                uint64_t b, int64_t bStride, uint32_t bStep, uint64_t y,
+                int64_t yStride) {
+    Instruction i;
+    i.opcode = Opcode::Vector;
+    i.engine = Engine::Vector;
+    i.vec.op = op;
+    i.vec.type = type;
+    i.vec.n = n;
+    i.vec.outer = rows;
+    i.vec.a = a;
+    i.vec.aStride = aStride;
+    i.vec.b = b;
+    i.vec.bStride = bStride;
+    i.vec.bStep = bStep;
+    i.vec.y = y;
+    i.vec.yStride = yStride;
+    return i;
+  };
+  Program p = emptyProgram(1);
+  p.queues[0][0].push_back(load(0, in, n * rows * 2));
+  p.queues[0][0].push_back(signal(0, 0, Engine::Load));
+  auto &vq = p.queues[0][3];
+  vq.push_back(wait(0, 1, Engine::Vector));
+  std::vector<Instruction> body = {
+      vec(VecOp::ToF32, ElemType::BF16, in, n * 2, 0, 0, 1, f, n * 4),
+      vec(VecOp::RowMax, ElemType::F32, f, n * 4, 0, 0, 1, m, 4),
+      vec(VecOp::Sub, ElemType::F32, f, n * 4, m, 4, 0, f, n * 4),
+      vec(VecOp::Exp, ElemType::F32, f, n * 4, 0, 0, 1, f, n * 4),
+      vec(VecOp::RowSum, ElemType::F32, f, n * 4, 0, 0, 1, sum, 4),
+      vec(VecOp::Recip, ElemType::F32, sum, 4, 0, 0, 1, sum, 4),
+      vec(VecOp::Mul, ElemType::F32, f, n * 4, sum, 4, 0, f, n * 4),
+      vec(VecOp::ToBf16, ElemType::F32, f, n * 4, 0, 0, 1, out, n * 2)};
+  body[5].vec.n = 1; // one reciprocal per row
+  Simulator sim(config);
+  double expected = 0;
+  for (const Instruction &i : body) {
+    vq.push_back(i);
+    expected += sim.vectorCycles(i.vec);
+  }
+  vq.push_back(signal(1, 0, Engine::Vector));
+  p.queues[0][1].push_back(wait(1, 1, Engine::Store));
+  p.queues[0][1].push_back(storeOut(out, 32768, n * rows * 2));
+  p.dramBytes = dram.size();
+  SimResult r;
+  ASSERT_EQ(sim.run(p, dram, r), "");
+  // Closed forms (128 lanes): a conversion ceil(200/128) = 2 cycles a row;
+  // exp four passes of 2; a row sum 2 + log2(128) = 9; plus 16 each.
+  EXPECT_DOUBLE_EQ(sim.vectorCycles(body[0].vec), 3 * 2 + 16);
+  EXPECT_DOUBLE_EQ(sim.vectorCycles(body[3].vec), 3 * 8 + 16);
+  EXPECT_DOUBLE_EQ(sim.vectorCycles(body[4].vec), 3 * 9 + 16);
+  EXPECT_NEAR(r.busyCycles[0][3], expected + 2, 1e-9); // + wait, signal
+  for (uint32_t o = 0; o < rows; ++o) {
+    double mx = -1e30, total = 0;
+    for (uint32_t i = 0; i < n; ++i)
+      mx = std::max(mx, double(fromBf16(x[o * n + i])));
+    for (uint32_t i = 0; i < n; ++i)
+      total += std::exp(double(fromBf16(x[o * n + i])) - mx);
+    for (uint32_t i = 0; i < n; ++i) {
+      uint16_t got;
+      std::memcpy(&got, dram.data() + 32768 + 2 * (o * n + i), 2);
+      double want = std::exp(double(fromBf16(x[o * n + i])) - mx) / total;
+      ASSERT_NEAR(fromBf16(got), want, want * 1e-2 + 1e-6) << o << "," << i;
+    }
+  }
+}

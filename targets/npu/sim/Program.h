@@ -82,7 +82,27 @@ struct MatMulDesc {
   float scale = 1.0f; // float mode: sums * scale + bias, before relu
 };
 
-enum class VecOp : uint8_t { Add, Sub, Mul, Max, Min, Relu, Copy };
+enum class VecOp : uint8_t {
+  Add, Sub, Mul, Max, Min, Relu, Copy,
+  // Unary f32 functions (bf16 operands: computed in f32, rounded once).
+  Exp, Rsqrt, Recip,
+  // One result per row: y[o] = sum or max of a[o][0..n).
+  RowSum, RowMax,
+  // Conversions: `type` is the source's; bf16 -> f32 is exact, f32 -> bf16
+  // rounds to nearest even.
+  ToF32, ToBf16,
+};
+/// Whether an op reads b.
+inline bool vecOpIsBinary(VecOp op) { return op <= VecOp::Min; }
+inline bool vecOpIsRowReduction(VecOp op) {
+  return op == VecOp::RowSum || op == VecOp::RowMax;
+}
+/// The element type an op writes.
+inline ElemType vecOpResultType(VecOp op, ElemType type) {
+  return op == VecOp::ToF32 ? ElemType::F32
+         : op == VecOp::ToBf16 ? ElemType::BF16
+                               : type;
+}
 
 /// For o < outer, i < n: y[o][i] = a[o][i] op b[o][i * bStep] over elements
 /// of one type, where row o of each operand starts `o * stride` bytes after

@@ -51,6 +51,7 @@ namespace {
 
 constexpr double kSyncCycles = 1, kCrossCoreSignalCycles = 50;
 constexpr double kVectorLatency = 16;
+constexpr double kFunctionPasses = 4; // exp, rsqrt, recip
 constexpr uint64_t kBurst = 64;
 constexpr int64_t kDram = -1; // the address space of DRAM in ranges
 
@@ -122,8 +123,17 @@ double Simulator::matMulCycles(const MatMulDesc &mm) const {
 double Simulator::vectorCycles(const VectorDesc &v) const {
   double perCycle = elemBytes(v.type) <= 2 ? 2.0 * config.vectorLanes
                                            : double(config.vectorLanes);
-  // Each row starts on a fresh lane group.
-  return double(v.outer) * std::ceil(double(v.n) / perCycle) + kVectorLatency;
+  // Conversions stream at the f32 rate; functions take four passes; a row
+  // reduction adds its tree's depth per row. Each row starts on a fresh
+  // lane group.
+  if (v.op == VecOp::ToF32 || v.op == VecOp::ToBf16)
+    perCycle = double(config.vectorLanes);
+  double perRow = std::ceil(double(v.n) / perCycle);
+  if (v.op == VecOp::Exp || v.op == VecOp::Rsqrt || v.op == VecOp::Recip)
+    perRow *= kFunctionPasses;
+  if (vecOpIsRowReduction(v.op))
+    perRow += std::ceil(std::log2(double(config.vectorLanes)));
+  return double(v.outer) * perRow + kVectorLatency;
 }
 
 uint64_t Simulator::dramChargedBytes(const DmaDesc &d) {
@@ -268,16 +278,27 @@ std::string describe(const Instruction &in, uint32_t core,
       return add(core, base + std::min<int64_t>(span, 0),
                  base + std::max<int64_t>(span, 0) + rowBytes, write, what);
     };
+    bool fn = v.op >= VecOp::Exp;
+    if (fn && v.op <= VecOp::RowMax && v.type != ElemType::F32 &&
+        v.type != ElemType::BF16)
+      return "exp, rsqrt, recip and the row reductions take f32 or bf16";
+    if (v.op == VecOp::ToF32 && v.type != ElemType::BF16)
+      return "to_f32 converts bf16";
+    if (v.op == VecOp::ToBf16 && v.type != ElemType::F32)
+      return "to_bf16 converts f32";
+    uint64_t yb = elemBytes(vecOpResultType(v.op, v.type));
+    if (v.y % yb || uint64_t(v.yStride) % yb)
+      return "vector y and its stride must be multiples of its element size";
     if (auto e = operand(v.a, v.aStride, v.n * eb, false, "vector a");
         !e.empty())
       return e;
-    bool binary = v.op != VecOp::Relu && v.op != VecOp::Copy;
-    if (binary)
+    if (vecOpIsBinary(v.op))
       if (auto e = operand(v.b, v.bStride, (v.bStep ? v.n : 1) * eb, false,
                            "vector b");
           !e.empty())
         return e;
-    return operand(v.y, v.yStride, v.n * eb, true, "vector y");
+    return operand(v.y, v.yStride, vecOpIsRowReduction(v.op) ? yb : v.n * yb,
+                   true, "vector y");
   }
   case Opcode::Signal:
   case Opcode::Wait:
@@ -709,7 +730,47 @@ template <VecOp Op> void bf16Rows(const VectorDesc &v, uint8_t *s) {
     bf16Rows<Op, false>(v, s);
 }
 
+/// exp, rsqrt, recip, the row reductions and the conversions: f32 math
+/// (bf16 widened exactly, results rounded once); sums run in index order.
+void execFunction(const VectorDesc &v, uint8_t *s) {
+  bool bf16 = v.type == ElemType::BF16;
+  auto read = [&](const uint8_t *p) {
+    return bf16 ? bf16ToFloat(load<uint16_t>(p)) : load<float>(p);
+  };
+  ElemType out = vecOpResultType(v.op, v.type);
+  auto write = [&](uint8_t *p, float f) {
+    if (out == ElemType::BF16)
+      store<uint16_t>(p, floatToBf16(f));
+    else
+      store<float>(p, f);
+  };
+  int eb = elemBytes(v.type), yb = elemBytes(out);
+  for (uint32_t o = 0; o < v.outer; ++o) {
+    const uint8_t *a = s + v.a + o * v.aStride;
+    uint8_t *y = s + v.y + o * v.yStride;
+    if (vecOpIsRowReduction(v.op)) {
+      float r = v.op == VecOp::RowSum ? 0.0f : -INFINITY;
+      for (uint64_t i = 0; i < v.n; ++i) {
+        float x = read(a + i * eb);
+        r = v.op == VecOp::RowSum ? r + x : (x > r || x != x ? x : r);
+      }
+      write(y, r);
+      continue;
+    }
+    for (uint64_t i = 0; i < v.n; ++i) {
+      float x = read(a + i * eb);
+      float r = v.op == VecOp::Exp     ? std::exp(x)
+                : v.op == VecOp::Rsqrt ? 1.0f / std::sqrt(x)
+                : v.op == VecOp::Recip ? 1.0f / x
+                                       : x; // conversions
+      write(y + i * yb, r);
+    }
+  }
+}
+
 void execVector(const VectorDesc &v, uint8_t *s) {
+  if (v.op >= VecOp::Exp)
+    return execFunction(v, s);
   if (v.op == VecOp::Copy) { // bit for bit, whatever the type
     uint64_t bytes = v.n * elemBytes(v.type);
     for (uint32_t o = 0; o < v.outer; ++o)
@@ -724,7 +785,7 @@ void execVector(const VectorDesc &v, uint8_t *s) {
     case VecOp::Max: return bf16Rows<VecOp::Max>(v, s);
     case VecOp::Min: return bf16Rows<VecOp::Min>(v, s);
     case VecOp::Relu: return bf16Rows<VecOp::Relu>(v, s);
-    case VecOp::Copy: break;
+    default: break;
     }
   }
   auto apply = [&](auto a, auto b) {
@@ -736,9 +797,8 @@ void execVector(const VectorDesc &v, uint8_t *s) {
     case VecOp::Max: return a > b ? a : b;
     case VecOp::Min: return a < b ? a : b;
     case VecOp::Relu: return a > T(0) ? a : T(0);
-    case VecOp::Copy: return a;
+    default: return a; // Copy; the functions run in execFunction
     }
-    return a;
   };
   switch (v.type) {
   case ElemType::F32:

@@ -249,3 +249,30 @@ npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
     npu.vector {op = #npu.vec<add>, type = #npu.elem<f32>, n = 4, a = 0, b = 16, y = 32, outer = 0}
   }
 }
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <vector> core 0 {
+    // expected-error @+1 {{exp takes f32 or bf16, not i8}}
+    npu.vector {op = #npu.vec<exp>, type = #npu.elem<i8>, n = 4, a = 0, b = 0, y = 32}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <vector> core 0 {
+    // expected-error @+1 {{to_f32 converts bf16, not f32}}
+    npu.vector {op = #npu.vec<to_f32>, type = #npu.elem<f32>, n = 4, a = 0, b = 0, y = 32}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <vector> core 0 {
+    // expected-error @+1 {{to_bf16 converts f32, not bf16}}
+    npu.vector {op = #npu.vec<to_bf16>, type = #npu.elem<bf16>, n = 4, a = 0, b = 0, y = 32}
+  }
+}

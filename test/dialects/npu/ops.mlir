@@ -33,5 +33,9 @@ npu.program attributes {cores = 1, dram_bytes = 4096, tags = ["fc"]} {
     npu.vector {op = #npu.vec<add>, type = #npu.elem<f32>, n = 128, a = 0, b = 512, y = 1024, b_step = 0}
     // CHECK: npu.vector {{{.*}}a_stride = 512 : i64{{.*}}outer = 4 : i64
     npu.vector {op = #npu.vec<max>, type = #npu.elem<bf16>, n = 64, a = 0, b = 4096, y = 0, outer = 4, a_stride = 512, b_stride = 1024, y_stride = 512}
+    // CHECK: npu.vector {{{.*}}op = #npu.vec<row_sum>{{.*}}type = #npu.elem<f32>
+    npu.vector {op = #npu.vec<row_sum>, type = #npu.elem<f32>, n = 64, a = 0, b = 0, y = 8192, outer = 4, a_stride = 256, y_stride = 4}
+    // CHECK: npu.vector {{{.*}}op = #npu.vec<to_bf16>
+    npu.vector {op = #npu.vec<to_bf16>, type = #npu.elem<f32>, n = 64, a = 0, b = 0, y = 8192}
   }
 }
