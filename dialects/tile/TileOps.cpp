@@ -198,6 +198,25 @@ LogicalResult EltwiseOp::verify() {
   return verifyTag(*this, getTag());
 }
 
+LogicalResult RowsOp::verify() {
+  if (getKind() != "softmax" && getKind() != "layer_norm")
+    return emitOpError("kind must be softmax or layer_norm, got \"")
+           << getKind() << "\"";
+  if (failed(expectSize(*this, "sram", getSram().size(), 9)))
+    return failure();
+  FailureOr<TensorOp> x = tensorNamed(*this, getInputAttr(), "input");
+  FailureOr<TensorOp> y = tensorNamed(*this, getOutputAttr(), "output");
+  if (failed(x) || failed(y))
+    return failure();
+  if (x->getN() != y->getN() || x->getH() != y->getH() ||
+      x->getW() != y->getW() || x->getC() != y->getC() || x->getPad() ||
+      y->getPad())
+    return emitOpError("input and output must have one shape and no halo");
+  if (getRows() < 1 || getRows() > x->getW())
+    return emitOpError("rows must be in [1, ") << x->getW() << "]";
+  return verifyTag(*this, getTag());
+}
+
 LogicalResult MaxPoolOp::verify() {
   if (failed(expectSize(*this, "window", getWindow().size(), 8)) ||
       failed(expectSize(*this, "sram", getSram().size(), 5)))

@@ -131,6 +131,22 @@ def Tile_EltwiseOp : Tile_Op<"eltwise", [HasParent<"SegmentOp">]> {
   let hasVerifier = 1;
 }
 
+def Tile_RowsOp : Tile_Op<"rows", [HasParent<"SegmentOp">]> {
+  let summary = "Softmax or layer normalization over each row, on the vector engine";
+  let description = [{
+    Rows are the tensor's pixels, normalized over their `c` channels, `rows`
+    of them per tile, in f32. `sram`: two input tiles, two output tiles, an
+    f32 work tile, an f32 square tile (layer_norm), two per-row statistics,
+    and the constants (layer_norm: gamma and beta as f32 rows, then 1/c and
+    epsilon), which a tile.load fills.
+  }];
+  let arguments = (ins StrAttr:$kind, FlatSymbolRefAttr:$input,
+                       FlatSymbolRefAttr:$output, Tile_Int:$rows,
+                       DenseI64ArrayAttr:$sram, Tile_Int:$tag);
+  let assemblyFormat = "$kind $input `->` $output attr-dict";
+  let hasVerifier = 1;
+}
+
 def Tile_MaxPoolOp : Tile_Op<"max_pool", [HasParent<"SegmentOp">]> {
   let summary = "2-D max pooling on the vector engine, by output row tiles";
   let description = [{

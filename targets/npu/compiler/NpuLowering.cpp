@@ -336,6 +336,27 @@ std::string whyNotNpu(Operation &op, const NpuConfig &config) {
              "run on the NPU";
     return "";
   }
+  if (llvm::isa<graph::SoftmaxOp, graph::LayerNormOp>(op)) {
+    RankedTensorType t = rankedOf(op.getOperand(0));
+    int64_t axis = op.getAttrOfType<IntegerAttr>("axis").getInt();
+    if (axis < 0)
+      axis += t.getRank();
+    if (t.getRank() > 3 || axis != t.getRank() - 1)
+      return "the vector engine normalizes rows of the last axis of tensors "
+             "of rank 3 or less";
+    if (uint64_t(t.getShape().back()) * 16 > budget / 2)
+      return "one row does not fit the vector engine's SRAM tiles";
+    if (auto norm = llvm::dyn_cast<graph::LayerNormOp>(op)) {
+      auto param = [&](Value v) {
+        DenseElementsAttr c = v ? constantOf(v) : DenseElementsAttr();
+        return c && c.getNumElements() == t.getShape().back();
+      };
+      if (!param(norm.getScale()) || (norm.getBias() && !param(norm.getBias())))
+        return "scale and bias must be constants of the normalized axis's "
+               "length";
+    }
+    return "";
+  }
   if (auto reshape = llvm::dyn_cast<graph::ReshapeOp>(op)) {
     if (!rowMajorEquivalent(rankedOf(reshape.getInput())) ||
         !rowMajorEquivalent(rankedOf(reshape.getOutput())))
@@ -717,6 +738,7 @@ private:
   LogicalResult planElementwise(Operation *op);
   LogicalResult planMaxPool(graph::MaxPoolOp pool);
   LogicalResult planGlobalPool(graph::ReduceOp reduce);
+  LogicalResult planRowOp(Operation *op);
   SegmentBinding binding(Value v);
 
   const PlacementMap &placement;
@@ -956,6 +978,8 @@ SegmentPlanner::run(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
       planned = planMaxPool(pool);
     } else if (auto reduce = llvm::dyn_cast<graph::ReduceOp>(anchor)) {
       planned = planGlobalPool(reduce);
+    } else if (llvm::isa<graph::SoftmaxOp, graph::LayerNormOp>(anchor)) {
+      planned = planRowOp(anchor);
     } else if (llvm::isa<graph::ReshapeOp>(anchor)) {
       // An alias: no data moves.
     } else {
@@ -1185,6 +1209,61 @@ LogicalResult SegmentPlanner::planMaxPool(graph::MaxPoolOp pool) {
   return success();
 }
 
+LogicalResult SegmentPlanner::planRowOp(Operation *op) {
+  bool norm = llvm::isa<graph::LayerNormOp>(op);
+  const DevTensor &x = dev(op->getOperand(0));
+  const DevTensor &y = dev(op->getResult(0));
+  int64_t c = x.c;
+  // Per row: two bf16 input and output tiles, f32 work (and squares), two
+  // statistics.
+  uint64_t perRow = uint64_t(c) * (2 * kBf16 + 2 * kBf16 + 4 + (norm ? 4 : 0)) + 8;
+  int64_t rowsT = std::max<int64_t>(
+      1, std::min<int64_t>(x.w, (opBudget(config) / 2) / perRow));
+  if (!(x.sram && y.sram) && x.w >= 4)
+    rowsT = std::min(rowsT, ceilDiv(x.w, 4));
+  rowsT = ceilDiv(x.w, ceilDiv(x.w, rowsT));
+  uint64_t tileBf16 = alignUp(uint64_t(rowsT) * c * kBf16);
+  uint64_t tileF32 = alignUp(uint64_t(rowsT) * c * 4);
+  uint64_t stats = alignUp(uint64_t(rowsT) * 4);
+  uint64_t consts = norm ? alignUp(uint64_t(2 * c + 2) * 4) : 0;
+  ring.beginOp(4 * tileBf16 + 2 * tileF32 + 2 * stats + consts);
+  // in0 in1 out0 out1 work square stats0 stats1 consts
+  SmallVector<int64_t> sram(9, 0);
+  for (int i = 0; i < 2; ++i) {
+    if (!x.sram)
+      sram[i] = ring.take(tileBf16);
+    if (!y.sram)
+      sram[2 + i] = ring.take(tileBf16);
+  }
+  sram[4] = ring.take(tileF32);
+  if (norm)
+    sram[5] = ring.take(tileF32);
+  sram[6] = ring.take(stats);
+  sram[7] = ring.take(stats);
+  if (norm) {
+    auto layerNorm = llvm::cast<graph::LayerNormOp>(op);
+    sram[8] = ring.take(consts);
+    std::vector<float> data(2 * c + 2, 0.0f);
+    std::vector<float> gamma = floatsOf(constantOf(layerNorm.getScale()));
+    std::copy(gamma.begin(), gamma.end(), data.begin());
+    if (layerNorm.getBias()) {
+      std::vector<float> beta = floatsOf(constantOf(layerNorm.getBias()));
+      std::copy(beta.begin(), beta.end(), data.begin() + c);
+    }
+    data[2 * c] = float(1.0 / double(c));
+    data[2 * c + 1] = layerNorm.getEpsilon().convertToFloat();
+    std::vector<char> bytes(data.size() * 4);
+    std::memcpy(bytes.data(), data.data(), bytes.size());
+    uint64_t at = addConstant(nodeName(op->getLoc()) + ".params", bytes);
+    load(at, sram[8], bytes.size());
+  }
+  builder.create<tileir::RowsOp>(
+      loc, builder.getStringAttr(norm ? "layer_norm" : "softmax"),
+      sym(op->getOperand(0)), sym(op->getResult(0)), i64(rowsT),
+      builder.getDenseI64ArrayAttr(sram), i64(tag));
+  return success();
+}
+
 LogicalResult SegmentPlanner::planGlobalPool(graph::ReduceOp reduce) {
   const DevTensor &x = dev(reduce.getInput());
   const DevTensor &y = dev(reduce.getOutput());
@@ -1254,6 +1333,7 @@ private:
   void emitEltwise(tileir::EltwiseOp op);
   void emitMaxPool(tileir::MaxPoolOp op);
   void emitGlobalPool(tileir::GlobalPoolOp op);
+  void emitRows(tileir::RowsOp op);
 
   /// Every core finishes the op before any starts the next: each core's
   /// store engine (the last to touch DRAM) signals every core, and each
@@ -1352,6 +1432,8 @@ LogicalResult SegmentEmitter::run(tileir::SegmentOp segment) {
       emitMaxPool(m);
     } else if (auto g = llvm::dyn_cast<tileir::GlobalPoolOp>(op)) {
       emitGlobalPool(g);
+    } else if (auto r = llvm::dyn_cast<tileir::RowsOp>(op)) {
+      emitRows(r);
     } else {
       return op.emitOpError("has no NPU lowering");
     }
@@ -1770,6 +1852,140 @@ void SegmentEmitter::emitMaxPool(tileir::MaxPoolOp op) {
         current->endStep(Engine::Store);
       }
     }
+}
+
+void SegmentEmitter::emitRows(tileir::RowsOp op) {
+  current->setTag(op.getTag());
+  bool norm = op.getKind() == "layer_norm";
+  const DevTensor &x = dev(op.getInputAttr());
+  const DevTensor &y = dev(op.getOutputAttr());
+  int64_t c = x.c, rowsT = op.getRows();
+  ArrayRef<int64_t> sram = op.getSram();
+  uint64_t work = sram[4], square = sram[5];
+  uint64_t stats[2] = {uint64_t(sram[6]), uint64_t(sram[7])};
+  uint64_t consts = sram[8];
+  uint64_t gamma = consts, beta = consts + uint64_t(c) * 4,
+           invC = consts + uint64_t(2 * c) * 4, eps = invC + 4;
+  uint64_t tile = 0;
+  // Rows are the pixels of a tensor without halo: rows of c, c apart.
+  int64_t pixels = x.n * x.h * x.w;
+  for (int64_t r0 = 0; r0 < pixels; r0 += rowsT, ++tile) {
+    int64_t rows = std::min(rowsT, pixels - r0);
+    int buf = tile % 2;
+    uint64_t bytes = uint64_t(rows) * c * kBf16;
+    uint64_t inAt = x.sram ? x.base + uint64_t(r0 * c * kBf16) : uint64_t(sram[buf]);
+    uint64_t outAt =
+        y.sram ? y.base + uint64_t(r0 * c * kBf16) : uint64_t(sram[2 + buf]);
+    if (!x.sram) {
+      DmaDesc d = dmaFlat(x.base + uint64_t(r0 * c * kBf16), inAt, bytes);
+      current->access(Engine::Load,
+                      {sramRange(inAt, bytes, true), dramRange(d, false)});
+      current->dma(true, d);
+      current->endStep(Engine::Load);
+    }
+    uint64_t f32Bytes = uint64_t(rows) * c * 4;
+    current->access(Engine::Vector,
+                    {sramRange(inAt, bytes, false),
+                     sramRange(work, f32Bytes, true),
+                     sramRange(square, norm ? f32Bytes : 0, true),
+                     sramRange(stats[0], rows * 4, true),
+                     sramRange(stats[1], rows * 4, true),
+                     sramRange(consts, norm ? uint64_t(2 * c + 2) * 4 : 0, false),
+                     sramRange(outAt, bytes, true)});
+    auto vec = [&](VecOp vop, ElemType type, uint64_t a, int64_t aStride,
+                   uint64_t y, int64_t yStride, uint64_t n) {
+      VectorDesc v;
+      v.op = vop;
+      v.type = type;
+      v.n = n;
+      v.outer = uint32_t(rows);
+      v.a = a;
+      v.aStride = aStride;
+      v.y = y;
+      v.yStride = yStride;
+      return v;
+    };
+    int64_t rowF32 = c * 4, rowBf16 = c * kBf16;
+    // Per-row scalar operand b: one f32 per row, broadcast along it.
+    auto perRow = [&](VectorDesc v, uint64_t b) {
+      v.b = b;
+      v.bStride = 4;
+      v.bStep = 0;
+      return v;
+    };
+    current->vector(vec(VecOp::ToF32, ElemType::BF16, inAt, rowBf16, work,
+                        rowF32, c));
+    if (!norm) {
+      current->vector(vec(VecOp::RowMax, ElemType::F32, work, rowF32,
+                          stats[0], 4, c));
+      current->vector(perRow(
+          vec(VecOp::Sub, ElemType::F32, work, rowF32, work, rowF32, c),
+          stats[0]));
+      current->vector(vec(VecOp::Exp, ElemType::F32, work, rowF32, work,
+                          rowF32, c));
+      current->vector(vec(VecOp::RowSum, ElemType::F32, work, rowF32,
+                          stats[0], 4, c));
+      current->vector(vec(VecOp::Recip, ElemType::F32, stats[0], 4, stats[0],
+                          4, 1));
+      current->vector(perRow(
+          vec(VecOp::Mul, ElemType::F32, work, rowF32, work, rowF32, c),
+          stats[0]));
+    } else {
+      // mean = sum / c; centered = x - mean; var = sum(centered^2) / c;
+      // y = centered * rsqrt(var + eps) * gamma + beta.
+      auto scalar = [&](VectorDesc v, uint64_t b) {
+        v.b = b;
+        v.bStride = 0;
+        v.bStep = 0;
+        return v;
+      };
+      auto rowVector = [&](VectorDesc v, uint64_t b) {
+        v.b = b;
+        v.bStride = 0;
+        v.bStep = 1;
+        return v;
+      };
+      current->vector(vec(VecOp::RowSum, ElemType::F32, work, rowF32,
+                          stats[0], 4, c));
+      current->vector(scalar(
+          vec(VecOp::Mul, ElemType::F32, stats[0], 4, stats[0], 4, 1), invC));
+      current->vector(perRow(
+          vec(VecOp::Sub, ElemType::F32, work, rowF32, work, rowF32, c),
+          stats[0]));
+      VectorDesc sq = vec(VecOp::Mul, ElemType::F32, work, rowF32, square,
+                          rowF32, c);
+      sq.b = work;
+      sq.bStride = rowF32;
+      current->vector(sq);
+      current->vector(vec(VecOp::RowSum, ElemType::F32, square, rowF32,
+                          stats[1], 4, c));
+      current->vector(scalar(
+          vec(VecOp::Mul, ElemType::F32, stats[1], 4, stats[1], 4, 1), invC));
+      current->vector(scalar(
+          vec(VecOp::Add, ElemType::F32, stats[1], 4, stats[1], 4, 1), eps));
+      current->vector(vec(VecOp::Rsqrt, ElemType::F32, stats[1], 4, stats[1],
+                          4, 1));
+      current->vector(perRow(
+          vec(VecOp::Mul, ElemType::F32, work, rowF32, work, rowF32, c),
+          stats[1]));
+      current->vector(rowVector(
+          vec(VecOp::Mul, ElemType::F32, work, rowF32, work, rowF32, c),
+          gamma));
+      current->vector(rowVector(
+          vec(VecOp::Add, ElemType::F32, work, rowF32, work, rowF32, c),
+          beta));
+    }
+    current->vector(vec(VecOp::ToBf16, ElemType::F32, work, rowF32, outAt,
+                        rowBf16, c));
+    current->endStep(Engine::Vector);
+    if (!y.sram) {
+      DmaDesc d = dmaFlat(y.base + uint64_t(r0 * c * kBf16), outAt, bytes);
+      current->access(Engine::Store,
+                      {sramRange(outAt, bytes, false), dramRange(d, true)});
+      current->dma(false, d);
+      current->endStep(Engine::Store);
+    }
+  }
 }
 
 void SegmentEmitter::emitGlobalPool(tileir::GlobalPoolOp op) {

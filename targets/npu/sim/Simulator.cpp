@@ -260,13 +260,18 @@ std::string describe(const Instruction &in, uint32_t core,
       return "";
     if (v.bStep > 1)
       return "vector b_step must be 0 or 1";
-    // Operands are aligned to their element size.
-    for (uint64_t x : {v.a, v.b, v.y, uint64_t(v.aStride), uint64_t(v.bStride),
-                       uint64_t(v.yStride)})
+    // Operands are aligned to their element size (y's is the result's).
+    for (uint64_t x : {v.a, uint64_t(v.aStride)})
       if (x % eb)
-        return "vector operands and strides must be multiples of the "
-               "element size (" +
+        return "vector a and its stride must be multiples of the element "
+               "size (" +
                std::to_string(eb) + " bytes)";
+    if (vecOpIsBinary(v.op))
+      for (uint64_t x : {v.b, uint64_t(v.bStride)})
+        if (x % eb)
+          return "vector b and its stride must be multiples of the element "
+                 "size (" +
+                 std::to_string(eb) + " bytes)";
     if (v.n > (uint64_t(1) << 40))
       return "vector n exceeds 2^40 elements";
     // One bounding range per operand: the row walk plus a row's bytes.

@@ -309,3 +309,36 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"], co
   // expected-error @+1 {{runs on core 2 of a 2-core segment}}
   tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0, core = 2}
 }
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 1, w = 4, c = 8, pad = 0}
+  // expected-error @+1 {{kind must be softmax or layer_norm, got "rms_norm"}}
+  tile.rows "rms_norm" @x -> @x {rows = 1, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 1, w = 4, c = 8, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 1, w = 4, c = 4, pad = 0}
+  // expected-error @+1 {{input and output must have one shape and no halo}}
+  tile.rows "softmax" @x -> @y {rows = 1, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 1, w = 4, c = 8, pad = 0}
+  // expected-error @+1 {{rows must be in [1, 4]}}
+  tile.rows "softmax" @x -> @x {rows = 5, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 1, w = 4, c = 8, pad = 0}
+  // expected-error @+1 {{sram must have 9 entries, got 2}}
+  tile.rows "softmax" @x -> @x {rows = 1, sram = array<i64: 0, 0>, tag = 0}
+}

@@ -1,0 +1,37 @@
+"""A transformer-like block for the vector engine's row ops:
+x [1, 8, 32] -> matmul + bias -> add x -> layer norm -> matmul -> softmax.
+Writes MODEL.onnx and MODEL.input.npy.
+"""
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+rng = np.random.default_rng(11)
+f32 = np.float32
+inits = [
+    numpy_helper.from_array((rng.standard_normal((32, 32)) / 6).astype(f32), "w1"),
+    numpy_helper.from_array(rng.standard_normal(32).astype(f32) * 0.1, "b1"),
+    numpy_helper.from_array((1 + 0.1 * rng.standard_normal(32)).astype(f32), "gamma"),
+    numpy_helper.from_array((0.1 * rng.standard_normal(32)).astype(f32), "beta"),
+    numpy_helper.from_array((rng.standard_normal((32, 16)) / 3).astype(f32), "w2"),
+]
+nodes = [
+    helper.make_node("MatMul", ["x", "w1"], ["m1"], name="proj"),
+    helper.make_node("Add", ["m1", "b1"], ["p1"], name="proj_bias"),
+    helper.make_node("Add", ["p1", "x"], ["r1"], name="residual"),
+    helper.make_node("LayerNormalization", ["r1", "gamma", "beta"], ["n1"],
+                     name="norm", axis=-1, epsilon=1e-5),
+    helper.make_node("MatMul", ["n1", "w2"], ["s"], name="scores"),
+    helper.make_node("Softmax", ["s"], ["y"], name="probs", axis=-1),
+]
+graph = helper.make_graph(
+    nodes, "rows",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 32])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8, 16])], inits)
+model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+onnx.checker.check_model(model)
+onnx.save(model, sys.argv[1])
+np.save(sys.argv[1].replace(".onnx", ".input.npy"),
+        rng.standard_normal((1, 8, 32)).astype(f32))
