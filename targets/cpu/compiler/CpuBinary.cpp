@@ -460,14 +460,7 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
     for (Operation *op : run)
       stepOf[op] = step;
     // The compiler's estimate: the program on the simulator, timing only.
-    npu::Simulator estimator(*options.npu, npu::SimOptions{false, false});
-    std::vector<uint8_t> none;
-    npu::SimResult estimate;
-    std::string error = estimator.run(segment.program, none, estimate);
-    if (!error.empty())
-      return run.front()->emitError("internal: the NPU program does not "
-                                    "simulate: ")
-             << error;
+    const npu::SimResult &estimate = segment.estimate;
     for (Operation *op : run) {
       const npu::Placement &p = placement[op];
       if (p.fusedInto)

@@ -2116,11 +2116,9 @@ LogicalResult lowerSegment(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
       return ops.front()->emitError("internal: the NPU program does not "
                                     "simulate: ")
              << error;
-    if (std::getenv("GAON_NPU_DEBUG"))
-      llvm::errs() << "schedule on " << coreCount
-                   << " core(s): " << estimate.cycles << " cycles\n";
     if (best < 0 || estimate.cycles < best) {
       best = estimate.cycles;
+      candidate.estimate = std::move(estimate);
       out = std::move(candidate);
       if (tileSegments) {
         if (kept)

@@ -12,6 +12,7 @@
 
 #include "targets/npu/NpuConfig.h"
 #include "targets/npu/sim/Program.h"
+#include "targets/npu/sim/Simulator.h"
 
 #include "dialects/tile/TileOps.h"
 
@@ -63,6 +64,7 @@ struct NpuSegment {
   Program program;
   std::vector<SegmentBinding> inputs, outputs;
   std::vector<SegmentConstant> constants;
+  SimResult estimate; // the program on the simulator, timing only
 };
 
 /// Plans `ops` (placed on the NPU, in program order; fused ops included)
