@@ -1,9 +1,10 @@
 #!/usr/bin/python3
-"""Mutation fuzzing of the runtime's .gnb loader and cpu device.
+"""Mutation fuzzing of the runtime's .gnb loader and its cpu and sim devices.
 
-Compiles a few models with gaonc (the demo CNN and some of ONNX's node
-tests), then flips bytes of the binaries, mostly in the FlatBuffer part
-where the meaning is, and runs each mutant with gaon-run. Every mutant must
+Compiles a few models with gaonc for both targets (the demo CNN and some of
+ONNX's node tests), then flips bytes of the binaries, mostly in the FlatBuffer part
+where the meaning is, and runs each mutant with gaon-run --device=sim (NPU
+segments on the simulator, CPU segments on the cpu device). Every mutant must
 run or be refused with an error; a crash or a hang fails. Seeded, so a run
 is reproducible; a failing mutant is kept for debugging.
 
@@ -46,12 +47,16 @@ def main():
 
     work = tempfile.mkdtemp(prefix="gaon-gnb-fuzz-")
     binaries = []
+    # Each model for both targets: NPU binaries carry compiled programs,
+    # converting bindings and packed constants.
     for i, (model, extra) in enumerate(MODELS):
-        out = os.path.join(work, "m%d.gnb" % i)
-        if subprocess.run([args.gaonc, model, "--target=cpu", "-o", out] + extra,
-                          capture_output=True).returncode == 0:
-            with open(out, "rb") as f:
-                binaries.append(f.read())
+        for target in ("cpu", "npu"):
+            out = os.path.join(work, "m%d.%s.gnb" % (i, target))
+            if subprocess.run([args.gaonc, model, "--target=" + target, "-o",
+                               out] + extra,
+                              capture_output=True).returncode == 0:
+                with open(out, "rb") as f:
+                    binaries.append(f.read())
     if args.flatc:
         # Its weights sidecar sits beside the mutants under the name the
         # binary gives (npu.gnb.weights).
