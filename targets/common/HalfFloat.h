@@ -73,13 +73,14 @@ inline float bf16ToFloat(uint16_t b) {
   return f;
 }
 
+/// Round to nearest even; a NaN stays NaN (quieted). Written as a select,
+/// not a branch, so that loops over it vectorize.
 inline uint16_t floatToBf16(float f) {
   uint32_t x;
   std::memcpy(&x, &f, 4);
-  if ((x & 0x7fffffffu) > 0x7f800000u)
-    return (x >> 16) | 0x40; // quiet NaN
-  uint32_t rounding = 0x7fff + ((x >> 16) & 1);
-  return (x + rounding) >> 16;
+  uint32_t rounded = (x + 0x7fffu + ((x >> 16) & 1u)) >> 16;
+  uint32_t quiet = (x >> 16) | 0x40u;
+  return uint16_t((x & 0x7fffffffu) > 0x7f800000u ? quiet : rounded);
 }
 
 } // namespace gaon

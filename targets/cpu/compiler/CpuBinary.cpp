@@ -16,7 +16,6 @@
 #include "targets/npu/NpuConfig.h"
 #include "targets/npu/compiler/NpuLowering.h"
 #include "targets/npu/compiler/NpuProgramIR.h"
-#include "targets/npu/sim/Simulator.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"

@@ -126,6 +126,9 @@ struct ConvGeom {
   // are contiguous channels-last, so a whole row is one K = kw * cin matmul.
   int64_t groups() const { return dw == 1 ? kh : kh * kw; }
   int64_t groupK() const { return dw == 1 ? kw * cin : cin; }
+  /// Input rows and columns that `r` output rows or `c` output columns read.
+  int64_t inRows(int64_t r) const { return (r - 1) * sh + (kh - 1) * dh + 1; }
+  int64_t inCols(int64_t c) const { return (c - 1) * sw + (kw - 1) * dw + 1; }
 };
 
 /// The SRAM a conv tile plan needs.
@@ -134,15 +137,12 @@ struct ConvPlan {
   int64_t rows = 0;    // output rows per tile
   int64_t cols = 0;    // output columns per tile
   bool fullWidth = true;
-  int64_t inRows(const ConvGeom &g, int64_t r) const {
-    return (r - 1) * g.sh + (g.kh - 1) * g.dh + 1;
-  }
 };
 
 uint64_t convTileBytes(const ConvGeom &g, int64_t paddedW, int64_t nt,
                        int64_t rows, int64_t cols, bool fullWidth) {
-  int64_t inRows = (rows - 1) * g.sh + (g.kh - 1) * g.dh + 1;
-  int64_t inCols = fullWidth ? paddedW : (cols - 1) * g.sw + (g.kw - 1) * g.dw + 1;
+  int64_t inRows = g.inRows(rows);
+  int64_t inCols = fullWidth ? paddedW : g.inCols(cols);
   uint64_t in = alignUp(uint64_t(inRows) * inCols * g.cin * kBf16);
   uint64_t acc = alignUp(uint64_t(rows) * cols * nt * 4);
   uint64_t out = alignUp(uint64_t(rows) * cols * nt * kBf16);
@@ -492,8 +492,8 @@ constexpr int64_t kDramSpace = -1, kSramSpace = 0;
 class Emitter {
 public:
   /// Builds core `core`'s queues of `program` (whose queues exist).
-  Emitter(const NpuConfig &config, Program &program, uint32_t core = 0)
-      : config(config), program(program), core(core) {}
+  explicit Emitter(Program &program, uint32_t core = 0)
+      : program(program), core(core) {}
 
   void setTag(uint32_t index) { tag = index; }
 
@@ -577,7 +577,6 @@ public:
   }
 
 private:
-  const NpuConfig &config;
   Program &program;
   uint32_t core;
   uint32_t tag = 0;
@@ -1060,10 +1059,10 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
     // input is resident, the accumulator, output tiles unless the output is
     // resident.
     int64_t rowsT = plan->rows, colsT = plan->cols;
-    int64_t inRowsMax = plan->inRows(g, rowsT);
+    int64_t inRowsMax = g.inRows(rowsT);
     int64_t inColsMax = plan->fullWidth
                             ? x.wp()
-                            : (colsT - 1) * g.sw + (g.kw - 1) * g.dw + 1;
+                            : g.inCols(colsT);
     uint64_t wBytes = alignUp(uint64_t(g.kh) * g.kw * g.cin * nt * kBf16);
     uint64_t bBytes = alignUp(uint64_t(nt) * 4);
     uint64_t inBytes =
@@ -1382,7 +1381,7 @@ LogicalResult SegmentEmitter::run(tileir::SegmentOp segment) {
   program.cores = int(coreCount);
   program.queues.assign(coreCount, {});
   for (int64_t c = 0; c < coreCount; ++c)
-    cores.push_back(std::make_unique<Emitter>(config, program, uint32_t(c)));
+    cores.push_back(std::make_unique<Emitter>(program, uint32_t(c)));
   int64_t lastTag = -1;
   if (uint64_t(segment.getResidentBytes()) > uint64_t(config.sramBytes))
     return segment.emitOpError("resident tensors take ")
@@ -1491,7 +1490,6 @@ void SegmentEmitter::emitConv(tileir::ConvOp op) {
   const DevTensor &y = dev(op.getOutputAttr());
   int64_t nt = op.getNt(), rowsT = op.getRows(), colsT = op.getCols();
   bool fullWidth = op.getFullWidth();
-  auto inRowsOf = [&](int64_t r) { return (r - 1) * g.sh + (g.kh - 1) * g.dh + 1; };
   ArrayRef<int64_t> chunk = op.getWeights(), biasAt = op.getBias(),
                     sram = op.getSram();
   bool hasBias = !biasAt.empty();
@@ -1527,10 +1525,10 @@ void SegmentEmitter::emitConv(tileir::ConvOp op) {
           int buf = tile % 2;
           // The input window, in logical coordinates (negative: the halo).
           int64_t y0 = r0 * g.sh - g.padT;
-          int64_t inRows = inRowsOf(rows);
+          int64_t inRows = g.inRows(rows);
           int64_t x0 = fullWidth ? -x.pad : c0 * g.sw - g.padL;
           int64_t inCols =
-              fullWidth ? x.wp() : (cols - 1) * g.sw + (g.kw - 1) * g.dw + 1;
+              fullWidth ? x.wp() : g.inCols(cols);
           // A resident input is read where it lies; otherwise a tile of it
           // is loaded.
           uint64_t tileAt;

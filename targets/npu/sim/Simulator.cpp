@@ -685,16 +685,6 @@ void vectorLoop(const VectorDesc &v, uint8_t *s, F f) {
   }
 }
 
-/// Round to nearest even without a branch, so loops vectorize (NaNs stay
-/// NaN: quieted, as floatToBf16 does).
-inline uint16_t bf16Round(float f) {
-  uint32_t x;
-  std::memcpy(&x, &f, 4);
-  uint32_t rounded = (x + 0x7fffu + ((x >> 16) & 1u)) >> 16;
-  uint32_t quiet = (x >> 16) | 0x40u;
-  return uint16_t((x & 0x7fffffffu) > 0x7f800000u ? quiet : rounded);
-}
-
 /// bf16 rows with the op (and whether b is one broadcast element) fixed at
 /// compile time, so the loop vectorizes: widen (a shift), compute in f32,
 /// round to nearest even once.
@@ -723,7 +713,7 @@ void bf16Rows(const VectorDesc &v, uint8_t *s) {
         r = fa < fb ? fa : fb;
       else
         r = fa > 0.0f ? fa : 0.0f;
-      y[i] = bf16Round(r);
+      y[i] = floatToBf16(r);
     }
   }
 }
