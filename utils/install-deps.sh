@@ -13,10 +13,13 @@ PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   # Binary format (runtime)
   libflatbuffers-dev flatbuffers-compiler
-  # CPU kernels: oneDNN for convolution and matrix products
+  # CPU kernels: oneDNN for convolution and matrix products; zlib for .npz
+  zlib1g-dev
   libdnnl-dev
   # Test-model generation and ONNX's own backend tests
   python3-onnx python3-numpy libonnx-testdata libopenblas0-pthread
+  # A real dataset for the quantization accuracy test (8x8 digits)
+  python3-sklearn
 )
 
 missing=()

@@ -3,6 +3,7 @@
 #include "compiler/pipelines/Pipelines.h"
 
 #include "compiler/conversion/Passes.h"
+#include "compiler/quantization/Passes.h"
 #include "dialects/graph/GraphOps.h"
 #include "dialects/npu/NpuOps.h"
 #include "dialects/onnx/OnnxOps.h"
@@ -22,6 +23,7 @@ void registerGaonDialects(mlir::DialectRegistry &registry) {
 
 void registerGaonPasses() {
   registerConversionPasses();
+  registerQuantizationPasses();
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   mlir::registerSymbolDCEPass();
@@ -33,6 +35,9 @@ void buildPipelineTo(mlir::PassManager &pm, CompileStage stage) {
   pm.addPass(createConvertOnnxToGraph());
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
+  // Pre-quantized (QDQ) models compute in integers from here on.
+  pm.addPass(createFoldQdq());
+  pm.addPass(mlir::createCanonicalizerPass());
 }
 
 } // namespace gaon

@@ -7,6 +7,8 @@
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace gaon::graph;
 
@@ -213,6 +215,94 @@ LogicalResult StorageCastOp::verify() {
            << (qIn ? out.getElementType() : in.getElementType())
            << " is not the storage type of " << q;
   return success();
+}
+
+/// `t`'s element type if it is quantized per tensor with 8-bit storage.
+static quant::UniformQuantizedType perTensor8Bit(RankedTensorType t) {
+  auto q = llvm::dyn_cast<quant::UniformQuantizedType>(t.getElementType());
+  if (!q || q.getStorageTypeIntegralWidth() != 8)
+    return {};
+  return q;
+}
+
+static LogicalResult verifyClamp(Operation *op, FloatAttr loAttr,
+                                 FloatAttr hiAttr) {
+  std::optional<double> lo, hi;
+  if (loAttr)
+    lo = loAttr.getValueAsDouble();
+  if (hiAttr)
+    hi = hiAttr.getValueAsDouble();
+  if ((lo && !std::isfinite(*lo)) || (hi && !std::isfinite(*hi)))
+    return op->emitOpError("clamp bounds must be finite");
+  if (lo && hi && *lo > *hi)
+    return op->emitOpError("clamp_min ") << *lo << " exceeds clamp_max " << *hi;
+  return success();
+}
+
+LogicalResult RequantizeOp::verify() {
+  auto in = getInput().getType(), out = getOutput().getType();
+  if (failed(verifySameShape(*this, in, out)))
+    return failure();
+  auto qIn = llvm::cast<quant::QuantizedType>(in.getElementType());
+  if (!llvm::isa<quant::UniformQuantizedType,
+                 quant::UniformQuantizedPerAxisType>(qIn))
+    return emitOpError("input must be uniformly quantized, got ") << qIn;
+  if (failed(verifyQuantizedFits(*this, in, qIn)))
+    return failure();
+  if (qIn.getStorageTypeIntegralWidth() > 8) {
+    // Wider inputs are integer sums, whose zero point is 0 by construction.
+    auto zeroPoints =
+        llvm::isa<quant::UniformQuantizedType>(qIn)
+            ? SmallVector<int64_t>{llvm::cast<quant::UniformQuantizedType>(qIn)
+                                       .getZeroPoint()}
+            : SmallVector<int64_t>(
+                  llvm::cast<quant::UniformQuantizedPerAxisType>(qIn)
+                      .getZeroPoints());
+    if (qIn.getStorageTypeIntegralWidth() != 32 ||
+        llvm::any_of(zeroPoints, [](int64_t z) { return z != 0; }))
+      return emitOpError("an input wider than 8 bits must be i32 sums with "
+                         "zero point 0, got ")
+             << qIn;
+  }
+  auto qOut = perTensor8Bit(out);
+  if (!qOut)
+    return emitOpError("result must be quantized per tensor with 8-bit "
+                       "storage, got ")
+           << out.getElementType();
+  if (qOut.getExpressedType() != qIn.getExpressedType())
+    return emitOpError("input and result express different types");
+  return verifyClamp(*this, getClampMinAttr(), getClampMaxAttr());
+}
+
+LogicalResult QuantizeLinearOp::verify() {
+  auto in = getInput().getType(), out = getOutput().getType();
+  if (failed(verifySameShape(*this, in, out)))
+    return failure();
+  if (getScale().getType().getElementType() != in.getElementType())
+    return emitOpError("scale type ")
+           << getScale().getType().getElementType()
+           << " differs from the input type " << in.getElementType();
+  if (getZeroPoint().getType().getElementType() != out.getElementType())
+    return emitOpError("zero point type ")
+           << getZeroPoint().getType().getElementType()
+           << " differs from the result type " << out.getElementType();
+  return success();
+}
+
+LogicalResult QAddOp::verify() {
+  auto lhs = getLhs().getType(), rhs = getRhs().getType(),
+       out = getOutput().getType();
+  if (failed(verifySameShape(*this, lhs, rhs)) ||
+      failed(verifySameShape(*this, lhs, out)))
+    return failure();
+  auto qa = perTensor8Bit(lhs), qb = perTensor8Bit(rhs), qy = perTensor8Bit(out);
+  if (!qa || !qb || !qy)
+    return emitOpError("operands and result must be quantized per tensor "
+                       "with 8-bit storage");
+  if (qa.getExpressedType() != qy.getExpressedType() ||
+      qb.getExpressedType() != qy.getExpressedType())
+    return emitOpError("operands and result express different types");
+  return verifyClamp(*this, getClampMinAttr(), getClampMaxAttr());
 }
 
 #define GET_OP_CLASSES

@@ -103,6 +103,14 @@ def Graph_IntTensor : RankedTensorOf<[AnyInteger]>;
 def Graph_BoolTensor : RankedTensorOf<[I1]>;
 def Graph_IndexTensor : RankedTensorOf<[I32, I64]>;
 def Graph_NumericTensor : RankedTensorOf<[AnyFloat, AnyInteger]>;
+def Graph_QuantizedType
+    : Type<CPred<"::llvm::isa<::mlir::quant::QuantizedType>($_self)">,
+           "quantized type">;
+def Graph_QuantTensor : RankedTensorOf<[Graph_QuantizedType]>;
+// Max pooling commutes with a monotonic dequantization, so it runs on
+// quantized values as they are.
+def Graph_PoolableTensor
+    : RankedTensorOf<[AnyFloat, AnyInteger, Graph_QuantizedType]>;
 
 class Graph_Op<string mnemonic, list<Trait> traits = []>
     : Op<Graph_Dialect, mnemonic, !listconcat(traits, [Pure])>;
@@ -410,11 +418,12 @@ def Graph_MaxPoolOp : Graph_PoolOp<"max_pool"> {
     Padding never wins the max. With `ceil_mode`, the output size rounds up,
     but a window that would start in the end padding is dropped.
   }];
-  let arguments = (ins Graph_NumericTensor:$input,
+  let arguments = (ins Graph_PoolableTensor:$input,
                        DenseI64ArrayAttr:$kernel_shape,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
                        DenseI64ArrayAttr:$pads,
                        DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
+  let results = (outs Graph_PoolableTensor:$output);
 }
 
 def Graph_AvgPoolOp : Graph_PoolOp<"avg_pool"> {
@@ -791,6 +800,119 @@ def Graph_StorageCastOp : Graph_Op<"storage_cast"> {
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
   let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Integer arithmetic on quantized tensors
+//===----------------------------------------------------------------------===//
+
+def Graph_QConvOp : Graph_Op<"qconv", [InferTypeOpAdaptor]> {
+  let summary = "Integer convolution: exact int32 sums of (x - zx) * (w - zw)";
+  let description = [{
+    `graph.conv` on quantized operands. The input is 8-bit and quantized per
+    tensor; the weight is quantized per tensor or per output channel (axis
+    0) with storage of at most 8 bits. The optional bias is plain i32 and is
+    added to the sums. The result holds the int32 sums themselves: a
+    quantized i32 type with zero point 0 and scale sx * sw (per channel on
+    axis 1 when the weight is per channel). `graph.requantize` turns it into
+    8 bits.
+  }];
+  let arguments = (ins Graph_QuantTensor:$input, Graph_QuantTensor:$weight,
+                       Optional<Graph_IntTensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                       DenseI64ArrayAttr:$pads,
+                       DefaultValuedAttr<I64Attr, "1">:$group);
+  let results = (outs Graph_QuantTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Graph_QMatMulOp : Graph_Op<"qmatmul", [InferTypeOpAdaptor]> {
+  let summary = "Integer matmul: exact int32 sums of (a - za) * (b - zb)";
+  let description = [{
+    `graph.matmul` on quantized operands. lhs is 8-bit and quantized per
+    tensor; rhs is quantized per tensor or per column (its last axis) with
+    storage of at most 8 bits. The optional bias is plain i32 of the column
+    count. The result is the int32 sums as a quantized i32 type with zero
+    point 0 and scale sa * sb (per column on the last axis when rhs is).
+  }];
+  let arguments = (ins Graph_QuantTensor:$lhs, Graph_QuantTensor:$rhs,
+                       Optional<Graph_IntTensor>:$bias);
+  let results = (outs Graph_QuantTensor:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Graph_RequantizeOp : Graph_Op<"requantize"> {
+  let summary = "Quantized to quantized: a new scale and zero point, clamped";
+  let description = [{
+    y = clamp(round_half_even((q - zin) * sin / sout) + zout, lo, hi), the
+    ratio applied as the NPU's integer multiplier (docs/npu.md,
+    "Requantization") whenever it is below 1. The result is 8-bit and
+    quantized per tensor; the input may be per channel. `clamp_min` and
+    `clamp_max` are real values (a fused ReLU is clamp_min = 0); they clamp
+    after rounding, at zout + round_half_even(clamp / sout), which equals
+    quantizing the clamped real value.
+  }];
+  let arguments = (ins Graph_QuantTensor:$input,
+                       OptionalAttr<F64Attr>:$clamp_min,
+                       OptionalAttr<F64Attr>:$clamp_max);
+  let results = (outs Graph_QuantTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def Graph_QAddOp : Graph_Op<"qadd", [Commutative]> {
+  let summary = "Quantized elementwise add with rescaling";
+  let description = [{
+    y = clamp(round((sa * (a - za) + sb * (b - zb)) / sy) + zy, lo, hi) on
+    same-shape 8-bit per-tensor operands, computed exactly as docs/npu.md
+    ("Quantized add") defines. `clamp_min` and `clamp_max` are as for
+    `graph.requantize`.
+  }];
+  let arguments = (ins Graph_QuantTensor:$lhs, Graph_QuantTensor:$rhs,
+                       OptionalAttr<F64Attr>:$clamp_min,
+                       OptionalAttr<F64Attr>:$clamp_max);
+  let results = (outs Graph_QuantTensor:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def Graph_DynamicQuantizeOp
+    : Graph_Op<"dynamic_quantize", [InferTypeOpAdaptor]> {
+  let summary = "ONNX DynamicQuantizeLinear: u8 with a range from the data";
+  let description = [{
+    scale = (max(x, 0) - min(x, 0)) / 255, zero_point =
+    saturate(round_half_even(-min(x, 0) / scale)), y = saturate(
+    round_half_even(x / scale) + zero_point); an all-zero input has scale 0
+    and quantizes to zero_point 0.
+  }];
+  let arguments = (ins RankedTensorOf<[F32]>:$input);
+  let results = (outs RankedTensorOf<[UI8]>:$output,
+                      0DTensorOf<[F32]>:$scale,
+                      0DTensorOf<[UI8]>:$zero_point);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_QuantizeLinearOp : Graph_Op<"quantize_linear"> {
+  let summary = "QuantizeLinear with a scale and zero point known at run time";
+  let description = [{
+    y = saturate(round_half_even(x / scale) + zero_point) per tensor, for
+    scale and zero point that are computed in the graph (DynamicQuantizeLinear
+    expanded into its primitives). With constants, `graph.quantize` and a
+    `!quant.uniform` type express the same and take part in QDQ folding.
+  }];
+  let arguments = (ins Graph_FloatTensor:$input, 0DTensorOf<[AnyFloat]>:$scale,
+                       0DTensorOf<[I8, UI8]>:$zero_point);
+  let results = (outs RankedTensorOf<[I8, UI8]>:$output);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $zero_point attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
 }
 
 #endif // GAON_DIALECTS_GRAPH_GRAPHOPS_TD

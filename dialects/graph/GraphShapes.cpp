@@ -11,6 +11,8 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/TypeUtilities.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace gaon::graph;
 
@@ -182,11 +184,9 @@ LogicalResult SelectOp::inferReturnTypes(MLIRContext *, OptLoc loc,
   return success();
 }
 
-LogicalResult MatMulOp::inferReturnTypes(MLIRContext *, OptLoc loc,
-                                         Adaptor adaptor, Types &types) {
-  auto lhs = ranked(adaptor.getLhs()), rhs = ranked(adaptor.getRhs());
-  if (failed(checkSameElementType(loc, lhs, rhs, "operand")))
-    return failure();
+/// The result shape of numpy.matmul on `lhs` and `rhs`, checked.
+static FailureOr<SmallVector<int64_t>>
+matmulShape(OptLoc loc, RankedTensorType lhs, RankedTensorType rhs) {
   if (lhs.getRank() < 1 || rhs.getRank() < 1)
     return emitOptionalError(loc, "operands must have rank >= 1");
   SmallVector<int64_t> a(lhs.getShape()), b(rhs.getShape());
@@ -210,15 +210,26 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *, OptLoc loc,
     out.push_back(m);
   if (!rhsVector)
     out.push_back(n);
-  types.push_back(withShape(lhs, out));
+  return out;
+}
+
+LogicalResult MatMulOp::inferReturnTypes(MLIRContext *, OptLoc loc,
+                                         Adaptor adaptor, Types &types) {
+  auto lhs = ranked(adaptor.getLhs()), rhs = ranked(adaptor.getRhs());
+  if (failed(checkSameElementType(loc, lhs, rhs, "operand")))
+    return failure();
+  auto out = matmulShape(loc, lhs, rhs);
+  if (failed(out))
+    return failure();
+  types.push_back(withShape(lhs, *out));
   return success();
 }
 
-LogicalResult ConvOp::inferReturnTypes(MLIRContext *, OptLoc loc,
-                                       Adaptor adaptor, Types &types) {
+/// The result shape of a convolution, checked.
+template <typename Adaptor>
+static FailureOr<SmallVector<int64_t>>
+convShape(OptLoc loc, Adaptor adaptor) {
   auto in = ranked(adaptor.getInput()), w = ranked(adaptor.getWeight());
-  if (failed(checkSameElementType(loc, in, w, "input and weight")))
-    return failure();
   int64_t rank = in.getRank();
   if (rank < 3 || w.getRank() != rank)
     return emitOptionalError(loc, "input and weight must have the same rank "
@@ -255,7 +266,142 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, OptLoc loc,
                                i);
     out.push_back(size);
   }
-  types.push_back(withShape(in, out));
+  return out;
+}
+
+LogicalResult ConvOp::inferReturnTypes(MLIRContext *, OptLoc loc,
+                                       Adaptor adaptor, Types &types) {
+  auto in = ranked(adaptor.getInput()), w = ranked(adaptor.getWeight());
+  if (failed(checkSameElementType(loc, in, w, "input and weight")))
+    return failure();
+  auto out = convShape(loc, adaptor);
+  if (failed(out))
+    return failure();
+  types.push_back(withShape(in, *out));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Integer ops on quantized tensors
+//===----------------------------------------------------------------------===//
+
+/// The uniform quantized element type of an integer op's operand: storage
+/// of at most 8 bits, per tensor, or per axis on `channelAxis` when that is
+/// given.
+static FailureOr<quant::QuantizedType>
+quantOperand(OptLoc loc, RankedTensorType t, StringRef what,
+             std::optional<int64_t> channelAxis) {
+  auto q = llvm::dyn_cast<quant::QuantizedType>(t.getElementType());
+  if (!q || q.getStorageTypeIntegralWidth() > 8)
+    return emitOptionalError(loc, what,
+                             " must be quantized with storage of at most 8 "
+                             "bits, got ",
+                             t.getElementType());
+  if (llvm::isa<quant::UniformQuantizedType>(q))
+    return q;
+  auto perAxis = llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(q);
+  if (!perAxis)
+    return emitOptionalError(loc, what, " must be uniformly quantized, got ",
+                             q);
+  if (!channelAxis || perAxis.getQuantizedDimension() != *channelAxis)
+    return emitOptionalError(
+        loc, what, " may only be quantized per tensor",
+        channelAxis ? " or per axis " + std::to_string(*channelAxis) : "",
+        ", got ", q);
+  if ((int64_t)perAxis.getScales().size() != t.getDimSize(*channelAxis))
+    return emitOptionalError(loc, what, ": ", perAxis.getScales().size(),
+                             " scales do not fit ", t);
+  return q;
+}
+
+/// The int32-sum type of x (per tensor) times w: zero point 0 and scale
+/// sx * sw, per axis `resultAxis` when w is per axis.
+static Type accumulatorType(quant::QuantizedType x, quant::QuantizedType w,
+                            int64_t resultAxis) {
+  MLIRContext *ctx = x.getContext();
+  auto i32 = IntegerType::get(ctx, 32);
+  Type expressed = x.getExpressedType();
+  int64_t lo = std::numeric_limits<int32_t>::min(),
+          hi = std::numeric_limits<int32_t>::max();
+  double sx = llvm::cast<quant::UniformQuantizedType>(x).getScale();
+  if (auto perAxis = llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(w)) {
+    SmallVector<double> scales;
+    for (double sw : perAxis.getScales())
+      scales.push_back(sx * sw);
+    SmallVector<int64_t> zeros(scales.size(), 0);
+    return quant::UniformQuantizedPerAxisType::get(
+        quant::QuantizationFlags::Signed, i32, expressed, scales, zeros,
+        resultAxis, lo, hi);
+  }
+  double sw = llvm::cast<quant::UniformQuantizedType>(w).getScale();
+  return quant::UniformQuantizedType::get(quant::QuantizationFlags::Signed,
+                                          i32, expressed, sx * sw, 0, lo, hi);
+}
+
+static LogicalResult checkBias(OptLoc loc, Value bias, int64_t size) {
+  if (!bias)
+    return success();
+  auto b = ranked(bias);
+  if (!b.getElementType().isSignlessInteger(32) || b.getRank() != 1 ||
+      b.getDimSize(0) != size)
+    return emitOptionalError(loc, "bias must be i32 of shape [", size,
+                             "], got ", b);
+  return success();
+}
+
+LogicalResult QConvOp::inferReturnTypes(MLIRContext *, OptLoc loc,
+                                        Adaptor adaptor, Types &types) {
+  auto in = ranked(adaptor.getInput()), w = ranked(adaptor.getWeight());
+  auto qx = quantOperand(loc, in, "input", std::nullopt);
+  if (failed(qx))
+    return failure();
+  auto qw = quantOperand(loc, w, "weight", 0);
+  if (failed(qw) || failed(checkBias(loc, adaptor.getBias(), w.getDimSize(0))))
+    return failure();
+  if (qx->getExpressedType() != qw->getExpressedType())
+    return emitOptionalError(loc, "input and weight express different types");
+  auto out = convShape(loc, adaptor);
+  if (failed(out))
+    return failure();
+  types.push_back(
+      RankedTensorType::get(*out, accumulatorType(*qx, *qw, /*axis=*/1)));
+  return success();
+}
+
+LogicalResult QMatMulOp::inferReturnTypes(MLIRContext *, OptLoc loc,
+                                          Adaptor adaptor, Types &types) {
+  auto lhs = ranked(adaptor.getLhs()), rhs = ranked(adaptor.getRhs());
+  auto qa = quantOperand(loc, lhs, "lhs", std::nullopt);
+  if (failed(qa))
+    return failure();
+  std::optional<int64_t> column;
+  if (rhs.getRank() >= 2)
+    column = rhs.getRank() - 1;
+  auto qb = quantOperand(loc, rhs, "rhs", column);
+  if (failed(qb))
+    return failure();
+  if (qa->getExpressedType() != qb->getExpressedType())
+    return emitOptionalError(loc, "lhs and rhs express different types");
+  auto out = matmulShape(loc, lhs, rhs);
+  if (failed(out))
+    return failure();
+  if (failed(checkBias(loc, adaptor.getBias(), rhs.getShape().back())))
+    return failure();
+  if (rhs.getRank() == 1 && adaptor.getBias())
+    return emitOptionalError(loc, "a bias needs a rhs of rank >= 2");
+  types.push_back(RankedTensorType::get(
+      *out, accumulatorType(*qa, *qb, (int64_t)out->size() - 1)));
+  return success();
+}
+
+LogicalResult DynamicQuantizeOp::inferReturnTypes(MLIRContext *ctx, OptLoc,
+                                                  Adaptor adaptor,
+                                                  Types &types) {
+  auto in = ranked(adaptor.getInput());
+  auto u8 = IntegerType::get(ctx, 8, IntegerType::Unsigned);
+  types.push_back(RankedTensorType::get(in.getShape(), u8));
+  types.push_back(RankedTensorType::get({}, Float32Type::get(ctx)));
+  types.push_back(RankedTensorType::get({}, u8));
   return success();
 }
 

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <zlib.h>
+
 namespace gaon::tools {
 
 gaon_tensor HostTensor::view() {
@@ -120,6 +122,134 @@ std::string readNpy(const std::string &data, HostTensor &out) {
     return ".npy holds " + std::to_string(data.size() - start) +
            " data bytes, its shape needs " + std::to_string(bytes);
   out.bytes.assign(data.begin() + start, data.end());
+  return "";
+}
+
+//===- .npz: a zip archive of .npy members -------------------------------===//
+//
+// numpy.savez writes members stored or deflated, with ZIP64 extra fields
+// (force_zip64). The central directory gives each member's method, sizes and
+// local header; every offset and size is checked against the file.
+
+uint32_t le32(const std::string &d, size_t at) {
+  uint32_t v;
+  std::memcpy(&v, d.data() + at, 4);
+  return v;
+}
+uint16_t le16(const std::string &d, size_t at) {
+  uint16_t v;
+  std::memcpy(&v, d.data() + at, 2);
+  return v;
+}
+uint64_t le64(const std::string &d, size_t at) {
+  uint64_t v;
+  std::memcpy(&v, d.data() + at, 8);
+  return v;
+}
+
+std::string inflateRaw(const char *in, size_t inSize, size_t outSize,
+                       std::string &out) {
+  out.assign(outSize, '\0');
+  z_stream z{};
+  if (inflateInit2(&z, -MAX_WBITS) != Z_OK)
+    return "cannot start inflating";
+  z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(in));
+  z.avail_in = static_cast<uInt>(inSize);
+  z.next_out = reinterpret_cast<Bytef *>(out.data());
+  z.avail_out = static_cast<uInt>(outSize);
+  int status = inflate(&z, Z_FINISH);
+  size_t produced = outSize - z.avail_out;
+  inflateEnd(&z);
+  if (status != Z_STREAM_END || produced != outSize)
+    return "a deflated member is corrupt";
+  return "";
+}
+
+std::string readNpz(const std::string &data,
+                    std::vector<std::pair<std::string, HostTensor>> &out) {
+  // The end-of-central-directory record: the last 22+ bytes.
+  if (data.size() < 22)
+    return "not a .npz file (too short)";
+  size_t eocd = std::string::npos;
+  for (size_t i = data.size() - 22 + 1; i-- > 0 && data.size() - i <= 22 + 65535;)
+    if (le32(data, i) == 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  if (eocd == std::string::npos)
+    return "not a .npz file (no zip directory)";
+  uint64_t entries = le16(data, eocd + 10), dirOffset = le32(data, eocd + 16);
+  if (dirOffset == 0xFFFFFFFFu || entries == 0xFFFF) {
+    // ZIP64: the locator precedes the record and points at the real one.
+    if (eocd < 20 || le32(data, eocd - 20) != 0x07064b50)
+      return "damaged ZIP64 directory";
+    uint64_t rec = le64(data, eocd - 20 + 8);
+    if (rec > data.size() - 56 || le32(data, rec) != 0x06064b50)
+      return "damaged ZIP64 directory";
+    entries = le64(data, rec + 32);
+    dirOffset = le64(data, rec + 48);
+  }
+  size_t at = dirOffset;
+  for (uint64_t e = 0; e < entries; ++e) {
+    if (at > data.size() || data.size() - at < 46 ||
+        le32(data, at) != 0x02014b50)
+      return "damaged zip directory entry " + std::to_string(e);
+    uint16_t method = le16(data, at + 10);
+    uint64_t compSize = le32(data, at + 20), size = le32(data, at + 24);
+    uint16_t nameLen = le16(data, at + 28), extraLen = le16(data, at + 30),
+             commentLen = le16(data, at + 32);
+    uint64_t local = le32(data, at + 42);
+    if (data.size() - at - 46 < size_t(nameLen) + extraLen + commentLen)
+      return "damaged zip directory entry " + std::to_string(e);
+    std::string name = data.substr(at + 46, nameLen);
+    // ZIP64 extra field: the 64-bit values of the fields that are all ones.
+    for (size_t x = at + 46 + nameLen, end = x + extraLen; x + 4 <= end;) {
+      uint16_t id = le16(data, x), len = le16(data, x + 2);
+      size_t v = x + 4;
+      if (id == 0x0001) {
+        auto take = [&](uint64_t &field, bool wide) {
+          if (wide && v + 8 <= x + 4 + len && v + 8 <= end) {
+            field = le64(data, v);
+            v += 8;
+          }
+        };
+        take(size, size == 0xFFFFFFFFu);
+        take(compSize, compSize == 0xFFFFFFFFu);
+        take(local, local == 0xFFFFFFFFu);
+      }
+      x += 4 + size_t(len);
+    }
+    at += 46 + size_t(nameLen) + extraLen + commentLen;
+    if (local > data.size() || data.size() - local < 30 ||
+        le32(data, local) != 0x04034b50)
+      return "member '" + name + "' has no local header";
+    uint64_t start = local + 30 + le16(data, local + 26) + le16(data, local + 28);
+    if (start > data.size() || data.size() - start < compSize)
+      return "member '" + name + "' is truncated";
+    if (size > (uint64_t(1) << 40))
+      return "member '" + name + "' is too large";
+    std::string member;
+    if (method == 0) {
+      if (compSize != size)
+        return "member '" + name + "' has inconsistent sizes";
+      member = data.substr(start, size);
+    } else if (method == 8) {
+      if (std::string error =
+              inflateRaw(data.data() + start, compSize, size, member);
+          !error.empty())
+        return "member '" + name + "': " + error;
+    } else {
+      return "member '" + name + "' uses compression method " +
+             std::to_string(method) + " (only stored and deflate are read)";
+    }
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".npy") == 0)
+      name.resize(name.size() - 4);
+    HostTensor t;
+    t.name = name;
+    if (std::string error = readNpy(member, t); !error.empty())
+      return "member '" + name + "': " + error;
+    out.emplace_back(name, std::move(t));
+  }
   return "";
 }
 
@@ -277,6 +407,15 @@ std::string readTensorFile(const std::string &path, HostTensor &out) {
     error = readPb(data, out);
   else
     error = "unknown file type (expected .npy or .pb)";
+  return error.empty() ? "" : path + ": " + error;
+}
+
+std::string readNpzFile(const std::string &path,
+                        std::vector<std::pair<std::string, HostTensor>> &out) {
+  std::string data;
+  if (!readFile(path, data))
+    return "cannot read '" + path + "'";
+  std::string error = readNpz(data, out);
   return error.empty() ? "" : path + ": " + error;
 }
 

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace gaon::tools {
@@ -30,6 +31,10 @@ struct HostTensor {
 /// Reads a .npy or .pb file (by extension). Returns an error message, empty
 /// on success.
 std::string readTensorFile(const std::string &path, HostTensor &out);
+/// Reads every array of a NumPy .npz archive (numpy.savez or
+/// savez_compressed), with its name.
+std::string readNpzFile(const std::string &path,
+                        std::vector<std::pair<std::string, HostTensor>> &out);
 std::string writeNpy(const std::string &path, const HostTensor &tensor);
 
 } // namespace gaon::tools

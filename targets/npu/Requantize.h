@@ -74,6 +74,52 @@ inline int32_t requantize(int32_t acc, Multiplier mult, int32_t zeroPoint,
   return static_cast<int32_t>(std::clamp<int64_t>(q, lo, hi));
 }
 
+/// The clamp [lo, hi] of an output with scale `scale` and zero point `zp`
+/// whose real values are limited to [clampMin, clampMax] (a fused ReLU is
+/// clampMin 0): zp + round_half_even(bound / scale), within the storage
+/// range. Clamping after rounding this way equals quantizing the clamped
+/// real value, because rounding is monotonic.
+inline void clampBounds(double scale, int32_t zp, int32_t storageMin,
+                        int32_t storageMax, const double *clampMin,
+                        const double *clampMax, int32_t &lo, int32_t &hi) {
+  auto bound = [&](double real) {
+    double q = std::nearbyint(real / scale) + zp; // ties to even
+    return static_cast<int32_t>(
+        std::clamp(q, double(storageMin), double(storageMax)));
+  };
+  lo = clampMin ? std::max(storageMin, bound(*clampMin)) : storageMin;
+  hi = clampMax ? std::min(storageMax, bound(*clampMax)) : storageMax;
+}
+
+/// Quantized add (docs/npu.md, "Quantized add"): each operand, less its zero
+/// point, is weighed by an integer multiplier with kAddShift fraction bits,
+/// and the int32 sum is requantized to the output.
+constexpr int kAddShift = 20;
+
+struct AddRescale {
+  int32_t lhs = 0, rhs = 0; // round(s / max(sa, sb) * 2^kAddShift)
+  Multiplier out;           // max(sa, sb) / (sy * 2^kAddShift)
+};
+
+/// False when the output multiplier is not representable (the output scale
+/// is below max(sa, sb) * 2^-kAddShift); such adds stay on the CPU, which
+/// computes them in double.
+inline bool addRescale(double sa, double sb, double sy, AddRescale &out) {
+  if (!(sa > 0) || !(sb > 0) || !(sy > 0))
+    return false;
+  double largest = std::max(sa, sb);
+  out.lhs = static_cast<int32_t>(std::llround(std::ldexp(sa / largest, kAddShift)));
+  out.rhs = static_cast<int32_t>(std::llround(std::ldexp(sb / largest, kAddShift)));
+  return quantizeMultiplier(largest / std::ldexp(sy, kAddShift), out.out);
+}
+
+/// One quantized add; `a` and `b` are already less their zero points
+/// (|a|, |b| <= 255, so the weighted sum stays below 2^30).
+inline int32_t addRequantize(int32_t a, int32_t b, const AddRescale &r,
+                             int32_t zeroPoint, int32_t lo, int32_t hi) {
+  return requantize(a * r.lhs + b * r.rhs, r.out, zeroPoint, lo, hi);
+}
+
 } // namespace gaon::npu
 
 #endif // GAON_TARGETS_NPU_REQUANTIZE_H

@@ -52,11 +52,13 @@ TEST(OnnxPatternTable, NoLaterSchemaIsMissing) {
   for (const auto &[name, versions] : gaon::getOnnxToGraphPatterns().entries()) {
     auto [domain, op] = splitName(name);
     int64_t lowest = versions.front();
-    for (int64_t v : onnxVersions(domain, op))
-      if (v >= lowest)
+    for (int64_t v : onnxVersions(domain, op)) {
+      if (v >= lowest) {
         EXPECT_TRUE(std::count(versions.begin(), versions.end(), v))
             << name << " handles version " << lowest << " but not version "
             << v;
+      }
+    }
   }
 }
 

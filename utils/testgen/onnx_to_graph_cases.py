@@ -279,13 +279,53 @@ case(S, "resize_v11_scales_nearest", [("x", T([1, 1, 2, 2]))],
       '%y = onnx.node "Resize"(%x, %roi, %s) version 11 attributes {nearest_mode = "ceil"} : (tensor<1x1x2x2xf32>, tensor<0xf32>, tensor<4xf32>) -> tensor<1x1x4x6xf32>'],
      [("y", T([1, 1, 4, 6]))])
 simple(S, "Upsample", 7, [T([1, 1, 2, 2])], T([1, 1, 4, 4]), 'scales = array<f32: 1.0, 1.0, 2.0, 2.0>, mode = "linear"')
-case(S, "quantizelinear_v13_per_axis", [("x", T([2, 3]))],
+
+
+# Quantization -------------------------------------------------------------
+Q = "quant"
+case(Q, "quantizelinear_v13_per_axis", [("x", T([2, 3]))],
      ['%s = onnx.constant dense<[0.5, 0.25, 0.125]> : tensor<3xf32>',
       '%z = onnx.constant dense<[0, 1, -1]> : tensor<3xi8>',
       '%y = onnx.node "QuantizeLinear"(%x, %s, %z) version 13 attributes {axis = 1 : i64} : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xi8>) -> tensor<2x3xi8>'],
      [("y", T([2, 3], "i8"))])
-case(S, "dequantizelinear_v13", [("x", T([4], "ui8"))],
+case(Q, "dequantizelinear_v13", [("x", T([4], "ui8"))],
      ['%s = onnx.constant dense<0.5> : tensor<f32>',
       '%z = onnx.constant dense<128> : tensor<ui8>',
       '%y = onnx.node "DequantizeLinear"(%x, %s, %z) version 13 : (tensor<4xui8>, tensor<f32>, tensor<ui8>) -> tensor<4xf32>'],
      [("y", T([4]))])
+case(Q, "qlinearconv_v10", [("x", T([1, 2, 4, 4], "ui8"))],
+     ['%xs = onnx.constant dense<0.5> : tensor<f32>',
+      '%xz = onnx.constant dense<3> : tensor<ui8>',
+      '%w = onnx.constant dense<1> : tensor<3x2x3x3xi8>',
+      '%ws = onnx.constant dense<[0.25, 0.5, 1.0]> : tensor<3xf32>',
+      '%wz = onnx.constant dense<0> : tensor<3xi8>',
+      '%ys = onnx.constant dense<0.2> : tensor<f32>',
+      '%yz = onnx.constant dense<10> : tensor<ui8>',
+      '%b = onnx.constant dense<[1, 2, 3]> : tensor<3xi32>',
+      '%y = onnx.node "QLinearConv"(%x, %xs, %xz, %w, %ws, %wz, %ys, %yz, %b) version 10 attributes {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x2x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<3x2x3x3xi8>, tensor<3xf32>, tensor<3xi8>, tensor<f32>, tensor<ui8>, tensor<3xi32>) -> tensor<1x3x4x4xui8>'],
+     [("y", T([1, 3, 4, 4], "ui8"))])
+case(Q, "convinteger_v10", [("x", T([1, 1, 3, 3], "ui8")), ("w", T([1, 1, 2, 2], "ui8"))],
+     ['%xz = onnx.constant dense<1> : tensor<ui8>',
+      '%y = onnx.node "ConvInteger"(%x, %w, %xz) version 10 : (tensor<1x1x3x3xui8>, tensor<1x1x2x2xui8>, tensor<ui8>) -> tensor<1x1x2x2xi32>'],
+     [("y", T([1, 1, 2, 2], "i32"))])
+case(Q, "qlinearmatmul_v10", [("a", T([2, 4], "i8"))],
+     ['%as = onnx.constant dense<0.5> : tensor<f32>',
+      '%az = onnx.constant dense<-1> : tensor<i8>',
+      '%b = onnx.constant dense<2> : tensor<4x3xi8>',
+      '%bs = onnx.constant dense<0.25> : tensor<f32>',
+      '%bz = onnx.constant dense<0> : tensor<i8>',
+      '%ys = onnx.constant dense<0.1> : tensor<f32>',
+      '%yz = onnx.constant dense<0> : tensor<i8>',
+      '%y = onnx.node "QLinearMatMul"(%a, %as, %az, %b, %bs, %bz, %ys, %yz) version 10 : (tensor<2x4xi8>, tensor<f32>, tensor<i8>, tensor<4x3xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i8>) -> tensor<2x3xi8>'],
+     [("y", T([2, 3], "i8"))])
+case(Q, "matmulinteger_v10", [("a", T([2, 4], "ui8")), ("b", T([4, 3], "ui8"))],
+     ['%bz = onnx.constant dense<[1, 2, 3]> : tensor<3xui8>',
+      '%none = onnx.none',
+      '%y = onnx.node "MatMulInteger"(%a, %b, %none, %bz) version 10 : (tensor<2x4xui8>, tensor<4x3xui8>, none, tensor<3xui8>) -> tensor<2x3xi32>'],
+     [("y", T([2, 3], "i32"))])
+case(Q, "dynamicquantizelinear_v11", [("x", T([2, 3]))],
+     ['%y:3 = onnx.node "DynamicQuantizeLinear"(%x) version 11 : (tensor<2x3xf32>) -> (tensor<2x3xui8>, tensor<f32>, tensor<ui8>)'],
+     [("y#0", T([2, 3], "ui8")), ("y#1", T([])), ("y#2", T([], "ui8"))])
+case(Q, "quantizelinear_v13_runtime_scale", [("x", T([3])), ("s", T([])), ("z", T([], "ui8"))],
+     ['%y = onnx.node "QuantizeLinear"(%x, %s, %z) version 13 : (tensor<3xf32>, tensor<f32>, tensor<ui8>) -> tensor<3xui8>'],
+     [("y", T([3], "ui8"))])

@@ -305,6 +305,7 @@ const OnnxPatternTable &getOnnxToGraphPatterns() {
     populateOnnxToGraphElementwisePatterns(t);
     populateOnnxToGraphNNPatterns(t);
     populateOnnxToGraphTensorPatterns(t);
+    populateOnnxToGraphQuantPatterns(t);
     return t;
   }();
   return table;

@@ -5,7 +5,7 @@
 // ONNX importer. A new op goes in the populate function of its family:
 // Elementwise (unary, binary, comparison, logic), NN (conv, pool, norms,
 // softmax, reductions, matmul) or Tensor (shape, data movement, indexing,
-// constants, quantization).
+// constants) or Quant (QuantizeLinear and the integer and QLinear ops).
 //
 //===----------------------------------------------------------------------===//
 
@@ -122,6 +122,22 @@ private:
   mlir::Value fold(mlir::Operation *op);
 };
 
+/// Window attributes of Conv, ConvTranspose and the pools, with auto_pad
+/// resolved into explicit pads.
+struct Window {
+  llvm::SmallVector<int64_t> kernel, strides, dilations, pads;
+};
+mlir::FailureOr<Window> resolveWindow(OnnxNode &n,
+                                      llvm::ArrayRef<int64_t> spatialIn,
+                                      llvm::ArrayRef<int64_t> kernel);
+/// Fails unless a declared kernel_shape matches the weight's.
+mlir::LogicalResult checkKernelShape(OnnxNode &n,
+                                     llvm::ArrayRef<int64_t> fromWeight);
+/// The graph.conv attributes (strides, dilations, pads, group) of a node
+/// shaped like Conv: input 0 the data, input 1 the weight.
+mlir::FailureOr<llvm::SmallVector<mlir::NamedAttribute>>
+convAttributes(OnnxNode &n);
+
 /// The ONNX node name a location carries (NameLoc), for messages.
 std::string onnxNodeName(mlir::Location loc);
 
@@ -154,6 +170,7 @@ private:
 void populateOnnxToGraphElementwisePatterns(OnnxPatternTable &table);
 void populateOnnxToGraphNNPatterns(OnnxPatternTable &table);
 void populateOnnxToGraphTensorPatterns(OnnxPatternTable &table);
+void populateOnnxToGraphQuantPatterns(OnnxPatternTable &table);
 
 /// The full table, built once.
 const OnnxPatternTable &getOnnxToGraphPatterns();

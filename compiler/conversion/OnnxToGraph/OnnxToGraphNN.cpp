@@ -12,11 +12,7 @@ namespace {
 
 using Results = SmallVectorImpl<Value>;
 
-/// Window attributes of Conv, ConvTranspose and the pools, with auto_pad
-/// resolved into explicit pads.
-struct Window {
-  SmallVector<int64_t> kernel, strides, dilations, pads;
-};
+} // namespace
 
 FailureOr<Window> resolveWindow(OnnxNode &n, ArrayRef<int64_t> spatialIn,
                                 ArrayRef<int64_t> kernel) {
@@ -68,25 +64,35 @@ LogicalResult checkKernelShape(OnnxNode &n, ArrayRef<int64_t> fromWeight) {
   return success();
 }
 
-LogicalResult convertConv(OnnxNode &n, Results &out) {
-  if (n.rank(0) < 3 || n.rank(1) != n.rank(0))
-    return n.fail() << "input and weight need the same rank >= 3, got "
-                    << n.inputType(0) << " and " << n.inputType(1);
+FailureOr<SmallVector<NamedAttribute>> convAttributes(OnnxNode &n) {
+  if (n.rank(0) < 3 || n.rank(1) != n.rank(0)) {
+    n.fail() << "input and weight need the same rank >= 3, got "
+             << n.inputType(0) << " and " << n.inputType(1);
+    return failure();
+  }
   auto kernel = n.inputType(1).getShape().drop_front(2);
   if (failed(checkKernelShape(n, kernel)))
     return failure();
   auto w = resolveWindow(n, n.inputType(0).getShape().drop_front(2), kernel);
   if (failed(w))
     return failure();
+  return SmallVector<NamedAttribute>{
+      n.attr("strides", n.builder.getDenseI64ArrayAttr(w->strides)),
+      n.attr("dilations", n.builder.getDenseI64ArrayAttr(w->dilations)),
+      n.attr("pads", n.builder.getDenseI64ArrayAttr(w->pads)),
+      n.attr("group", n.builder.getI64IntegerAttr(n.attrInt("group", 1)))};
+}
+
+namespace {
+
+LogicalResult convertConv(OnnxNode &n, Results &out) {
+  auto attrs = convAttributes(n);
+  if (failed(attrs))
+    return failure();
   SmallVector<Value> operands{n.input(0), n.input(1)};
   if (Value bias = n.input(2))
     operands.push_back(bias);
-  auto v = n.make<ConvOp>(
-      operands,
-      {n.attr("strides", n.builder.getDenseI64ArrayAttr(w->strides)),
-       n.attr("dilations", n.builder.getDenseI64ArrayAttr(w->dilations)),
-       n.attr("pads", n.builder.getDenseI64ArrayAttr(w->pads)),
-       n.attr("group", n.builder.getI64IntegerAttr(n.attrInt("group", 1)))});
+  auto v = n.make<ConvOp>(operands, *attrs);
   if (failed(v))
     return failure();
   out.push_back(*v);

@@ -1,8 +1,7 @@
-//===- OnnxToGraphTensor.cpp - shapes, data movement, indexing, quant -----===//
+//===- OnnxToGraphTensor.cpp - shapes, data movement, indexing ------------===//
 
 #include "compiler/conversion/OnnxToGraph/OnnxToGraph.h"
 
-#include "mlir/Dialect/Quant/QuantTypes.h"
 
 #include <cmath>
 
@@ -812,92 +811,6 @@ LogicalResult convertResize(OnnxNode &n, Results &out) {
   return success();
 }
 
-/// The quantized element type of QuantizeLinear / DequantizeLinear from
-/// constant scale and zero point (per tensor, or per axis from version 13).
-FailureOr<quant::QuantizedType> quantType(OnnxNode &n, Type storage,
-                                          Type expressed, int64_t rank) {
-  DenseElementsAttr scale = n.requireConstant(1, "scale");
-  if (!scale)
-    return failure();
-  if (!llvm::isa<FloatType>(scale.getElementType())) {
-    n.fail() << "scale must be floating-point";
-    return failure();
-  }
-  DenseElementsAttr zeroPoint;
-  if (n.input(2) && !(zeroPoint = n.requireConstant(2, "zero_point")))
-    return failure();
-  auto storageInt = llvm::dyn_cast<IntegerType>(storage);
-  if (!storageInt || storageInt.getWidth() == 1) {
-    n.fail() << "quantized values must be integers, got " << storage;
-    return failure();
-  }
-  bool isSigned = !storageInt.isUnsigned();
-  unsigned width = storageInt.getWidth();
-  int64_t lo = isSigned ? -(int64_t(1) << (width - 1)) : 0;
-  int64_t hi = isSigned ? (int64_t(1) << (width - 1)) - 1
-                        : (width >= 63 ? INT64_MAX : (int64_t(1) << width) - 1);
-  SmallVector<double> scales;
-  for (const APFloat &f : scale.getValues<APFloat>())
-    scales.push_back(f.convertToDouble());
-  SmallVector<int64_t> zeroPoints;
-  if (zeroPoint)
-    for (const APInt &v : zeroPoint.getValues<APInt>())
-      zeroPoints.push_back(isSigned ? v.getSExtValue()
-                                    : (int64_t)v.getZExtValue());
-  else
-    zeroPoints.assign(scales.size(), 0);
-  if (zeroPoints.size() != scales.size()) {
-    n.fail() << "scale and zero_point differ in size";
-    return failure();
-  }
-  unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
-  Type storageType = IntegerType::get(n.context(), width);
-  if (scales.size() == 1 && scale.getType().getRank() <= 1)
-    return quant::QuantizedType(quant::UniformQuantizedType::getChecked(
-        n.loc, flags, storageType, expressed, scales[0], zeroPoints[0], lo,
-        hi));
-  auto axis = n.normalizeAxis(n.attrInt("axis", 1), rank);
-  if (failed(axis))
-    return failure();
-  return quant::QuantizedType(quant::UniformQuantizedPerAxisType::getChecked(
-      n.loc, flags, storageType, expressed, scales, zeroPoints, *axis, lo,
-      hi));
-}
-
-LogicalResult convertQuantizeLinear(OnnxNode &n, Results &out) {
-  auto in = n.inputType(0);
-  if (!llvm::isa<FloatType>(in.getElementType()))
-    return n.fail() << "only float inputs can be quantized, got "
-                    << in.getElementType();
-  Type storage = n.input(2) ? n.elementType(2)
-                            : n.builder.getIntegerType(8, false);
-  auto q = quantType(n, storage, in.getElementType(), in.getRank());
-  if (failed(q))
-    return failure();
-  if (n.elementType(1) != in.getElementType())
-    return n.fail() << "scale type " << n.elementType(1)
-                    << " differs from the input type";
-  Value quantized = n.create<QuantizeOp>(
-      RankedTensorType::get(in.getShape(), *q), n.input(0));
-  // ONNX consumers see the storage integers.
-  out.push_back(n.create<StorageCastOp>(
-      RankedTensorType::get(in.getShape(), storage), quantized));
-  return success();
-}
-
-LogicalResult convertDequantizeLinear(OnnxNode &n, Results &out) {
-  auto in = n.inputType(0);
-  Type expressed = n.elementType(1);
-  auto q = quantType(n, in.getElementType(), expressed, in.getRank());
-  if (failed(q))
-    return failure();
-  Value quantized = n.create<StorageCastOp>(
-      RankedTensorType::get(in.getShape(), *q), n.input(0));
-  out.push_back(n.create<DequantizeOp>(
-      RankedTensorType::get(in.getShape(), expressed), quantized));
-  return success();
-}
-
 LogicalResult convertDropout(OnnxNode &n, Results &out) {
   if (n.version() >= 12 && n.input(2)) {
     auto training = n.constantScalar(2, "training_mode");
@@ -956,9 +869,6 @@ void populateOnnxToGraphTensorPatterns(OnnxPatternTable &t) {
   t.on("OneHot", {9, 11}, convertOneHot);
   t.on("Resize", {10, 11, 13}, convertResize);
   t.on("Upsample", {7, 9, 10}, convertResize);
-
-  t.on("QuantizeLinear", {10, 13}, convertQuantizeLinear);
-  t.on("DequantizeLinear", {10, 13}, convertDequantizeLinear);
 }
 
 } // namespace gaon

@@ -12,6 +12,7 @@
 #include "compiler/conversion/OnnxToGraph/OnnxToGraph.h"
 #include "compiler/importer/OnnxImporter.h"
 #include "compiler/pipelines/Pipelines.h"
+#include "compiler/quantization/Calibration.h"
 #include "targets/cpu/compiler/CpuBinary.h"
 #include "targets/npu/NpuConfigJson.h"
 
@@ -115,6 +116,31 @@ cl::opt<int> npuCores(
              "compiler compares one core with resident activations against "
              "all cores splitting convolutions, and keeps the faster)"),
     cl::init(0), cl::cat(gaoncCategory));
+cl::opt<std::string> quantize(
+    "quantize",
+    cl::desc("Quantize the model: int8 (post-training, calibrated; integer "
+             "convolutions, matmuls, adds and pooling, the rest float)"),
+    cl::value_desc("int8"), cl::cat(gaoncCategory));
+cl::opt<std::string> calibrationData(
+    "calibration-data",
+    cl::desc("Samples for --quantize=int8: a folder of .npy files (one-input "
+             "models) or .npz files (one array per input name), taken in "
+             "name order; or 'random' (a poor substitute)"),
+    cl::value_desc("FOLDER"), cl::cat(gaoncCategory));
+cl::opt<std::string> calibrationMethod(
+    "calibration-method",
+    cl::desc("How a tensor's range is chosen from its calibration histogram: "
+             "minmax, percentile (99.99%, default), entropy (KL) or mse"),
+    cl::init("percentile"), cl::cat(gaoncCategory));
+cl::opt<int> calibrationSamples(
+    "calibration-samples",
+    cl::desc("Use at most this many calibration samples (default: all)"),
+    cl::init(0), cl::cat(gaoncCategory));
+cl::list<std::string> keepFloat(
+    "keep-float",
+    cl::desc("ONNX node names to leave in float under --quantize "
+             "(comma-separated, repeatable)"),
+    cl::CommaSeparated, cl::cat(gaoncCategory));
 cl::opt<bool> elideLargeConstants(
     "elide-constants",
     cl::desc("Print constants larger than 16 elements as an elided blob"),
@@ -213,6 +239,29 @@ int main(int argc, char **argv) {
   // Without --emit, a .gnb output means a binary, anything else MLIR.
   if (emit.getNumOccurrences() == 0)
     emit = StringRef(outputFile).ends_with(".gnb") ? Emit::Binary : Emit::Graph;
+  gaon::QuantizeOptions quantizeOptions;
+  if (!quantize.empty()) {
+    if (quantize != "int8")
+      return fail("--quantize=" + quantize +
+                  " is not supported; use --quantize=int8");
+    if (calibrationData.empty())
+      return fail("--quantize=int8 needs calibration samples: "
+                  "--calibration-data=FOLDER (one .npy per sample for a "
+                  "one-input model, or .npz with one array per input name), "
+                  "or --calibration-data=random to accept poorer scales");
+    if (!gaon::parseCalibrationMethod(calibrationMethod,
+                                      quantizeOptions.method))
+      return fail("--calibration-method must be minmax, percentile, entropy "
+                  "or mse, got '" + calibrationMethod + "'");
+    if (calibrationSamples < 0)
+      return fail("--calibration-samples must be >= 0");
+    quantizeOptions.calibrationData = calibrationData;
+    quantizeOptions.samples = calibrationSamples;
+    quantizeOptions.keepFloat.assign(keepFloat.begin(), keepFloat.end());
+    quantizeOptions.log = &llvm::errs();
+  } else if (!calibrationData.empty() || !keepFloat.empty()) {
+    return fail("--calibration-data and --keep-float need --quantize=int8");
+  }
   if (!reportFile.empty() && emit != Emit::Binary)
     return fail("--report describes a binary; add -o OUT.gnb or "
                 "--emit=binary");
@@ -252,6 +301,9 @@ int main(int argc, char **argv) {
     pm.enableTiming(timingScope);
     gaon::buildPipelineTo(pm, gaon::CompileStage::Graph);
     if (failed(pm.run(*module)))
+      return 1;
+    if (!quantize.empty() &&
+        failed(gaon::quantizeInt8(*module, quantizeOptions)))
       return 1;
   }
 

@@ -10,6 +10,7 @@
 
 #include "runtime/src/Internal.h"
 #include "targets/cpu/kernels/OneDnn.h"
+#include "targets/cpu/kernels/QuantKernels.h"
 #include "targets/cpu/kernels/VectorMath.h"
 #include "targets/common/HalfFloat.h"
 
@@ -1066,7 +1067,9 @@ std::string pool(const OpDesc &op, const Views &in, const Views &out, bool max,
   return "";
 }
 std::string kMaxPool(const OpDesc &op, const Views &in, const Views &out, int t) {
-  if (in[0].dtype == GAON_F32 && in[0].shape.size() <= 5)
+  if ((in[0].dtype == GAON_F32 || in[0].dtype == GAON_I8 ||
+       in[0].dtype == GAON_U8) &&
+      in[0].shape.size() <= 5)
     return oneDnnMaxPool(op, in, out, t); // the only one for channels-last
   return pool(op, in, out, true, t);
 }
@@ -1997,7 +2000,8 @@ std::string halfAsFloat(const OpDesc &op, const Views &in, const Views &out,
 }
 
 const std::map<std::string, Kernel> &table() {
-  static const std::map<std::string, Kernel> kernels = {
+  static const std::map<std::string, Kernel> kernels = [] {
+    std::map<std::string, Kernel> t = {
       {"graph.exp", halfAsFloat<kExp>},
       {"graph.log", halfAsFloat<kLog>},
       {"graph.tanh", halfAsFloat<kTanh>},
@@ -2097,7 +2101,10 @@ const std::map<std::string, Kernel> &table() {
       {"graph.storage_cast", kStorageCast},
       {"graph.quantize", halfAsFloat<kQuantize>},
       {"graph.dequantize", halfAsFloat<kDequantize>},
-  };
+    };
+    addQuantKernels(t);
+    return t;
+  }();
   return kernels;
 }
 

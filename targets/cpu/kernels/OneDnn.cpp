@@ -243,10 +243,11 @@ std::string oneDnnMaxPool(const rt::OpDesc &op, const std::vector<View> &in,
         pads[d + k], (y.shape[d + 2] - 1) * st[d] + span - x.shape[d + 2] -
                          pads[d]));
   }
+  dt type = x.dtype == GAON_I8 ? dt::s8 : x.dtype == GAON_U8 ? dt::u8 : dt::f32;
   try {
-    dnnl::memory::desc src(dims(x.shape.begin(), x.shape.end()), dt::f32,
+    dnnl::memory::desc src(dims(x.shape.begin(), x.shape.end()), type,
                            viewTag(x));
-    dnnl::memory::desc dst(dims(y.shape.begin(), y.shape.end()), dt::f32,
+    dnnl::memory::desc dst(dims(y.shape.begin(), y.shape.end()), type,
                            viewTag(y));
     dnnl::pooling_v2_forward::desc desc(
         dnnl::prop_kind::forward_inference, dnnl::algorithm::pooling_max, src,
@@ -271,6 +272,37 @@ std::string oneDnnSgemm(int64_t m, int64_t n, int64_t k, const float *a,
   dnnl_status_t status =
       dnnl_sgemm('N', 'N', m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
   return status == dnnl_success ? "" : "oneDNN sgemm failed";
+}
+
+bool oneDnnIntegerGemmIsExact() {
+  static const bool exact = [] {
+    switch (dnnl::get_effective_cpu_isa()) {
+    case dnnl::cpu_isa::avx2_vnni:
+    case dnnl::cpu_isa::avx512_core_vnni:
+    case dnnl::cpu_isa::avx512_core_bf16:
+    case dnnl::cpu_isa::avx512_core_amx:
+      return true;
+    default:
+      return false;
+    }
+  }();
+  return exact;
+}
+
+std::string oneDnnIntegerGemm(int64_t m, int64_t n, int64_t k, const void *a,
+                              bool aUnsigned, int64_t aOffset, const int8_t *b,
+                              int32_t *c, int threads) {
+  omp_set_num_threads(std::max(1, threads));
+  const int32_t zero = 0;
+  dnnl_status_t status =
+      aUnsigned
+          ? dnnl_gemm_u8s8s32('N', 'N', 'F', m, n, k, 1.0f,
+                              static_cast<const uint8_t *>(a) + aOffset, k, 0,
+                              b, n, 0, 0.0f, c, n, &zero)
+          : dnnl_gemm_s8s8s32('N', 'N', 'F', m, n, k, 1.0f,
+                              static_cast<const int8_t *>(a) + aOffset, k, 0,
+                              b, n, 0, 0.0f, c, n, &zero);
+  return status == dnnl_success ? "" : "oneDNN integer GEMM failed";
 }
 
 } // namespace gaon::cpu

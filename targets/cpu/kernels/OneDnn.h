@@ -21,7 +21,7 @@ std::string oneDnnConvRun(const rt::OpDesc &op, const std::vector<View> &in,
                           const std::vector<View> &out, int threads,
                           KernelState &state);
 
-/// graph.max_pool on f32 (ceil mode becomes extra end padding, which never
+/// graph.max_pool on f32, i8 or u8 (ceil mode becomes extra end padding, which never
 /// wins a max).
 std::string oneDnnMaxPool(const rt::OpDesc &op, const std::vector<View> &in,
                           const std::vector<View> &out, int threads);
@@ -30,6 +30,17 @@ std::string oneDnnMaxPool(const rt::OpDesc &op, const std::vector<View> &in,
 std::string oneDnnSgemm(int64_t m, int64_t n, int64_t k, const float *a,
                         int64_t lda, const float *b, int64_t ldb, float *c,
                         int64_t ldc, int threads);
+
+/// Whether oneDNN's integer GEMM and convolutions are exact on this CPU:
+/// with VNNI (AVX-512 or AVX) 8-bit products accumulate straight into
+/// int32; without it oneDNN may saturate pairs of products in int16.
+bool oneDnnIntegerGemmIsExact();
+
+/// C[m x n] (int32) = A[m x k] * B[k x n], row-major and dense; A is u8 or
+/// s8 (`aUnsigned`) starting `aOffset` elements into `a`, B is s8.
+std::string oneDnnIntegerGemm(int64_t m, int64_t n, int64_t k, const void *a,
+                              bool aUnsigned, int64_t aOffset, const int8_t *b,
+                              int32_t *c, int threads);
 
 } // namespace gaon::cpu
 

@@ -11,6 +11,7 @@
 
 #include "targets/cpu/kernels/Kernels.h"
 #include "targets/cpu/kernels/Layouts.h"
+#include "targets/cpu/kernels/QuantKernels.h"
 
 #include "runtime/src/Internal.h"
 
@@ -38,12 +39,14 @@ const std::map<std::string, Arity> &arities() {
          {"add", "sub", "mul", "div", "pow", "max", "min", "mod", "prelu",
           "and", "or", "xor", "bit_shift", "equal", "less", "less_equal",
           "greater", "greater_equal", "matmul", "gather", "gather_elements",
-          "gather_nd", "rms_norm"})
+          "gather_nd", "rms_norm", "qadd"})
       t[std::string("graph.") + k] = {2, 2, 1, 1};
     for (const char *k : {"select", "scatter_elements", "scatter_nd",
-                          "instance_norm"})
+                          "instance_norm", "quantize_linear"})
       t[std::string("graph.") + k] = {3, 3, 1, 1};
-    t["graph.conv"] = t["graph.conv_transpose"] = t["graph.layer_norm"] = {2, 3, 1, 1};
+    t["graph.conv"] = t["graph.conv_transpose"] = t["graph.layer_norm"] =
+        t["graph.qconv"] = t["graph.qmatmul"] = {2, 3, 1, 1};
+    t["graph.dynamic_quantize"] = {1, 1, 3, 3};
     t["graph.batch_norm"] = {5, 5, 1, 1};
     t["graph.concat"] = {1, 1 << 20, 1, 1};
     t["graph.split"] = {1, 1, 1, 1 << 20};
@@ -134,6 +137,29 @@ std::string checkConv(const OpDesc &op, const Views &in, const Views &out,
                      transposed);
 }
 
+/// numpy.matmul's shape rule; the result must hold exactly its elements.
+std::string checkMatMulShapes(Shape a, Shape b, const View &y) {
+  if (a.empty() || b.empty())
+    return "operands must have rank >= 1";
+  if (a.size() == 1)
+    a.insert(a.begin(), 1);
+  if (b.size() == 1)
+    b.push_back(1);
+  if (a.back() != b[b.size() - 2])
+    return "contracting dimensions differ";
+  Shape ab(a.begin(), a.end() - 2), bb(b.begin(), b.end() - 2);
+  size_t rank = std::max(ab.size(), bb.size());
+  int64_t expect = a[a.size() - 2] * b.back();
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t p = i < rank - ab.size() ? 1 : ab[i - (rank - ab.size())];
+    int64_t q = i < rank - bb.size() ? 1 : bb[i - (rank - bb.size())];
+    if (p != q && p != 1 && q != 1)
+      return "batch dimensions do not broadcast";
+    expect *= std::max(p, q);
+  }
+  return y.count() == expect ? "" : "result size is wrong";
+}
+
 std::string checkSameCount(const Views &in, const Views &out) {
   return in[0].count() == out[0].count() ? "" : "input and output sizes differ";
 }
@@ -164,29 +190,27 @@ std::string check(const OpDesc &op, const Views &in, const Views &out) {
     return checkWindow(op, x, y, op.getInts("kernel_shape"), false);
   }
   if (k == "graph.matmul") {
-    Shape a = x.shape, b = in[1].shape;
-    if (a.empty() || b.empty() || x.dtype != in[1].dtype)
-      return "operands must have rank >= 1 and one dtype";
-    if (a.size() == 1)
-      a.insert(a.begin(), 1);
-    if (b.size() == 1)
-      b.push_back(1);
-    if (a.back() != b[b.size() - 2])
-      return "contracting dimensions differ";
-    Shape ab(a.begin(), a.end() - 2), bb(b.begin(), b.end() - 2);
-    size_t rank = std::max(ab.size(), bb.size());
-    Shape batch(rank);
-    for (size_t i = 0; i < rank; ++i) {
-      int64_t p = i < rank - ab.size() ? 1 : ab[i - (rank - ab.size())];
-      int64_t q = i < rank - bb.size() ? 1 : bb[i - (rank - bb.size())];
-      if (p != q && p != 1 && q != 1)
-        return "batch dimensions do not broadcast";
-      batch[i] = std::max(p, q);
-    }
-    int64_t expect = a[a.size() - 2] * b.back();
-    for (int64_t d : batch)
-      expect *= d;
-    return y.count() == expect && y.dtype == x.dtype ? "" : "result size is wrong";
+    if (x.dtype != in[1].dtype || y.dtype != x.dtype)
+      return "operands and result must have one dtype";
+    return checkMatMulShapes(x.shape, in[1].shape, y);
+  }
+  if (k == "graph.qconv" || k == "graph.qmatmul" || k == "graph.requantize" ||
+      k == "graph.qadd" || k == "graph.dynamic_quantize" ||
+      k == "graph.quantize_linear") {
+    std::string error = checkQuantCall(op, in, out);
+    if (!error.empty() || (k != "graph.qconv" && k != "graph.qmatmul"))
+      return error;
+    if (k == "graph.qmatmul")
+      return checkMatMulShapes(x.shape, in[1].shape, y);
+    const View &w = in[1];
+    int64_t group = op.getInt("group", 1);
+    if (w.shape.size() != x.shape.size() || group < 1 || x.shape[1] % group ||
+        w.shape[0] % group || w.shape[1] != x.shape[1] / group ||
+        y.shape.size() != x.shape.size() || y.shape[0] != x.shape[0] ||
+        y.shape[1] != w.shape[0])
+      return "weight shape does not fit the input and output channels";
+    return checkWindow(op, x, y, Shape(w.shape.begin() + 2, w.shape.end()),
+                       false);
   }
   if (k == "graph.transpose") {
     Shape perm = op.getInts("perm");
@@ -451,7 +475,9 @@ std::string validateCall(const rt::OpDesc &op, const std::vector<View> &in,
   for (size_t i = 0; i < in.size(); ++i)
     if (!in[i].data && !(i >= 2 && (op.kind == "graph.conv" ||
                                     op.kind == "graph.conv_transpose" ||
-                                    op.kind == "graph.layer_norm")))
+                                    op.kind == "graph.layer_norm" ||
+                                    op.kind == "graph.qconv" ||
+                                    op.kind == "graph.qmatmul")))
       return op.kind + " is missing required input " + std::to_string(i);
   std::string error = checkLayouts(op, in, out);
   if (error.empty())

@@ -449,29 +449,3 @@ func.func @upsample_v7(%x0: tensor<1x1x2x2xf32>) -> (tensor<1x1x4x4xf32>) {
   %y = onnx.node "Upsample"(%x0) version 7 attributes {scales = array<f32: 1.0, 1.0, 2.0, 2.0>, mode = "linear"} : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
   return %y : tensor<1x1x4x4xf32>
 }
-
-// -----
-
-// CHECK-LABEL: func @quantizelinear_v13_per_axis(
-// CHECK: %[[V0:.*]] = graph.quantize %arg0 : tensor<2x3xf32> -> tensor<2x3x!quant.uniform<i8:f32:1, {5.000000e-01,2.500000e-01:1,1.250000e-01:-1}>>
-// CHECK-NEXT: %[[V1:.*]] = graph.storage_cast %[[V0]] : tensor<2x3x!quant.uniform<i8:f32:1, {5.000000e-01,2.500000e-01:1,1.250000e-01:-1}>> -> tensor<2x3xi8>
-// CHECK-NEXT: return %[[V1]] : tensor<2x3xi8>
-func.func @quantizelinear_v13_per_axis(%x: tensor<2x3xf32>) -> (tensor<2x3xi8>) {
-  %s = onnx.constant dense<[0.5, 0.25, 0.125]> : tensor<3xf32>
-  %z = onnx.constant dense<[0, 1, -1]> : tensor<3xi8>
-  %y = onnx.node "QuantizeLinear"(%x, %s, %z) version 13 attributes {axis = 1 : i64} : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xi8>) -> tensor<2x3xi8>
-  return %y : tensor<2x3xi8>
-}
-
-// -----
-
-// CHECK-LABEL: func @dequantizelinear_v13(
-// CHECK: %[[V0:.*]] = graph.storage_cast %arg0 : tensor<4xui8> -> tensor<4x!quant.uniform<u8:f32, 5.000000e-01:128>>
-// CHECK-NEXT: %[[V1:.*]] = graph.dequantize %[[V0]] : tensor<4x!quant.uniform<u8:f32, 5.000000e-01:128>> -> tensor<4xf32>
-// CHECK-NEXT: return %[[V1]] : tensor<4xf32>
-func.func @dequantizelinear_v13(%x: tensor<4xui8>) -> (tensor<4xf32>) {
-  %s = onnx.constant dense<0.5> : tensor<f32>
-  %z = onnx.constant dense<128> : tensor<ui8>
-  %y = onnx.node "DequantizeLinear"(%x, %s, %z) version 13 : (tensor<4xui8>, tensor<f32>, tensor<ui8>) -> tensor<4xf32>
-  return %y : tensor<4xf32>
-}

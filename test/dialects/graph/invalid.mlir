@@ -854,3 +854,248 @@ func.func @storage_cast_storage(%x: tensor<3x!quant.uniform<i8:f32, 0.5>>) {
   %0 = graph.storage_cast %x : tensor<3x!quant.uniform<i8:f32, 0.5>> -> tensor<3xui8>
   return
 }
+
+// -----
+
+// qconv input
+func.func @qconv_input(%x: tensor<1x2x5x5xi8>, %w: tensor<3x2x3x3x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of quantized type values, but got 'tensor<1x2x5x5xi8>'}}
+  %0 = graph.qconv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x5x5xi8>, tensor<3x2x3x3x!quant.uniform<i8:f32, 0.25>>) -> tensor<1x3x3x3x!quant.uniform<i32:f32, 0.125>>
+  return
+}
+
+// -----
+
+// qconv input per-axis
+func.func @qconv_input_per_axis(%x: tensor<1x2x5x5x!quant.uniform<i8:f32:1, {0.5, 0.5}>>, %w: tensor<3x2x3x3x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error @+2 {{input may only be quantized per tensor, got}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.qconv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x5x5x!quant.uniform<i8:f32:1, {0.5, 0.5}>>, tensor<3x2x3x3x!quant.uniform<i8:f32, 0.25>>) -> tensor<1x3x3x3x!quant.uniform<i32:f32, 0.125>>
+  return
+}
+
+// -----
+
+// qconv weight axis
+func.func @qconv_weight_axis(%x: tensor<1x2x5x5x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<3x2x3x3x!quant.uniform<i8:f32:1, {0.5, 0.5}>>) {
+  // expected-error @+2 {{weight may only be quantized per tensor or per axis 0, got}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.qconv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x5x5x!quant.uniform<u8:f32, 0.5:10>>, tensor<3x2x3x3x!quant.uniform<i8:f32:1, {0.5, 0.5}>>) -> tensor<1x3x3x3x!quant.uniform<i32:f32, 0.125>>
+  return
+}
+
+// -----
+
+// qconv weight scales
+func.func @qconv_weight_scales(%x: tensor<1x2x5x5x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<3x2x3x3x!quant.uniform<i8:f32:0, {0.5, 0.5}>>) {
+  // expected-error @+2 {{weight: 2 scales do not fit}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.qconv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x5x5x!quant.uniform<u8:f32, 0.5:10>>, tensor<3x2x3x3x!quant.uniform<i8:f32:0, {0.5, 0.5}>>) -> tensor<1x3x3x3x!quant.uniform<i32:f32, 0.125>>
+  return
+}
+
+// -----
+
+// qconv bias
+func.func @qconv_bias(%x: tensor<1x2x5x5x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<3x2x3x3x!quant.uniform<i8:f32, 0.25>>, %b: tensor<3xi64>) {
+  // expected-error @+2 {{bias must be i32 of shape [3], got 'tensor<3xi64>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.qconv %x, %w, %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x5x5x!quant.uniform<u8:f32, 0.5:10>>, tensor<3x2x3x3x!quant.uniform<i8:f32, 0.25>>, tensor<3xi64>) -> tensor<1x3x3x3x!quant.uniform<i32:f32, 0.125>>
+  return
+}
+
+// -----
+
+// qconv expressed
+func.func @qconv_expressed(%x: tensor<1x2x5x5x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<3x2x3x3x!quant.uniform<i8:f16, 0.25>>) {
+  // expected-error @+2 {{input and weight express different types}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.qconv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x5x5x!quant.uniform<u8:f32, 0.5:10>>, tensor<3x2x3x3x!quant.uniform<i8:f16, 0.25>>) -> tensor<1x3x3x3x!quant.uniform<i32:f32, 0.125>>
+  return
+}
+
+// -----
+
+// qconv shape
+func.func @qconv_shape(%x: tensor<1x2x5x5x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<3x4x3x3x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error @+2 {{weight has 4 channels per group, expected 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.qconv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x5x5x!quant.uniform<u8:f32, 0.5:10>>, tensor<3x4x3x3x!quant.uniform<i8:f32, 0.25>>) -> tensor<1x3x3x3x!quant.uniform<i32:f32, 0.125>>
+  return
+}
+
+// -----
+
+// qmatmul lhs
+func.func @qmatmul_lhs(%a: tensor<4x6x!quant.uniform<i16:f32, 0.5>>, %b: tensor<6x2x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error @+2 {{lhs must be quantized with storage of at most 8 bits}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.qmatmul %a, %b : (tensor<4x6x!quant.uniform<i16:f32, 0.5>>, tensor<6x2x!quant.uniform<i8:f32, 0.25>>) -> tensor<4x2x!quant.uniform<i32:f32, 0.125>>
+  return
+}
+
+// -----
+
+// qmatmul rhs axis
+func.func @qmatmul_rhs_axis(%a: tensor<4x6x!quant.uniform<i8:f32, 0.5>>, %b: tensor<6x2x!quant.uniform<i8:f32:0, {0.25, 0.25, 0.25, 0.25, 0.25, 0.25}>>) {
+  // expected-error @+2 {{rhs may only be quantized per tensor or per axis 1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.qmatmul %a, %b : (tensor<4x6x!quant.uniform<i8:f32, 0.5>>, tensor<6x2x!quant.uniform<i8:f32:0, {0.25, 0.25, 0.25, 0.25, 0.25, 0.25}>>) -> tensor<4x2x!quant.uniform<i32:f32, 0.125>>
+  return
+}
+
+// -----
+
+// qmatmul contracting
+func.func @qmatmul_contracting(%a: tensor<4x6x!quant.uniform<i8:f32, 0.5>>, %b: tensor<5x2x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error @+2 {{contracting dimensions differ}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.qmatmul %a, %b : (tensor<4x6x!quant.uniform<i8:f32, 0.5>>, tensor<5x2x!quant.uniform<i8:f32, 0.25>>) -> tensor<4x2x!quant.uniform<i32:f32, 0.125>>
+  return
+}
+
+// -----
+
+// qmatmul expressed
+func.func @qmatmul_expressed(%a: tensor<4x6x!quant.uniform<i8:f32, 0.5>>, %b: tensor<6x2x!quant.uniform<i8:f16, 0.25>>) {
+  // expected-error @+2 {{lhs and rhs express different types}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.qmatmul %a, %b : (tensor<4x6x!quant.uniform<i8:f32, 0.5>>, tensor<6x2x!quant.uniform<i8:f16, 0.25>>) -> tensor<4x2x!quant.uniform<i32:f32, 0.125>>
+  return
+}
+
+// -----
+
+// qmatmul vector bias
+func.func @qmatmul_vector_bias(%a: tensor<4x6x!quant.uniform<i8:f32, 0.5>>, %b: tensor<6x!quant.uniform<i8:f32, 0.25>>, %c: tensor<6xi32>) {
+  // expected-error @+2 {{a bias needs a rhs of rank >= 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.qmatmul %a, %b, %c : (tensor<4x6x!quant.uniform<i8:f32, 0.5>>, tensor<6x!quant.uniform<i8:f32, 0.25>>, tensor<6xi32>) -> tensor<4x!quant.uniform<i32:f32, 0.125>>
+  return
+}
+
+// -----
+
+// requantize shape
+func.func @requantize_shape(%x: tensor<4x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error @+1 {{differs from result shape}}
+  %0 = graph.requantize %x : tensor<4x!quant.uniform<i8:f32, 0.5>> -> tensor<5x!quant.uniform<i8:f32, 0.5>>
+  return
+}
+
+// -----
+
+// requantize wide input
+func.func @requantize_wide_input(%x: tensor<4x!quant.uniform<i32:f32, 0.5:3>>) {
+  // expected-error @+1 {{an input wider than 8 bits must be i32 sums with zero point 0}}
+  %0 = graph.requantize %x : tensor<4x!quant.uniform<i32:f32, 0.5:3>> -> tensor<4x!quant.uniform<i8:f32, 0.5>>
+  return
+}
+
+// -----
+
+// requantize per-axis fit
+func.func @requantize_per_axis_fit(%x: tensor<4x!quant.uniform<i32:f32:0, {0.5, 0.5}>>) {
+  // expected-error @+1 {{per-axis quantization on axis 0 with 2 scales does not fit}}
+  %0 = graph.requantize %x : tensor<4x!quant.uniform<i32:f32:0, {0.5, 0.5}>> -> tensor<4x!quant.uniform<i8:f32, 0.5>>
+  return
+}
+
+// -----
+
+// requantize result
+func.func @requantize_result(%x: tensor<4x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error @+1 {{result must be quantized per tensor with 8-bit storage}}
+  %0 = graph.requantize %x : tensor<4x!quant.uniform<i8:f32, 0.5>> -> tensor<4x!quant.uniform<i16:f32, 0.5>>
+  return
+}
+
+// -----
+
+// requantize expressed
+func.func @requantize_expressed(%x: tensor<4x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error @+1 {{input and result express different types}}
+  %0 = graph.requantize %x : tensor<4x!quant.uniform<i8:f32, 0.5>> -> tensor<4x!quant.uniform<i8:f16, 0.5>>
+  return
+}
+
+// -----
+
+// requantize clamp
+func.func @requantize_clamp(%x: tensor<4x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error @+1 {{clamp_min 6.000000e+00 exceeds clamp_max 0.000000e+00}}
+  %0 = graph.requantize %x {clamp_min = 6.0 : f64, clamp_max = 0.0 : f64} : tensor<4x!quant.uniform<i8:f32, 0.5>> -> tensor<4x!quant.uniform<i8:f32, 0.5>>
+  return
+}
+
+// -----
+
+// requantize clamp finite
+func.func @requantize_clamp_finite(%x: tensor<4x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error @+1 {{clamp bounds must be finite}}
+  %0 = graph.requantize %x {clamp_max = 0x7FF0000000000000 : f64} : tensor<4x!quant.uniform<i8:f32, 0.5>> -> tensor<4x!quant.uniform<i8:f32, 0.5>>
+  return
+}
+
+// -----
+
+// qadd shape
+func.func @qadd_shape(%x: tensor<4x!quant.uniform<i8:f32, 0.5>>, %y: tensor<5x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error @+1 {{differs from result shape}}
+  %0 = graph.qadd %x, %y : tensor<4x!quant.uniform<i8:f32, 0.5>>, tensor<5x!quant.uniform<i8:f32, 0.5>> -> tensor<4x!quant.uniform<i8:f32, 0.5>>
+  return
+}
+
+// -----
+
+// qadd types
+func.func @qadd_types(%x: tensor<4x!quant.uniform<i8:f32, 0.5>>, %y: tensor<4x!quant.uniform<i32:f32, 0.5>>) {
+  // expected-error @+1 {{operands and result must be quantized per tensor with 8-bit storage}}
+  %0 = graph.qadd %x, %y : tensor<4x!quant.uniform<i8:f32, 0.5>>, tensor<4x!quant.uniform<i32:f32, 0.5>> -> tensor<4x!quant.uniform<i8:f32, 0.5>>
+  return
+}
+
+// -----
+
+// qadd expressed
+func.func @qadd_expressed(%x: tensor<4x!quant.uniform<i8:f32, 0.5>>, %y: tensor<4x!quant.uniform<i8:f16, 0.5>>) {
+  // expected-error @+1 {{operands and result express different types}}
+  %0 = graph.qadd %x, %y : tensor<4x!quant.uniform<i8:f32, 0.5>>, tensor<4x!quant.uniform<i8:f16, 0.5>> -> tensor<4x!quant.uniform<i8:f32, 0.5>>
+  return
+}
+
+// -----
+
+// qadd clamp
+func.func @qadd_clamp(%x: tensor<4x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error @+1 {{exceeds clamp_max}}
+  %0 = graph.qadd %x, %x {clamp_min = 1.0 : f64, clamp_max = 0.0 : f64} : tensor<4x!quant.uniform<i8:f32, 0.5>>, tensor<4x!quant.uniform<i8:f32, 0.5>> -> tensor<4x!quant.uniform<i8:f32, 0.5>>
+  return
+}
+
+// -----
+
+// quantize_linear scale
+func.func @quantize_linear_scale(%x: tensor<3xf32>, %s: tensor<f16>, %z: tensor<ui8>) {
+  // expected-error @+1 {{scale type 'f16' differs from the input type 'f32'}}
+  %0 = graph.quantize_linear %x, %s, %z : (tensor<3xf32>, tensor<f16>, tensor<ui8>) -> tensor<3xui8>
+  return
+}
+
+// -----
+
+// quantize_linear zero point
+func.func @quantize_linear_zero_point(%x: tensor<3xf32>, %s: tensor<f32>, %z: tensor<i8>) {
+  // expected-error @+1 {{zero point type 'i8' differs from the result type 'ui8'}}
+  %0 = graph.quantize_linear %x, %s, %z : (tensor<3xf32>, tensor<f32>, tensor<i8>) -> tensor<3xui8>
+  return
+}
+
+// -----
+
+// quantize_linear shape
+func.func @quantize_linear_shape(%x: tensor<3xf32>, %s: tensor<f32>, %z: tensor<ui8>) {
+  // expected-error @+1 {{differs from result shape}}
+  %0 = graph.quantize_linear %x, %s, %z : (tensor<3xf32>, tensor<f32>, tensor<ui8>) -> tensor<4xui8>
+  return
+}

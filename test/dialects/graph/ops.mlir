@@ -272,3 +272,32 @@ func.func @quantization(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %5 = graph.dequantize %4 : tensor<2x3x!quant.uniform<i8:f32:1, {0.1, 0.2, 0.3}>> -> tensor<2x3xf32>
   return %5 : tensor<2x3xf32>
 }
+
+// CHECK-LABEL: func @integer_ops
+func.func @integer_ops(%x: tensor<1x2x5x5x!quant.uniform<u8:f32, 0.5:10>>,
+                       %w: tensor<3x2x3x3x!quant.uniform<i8:f32:0, {0.25, 0.5, 1.0}>>,
+                       %b: tensor<3xi32>,
+                       %a: tensor<4x6x!quant.uniform<i8:f32, 0.5:-3>>,
+                       %m: tensor<6x2x!quant.uniform<i8:f32, 0.25>>,
+                       %f: tensor<2x3xf32>) {
+  // CHECK: graph.qconv {{.*}} -> tensor<1x3x3x3x!quant.uniform<i32:f32:1, {1.250000e-01,2.500000e-01,5.000000e-01}>>
+  %0 = graph.qconv %x, %w, %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x5x5x!quant.uniform<u8:f32, 0.5:10>>, tensor<3x2x3x3x!quant.uniform<i8:f32:0, {0.25, 0.5, 1.0}>>, tensor<3xi32>) -> tensor<1x3x3x3x!quant.uniform<i32:f32:1, {0.125, 0.25, 0.5}>>
+  // CHECK: graph.requantize {{.*}} {clamp_min = 0.000000e+00 : f64} {{.*}} -> tensor<1x3x3x3x!quant.uniform<i8:f32, 2.000000e-01:-128>>
+  %1 = graph.requantize %0 {clamp_min = 0.0 : f64} : tensor<1x3x3x3x!quant.uniform<i32:f32:1, {0.125, 0.25, 0.5}>> -> tensor<1x3x3x3x!quant.uniform<i8:f32, 0.2:-128>>
+  // CHECK: graph.max_pool {{.*}} -> tensor<1x3x2x2x!quant.uniform<i8:f32, 2.000000e-01:-128>>
+  %2 = graph.max_pool %1 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : tensor<1x3x3x3x!quant.uniform<i8:f32, 0.2:-128>> -> tensor<1x3x2x2x!quant.uniform<i8:f32, 0.2:-128>>
+  // CHECK: graph.qadd {{.*}} -> tensor<1x3x2x2x!quant.uniform<i8:f32, 4.000000e-01:-128>>
+  %3 = graph.qadd %2, %2 {clamp_max = 6.0 : f64} : tensor<1x3x2x2x!quant.uniform<i8:f32, 0.2:-128>>, tensor<1x3x2x2x!quant.uniform<i8:f32, 0.2:-128>> -> tensor<1x3x2x2x!quant.uniform<i8:f32, 0.4:-128>>
+  // CHECK: graph.qmatmul {{.*}} -> tensor<4x2x!quant.uniform<i32:f32, 1.250000e-01>>
+  %4 = graph.qmatmul %a, %m : (tensor<4x6x!quant.uniform<i8:f32, 0.5:-3>>, tensor<6x2x!quant.uniform<i8:f32, 0.25>>) -> tensor<4x2x!quant.uniform<i32:f32, 0.125>>
+  // CHECK: graph.dynamic_quantize {{.*}} -> (tensor<2x3xui8>, tensor<f32>, tensor<ui8>)
+  %5:3 = graph.dynamic_quantize %f : (tensor<2x3xf32>) -> (tensor<2x3xui8>, tensor<f32>, tensor<ui8>)
+  return
+}
+
+// CHECK-LABEL: func @quantize_linear
+func.func @quantize_linear(%x: tensor<2x3xf32>, %s: tensor<f32>, %z: tensor<ui8>) -> tensor<2x3xui8> {
+  // CHECK: graph.quantize_linear {{.*}} -> tensor<2x3xui8>
+  %0 = graph.quantize_linear %x, %s, %z : (tensor<2x3xf32>, tensor<f32>, tensor<ui8>) -> tensor<2x3xui8>
+  return %0 : tensor<2x3xui8>
+}
