@@ -31,6 +31,7 @@
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 
 #include <algorithm>
@@ -411,146 +412,237 @@ Sample randomSample(const std::vector<InputInfo> &inputs, std::mt19937 &rng) {
 // Calibration run
 //===----------------------------------------------------------------------===//
 
-struct RuntimeError {
-  std::string message;
-  explicit operator bool() const { return !message.empty(); }
-};
-
 std::string statusText(gaon_status s) {
   std::string text = gaon_status_message(s);
   gaon_status_free(s);
   return text;
 }
 
-/// Runs the graph with every value of `observed` as an extra output over
-/// the samples, filling one histogram per value.
-LogicalResult calibrate(ModuleOp module, ArrayRef<Value> observed,
-                        const QuantizeOptions &options,
-                        std::vector<Histogram> &histograms) {
-  auto fail = [&](const std::string &message) {
-    return emitError(module.getLoc()) << message;
-  };
-  auto func = *module.getOps<func::FuncOp>().begin();
-  // The copy, returning the observed op results after its own outputs.
-  IRMapping mapping;
-  OwningOpRef<ModuleOp> copy = llvm::cast<ModuleOp>(module->clone(mapping));
-  auto copyFunc = *copy->getOps<func::FuncOp>().begin();
-  auto ret = llvm::cast<func::ReturnOp>(copyFunc.getBody().back().getTerminator());
-  SmallVector<Value> results(ret.getOperands());
-  size_t graphOutputs = results.size();
-  // observed[i] is argument argIndex[i] (>= 0) or result resultIndex[i].
-  std::vector<int> argIndex(observed.size(), -1), resultIndex(observed.size(), -1);
-  for (size_t i = 0; i < observed.size(); ++i) {
-    if (auto arg = llvm::dyn_cast<BlockArgument>(observed[i])) {
-      argIndex[i] = arg.getArgNumber();
-      continue;
+/// A copy of a graph-stage module whose outputs also include `observed`,
+/// compiled for the CPU target and loaded into a CPU session in process.
+/// After run(), observed(i) points at value i's f32 elements.
+class ObservedProgram {
+public:
+  ~ObservedProgram() {
+    if (session)
+      gaon_session_release(session);
+    if (model)
+      gaon_model_release(model);
+  }
+
+  LogicalResult build(ModuleOp module, ArrayRef<Value> values) {
+    IRMapping mapping;
+    OwningOpRef<ModuleOp> copy = llvm::cast<ModuleOp>(module->clone(mapping));
+    auto func = *copy->getOps<func::FuncOp>().begin();
+    auto ret = llvm::cast<func::ReturnOp>(func.getBody().back().getTerminator());
+    SmallVector<Value> results(ret.getOperands());
+    size_t graphOutputs = results.size();
+    argIndex.assign(values.size(), -1);
+    resultIndex.assign(values.size(), -1);
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (auto arg = llvm::dyn_cast<BlockArgument>(values[i])) {
+        argIndex[i] = arg.getArgNumber();
+        continue;
+      }
+      resultIndex[i] = results.size();
+      results.push_back(mapping.lookup(values[i]));
     }
-    resultIndex[i] = results.size();
-    results.push_back(mapping.lookup(observed[i]));
-  }
-  OpBuilder b(ret);
-  b.create<func::ReturnOp>(ret.getLoc(), results);
-  ret.erase();
-  SmallVector<Type> resultTypes;
-  for (Value v : results)
-    resultTypes.push_back(v.getType());
-  SmallVector<DictionaryAttr> resultAttrs;
-  for (size_t i = 0; i < results.size(); ++i)
-    resultAttrs.push_back(
-        i < graphOutputs ? copyFunc.getResultAttrDict(i)
-                         : b.getDictionaryAttr(b.getNamedAttr(
-                               "onnx.name",
-                               b.getStringAttr("calibration_" +
-                                               std::to_string(i)))));
-  copyFunc.setType(b.getFunctionType(copyFunc.getArgumentTypes(), resultTypes));
-  copyFunc.setAllResultAttrs(resultAttrs);
-
-  std::string binary;
-  {
-    llvm::raw_string_ostream os(binary);
-    CpuBinaryOptions binaryOptions;
-    if (failed(writeCpuBinary(*copy, os, binaryOptions)))
-      return failure();
-  }
-  gaon_model *model = nullptr;
-  if (gaon_status s = gaon_model_load_memory(binary.data(), binary.size(),
-                                             nullptr, &model))
-    return fail("calibration: " + statusText(s));
-  gaon_session *session = nullptr;
-  gaon_session_options sessionOptions{"cpu", 0};
-  if (gaon_status s = gaon_session_create(model, &sessionOptions, &session)) {
-    gaon_model_release(model);
-    return fail("calibration: " + statusText(s));
-  }
-  auto release = llvm::make_scope_exit([&] {
-    gaon_session_release(session);
-    gaon_model_release(model);
-  });
-
-  std::vector<InputInfo> inputs(gaon_model_input_count(model));
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    const char *name = nullptr;
-    gaon_model_input(model, i, &name, &inputs[i].info);
-    inputs[i].name = name ? name : "";
-  }
-  std::vector<gaon_tensor> outputs(gaon_model_output_count(model));
-  std::vector<std::vector<uint8_t>> outputData(outputs.size());
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    const char *name = nullptr;
-    gaon_model_output(model, i, &name, &outputs[i]);
-    outputData[i].resize(outputs[i].byte_size);
-    outputs[i].data = outputData[i].data();
-  }
-
-  bool random = options.calibrationData == "random";
-  std::vector<std::string> files;
-  if (!random)
-    if (std::string e = listSamples(options.calibrationData, files); !e.empty())
-      return fail(e);
-  size_t count = random ? (options.samples > 0 ? options.samples : 8)
-                        : files.size();
-  if (options.samples > 0)
-    count = std::min<size_t>(count, options.samples);
-  if (random && options.log)
-    *options.log << "gaonc: warning: calibrating on " << count
-                 << " random N(0, 1) inputs; scales will not match real "
-                    "data (give --calibration-data=FOLDER)\n";
-  std::mt19937 rng(7);
-  histograms.assign(observed.size(), Histogram());
-  for (size_t n = 0; n < count; ++n) {
-    Sample sample;
-    if (random) {
-      sample = randomSample(inputs, rng);
-    } else if (std::string e = loadSample(files[n], inputs, sample);
-               !e.empty()) {
-      return fail(e);
+    OpBuilder b(ret);
+    b.create<func::ReturnOp>(ret.getLoc(), results);
+    ret.erase();
+    SmallVector<Type> types;
+    SmallVector<DictionaryAttr> attrs;
+    for (size_t i = 0; i < results.size(); ++i) {
+      types.push_back(results[i].getType());
+      attrs.push_back(i < graphOutputs
+                          ? func.getResultAttrDict(i)
+                          : b.getDictionaryAttr(b.getNamedAttr(
+                                "onnx.name",
+                                b.getStringAttr("observed_" +
+                                                std::to_string(i)))));
     }
+    func.setType(b.getFunctionType(func.getArgumentTypes(), types));
+    func.setAllResultAttrs(attrs);
+    {
+      llvm::raw_string_ostream os(binary);
+      if (failed(writeCpuBinary(*copy, os, CpuBinaryOptions())))
+        return failure();
+    }
+    if (gaon_status s = gaon_model_load_memory(binary.data(), binary.size(),
+                                               nullptr, &model))
+      return emitError(module.getLoc()) << "internal: " << statusText(s);
+    gaon_session_options options{"cpu", 0};
+    if (gaon_status s = gaon_session_create(model, &options, &session))
+      return emitError(module.getLoc()) << "internal: " << statusText(s);
+    inputs.resize(gaon_model_input_count(model));
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const char *name = nullptr;
+      gaon_model_input(model, i, &name, &inputs[i].info);
+      inputs[i].name = name ? name : "";
+    }
+    outputs.resize(gaon_model_output_count(model));
+    outputData.resize(outputs.size());
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      const char *name = nullptr;
+      gaon_model_output(model, i, &name, &outputs[i]);
+      outputData[i].resize(outputs[i].byte_size);
+      outputs[i].data = outputData[i].data();
+    }
+    this->graphOutputs = graphOutputs;
+    return success();
+  }
+
+  /// Runs one sample; returns an error message, empty on success.
+  std::string run(Sample &sample) {
+    current = &sample;
     std::vector<gaon_tensor> in;
     for (tools::HostTensor &t : sample)
       in.push_back(t.view());
     if (gaon_status s = gaon_session_run(session, in.data(), in.size(),
                                          outputs.data(), outputs.size()))
-      return fail("calibration sample " +
-                  (random ? std::to_string(n) : "'" + files[n] + "'") + ": " +
-                  statusText(s));
-    for (size_t i = 0; i < observed.size(); ++i) {
-      if (argIndex[i] >= 0) {
-        const tools::HostTensor &t = sample[argIndex[i]];
-        histograms[i].add(reinterpret_cast<const float *>(t.bytes.data()),
-                          t.bytes.size() / 4);
-      } else {
-        const gaon_tensor &t = outputs[resultIndex[i]];
-        histograms[i].add(static_cast<const float *>(t.data),
-                          t.byte_size / 4);
-      }
+      return statusText(s);
+    return "";
+  }
+
+  /// Observed value i's elements after run() (f32), and their count.
+  const float *observed(size_t i, int64_t &count) const {
+    if (argIndex[i] >= 0) {
+      const tools::HostTensor &t = (*current)[argIndex[i]];
+      count = t.bytes.size() / 4;
+      return reinterpret_cast<const float *>(t.bytes.data());
     }
-    if (options.log && (n + 1 == count || (n + 1) % std::max<size_t>(1, count / 10) == 0))
+    const gaon_tensor &t = outputs[resultIndex[i]];
+    count = t.byte_size / 4;
+    return static_cast<const float *>(t.data);
+  }
+  /// Graph output i after run() (f32), and its element count.
+  const float *graphOutput(size_t i, int64_t &count) const {
+    count = outputs[i].byte_size / 4;
+    return static_cast<const float *>(outputs[i].data);
+  }
+
+  std::vector<InputInfo> inputs;
+  size_t graphOutputs = 0;
+
+private:
+  std::string binary;
+  gaon_model *model = nullptr;
+  gaon_session *session = nullptr;
+  std::vector<int> argIndex, resultIndex;
+  std::vector<gaon_tensor> outputs;
+  std::vector<std::vector<uint8_t>> outputData;
+  Sample *current = nullptr;
+};
+
+/// The samples calibration and the accuracy report read: the folder's files
+/// (or random inputs), the first `calibrationCount` for calibration and the
+/// rest held back.
+struct SampleSource {
+  bool random = false;
+  std::vector<std::string> files;
+  size_t total = 0, calibrationCount = 0;
+  std::mt19937 rng{7};
+
+  std::string open(const QuantizeOptions &options) {
+    random = options.calibrationData == "random";
+    if (!random)
+      if (std::string e = listSamples(options.calibrationData, files);
+          !e.empty())
+        return e;
+    total = random ? (options.samples > 0 ? options.samples : 8) * 2
+                   : files.size();
+    calibrationCount = random ? total / 2 : files.size();
+    if (options.samples > 0)
+      calibrationCount = std::min<size_t>(calibrationCount, options.samples);
+    return "";
+  }
+  std::string name(size_t n) const {
+    return random ? "random sample " + std::to_string(n)
+                  : "'" + files[n] + "'";
+  }
+  std::string load(size_t n, const std::vector<InputInfo> &inputs,
+                   Sample &out) {
+    if (random) {
+      out = randomSample(inputs, rng);
+      return "";
+    }
+    return loadSample(files[n], inputs, out);
+  }
+};
+
+/// Runs the graph with every value of `observed` as an extra output over
+/// the calibration samples, filling one histogram per value.
+LogicalResult calibrate(ModuleOp module, ArrayRef<Value> observed,
+                        const QuantizeOptions &options, SampleSource &source,
+                        std::vector<Histogram> &histograms) {
+  auto fail = [&](const std::string &message) {
+    return emitError(module.getLoc()) << message;
+  };
+  ObservedProgram program;
+  if (failed(program.build(module, observed)))
+    return failure();
+  size_t count = source.calibrationCount;
+  if (count == 0)
+    return fail("no calibration samples");
+  if (source.random && options.log)
+    *options.log << "gaonc: warning: calibrating on " << count
+                 << " random N(0, 1) inputs; scales will not match real "
+                    "data (give --calibration-data=FOLDER)\n";
+  histograms.assign(observed.size(), Histogram());
+  for (size_t n = 0; n < count; ++n) {
+    Sample sample;
+    if (std::string e = source.load(n, program.inputs, sample); !e.empty())
+      return fail(e);
+    if (std::string e = program.run(sample); !e.empty())
+      return fail("calibration sample " + source.name(n) + ": " + e);
+    for (size_t i = 0; i < observed.size(); ++i) {
+      int64_t elements;
+      const float *data = program.observed(i, elements);
+      histograms[i].add(data, elements);
+    }
+    if (options.log &&
+        (n + 1 == count || (n + 1) % std::max<size_t>(1, count / 10) == 0))
       *options.log << "gaonc: calibrating: " << n + 1 << "/" << count
                    << " samples\n";
   }
-  if (count == 0)
-    return fail("no calibration samples");
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Accuracy report
+//===----------------------------------------------------------------------===//
+
+/// Signal and error energy, and the dot product, over all samples.
+struct Agreement {
+  double signal = 0, noise = 0, dot = 0, quantizedEnergy = 0;
+  void add(const float *ref, const float *got, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) {
+      double r = ref[i], g = got[i];
+      signal += r * r;
+      noise += (r - g) * (r - g);
+      dot += r * g;
+      quantizedEnergy += g * g;
+    }
+  }
+  double sqnr() const {
+    return noise == 0 ? 200.0 : 10 * std::log10(std::max(signal, 1e-300) / noise);
+  }
+  double cosine() const {
+    double d = std::sqrt(signal * quantizedEnergy);
+    return d == 0 ? 1.0 : dot / d;
+  }
+};
+
+std::string jsonEscape(const std::string &text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    if ((unsigned char)c < 0x20)
+      continue;
+    out += c;
+  }
+  return out;
 }
 
 //===----------------------------------------------------------------------===//
@@ -612,7 +704,8 @@ void quantizeWeight(Operation *op, unsigned index, int64_t axis) {
   op->setOperand(index, b.create<DequantizeOp>(loc, type, quantized));
 }
 
-void insertQdq(Value v, quant::UniformQuantizedType q) {
+/// Inserts quantize/dequantize after v; returns the dequantized value.
+Value insertQdq(Value v, quant::UniformQuantizedType q) {
   OpBuilder b(v.getContext());
   if (auto arg = llvm::dyn_cast<BlockArgument>(v))
     b.setInsertionPointToStart(arg.getOwner());
@@ -624,6 +717,89 @@ void insertQdq(Value v, quant::UniformQuantizedType q) {
       b.create<QuantizeOp>(loc, RankedTensorType::get(type.getShape(), q), v);
   Value back = b.create<DequantizeOp>(loc, type, quantized);
   v.replaceAllUsesExcept(back, quantized.getDefiningOp());
+  return back;
+}
+
+std::string layerName(Value v) {
+  if (auto arg = llvm::dyn_cast<BlockArgument>(v)) {
+    auto func = llvm::cast<func::FuncOp>(arg.getOwner()->getParentOp());
+    if (auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                      "onnx.name"))
+      return name.str();
+    return "input" + std::to_string(arg.getArgNumber());
+  }
+  return onnxNodeName(v.getLoc());
+}
+
+/// Runs fp32, the QDQ form (each activation as the integer program holds
+/// it) and the integer program over the held-back samples, and writes the
+/// per-layer and whole-model agreement as JSON.
+LogicalResult writeAccuracyReport(ObservedProgram &fp32, ObservedProgram &qdq,
+                                  ObservedProgram &integer,
+                                  ArrayRef<std::string> layers,
+                                  const QuantizeOptions &options,
+                                  SampleSource &source, Location loc) {
+  size_t begin = source.calibrationCount, end = source.total;
+  bool heldBack = end > begin;
+  if (!heldBack)
+    begin = 0; // every sample calibrated: report on them, and say so
+  std::vector<Agreement> perLayer(layers.size()), perOutput(fp32.graphOutputs);
+  for (size_t n = begin; n < end; ++n) {
+    Sample sample;
+    if (std::string e = source.load(n, fp32.inputs, sample); !e.empty())
+      return emitError(loc) << e;
+    for (ObservedProgram *p : {&fp32, &qdq, &integer})
+      if (std::string e = p->run(sample); !e.empty())
+        return emitError(loc) << "accuracy sample " << source.name(n) << ": "
+                              << e;
+    for (size_t i = 0; i < layers.size(); ++i) {
+      int64_t a, b;
+      const float *ref = fp32.observed(i, a), *got = qdq.observed(i, b);
+      perLayer[i].add(ref, got, std::min(a, b));
+    }
+    for (size_t i = 0; i < perOutput.size(); ++i) {
+      int64_t a, b;
+      const float *ref = fp32.graphOutput(i, a), *got = integer.graphOutput(i, b);
+      perOutput[i].add(ref, got, std::min(a, b));
+    }
+  }
+  std::error_code ec;
+  llvm::raw_fd_ostream os(options.reportPath, ec);
+  if (ec)
+    return emitError(loc) << "cannot write '" << options.reportPath
+                          << "': " << ec.message();
+  static const char *methods[] = {"minmax", "percentile", "entropy", "mse"};
+  os << "{\"quantize\":\"int8\",\"calibration_method\":\""
+     << methods[int(options.method)] << "\",\"calibration_samples\":"
+     << source.calibrationCount << ",\"report_samples\":" << end - begin
+     << ",\"held_back\":" << (heldBack ? "true" : "false")
+     << ",\"low_sqnr_db\":10,\n\"model\":[";
+  for (size_t i = 0; i < perOutput.size(); ++i)
+    os << (i ? ",\n" : "\n") << "{\"output\":" << i << ",\"sqnr_db\":"
+       << llvm::format("%.2f", perOutput[i].sqnr()) << ",\"cosine\":"
+       << llvm::format("%.6f", perOutput[i].cosine()) << "}";
+  os << "],\n\"layers\":[";
+  int low = 0;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    bool flagged = perLayer[i].sqnr() < 10;
+    low += flagged;
+    os << (i ? ",\n" : "\n") << "{\"name\":\"" << jsonEscape(layers[i])
+       << "\",\"sqnr_db\":" << llvm::format("%.2f", perLayer[i].sqnr())
+       << ",\"cosine\":" << llvm::format("%.6f", perLayer[i].cosine())
+       << (flagged ? ",\"flag\":\"below 10 dB\"" : "") << "}";
+  }
+  os << "]}\n";
+  if (options.log) {
+    *options.log << "gaonc: accuracy over " << end - begin
+                 << (heldBack ? " held-back" : " calibration") << " samples:";
+    for (size_t i = 0; i < perOutput.size(); ++i)
+      *options.log << " output " << i << " SQNR "
+                   << llvm::format("%.1f", perOutput[i].sqnr()) << " dB, cosine "
+                   << llvm::format("%.5f", perOutput[i].cosine()) << ";";
+    *options.log << " " << low << " of " << layers.size()
+                 << " layers below 10 dB (" << options.reportPath << ")\n";
+  }
+  return success();
 }
 
 } // namespace
@@ -646,9 +822,24 @@ LogicalResult quantizeInt8(ModuleOp module, const QuantizeOptions &options) {
   for (Value v : plan.activations)
     if (!plan.sameAs.count(v) && isF32(v))
       observed.push_back(v);
+  SampleSource source;
+  if (std::string e = source.open(options); !e.empty())
+    return emitError(module.getLoc()) << e;
   std::vector<Histogram> histograms;
-  if (failed(calibrate(module, observed, options, histograms)))
+  if (failed(calibrate(module, observed, options, source, histograms)))
     return failure();
+
+  // The accuracy report compares each activation before and after.
+  bool report = !options.reportPath.empty();
+  SmallVector<Value> layers;
+  ObservedProgram fp32, qdq, integer;
+  if (report) {
+    for (Value v : plan.activations)
+      if (isF32(v))
+        layers.push_back(v);
+    if (failed(fp32.build(module, layers)))
+      return failure();
+  }
 
   llvm::DenseMap<Value, quant::UniformQuantizedType> types;
   for (size_t i = 0; i < observed.size(); ++i) {
@@ -673,15 +864,34 @@ LogicalResult quantizeInt8(ModuleOp module, const QuantizeOptions &options) {
   }
   for (const Plan::Weight &w : plan.weights)
     quantizeWeight(w.op, w.operand, w.axis);
+  llvm::DenseMap<Value, Value> dequantized;
   for (Value v : plan.activations)
     if (types.count(v))
-      insertQdq(v, types[v]);
+      dequantized[v] = insertQdq(v, types[v]);
+  // Names now: folding replaces the float ops the layers came from.
+  std::vector<std::string> layerNames;
+  for (Value v : layers)
+    layerNames.push_back(layerName(v));
+  if (report) {
+    SmallVector<Value> after;
+    for (Value v : layers)
+      after.push_back(dequantized.count(v) ? dequantized[v] : v);
+    if (failed(qdq.build(module, after)))
+      return failure();
+  }
 
   PassManager pm(module.getContext());
   pm.addPass(createFoldQdq());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  return pm.run(module);
+  if (failed(pm.run(module)))
+    return failure();
+  if (!report)
+    return success();
+  if (failed(integer.build(module, {})))
+    return failure();
+  return writeAccuracyReport(fp32, qdq, integer, layerNames, options, source,
+                             module.getLoc());
 }
 
 } // namespace gaon

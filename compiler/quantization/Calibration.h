@@ -28,10 +28,15 @@ struct QuantizeOptions {
   /// per input name), taken in name order; or "random".
   std::string calibrationData;
   CalibrationMethod method = CalibrationMethod::Percentile;
-  /// Use at most this many samples (0: all).
+  /// Calibrate on at most this many samples (0: all); the rest are held
+  /// back for the accuracy report.
   int samples = 0;
   /// ONNX node names whose ops stay float.
   std::vector<std::string> keepFloat;
+  /// When set, write the accuracy report (JSON) here: fp32 against the
+  /// quantized model over the samples calibration did not use (all of
+  /// them if it used all), per layer and per model output.
+  std::string reportPath;
   /// Progress and warnings go here (null: quiet).
   llvm::raw_ostream *log = nullptr;
 };

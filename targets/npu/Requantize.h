@@ -54,15 +54,14 @@ inline bool quantizeMultiplier(double scale, Multiplier &out) {
   return true;
 }
 
-/// round_half_even(p / 2^n) for 31 <= n <= 62 and |p| < 2^62.
+/// round_half_even(p / 2^n) for 31 <= n <= 62 and |p| < 2^62. Branch-free,
+/// so loops over it vectorize.
 inline int64_t roundingShiftHalfEven(int64_t p, int n) {
   int64_t floor = p >> n; // arithmetic shift: floor division
   int64_t rest = static_cast<int64_t>(static_cast<uint64_t>(p) &
                                       ((uint64_t(1) << n) - 1));
   int64_t half = int64_t(1) << (n - 1);
-  if (rest > half || (rest == half && (floor & 1)))
-    ++floor;
-  return floor;
+  return floor + ((rest > half) | ((rest == half) & (floor & 1)));
 }
 
 /// One output element: clamp(round_half_even(acc * m / 2^(31+shift)) + zp,
@@ -71,7 +70,8 @@ inline int32_t requantize(int32_t acc, Multiplier mult, int32_t zeroPoint,
                           int32_t lo, int32_t hi) {
   int64_t q = roundingShiftHalfEven(int64_t(acc) * mult.m, 31 + mult.shift);
   q += zeroPoint;
-  return static_cast<int32_t>(std::clamp<int64_t>(q, lo, hi));
+  q = q < lo ? lo : q;
+  return static_cast<int32_t>(q > hi ? hi : q);
 }
 
 /// The clamp [lo, hi] of an output with scale `scale` and zero point `zp`

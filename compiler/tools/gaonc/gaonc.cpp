@@ -136,6 +136,12 @@ cl::opt<int> calibrationSamples(
     "calibration-samples",
     cl::desc("Use at most this many calibration samples (default: all)"),
     cl::init(0), cl::cat(gaoncCategory));
+cl::opt<std::string> accuracyReport(
+    "accuracy-report",
+    cl::desc("With --quantize: write per layer and per output the SQNR (dB) "
+             "and cosine similarity of the quantized model against fp32, over "
+             "the samples calibration did not use (--calibration-samples)"),
+    cl::value_desc("REPORT.json"), cl::cat(gaoncCategory));
 cl::list<std::string> keepFloat(
     "keep-float",
     cl::desc("ONNX node names to leave in float under --quantize "
@@ -259,8 +265,11 @@ int main(int argc, char **argv) {
     quantizeOptions.samples = calibrationSamples;
     quantizeOptions.keepFloat.assign(keepFloat.begin(), keepFloat.end());
     quantizeOptions.log = &llvm::errs();
-  } else if (!calibrationData.empty() || !keepFloat.empty()) {
-    return fail("--calibration-data and --keep-float need --quantize=int8");
+    quantizeOptions.reportPath = accuracyReport;
+  } else if (!calibrationData.empty() || !keepFloat.empty() ||
+             !accuracyReport.empty()) {
+    return fail("--calibration-data, --keep-float and --accuracy-report "
+                "need --quantize=int8");
   }
   if (!reportFile.empty() && emit != Emit::Binary)
     return fail("--report describes a binary; add -o OUT.gnb or "

@@ -353,6 +353,15 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
   llvm::DenseMap<Operation *, Operation *> fusedActivation;
   llvm::DenseSet<Operation *> absorbed;
   for (Operation &op : body.without_terminator()) {
+    // Integer sums requantized by their only user: the kernel requantizes
+    // as it writes, and the int32 sums never reach memory.
+    if (llvm::isa<graph::QConvOp, graph::QMatMulOp>(op) && op.hasOneUse() &&
+        !onNpu(&op) && llvm::isa<graph::RequantizeOp>(*op.getUsers().begin()) &&
+        !onNpu(*op.getUsers().begin())) {
+      fusedActivation[&op] = *op.getUsers().begin();
+      absorbed.insert(*op.getUsers().begin());
+      continue;
+    }
     auto conv = llvm::dyn_cast<graph::ConvOp>(op);
     if (!conv || !conv->hasOneUse() || onNpu(conv) ||
         onNpu(*conv->getUsers().begin()))
@@ -554,11 +563,26 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
   for (Operation &op : body.without_terminator()) {
     if (absorbed.count(&op))
       continue;
-    if (auto constant = llvm::dyn_cast<graph::ConstantOp>(op)) {
+    // A constant, or a constant's integers given a quantized type (weights
+    // of integer ops), is stored once in the constant data.
+    auto storageCast = llvm::dyn_cast<graph::StorageCastOp>(op);
+    auto constant = storageCast
+                        ? storageCast.getInput().getDefiningOp<graph::ConstantOp>()
+                        : llvm::dyn_cast<graph::ConstantOp>(op);
+    if (constant) {
+      Value stored = op.getResult(0);
       // Constants only NPU ops read are packed into their segments instead.
-      if (options.npu && !constant->use_empty() &&
-          llvm::all_of(constant->getUsers(),
+      if (options.npu && !stored.use_empty() &&
+          llvm::all_of(stored.getUsers(),
                        [&](Operation *u) { return onNpu(u); }))
+        continue;
+      if (storageCast && stored.use_empty())
+        continue;
+      // Integers only storage casts read are stored by those casts.
+      if (!storageCast && !stored.use_empty() &&
+          llvm::all_of(stored.getUsers(), [](Operation *u) {
+            return llvm::isa<graph::StorageCastOp>(u);
+          }))
         continue;
       auto dense = llvm::dyn_cast<DenseElementsAttr>(constant.getValue());
       if (!dense)
@@ -566,8 +590,8 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
                                   "only");
       uint64_t offset = (constants.size() + kAlignment - 1) / kAlignment *
                         kAlignment;
-      auto id = addTensor(constant, gnb::Storage::Constant, offset,
-                          locationName(constant.getLoc()));
+      auto id = addTensor(stored, gnb::Storage::Constant, offset,
+                          locationName(stored.getLoc()));
       if (failed(id))
         return failure();
       std::vector<char> bytes = constantBytes(dense, pending[*id].byteSize);
@@ -615,7 +639,15 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
       if (failed(serializeAttribute(fbb, named, attrs)))
         return op.emitError("the CPU target cannot serialize attribute '")
                << named.getName() << "'";
-    if (activation) {
+    if (activation && llvm::isa<graph::RequantizeOp>(activation)) {
+      // The clamp travels with the sums' op; the output's quantization
+      // says the rest.
+      for (NamedAttribute named : activation->getAttrs())
+        if (failed(serializeAttribute(fbb, named, attrs)))
+          return activation->emitError("cannot serialize attribute '")
+                 << named.getName() << "'";
+      stepOf[activation] = step;
+    } else if (activation) {
       std::vector<double> bounds;
       if (auto clip = llvm::dyn_cast<graph::ClipOp>(activation))
         bounds = {clip.getMin()->convertToDouble(),

@@ -2112,7 +2112,9 @@ const std::map<std::string, Kernel> &table() {
 
 const PreparedKernel *findPreparedKernel(const std::string &kind) {
   static const PreparedKernel conv{oneDnnConvPrepare, oneDnnConvRun};
-  return kind == "graph.conv" ? &conv : nullptr;
+  if (kind == "graph.conv")
+    return &conv;
+  return quantPreparedKernel(kind);
 }
 
 Kernel findKernel(const std::string &kind) {

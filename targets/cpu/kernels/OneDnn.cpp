@@ -289,19 +289,20 @@ bool oneDnnIntegerGemmIsExact() {
   return exact;
 }
 
-std::string oneDnnIntegerGemm(int64_t m, int64_t n, int64_t k, const void *a,
-                              bool aUnsigned, int64_t aOffset, const int8_t *b,
-                              int32_t *c, int threads) {
+std::string oneDnnIntegerGemmOffsets(int64_t m, int64_t n, int64_t k,
+                                     const void *a, bool aUnsigned, int32_t ao,
+                                     const int8_t *b, int32_t bo, int32_t *c,
+                                     int threads) {
   omp_set_num_threads(std::max(1, threads));
   const int32_t zero = 0;
   dnnl_status_t status =
       aUnsigned
           ? dnnl_gemm_u8s8s32('N', 'N', 'F', m, n, k, 1.0f,
-                              static_cast<const uint8_t *>(a) + aOffset, k, 0,
-                              b, n, 0, 0.0f, c, n, &zero)
+                              static_cast<const uint8_t *>(a), k, uint8_t(ao),
+                              b, n, int8_t(bo), 0.0f, c, n, &zero)
           : dnnl_gemm_s8s8s32('N', 'N', 'F', m, n, k, 1.0f,
-                              static_cast<const int8_t *>(a) + aOffset, k, 0,
-                              b, n, 0, 0.0f, c, n, &zero);
+                              static_cast<const int8_t *>(a), k, int8_t(ao), b,
+                              n, int8_t(bo), 0.0f, c, n, &zero);
   return status == dnnl_success ? "" : "oneDNN integer GEMM failed";
 }
 

@@ -36,11 +36,13 @@ std::string oneDnnSgemm(int64_t m, int64_t n, int64_t k, const float *a,
 /// int32; without it oneDNN may saturate pairs of products in int16.
 bool oneDnnIntegerGemmIsExact();
 
-/// C[m x n] (int32) = A[m x k] * B[k x n], row-major and dense; A is u8 or
-/// s8 (`aUnsigned`) starting `aOffset` elements into `a`, B is s8.
-std::string oneDnnIntegerGemm(int64_t m, int64_t n, int64_t k, const void *a,
-                              bool aUnsigned, int64_t aOffset, const int8_t *b,
-                              int32_t *c, int threads);
+/// C[m x n] (int32) = (A - ao)[m x k] * (B - bo)[k x n], row-major and
+/// dense; A is u8 or s8 (`aUnsigned`) with offset `ao` in its range, B is
+/// s8 with offset `bo`.
+std::string oneDnnIntegerGemmOffsets(int64_t m, int64_t n, int64_t k,
+                                     const void *a, bool aUnsigned, int32_t ao,
+                                     const int8_t *b, int32_t bo, int32_t *c,
+                                     int threads);
 
 } // namespace gaon::cpu
 

@@ -17,6 +17,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <type_traits>
 
 namespace gaon::cpu {
 namespace {
@@ -47,6 +49,110 @@ std::string needQuant(const View &v, const char *what) {
       ((size_t)v.quantAxis >= v.shape.size() ||
        (int64_t)v.scales->size() != v.shape[v.quantAxis]))
     return std::string(what) + "'s per-axis parameters do not fit its shape";
+  return "";
+}
+
+//===----------------------------------------------------------------------===//
+// Requantization
+//===----------------------------------------------------------------------===//
+
+/// The output clamp of a requantizing op, from its real-valued attributes.
+void outputClamp(const OpDesc &op, const View &y, int32_t &lo, int32_t &hi) {
+  int32_t storageMin = y.dtype == GAON_U8 ? 0 : -128;
+  int32_t storageMax = y.dtype == GAON_U8 ? 255 : 127;
+  double clampMin = op.getFloat("clamp_min", 0),
+         clampMax = op.getFloat("clamp_max", 0);
+  npu::clampBounds(scaleOf(y), (int32_t)zeroPoint(y), storageMin, storageMax,
+                   op.has("clamp_min") ? &clampMin : nullptr,
+                   op.has("clamp_max") ? &clampMax : nullptr, lo, hi);
+}
+
+void store8(const View &v, int64_t i, int32_t q) {
+  if (v.dtype == GAON_U8)
+    v.as<uint8_t>()[i] = uint8_t(q);
+  else
+    v.as<int8_t>()[i] = int8_t(q);
+}
+
+/// Requantizes values of per-channel scales `in` (less their zero points)
+/// into the 8-bit output `y`, as graph.requantize defines.
+struct Requantizer {
+  struct Channel {
+    bool integer;
+    npu::Multiplier mult;
+    double ratio;
+  };
+  std::vector<Channel> channels;
+  int32_t zy, lo, hi;
+
+  Requantizer(const OpDesc &op, const std::vector<double> &in, const View &y) {
+    outputClamp(op, y, lo, hi);
+    zy = (int32_t)zeroPoint(y);
+    double sy = scaleOf(y);
+    for (double s : in) {
+      Channel c;
+      c.ratio = s / sy;
+      c.integer = npu::quantizeMultiplier(c.ratio, c.mult);
+      channels.push_back(c);
+    }
+  }
+  /// n sums of one channel into y starting at element `at`.
+  void row(const int32_t *acc, int64_t n, int64_t channel, const View &y,
+           int64_t at) const {
+    const Channel &c = channels[channel];
+    if (!c.integer) {
+      for (int64_t i = 0; i < n; ++i)
+        store8(y, at + i, (*this)(acc[i], channel));
+      return;
+    }
+    auto run = [&](auto *out) {
+      npu::Multiplier mult = c.mult;
+      int32_t z = zy, l = lo, h = hi;
+      for (int64_t i = 0; i < n; ++i)
+        out[i] = static_cast<std::remove_pointer_t<decltype(out)>>(
+            npu::requantize(acc[i], mult, z, l, h));
+    };
+    if (y.dtype == GAON_U8)
+      run(y.as<uint8_t>() + at);
+    else
+      run(y.as<int8_t>() + at);
+  }
+  int32_t operator()(int32_t acc, int64_t channel) const {
+    const Channel &c = channels[channel];
+    if (c.integer)
+      return npu::requantize(acc, c.mult, zy, lo, hi);
+    // A ratio of 1 or more: the NPU cannot apply it; exact enough in
+    // double, and the compiler keeps such ops off the NPU.
+    double v = std::nearbyint(double(acc) * c.ratio) + zy;
+    return (int32_t)std::clamp(v, double(lo), double(hi));
+  }
+};
+
+/// The scales of x * w sums: sx times each of w's scales.
+std::vector<double> sumScales(const View &x, const View &w) {
+  std::vector<double> out;
+  for (double s : *w.scales)
+    out.push_back(scaleOf(x) * s);
+  return out;
+}
+
+/// Runs `sums` (a kernel writing int32 sums) and, when the op's output is
+/// 8-bit (a requantize fused into it), requantizes them per channel:
+/// `channelOf(i)` is element i's channel.
+template <typename Sums, typename ChannelOf>
+std::string withRequantize(const OpDesc &op, const Views &in, const Views &out,
+                           Sums sums, ChannelOf channelOf) {
+  if (out[0].dtype == GAON_I32)
+    return sums(out);
+  std::vector<int32_t> buffer(out[0].count());
+  View wide = out[0];
+  wide.dtype = GAON_I32;
+  wide.data = buffer.data();
+  if (std::string e = sums(Views{wide}); !e.empty())
+    return e;
+  Requantizer rq(op, sumScales(in[0], in[1]), out[0]);
+  for (int64_t i = 0, n = out[0].count(); i < n; ++i)
+    store8(out[0], i, rq(buffer[i], channelOf(i)));
   return "";
 }
 
@@ -131,15 +237,167 @@ std::string qconvReference(const OpDesc &op, const Views &in, const Views &out,
 
 std::string kQConv(const OpDesc &op, const Views &in, const Views &out,
                    int threads) {
-  return qconvReference(op, in, out, threads);
+  int64_t plane = 1;
+  for (size_t d = 2; d < out[0].shape.size(); ++d)
+    plane *= out[0].shape[d];
+  int64_t channels = out[0].shape[1];
+  bool perChannel = in[1].quantAxis >= 0;
+  return withRequantize(
+      op, in, out,
+      [&](const Views &sums) {
+        return qconvReference(op, in, sums, threads);
+      },
+      [&](int64_t i) { return perChannel ? (i / plane) % channels : 0; });
+}
+
+/// The fast graph.qconv, per image and group: C[Mg x P] = (W - zw)[Mg x K]
+/// times the input's windows as columns (K x P, im2col), on oneDNN's exact
+/// s8 x s8 integer GEMM, so C is already NCHW. u8 inputs become s8 by
+/// flipping their top bit (x - 128) with the zero point moved alike;
+/// padding holds the zero point, so it counts as 0.
+struct QConvState : KernelState {
+  int64_t group, K, Mg, Cg, kh, kw, sh, sw, dh, dw, ph, pw;
+  int32_t zw;
+  bool direct; // 1x1, stride 1, no padding: the input is the columns
+};
+
+std::string qconvPrepare(const OpDesc &op, const Views &in, const Views &out,
+                         std::unique_ptr<KernelState> &state) {
+  const View &x = in[0], &w = in[1];
+  if (!oneDnnIntegerGemmIsExact() || x.shape.size() != 4 || !w.isConstant ||
+      w.dtype != GAON_I8 || x.channelsLast || out[0].channelsLast)
+    return "";
+  int32_t zw = (int32_t)zeroPoint(w, 0);
+  for (size_t c = 0; c < w.zeroPoints->size(); ++c)
+    if ((*w.zeroPoints)[c] != zw)
+      return ""; // per-channel zero points: the plain loops
+  if (zw < -128 || zw > 127)
+    return "";
+  auto s = std::make_unique<QConvState>();
+  auto st = op.getInts("strides"), dil = op.getInts("dilations"),
+       pads = op.getInts("pads");
+  s->group = op.getInt("group", 1);
+  s->Cg = w.shape[1];
+  s->kh = w.shape[2];
+  s->kw = w.shape[3];
+  s->Mg = w.shape[0] / s->group;
+  s->K = s->Cg * s->kh * s->kw;
+  s->sh = st[0];
+  s->sw = st[1];
+  s->dh = dil[0];
+  s->dw = dil[1];
+  s->ph = pads[0];
+  s->pw = pads[1];
+  s->zw = zw;
+  s->direct = s->kh == 1 && s->kw == 1 && s->sh == 1 && s->sw == 1 &&
+              pads[0] == 0 && pads[1] == 0 && pads[2] == 0 && pads[3] == 0;
+  state = std::move(s);
+  return "";
+}
+
+std::string qconvRun(const OpDesc &op, const Views &in, const Views &out,
+                     int threads, KernelState &state) {
+  auto &s = static_cast<QConvState &>(state);
+  const View &x = in[0], &y = out[0];
+  int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
+  int64_t M = y.shape[1], OH = y.shape[2], OW = y.shape[3], P = OH * OW;
+  bool flip = x.dtype == GAON_U8; // u8 -> s8 by x ^ 0x80 (x - 128)
+  int32_t zx = (int32_t)zeroPoint(x) - (flip ? 128 : 0);
+  if (zx < -128 || zx > 127)
+    return "qconv: the input zero point is out of range";
+  int8_t fill = int8_t(zx);
+  const uint8_t *xb = static_cast<const uint8_t *>(x.data);
+  const int8_t *wb = in[1].as<int8_t>();
+  const int32_t *bias = in.size() > 2 && in[2].data ? in[2].as<int32_t>()
+                                                    : nullptr;
+  std::optional<Requantizer> rq;
+  if (y.dtype != GAON_I32)
+    rq.emplace(op, sumScales(x, in[1]), y);
+  bool perChannel = in[1].quantAxis >= 0;
+  std::vector<int8_t> cols;
+  if (!s.direct || flip)
+    cols.resize(s.K * P);
+  std::vector<int32_t> sums(rq ? s.Mg * P : 0);
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t g = 0; g < s.group; ++g) {
+      const uint8_t *xg = xb + (n * C + g * s.Cg) * H * W;
+      const int8_t *columns = reinterpret_cast<const int8_t *>(xg);
+      if (s.direct && flip) {
+#pragma omp parallel for num_threads(std::max(1, threads))
+        for (int64_t i = 0; i < s.K * P; ++i)
+          cols[i] = int8_t(xg[i] ^ 0x80);
+        columns = cols.data();
+      } else if (!s.direct) {
+        // Row (c, i, j) of the columns: x[c, oh*sh + i*dh - ph, ow*sw +
+        // j*dw - pw] over (oh, ow).
+#pragma omp parallel for num_threads(std::max(1, threads))
+        for (int64_t k = 0; k < s.K; ++k) {
+          int64_t c = k / (s.kh * s.kw), i = (k / s.kw) % s.kh, j = k % s.kw;
+          const uint8_t *plane = xg + c * H * W;
+          int8_t *row = &cols[k * P];
+          uint8_t bits = flip ? 0x80 : 0;
+          for (int64_t oh = 0; oh < OH; ++oh) {
+            int64_t ih = oh * s.sh + i * s.dh - s.ph;
+            int8_t *dst = row + oh * OW;
+            if (ih < 0 || ih >= H) {
+              std::fill(dst, dst + OW, fill);
+              continue;
+            }
+            const uint8_t *src = plane + ih * W;
+            // Output columns whose input column is inside: [begin, end).
+            int64_t offset = j * s.dw - s.pw;
+            int64_t begin = std::min<int64_t>(
+                OW, std::max<int64_t>(0, (-offset + s.sw - 1) / s.sw));
+            int64_t end = std::min<int64_t>(
+                OW, std::max<int64_t>(begin, (W - offset + s.sw - 1) / s.sw));
+            std::fill(dst, dst + begin, fill);
+            if (s.sw == 1) {
+              const uint8_t *from = src + begin + offset;
+              for (int64_t ow = begin; ow < end; ++ow)
+                dst[ow] = int8_t(from[ow - begin] ^ bits);
+            } else {
+              for (int64_t ow = begin; ow < end; ++ow)
+                dst[ow] = int8_t(src[ow * s.sw + offset] ^ bits);
+            }
+            std::fill(dst + end, dst + OW, fill);
+          }
+        }
+        columns = cols.data();
+      }
+      int32_t *c = rq ? sums.data() : static_cast<int32_t *>(y.data) +
+                                          (n * M + g * s.Mg) * P;
+      std::string error = oneDnnIntegerGemmOffsets(
+          s.Mg, P, s.K, wb + g * s.Mg * s.K, /*aUnsigned=*/false, s.zw,
+          columns, zx, c, threads);
+      if (!error.empty())
+        return error;
+      // The bias, and the requantization when one is fused in.
+#pragma omp parallel for num_threads(std::max(1, threads))
+      for (int64_t m = 0; m < s.Mg; ++m) {
+        int64_t channel = g * s.Mg + m;
+        uint32_t b = bias ? uint32_t(bias[channel]) : 0;
+        int32_t *row = c + m * P;
+        if (!rq) {
+          if (b)
+            for (int64_t p = 0; p < P; ++p)
+              row[p] = int32_t(uint32_t(row[p]) + b);
+          continue;
+        }
+        if (b)
+          for (int64_t p = 0; p < P; ++p)
+            row[p] = int32_t(uint32_t(row[p]) + b);
+        rq->row(row, P, perChannel ? channel : 0, y, (n * M + channel) * P);
+      }
+    }
+  return "";
 }
 
 //===----------------------------------------------------------------------===//
 // graph.qmatmul
 //===----------------------------------------------------------------------===//
 
-std::string kQMatMul(const OpDesc &op, const Views &in, const Views &out,
-                     int threads) {
+std::string qmatmulSums(const OpDesc &op, const Views &in, const Views &out,
+                        int threads) {
   const View &a = in[0], &b = in[1], &y = out[0];
   std::vector<int64_t> as = a.shape, bs = b.shape;
   if (as.size() == 1)
@@ -191,27 +449,16 @@ std::string kQMatMul(const OpDesc &op, const Views &in, const Views &out,
     }
     int32_t *yb = yp + bt * M * N;
     if (fast) {
-      std::string error = oneDnnIntegerGemm(
-          M, N, K, a.data, a.dtype == GAON_U8, aOff, b.as<int8_t>() + bOff,
-          yb, threads);
+      const char *ab = static_cast<const char *>(a.data) + aOff;
+      std::string error = oneDnnIntegerGemmOffsets(
+          M, N, K, ab, a.dtype == GAON_U8, za, b.as<int8_t>() + bOff, 0, yb,
+          threads);
       if (!error.empty())
         return error;
-      // (a - za) b = a b - za * (column sums of b), plus the bias.
-      if (za != 0 || bias) {
-        std::vector<int32_t> correction(N, 0);
-        for (int64_t j = 0; j < N; ++j) {
-          int64_t sum = 0;
-          if (za != 0)
-            for (int64_t kk = 0; kk < K; ++kk)
-              sum += b.as<int8_t>()[bOff + kk * N + j];
-          correction[j] = int32_t(uint32_t(bias ? bias[j] : 0) -
-                                  uint32_t(int64_t(za) * sum));
-        }
+      if (bias)
         for (int64_t i = 0; i < M; ++i)
           for (int64_t j = 0; j < N; ++j)
-            yb[i * N + j] =
-                int32_t(uint32_t(yb[i * N + j]) + uint32_t(correction[j]));
-      }
+            yb[i * N + j] = int32_t(uint32_t(yb[i * N + j]) + uint32_t(bias[j]));
       continue;
     }
 #pragma omp parallel for num_threads(std::max(1, threads))
@@ -233,36 +480,25 @@ std::string kQMatMul(const OpDesc &op, const Views &in, const Views &out,
   return "";
 }
 
+std::string kQMatMul(const OpDesc &op, const Views &in, const Views &out,
+                     int threads) {
+  int64_t columns = out[0].shape.empty() ? 1 : out[0].shape.back();
+  bool perColumn = in[1].quantAxis >= 0;
+  return withRequantize(
+      op, in, out,
+      [&](const Views &sums) { return qmatmulSums(op, in, sums, threads); },
+      [&](int64_t i) { return perColumn ? i % columns : 0; });
+}
+
 //===----------------------------------------------------------------------===//
 // graph.requantize, graph.qadd
 //===----------------------------------------------------------------------===//
 
-/// The output clamp of a requantizing op, from its real-valued attributes.
-void outputClamp(const OpDesc &op, const View &y, int32_t &lo, int32_t &hi) {
-  int32_t storageMin = y.dtype == GAON_U8 ? 0 : -128;
-  int32_t storageMax = y.dtype == GAON_U8 ? 255 : 127;
-  double clampMin = op.getFloat("clamp_min", 0), clampMax =
-                                                     op.getFloat("clamp_max", 0);
-  npu::clampBounds(scaleOf(y), (int32_t)zeroPoint(y), storageMin, storageMax,
-                   op.has("clamp_min") ? &clampMin : nullptr,
-                   op.has("clamp_max") ? &clampMax : nullptr, lo, hi);
-}
-
-void store8(const View &v, int64_t i, int32_t q) {
-  if (v.dtype == GAON_U8)
-    v.as<uint8_t>()[i] = uint8_t(q);
-  else
-    v.as<int8_t>()[i] = int8_t(q);
-}
-
 std::string kRequantize(const OpDesc &op, const Views &in, const Views &out,
                         int threads) {
   const View &x = in[0], &y = out[0];
-  int32_t lo, hi;
-  outputClamp(op, y, lo, hi);
-  double sy = scaleOf(y);
-  int32_t zy = (int32_t)zeroPoint(y);
-  // Channel c of x spans `inner` consecutive elements, every `size * inner`.
+  // Channel c of x spans `inner` consecutive elements, every
+  // `channels * inner`.
   int64_t channels = 1, inner = x.count();
   if (x.quantAxis >= 0) {
     channels = x.shape[x.quantAxis];
@@ -270,36 +506,44 @@ std::string kRequantize(const OpDesc &op, const Views &in, const Views &out,
     for (size_t d = x.quantAxis + 1; d < x.shape.size(); ++d)
       inner *= x.shape[d];
   }
-  struct Channel {
-    bool integer;
-    npu::Multiplier mult;
-    double ratio;
-    int32_t zx;
-  };
-  std::vector<Channel> ch(channels);
-  for (int64_t c = 0; c < channels; ++c) {
-    ch[c].ratio = scaleOf(x, c) / sy;
-    ch[c].integer = npu::quantizeMultiplier(ch[c].ratio, ch[c].mult);
-    ch[c].zx = (int32_t)zeroPoint(x, c);
-  }
+  int64_t outer = channels * inner == 0 ? 0 : x.count() / (channels * inner);
+  Requantizer rq(op, *x.scales, y);
   bool wide = x.dtype == GAON_I32;
-  int64_t n = x.count();
-#pragma omp parallel for num_threads(std::max(1, threads))
-  for (int64_t i = 0; i < n; ++i) {
-    const Channel &c = ch[channels == 1 ? 0 : (i / inner) % channels];
-    int32_t acc = wide ? x.as<int32_t>()[i] : load8(x, i) - c.zx;
-    int32_t q;
-    if (c.integer) {
-      q = npu::requantize(acc, c.mult, zy, lo, hi);
-    } else {
-      // A ratio of 1 or more: the NPU cannot apply it; exact enough in
-      // double, and the compiler keeps such ops off the NPU.
-      double v = std::nearbyint(double(acc) * c.ratio) + zy;
-      q = (int32_t)std::clamp(v, double(lo), double(hi));
+#pragma omp parallel for collapse(2) num_threads(std::max(1, threads))
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t c = 0; c < channels; ++c) {
+      int32_t zx = (int32_t)zeroPoint(x, c);
+      int64_t base = (o * channels + c) * inner;
+      if (wide) {
+        rq.row(x.as<int32_t>() + base, inner, c, y, base);
+      } else {
+        for (int64_t i = 0; i < inner; ++i)
+          store8(y, base + i, rq(load8(x, base + i) - zx, c));
+      }
     }
-    store8(y, i, q);
-  }
   return "";
+}
+
+template <typename TA, typename TB, typename TY>
+void qaddLoop(const TA *a, const TB *b, TY *y, int64_t n, int32_t za,
+              int32_t zb, const npu::AddRescale &r, int32_t zy, int32_t lo,
+              int32_t hi, int threads) {
+#pragma omp parallel for simd num_threads(std::max(1, threads))
+  for (int64_t i = 0; i < n; ++i)
+    y[i] = TY(npu::addRequantize(int32_t(a[i]) - za, int32_t(b[i]) - zb, r, zy,
+                                 lo, hi));
+}
+
+template <typename TA, typename TB>
+void qaddTyped(const View &a, const View &b, const View &y, int32_t za,
+               int32_t zb, const npu::AddRescale &r, int32_t zy, int32_t lo,
+               int32_t hi, int threads) {
+  if (y.dtype == GAON_U8)
+    qaddLoop(a.as<TA>(), b.as<TB>(), y.as<uint8_t>(), y.count(), za, zb, r, zy,
+             lo, hi, threads);
+  else
+    qaddLoop(a.as<TA>(), b.as<TB>(), y.as<int8_t>(), y.count(), za, zb, r, zy,
+             lo, hi, threads);
 }
 
 std::string kQAdd(const OpDesc &op, const Views &in, const Views &out,
@@ -311,19 +555,26 @@ std::string kQAdd(const OpDesc &op, const Views &in, const Views &out,
           zy = (int32_t)zeroPoint(y);
   double sa = scaleOf(a), sb = scaleOf(b), sy = scaleOf(y);
   npu::AddRescale r;
-  bool integer = npu::addRescale(sa, sb, sy, r);
-  int64_t n = y.count();
-#pragma omp parallel for num_threads(std::max(1, threads))
-  for (int64_t i = 0; i < n; ++i) {
-    int32_t av = load8(a, i) - za, bv = load8(b, i) - zb, q;
-    if (integer) {
-      q = npu::addRequantize(av, bv, r, zy, lo, hi);
-    } else {
-      double v = std::nearbyint((sa * av + sb * bv) / sy) + zy;
-      q = (int32_t)std::clamp(v, double(lo), double(hi));
+  if (!npu::addRescale(sa, sb, sy, r)) {
+    // Not representable by the NPU's multiplier: exact enough in double.
+    for (int64_t i = 0, n = y.count(); i < n; ++i) {
+      double v = std::nearbyint((sa * (load8(a, i) - za) +
+                                 sb * (load8(b, i) - zb)) /
+                                sy) +
+                 zy;
+      store8(y, i, (int32_t)std::clamp(v, double(lo), double(hi)));
     }
-    store8(y, i, q);
+    return "";
   }
+  bool ua = a.dtype == GAON_U8, ub = b.dtype == GAON_U8;
+  if (ua && ub)
+    qaddTyped<uint8_t, uint8_t>(a, b, y, za, zb, r, zy, lo, hi, threads);
+  else if (ua)
+    qaddTyped<uint8_t, int8_t>(a, b, y, za, zb, r, zy, lo, hi, threads);
+  else if (ub)
+    qaddTyped<int8_t, uint8_t>(a, b, y, za, zb, r, zy, lo, hi, threads);
+  else
+    qaddTyped<int8_t, int8_t>(a, b, y, za, zb, r, zy, lo, hi, threads);
   return "";
 }
 
@@ -414,8 +665,11 @@ std::string checkQuantCall(const OpDesc &op, const Views &in,
   }
   // qconv, qmatmul: 8-bit quantized operands, int32 sums.
   const View &w = in[1];
-  if (!is8Bit(x) || !is8Bit(w) || y.dtype != GAON_I32)
-    return "operands must be 8-bit and the result int32";
+  if (!is8Bit(x) || !is8Bit(w) || !(y.dtype == GAON_I32 || is8Bit(y)))
+    return "operands must be 8-bit and the result int32 sums (or 8-bit, "
+           "requantized)";
+  if (is8Bit(y) && y.quantAxis >= 0)
+    return "a requantized result must be quantized per tensor";
   if (std::string e = needQuant(x, "the input"); !e.empty())
     return e;
   if (std::string e = needQuant(w, "the weight"); !e.empty())
@@ -437,6 +691,11 @@ std::string checkQuantCall(const OpDesc &op, const Views &in,
                   in[2].shape[0] != w.shape.back()))
     return "the bias must be int32, one per column";
   return "";
+}
+
+const PreparedKernel *quantPreparedKernel(const std::string &kind) {
+  static const PreparedKernel qconv{qconvPrepare, qconvRun};
+  return kind == "graph.qconv" ? &qconv : nullptr;
 }
 
 void addQuantKernels(std::map<std::string, Kernel> &table) {

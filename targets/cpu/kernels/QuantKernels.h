@@ -12,6 +12,10 @@ namespace gaon::cpu {
 /// Registers graph.qconv, qmatmul, requantize, qadd and dynamic_quantize.
 void addQuantKernels(std::map<std::string, Kernel> &table);
 
+/// graph.qconv's prepared form (weights rearranged for the integer GEMM),
+/// or null for other ops.
+const PreparedKernel *quantPreparedKernel(const std::string &kind);
+
 /// The checks validateCall runs for those ops (after arity and layouts):
 /// quantization parameters present and fitting, storage types, bias shapes.
 /// Window and matmul shapes are checked by the caller.
