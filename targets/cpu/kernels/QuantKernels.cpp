@@ -314,6 +314,47 @@ std::string qconvRun(const OpDesc &op, const Views &in, const Views &out,
   if (y.dtype != GAON_I32)
     rq.emplace(op, sumScales(x, in[1]), y);
   bool perChannel = in[1].quantAxis >= 0;
+  if (s.Cg == 1 && s.Mg == 1) {
+    // Depthwise: one channel in, one out; direct loops over the valid
+    // window of each tap, which vectorize over the row.
+    int32_t zx0 = (int32_t)zeroPoint(x);
+#pragma omp parallel for collapse(2) num_threads(std::max(1, threads))
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t ch = 0; ch < M; ++ch) {
+        std::vector<int32_t> acc(P, bias ? bias[ch] : 0);
+        const uint8_t *plane = xb + (n * C + ch) * H * W;
+        bool isSigned = !flip;
+        for (int64_t i = 0; i < s.kh; ++i)
+          for (int64_t j = 0; j < s.kw; ++j) {
+            int32_t wv = int32_t(wb[(ch * s.kh + i) * s.kw + j]) - s.zw;
+            int64_t offset = j * s.dw - s.pw;
+            int64_t begin = std::min<int64_t>(
+                OW, std::max<int64_t>(0, (-offset + s.sw - 1) / s.sw));
+            int64_t end = std::min<int64_t>(
+                OW, std::max<int64_t>(begin, (W - offset + s.sw - 1) / s.sw));
+            for (int64_t oh = 0; oh < OH; ++oh) {
+              int64_t ih = oh * s.sh + i * s.dh - s.ph;
+              if (ih < 0 || ih >= H)
+                continue;
+              const uint8_t *src = plane + ih * W + offset;
+              int32_t *dst = &acc[oh * OW];
+              if (isSigned)
+                for (int64_t ow = begin; ow < end; ++ow)
+                  dst[ow] += (int32_t(int8_t(src[ow * s.sw])) - zx0) * wv;
+              else
+                for (int64_t ow = begin; ow < end; ++ow)
+                  dst[ow] += (int32_t(src[ow * s.sw]) - zx0) * wv;
+            }
+          }
+        int64_t base = (n * M + ch) * P;
+        if (rq)
+          rq->row(acc.data(), P, perChannel ? ch : 0, y, base);
+        else
+          std::copy(acc.begin(), acc.end(),
+                    static_cast<int32_t *>(y.data) + base);
+      }
+    return "";
+  }
   std::vector<int8_t> cols;
   if (!s.direct || flip)
     cols.resize(s.K * P);
