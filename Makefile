@@ -30,6 +30,7 @@ demo: build
 bench: build
 	$(PYTHON) bench/run.py --build $(BUILD_DIR)
 	$(PYTHON) bench/npu.py --build $(BUILD_DIR)
+	$(PYTHON) bench/quant.py --build $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)
