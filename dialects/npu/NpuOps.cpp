@@ -10,6 +10,8 @@
 #include "dialects/npu/NpuOps.h"
 
 #include <cmath>
+#include <cstdint>
+#include <cstdlib>
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
@@ -194,6 +196,33 @@ LogicalResult VectorOp::verify() {
     return emitOpError("to_f32 converts bf16, not ") << stringifyElemType(type);
   if (op == VecOp::to_bf16 && type != ElemType::f32)
     return emitOpError("to_bf16 converts f32, not ") << stringifyElemType(type);
+  bool integer = op == VecOp::requant || op == VecOp::qadd;
+  if (!integer && (getBType() || getOutType()))
+    return emitOpError("b_type and out_type belong to requant and qadd");
+  if (integer) {
+    auto is8 = [](ElemType t) { return t == ElemType::i8 || t == ElemType::u8; };
+    if (op == VecOp::requant && !is8(type) && type != ElemType::i32)
+      return emitOpError("requant reads i32, i8 or u8, not ")
+             << stringifyElemType(type);
+    if (op == VecOp::qadd && (!is8(type) || !getBType() || !is8(*getBType())))
+      return emitOpError("qadd reads i8 or u8 operands (a's type, b_type)");
+    if (!getOutType() || !is8(*getOutType()))
+      return emitOpError("requant and qadd write i8 or u8 (out_type)");
+    int64_t lo = *getOutType() == ElemType::u8 ? 0 : -128, hi = lo + 255;
+    if (getClampLo() < lo || getClampHi() > hi || getClampLo() > getClampHi())
+      return emitOpError("clamp [") << getClampLo() << ", " << getClampHi()
+                                    << "] must lie within [" << lo << ", "
+                                    << hi << "]";
+    if (getMultiplier() < 0 || getMultiplier() > INT32_MAX ||
+        getShift() < 0 || getShift() > 31)
+      return emitOpError("multiplier must be in [0, 2^31) and shift in "
+                         "[0, 31]");
+    if (std::abs(getMulA()) > (1 << 20) || std::abs(getMulB()) > (1 << 20))
+      return emitOpError("qadd's operand multipliers must be at most 2^20");
+    if (std::abs(getZeroA()) > 255 || std::abs(getZeroB()) > 255 ||
+        std::abs(getZeroY()) > 255)
+      return emitOpError("zero points must be within [-255, 255]");
+  }
   return verifyTag(*this, getTag());
 }
 

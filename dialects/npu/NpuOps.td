@@ -55,7 +55,8 @@ def Npu_VecOp : Npu_Enum<"VecOp", "vector operation", [
   I32EnumAttrCase<"copy", 6>, I32EnumAttrCase<"exp", 7>,
   I32EnumAttrCase<"rsqrt", 8>, I32EnumAttrCase<"recip", 9>,
   I32EnumAttrCase<"row_sum", 10>, I32EnumAttrCase<"row_max", 11>,
-  I32EnumAttrCase<"to_f32", 12>, I32EnumAttrCase<"to_bf16", 13>]>;
+  I32EnumAttrCase<"to_f32", 12>, I32EnumAttrCase<"to_bf16", 13>,
+  I32EnumAttrCase<"requant", 14>, I32EnumAttrCase<"qadd", 15>]>;
 def Npu_VecOpAttr : EnumAttr<Npu_Dialect, Npu_VecOp, "vec"> {
   let assemblyFormat = "`<` $value `>`";
 }
@@ -154,6 +155,18 @@ def Npu_VectorOp : Npu_Instruction<"vector"> {
                        DefaultValuedAttr<Npu_Int, "0">:$a_stride,
                        DefaultValuedAttr<Npu_Int, "0">:$b_stride,
                        DefaultValuedAttr<Npu_Int, "0">:$y_stride,
+                       // requant and qadd: docs/npu.md, "Quantized add"
+                       OptionalAttr<Npu_ElemTypeAttr>:$b_type,
+                       OptionalAttr<Npu_ElemTypeAttr>:$out_type,
+                       DefaultValuedAttr<Npu_Int, "0">:$zero_a,
+                       DefaultValuedAttr<Npu_Int, "0">:$zero_b,
+                       DefaultValuedAttr<Npu_Int, "0">:$mul_a,
+                       DefaultValuedAttr<Npu_Int, "0">:$mul_b,
+                       DefaultValuedAttr<Npu_Int, "0">:$multiplier,
+                       DefaultValuedAttr<Npu_Int, "0">:$shift,
+                       DefaultValuedAttr<Npu_Int, "0">:$zero_y,
+                       DefaultValuedAttr<Npu_Int, "-128">:$clamp_lo,
+                       DefaultValuedAttr<Npu_Int, "127">:$clamp_hi,
                        DefaultValuedAttr<Npu_Int, "0">:$tag);
   let assemblyFormat = "attr-dict";
   let hasVerifier = 1;

@@ -119,7 +119,9 @@ std::string decodeInstruction(const gnb::NpuInstruction &f,
     const gnb::NpuVector *v = f.vector();
     if (!v)
       return "a vector instruction without its descriptor";
-    if (v->op() > gnb::NpuVecOp::MAX || v->type() > gnb::NpuElemType::MAX)
+    if (v->op() > gnb::NpuVecOp::MAX || v->type() > gnb::NpuElemType::MAX ||
+        v->b_type() > gnb::NpuElemType::MAX ||
+        v->out_type() > gnb::NpuElemType::MAX)
       return "a vector instruction with an unknown op or type";
     in.vec.op = npu::VecOp(v->op());
     in.vec.type = npu::ElemType(v->type());
@@ -132,6 +134,17 @@ std::string decodeInstruction(const gnb::NpuInstruction &f,
     in.vec.aStride = v->a_stride();
     in.vec.bStride = v->b_stride();
     in.vec.yStride = v->y_stride();
+    in.vec.bType = npu::ElemType(v->b_type());
+    in.vec.outType = npu::ElemType(v->out_type());
+    in.vec.zeroA = v->zero_a();
+    in.vec.zeroB = v->zero_b();
+    in.vec.mulA = v->mul_a();
+    in.vec.mulB = v->mul_b();
+    in.vec.multiplier = v->multiplier();
+    in.vec.shift = v->shift();
+    in.vec.zeroY = v->zero_y();
+    in.vec.clampLo = v->clamp_lo();
+    in.vec.clampHi = v->clamp_hi();
     return "";
   }
   case npu::Opcode::Signal:

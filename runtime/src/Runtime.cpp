@@ -25,7 +25,7 @@ gaon_status decodeNpuSegment(const gaon_model &m, const gnb::NpuProgram *f,
 
 namespace {
 
-constexpr uint32_t kFormatVersion = 3;
+constexpr uint32_t kFormatVersion = 4;
 constexpr uint64_t kAlignment = 64;
 
 void *defaultAllocate(void *, size_t size, size_t alignment) {

@@ -614,3 +614,155 @@ TEST(Simulator, VectorFunctionsComputeSoftmax) {
     }
   }
 }
+
+namespace {
+
+/// Runs one vector instruction on operands a (at SRAM 0) and b (at 8192),
+/// storing y (at 16384) back; returns y's bytes.
+std::vector<uint8_t> runVector(const NpuConfig &config, Instruction v,
+                               const std::vector<uint8_t> &a,
+                               const std::vector<uint8_t> &b, uint32_t yBytes,
+                               SimResult &r) {
+  Program p = emptyProgram(1);
+  std::vector<uint8_t> dram(1 << 16, 0);
+  std::memcpy(dram.data(), a.data(), a.size());
+  std::memcpy(dram.data() + 8192, b.data(), b.size());
+  p.queues[0][0].push_back(load(0, 0, a.size()));
+  if (!b.empty())
+    p.queues[0][0].push_back(load(8192, 8192, b.size()));
+  p.queues[0][0].push_back(signal(0, 0, Engine::Load));
+  v.opcode = Opcode::Vector;
+  v.engine = Engine::Vector;
+  v.vec.a = 0;
+  v.vec.b = 8192;
+  v.vec.y = 16384;
+  p.queues[0][3].push_back(wait(0, 1, Engine::Vector));
+  p.queues[0][3].push_back(v);
+  p.queues[0][3].push_back(signal(1, 0, Engine::Vector));
+  p.queues[0][1].push_back(wait(1, 1, Engine::Store));
+  p.queues[0][1].push_back(storeOut(16384, 32768, yBytes));
+  p.dramBytes = dram.size();
+  Simulator sim(config);
+  EXPECT_EQ(sim.run(p, dram, r), "");
+  return std::vector<uint8_t>(dram.begin() + 32768,
+                              dram.begin() + 32768 + yBytes);
+}
+
+} // namespace
+
+// y = round((sa (a - za) + sb (b - zb)) / sy) + zy, clamped, for every pair
+// of u8 and i8 operands: equal to the exact rational result except within
+// 2^-10 of a tie, and to Requantize.h's definition everywhere; 8-bit rows
+// stream at twice the lanes.
+TEST(Simulator, QuantizedAddIsExact) {
+  NpuConfig config = edgeNpuConfig();
+  const double sa = 0.031, sb = 0.0173, sy = 0.045;
+  const int32_t za = 7, zb = -3, zy = -10, lo = -100, hi = 120;
+  AddRescale rescale;
+  ASSERT_TRUE(addRescale(sa, sb, sy, rescale));
+  std::vector<uint8_t> a(256 * 16), b(256 * 16);
+  for (int i = 0; i < 256; ++i)
+    for (int j = 0; j < 16; ++j) {
+      a[i * 16 + j] = uint8_t(i);            // u8: 0..255
+      b[i * 16 + j] = uint8_t(j * 17 - 128); // i8: -128..127
+    }
+  Instruction v;
+  v.vec.op = VecOp::QAdd;
+  v.vec.type = ElemType::U8;
+  v.vec.bType = ElemType::I8;
+  v.vec.outType = ElemType::I8;
+  v.vec.n = 256 * 16;
+  v.vec.zeroA = za;
+  v.vec.zeroB = zb;
+  v.vec.mulA = rescale.lhs;
+  v.vec.mulB = rescale.rhs;
+  v.vec.multiplier = rescale.out.m;
+  v.vec.shift = rescale.out.shift;
+  v.vec.zeroY = zy;
+  v.vec.clampLo = lo;
+  v.vec.clampHi = hi;
+  SimResult r;
+  std::vector<uint8_t> y = runVector(config, v, a, b, a.size(), r);
+  Simulator sim(config);
+  EXPECT_DOUBLE_EQ(sim.vectorCycles(v.vec),
+                   std::ceil(4096.0 / (2 * config.vectorLanes)) + 16);
+  int checked = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    int32_t da = int32_t(a[i]) - za, db = int32_t(int8_t(b[i])) - zb;
+    int32_t got = int8_t(y[i]);
+    ASSERT_EQ(got, addRequantize(da, db, rescale, zy, lo, hi)) << i;
+    double exact = (sa * da + sb * db) / sy;
+    if (std::fabs(exact - std::floor(exact) - 0.5) < 1.0 / 1024)
+      continue;
+    ASSERT_EQ(got, std::clamp<int32_t>(int32_t(std::lround(exact)) + zy, lo, hi))
+        << "a " << int(a[i]) << " b " << int(int8_t(b[i]));
+    ++checked;
+  }
+  EXPECT_GT(checked, 4000);
+}
+
+// Requantization of i32 sums on the vector engine: the output stage's
+// arithmetic, at the lanes' rate for i32 sources.
+TEST(Simulator, VectorRequantizationMatchesTheOutputStage) {
+  NpuConfig config = edgeNpuConfig();
+  const uint32_t n = 1000;
+  std::vector<uint8_t> a(n * 4);
+  std::vector<int32_t> sums(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    sums[i] = int32_t((int64_t(i) * 2654435761u) % 2000001) - 1000000;
+    std::memcpy(&a[4 * i], &sums[i], 4);
+  }
+  Multiplier m;
+  ASSERT_TRUE(quantizeMultiplier(0.000123, m));
+  Instruction v;
+  v.vec.op = VecOp::Requant;
+  v.vec.type = ElemType::I32;
+  v.vec.outType = ElemType::U8;
+  v.vec.n = n;
+  v.vec.multiplier = m.m;
+  v.vec.shift = m.shift;
+  v.vec.zeroY = 3;
+  v.vec.clampLo = 3; // a fused ReLU
+  v.vec.clampHi = 255;
+  SimResult r;
+  std::vector<uint8_t> y = runVector(config, v, a, {}, n, r);
+  Simulator sim(config);
+  EXPECT_DOUBLE_EQ(sim.vectorCycles(v.vec),
+                   std::ceil(double(n) / config.vectorLanes) + 16);
+  for (uint32_t i = 0; i < n; ++i) {
+    ASSERT_EQ(y[i], requantize(sums[i], m, 3, 3, 255)) << i;
+    double exact = sums[i] * 0.000123;
+    if (std::fabs(exact - std::floor(exact) - 0.5) > 1e-3)
+      ASSERT_EQ(y[i], std::clamp<int64_t>(std::llround(exact) + 3, 3, 255));
+  }
+}
+
+TEST(Simulator, IntegerVectorOpsRefuseBadParameters) {
+  NpuConfig config = edgeNpuConfig();
+  Instruction v;
+  v.vec.op = VecOp::QAdd;
+  v.vec.type = ElemType::U8;
+  v.vec.bType = ElemType::BF16;
+  v.vec.outType = ElemType::U8;
+  v.vec.n = 16;
+  v.vec.clampLo = 0;
+  v.vec.clampHi = 255;
+  SimResult r;
+  Program p = emptyProgram(1);
+  v.opcode = Opcode::Vector;
+  v.engine = Engine::Vector;
+  v.vec.b = 64;
+  v.vec.y = 128;
+  p.queues[0][3].push_back(v);
+  p.dramBytes = 64;
+  std::vector<uint8_t> dram(64, 0);
+  Simulator sim(config);
+  EXPECT_NE(sim.run(p, dram, r).find("qadd reads i8 or u8"), std::string::npos)
+      << sim.run(p, dram, r);
+  p.queues[0][3][0].vec.bType = ElemType::I8;
+  p.queues[0][3][0].vec.clampLo = -1;
+  EXPECT_NE(sim.run(p, dram, r).find("clamp"), std::string::npos);
+  p.queues[0][3][0].vec.clampLo = 0;
+  p.queues[0][3][0].vec.mulA = (1 << 20) + 1;
+  EXPECT_NE(sim.run(p, dram, r).find("2^20"), std::string::npos);
+}

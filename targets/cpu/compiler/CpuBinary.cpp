@@ -34,7 +34,7 @@ namespace gnb = gaon::gnb;
 namespace gaon {
 namespace {
 
-constexpr uint32_t kFormatVersion = 3;
+constexpr uint32_t kFormatVersion = 4;
 constexpr uint64_t kAlignment = 64;
 constexpr uint32_t kNoTensor = 0xFFFFFFFFu;
 
@@ -534,10 +534,12 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
                 m.scale, m.outOuterStride);
           } else if (in.opcode == npu::Opcode::Vector) {
             const npu::VectorDesc &v = in.vec;
-            vec = gnb::CreateNpuVector(fbb, gnb::NpuVecOp(v.op),
-                                       gnb::NpuElemType(v.type), v.n, v.a, v.b,
-                                       v.y, v.bStep, v.outer, v.aStride,
-                                       v.bStride, v.yStride);
+            vec = gnb::CreateNpuVector(
+                fbb, gnb::NpuVecOp(v.op), gnb::NpuElemType(v.type), v.n, v.a,
+                v.b, v.y, v.bStep, v.outer, v.aStride, v.bStride, v.yStride,
+                gnb::NpuElemType(v.bType), gnb::NpuElemType(v.outType),
+                v.zeroA, v.zeroB, v.mulA, v.mulB, v.multiplier, v.shift,
+                v.zeroY, v.clampLo, v.clampHi);
           }
           list.push_back(gnb::CreateNpuInstruction(
               fbb, gnb::NpuOpcode(in.opcode), gnb::NpuEngine(in.engine),

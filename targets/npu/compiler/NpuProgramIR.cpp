@@ -121,6 +121,20 @@ Operation *buildProgramOp(OpBuilder &builder, Location loc,
           add("a_stride", i64(v.aStride));
           add("b_stride", i64(v.bStride));
           add("y_stride", i64(v.yStride));
+          if (vecOpIsInteger(v.op)) {
+            if (v.op == VecOp::QAdd)
+              add("b_type", npuir::ElemTypeAttr::get(ctx, elemOf(v.bType)));
+            add("out_type", npuir::ElemTypeAttr::get(ctx, elemOf(v.outType)));
+            add("zero_a", i64(v.zeroA));
+            add("zero_b", i64(v.zeroB));
+            add("mul_a", i64(v.mulA));
+            add("mul_b", i64(v.mulB));
+            add("multiplier", i64(v.multiplier));
+            add("shift", i64(v.shift));
+            add("zero_y", i64(v.zeroY));
+            add("clamp_lo", i64(v.clampLo));
+            add("clamp_hi", i64(v.clampHi));
+          }
           break;
         }
         case Opcode::Signal:
@@ -221,6 +235,19 @@ LogicalResult readProgramOp(Operation *op, Program &out) {
         in.vec.aStride = v.getAStride();
         in.vec.bStride = v.getBStride();
         in.vec.yStride = v.getYStride();
+        if (auto t = v.getBType())
+          in.vec.bType = elemFrom(*t);
+        if (auto t = v.getOutType())
+          in.vec.outType = elemFrom(*t);
+        in.vec.zeroA = int32_t(v.getZeroA());
+        in.vec.zeroB = int32_t(v.getZeroB());
+        in.vec.mulA = int32_t(v.getMulA());
+        in.vec.mulB = int32_t(v.getMulB());
+        in.vec.multiplier = int32_t(v.getMultiplier());
+        in.vec.shift = int32_t(v.getShift());
+        in.vec.zeroY = int32_t(v.getZeroY());
+        in.vec.clampLo = int32_t(v.getClampLo());
+        in.vec.clampHi = int32_t(v.getClampHi());
       } else if (auto s = llvm::dyn_cast<npuir::SignalOp>(iop)) {
         in.opcode = Opcode::Signal;
         in.tag = s.getTag();

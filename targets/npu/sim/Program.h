@@ -91,9 +91,20 @@ enum class VecOp : uint8_t {
   // Conversions: `type` is the source's; bf16 -> f32 is exact, f32 -> bf16
   // rounds to nearest even.
   ToF32, ToBf16,
+  // Integer requantization (docs/npu.md, "Requantization", "Quantized
+  // add"): `type` is a's; the result is `outType` (i8 or u8).
+  //   requant: y = requantize(a - zeroA)
+  //   qadd:    y = requantize((a - zeroA) * mulA + (b - zeroB) * mulB),
+  //            b of `bType`
+  Requant, QAdd,
 };
 /// Whether an op reads b.
-inline bool vecOpIsBinary(VecOp op) { return op <= VecOp::Min; }
+inline bool vecOpIsBinary(VecOp op) {
+  return op <= VecOp::Min || op == VecOp::QAdd;
+}
+inline bool vecOpIsInteger(VecOp op) {
+  return op == VecOp::Requant || op == VecOp::QAdd;
+}
 inline bool vecOpIsRowReduction(VecOp op) {
   return op == VecOp::RowSum || op == VecOp::RowMax;
 }
@@ -115,7 +126,20 @@ struct VectorDesc {
   uint32_t bStep = 1;
   uint32_t outer = 1;
   int64_t aStride = 0, bStride = 0, yStride = 0;
+  // requant and qadd only (format version 4).
+  ElemType bType = ElemType::I8, outType = ElemType::I8;
+  int32_t zeroA = 0, zeroB = 0, mulA = 0, mulB = 0;
+  int32_t multiplier = 0, shift = 0, zeroY = 0, clampLo = -128, clampHi = 127;
 };
+
+/// The element type an instruction writes.
+inline ElemType vectorResultType(const VectorDesc &v) {
+  return vecOpIsInteger(v.op) ? v.outType : vecOpResultType(v.op, v.type);
+}
+/// The element type of b.
+inline ElemType vectorBType(const VectorDesc &v) {
+  return v.op == VecOp::QAdd ? v.bType : v.type;
+}
 
 struct Instruction {
   Opcode opcode = Opcode::Signal;

@@ -128,6 +128,7 @@ double Simulator::vectorCycles(const VectorDesc &v) const {
   // lane group.
   if (v.op == VecOp::ToF32 || v.op == VecOp::ToBf16)
     perCycle = double(config.vectorLanes);
+  // 8-bit integer ops stream at the 8-bit rate, i32 sources at the lanes'.
   double perRow = std::ceil(double(v.n) / perCycle);
   if (v.op == VecOp::Exp || v.op == VecOp::Rsqrt || v.op == VecOp::Recip)
     perRow *= kFunctionPasses;
@@ -291,15 +292,39 @@ std::string describe(const Instruction &in, uint32_t core,
       return "to_f32 converts bf16";
     if (v.op == VecOp::ToBf16 && v.type != ElemType::F32)
       return "to_bf16 converts f32";
-    uint64_t yb = elemBytes(vecOpResultType(v.op, v.type));
+    if (vecOpIsInteger(v.op)) {
+      auto is8 = [](ElemType t) {
+        return t == ElemType::I8 || t == ElemType::U8;
+      };
+      if (v.op == VecOp::Requant && !is8(v.type) && v.type != ElemType::I32)
+        return "requant reads i32, i8 or u8";
+      if (v.op == VecOp::QAdd && (!is8(v.type) || !is8(v.bType)))
+        return "qadd reads i8 or u8 operands";
+      if (!is8(v.outType))
+        return "requant and qadd write i8 or u8";
+      int32_t lo = v.outType == ElemType::U8 ? 0 : -128, hi = lo + 255;
+      if (v.clampLo < lo || v.clampHi > hi || v.clampLo > v.clampHi)
+        return "the clamp must lie within the output type's range";
+      if (v.multiplier < 0 || v.shift < 0 || v.shift > kMaxShift)
+        return "the multiplier must be >= 0 and the shift in [0, 31]";
+      if (v.op == VecOp::QAdd &&
+          (std::abs(int64_t(v.mulA)) > (1 << kAddShift) ||
+           std::abs(int64_t(v.mulB)) > (1 << kAddShift)))
+        return "qadd's operand multipliers must be at most 2^20";
+      if (std::abs(int64_t(v.zeroA)) > 255 || std::abs(int64_t(v.zeroB)) > 255 ||
+          std::abs(int64_t(v.zeroY)) > 255)
+        return "zero points must be within [-255, 255]";
+    }
+    uint64_t yb = elemBytes(vectorResultType(v));
     if (v.y % yb || uint64_t(v.yStride) % yb)
       return "vector y and its stride must be multiples of its element size";
     if (auto e = operand(v.a, v.aStride, v.n * eb, false, "vector a");
         !e.empty())
       return e;
     if (vecOpIsBinary(v.op))
-      if (auto e = operand(v.b, v.bStride, (v.bStep ? v.n : 1) * eb, false,
-                           "vector b");
+      if (auto e = operand(v.b, v.bStride,
+                           (v.bStep ? v.n : 1) * elemBytes(vectorBType(v)),
+                           false, "vector b");
           !e.empty())
         return e;
     return operand(v.y, v.yStride, vecOpIsRowReduction(v.op) ? yb : v.n * yb,
@@ -763,7 +788,34 @@ void execFunction(const VectorDesc &v, uint8_t *s) {
   }
 }
 
+/// requant and qadd: exact integers through Requantize.h.
+void execInteger(const VectorDesc &v, uint8_t *s) {
+  auto read = [](ElemType t, const uint8_t *p) -> int32_t {
+    switch (t) {
+    case ElemType::I8: return int8_t(*p);
+    case ElemType::U8: return *p;
+    default: return load<int32_t>(p);
+    }
+  };
+  Multiplier mult{v.multiplier, v.shift};
+  int ab = elemBytes(v.type), bb = elemBytes(v.bType);
+  for (uint32_t o = 0; o < v.outer; ++o) {
+    const uint8_t *a = s + v.a + o * v.aStride;
+    const uint8_t *b = s + v.b + o * v.bStride;
+    uint8_t *y = s + v.y + o * v.yStride;
+    for (uint64_t i = 0; i < v.n; ++i) {
+      int32_t acc = read(v.type, a + i * ab) - v.zeroA;
+      if (v.op == VecOp::QAdd)
+        acc = acc * v.mulA +
+              (read(v.bType, b + (v.bStep ? i : 0) * bb) - v.zeroB) * v.mulB;
+      y[i] = uint8_t(requantize(acc, mult, v.zeroY, v.clampLo, v.clampHi));
+    }
+  }
+}
+
 void execVector(const VectorDesc &v, uint8_t *s) {
+  if (vecOpIsInteger(v.op))
+    return execInteger(v, s);
   if (v.op >= VecOp::Exp)
     return execFunction(v, s);
   if (v.op == VecOp::Copy) { // bit for bit, whatever the type

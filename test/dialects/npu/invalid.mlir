@@ -276,3 +276,75 @@ npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
     npu.vector {op = #npu.vec<to_bf16>, type = #npu.elem<bf16>, n = 4, a = 0, b = 0, y = 32}
   }
 }
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <vector> core 0 {
+    // expected-error @+1 {{requant reads i32, i8 or u8, not bf16}}
+    npu.vector {op = #npu.vec<requant>, type = #npu.elem<bf16>, out_type = #npu.elem<i8>, n = 4, a = 0, b = 0, y = 32}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <vector> core 0 {
+    // expected-error @+1 {{qadd reads i8 or u8 operands (a's type, b_type)}}
+    npu.vector {op = #npu.vec<qadd>, type = #npu.elem<i8>, out_type = #npu.elem<i8>, n = 4, a = 0, b = 0, y = 32}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <vector> core 0 {
+    // expected-error @+1 {{requant and qadd write i8 or u8 (out_type)}}
+    npu.vector {op = #npu.vec<requant>, type = #npu.elem<i32>, n = 4, a = 0, b = 0, y = 32}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <vector> core 0 {
+    // expected-error @+1 {{clamp [-1, 255] must lie within [0, 255]}}
+    npu.vector {op = #npu.vec<requant>, type = #npu.elem<i32>, out_type = #npu.elem<u8>, n = 4, a = 0, b = 0, y = 32, clamp_lo = -1, clamp_hi = 255}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <vector> core 0 {
+    // expected-error @+1 {{multiplier must be in [0, 2^31) and shift in [0, 31]}}
+    npu.vector {op = #npu.vec<requant>, type = #npu.elem<i32>, out_type = #npu.elem<i8>, n = 4, a = 0, b = 0, y = 32, shift = 32}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <vector> core 0 {
+    // expected-error @+1 {{qadd's operand multipliers must be at most 2^20}}
+    npu.vector {op = #npu.vec<qadd>, type = #npu.elem<i8>, b_type = #npu.elem<i8>, out_type = #npu.elem<i8>, n = 4, a = 0, b = 0, y = 32, mul_b = 1048577}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <vector> core 0 {
+    // expected-error @+1 {{zero points must be within [-255, 255]}}
+    npu.vector {op = #npu.vec<qadd>, type = #npu.elem<i8>, b_type = #npu.elem<i8>, out_type = #npu.elem<i8>, n = 4, a = 0, b = 0, y = 32, zero_b = 256}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <vector> core 0 {
+    // expected-error @+1 {{b_type and out_type belong to requant and qadd}}
+    npu.vector {op = #npu.vec<add>, type = #npu.elem<i8>, out_type = #npu.elem<i8>, n = 4, a = 0, b = 0, y = 32}
+  }
+}

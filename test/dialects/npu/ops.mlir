@@ -31,6 +31,10 @@ npu.program attributes {cores = 1, dram_bytes = 4096, tags = ["fc"]} {
   npu.queue <vector> core 0 {
     // CHECK: npu.vector {{{.*}}op = #npu.vec<add>{{.*}}type = #npu.elem<f32>
     npu.vector {op = #npu.vec<add>, type = #npu.elem<f32>, n = 128, a = 0, b = 512, y = 1024, b_step = 0}
+    // CHECK: npu.vector {{{.*}}mul_a = 1048576 : i64{{.*}}op = #npu.vec<qadd>{{.*}}out_type = #npu.elem<i8>
+    npu.vector {op = #npu.vec<qadd>, type = #npu.elem<u8>, b_type = #npu.elem<i8>, out_type = #npu.elem<i8>, n = 64, a = 0, b = 64, y = 128, zero_a = 3, mul_a = 1048576, mul_b = 524288, multiplier = 1073741824, shift = 20, zero_y = -1}
+    // CHECK: npu.vector {{{.*}}op = #npu.vec<requant>{{.*}}type = #npu.elem<i32>
+    npu.vector {op = #npu.vec<requant>, type = #npu.elem<i32>, out_type = #npu.elem<u8>, n = 64, a = 0, b = 0, y = 256, multiplier = 1073741824, shift = 3, clamp_lo = 0, clamp_hi = 255}
     // CHECK: npu.vector {{{.*}}a_stride = 512 : i64{{.*}}outer = 4 : i64
     npu.vector {op = #npu.vec<max>, type = #npu.elem<bf16>, n = 64, a = 0, b = 4096, y = 0, outer = 4, a_stride = 512, b_stride = 1024, y_stride = 512}
     // CHECK: npu.vector {{{.*}}op = #npu.vec<row_sum>{{.*}}type = #npu.elem<f32>
