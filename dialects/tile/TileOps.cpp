@@ -71,8 +71,11 @@ LogicalResult TensorOp::verify() {
   if (getN() < 1 || getH() < 1 || getW() < 1 || getC() < 1 || getPad() < 0 ||
       getBase() < 0)
     return emitOpError("needs n, h, w, c >= 1, pad >= 0 and base >= 0");
-  int64_t bytes =
-      getN() * (getH() + 2 * getPad()) * (getW() + 2 * getPad()) * getC() * 2;
+  if (getElem() != "bf16" && getElem() != "i8" && getElem() != "u8")
+    return emitOpError("elem must be \"bf16\", \"i8\" or \"u8\", got \"")
+           << getElem() << "\"";
+  int64_t bytes = getN() * (getH() + 2 * getPad()) * (getW() + 2 * getPad()) *
+                  getC() * (getElem() == "bf16" ? 2 : 1);
   auto segment = (*this)->getParentOfType<SegmentOp>();
   int64_t limit = getMemory() == "sram" ? segment.getResidentBytes()
                                         : segment.getDramBytes();
@@ -162,15 +165,33 @@ LogicalResult ConvOp::verify() {
   if (x->getPad() < std::max({g[13], g[14], g[15], g[16]}))
     return emitOpError("input halo ")
            << x->getPad() << " is narrower than the padding";
+  bool eight = x->getElem() != "bf16";
+  if (getInteger() != eight || (y->getElem() != "bf16") != eight)
+    return emitOpError("an integer convolution reads and writes 8-bit "
+                       "tensors, a float one bf16 tensors");
+  if (getInteger()) {
+    int64_t lo = y->getElem() == "u8" ? 0 : -128, hi = lo + 255;
+    if (getClampLo() < lo || getClampHi() > hi || getClampLo() > getClampHi())
+      return emitOpError("clamp [")
+             << getClampLo() << ", " << getClampHi()
+             << "] must lie within the output's [" << lo << ", " << hi << "]";
+    if (getBias().empty())
+      return emitOpError("an integer convolution needs its bias and "
+                         "requantization constants");
+  }
   return verifyTag(*this, getTag());
 }
 
 LogicalResult EltwiseOp::verify() {
   StringRef op = getOp();
   bool binary = op == "add" || op == "sub" || op == "mul" || op == "max" ||
-                op == "min";
+                op == "min" || op == "qadd";
   if (!binary && op != "relu" && op != "clip")
     return emitOpError("unknown op \"") << op << "\"";
+  bool qadd = op == "qadd";
+  if (qadd != bool(getParamsAttr()) ||
+      (qadd && getParamsAttr().size() != 9))
+    return emitOpError("qadd takes 9 params, the other ops none");
   if (binary != bool(getBAttr()))
     return emitOpError(binary ? "a binary op needs b" : "a unary op takes no b");
   if (failed(expectSize(*this, "sram", getSram().size(), 6)))
@@ -191,7 +212,12 @@ LogicalResult EltwiseOp::verify() {
       return failure();
     if (!same(*b, *y))
       return emitOpError("b and y differ in shape");
+    if (qadd != (b->getElem() != "bf16"))
+      return emitOpError("qadd reads 8-bit tensors, the other ops bf16");
   }
+  if ((a->getElem() != "bf16") != qadd || (y->getElem() != "bf16") != qadd)
+    return emitOpError("qadd reads and writes 8-bit tensors, the other ops "
+                       "bf16");
   if (getRows() < 1 || getRows() > y->getH() || getCols() < 1 ||
       getCols() > y->getW())
     return emitOpError("tiles must lie within the tensor's rows and columns");

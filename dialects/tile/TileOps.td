@@ -52,14 +52,16 @@ def Tile_SegmentOp : Tile_Op<"segment", [NoTerminator, SingleBlock,
 }
 
 def Tile_TensorOp : Tile_Op<"tensor", [Symbol, HasParent<"SegmentOp">]> {
-  let summary = "A bf16 channels-last tensor in DRAM or resident in SRAM";
+  let summary = "A channels-last tensor in DRAM or resident in SRAM";
   let description = [{
     `n` images of `h` x `w` pixels of `c` channels with a zero halo of `pad`
-    pixels; `base` is the byte address in its memory.
+    pixels; `base` is the byte address in its memory. Elements are `elem`:
+    bf16, or i8 / u8 (quantized, zero point 0, so the halo is the value 0).
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, StrAttr:$memory,
                        Tile_Int:$base, Tile_Int:$n, Tile_Int:$h, Tile_Int:$w,
-                       Tile_Int:$c, Tile_Int:$pad);
+                       Tile_Int:$c, Tile_Int:$pad,
+                       DefaultValuedAttr<StrAttr, "\"bf16\"">:$elem);
   let assemblyFormat = "$sym_name attr-dict";
   let hasVerifier = 1;
 }
@@ -102,6 +104,10 @@ def Tile_ConvOp : Tile_Op<"conv", [HasParent<"SegmentOp">]> {
     buffers, two input tiles, the accumulator, two output tiles (0 where an
     operand is resident and needs none). Split across cores, each core's
     op writes `cout` channels of the output from `out_channel_offset`.
+    With `integer`, input and output are 8-bit, the weights int8 and each
+    tile's `bias` constant holds the int32 biases followed by the
+    requantization (multiplier, shift) pairs of its channels; the output
+    stage adds `zero_point` and clamps to [`clamp_lo`, `clamp_hi`].
   }];
   let arguments = (ins FlatSymbolRefAttr:$input, FlatSymbolRefAttr:$output,
                        DenseI64ArrayAttr:$geometry, Tile_Int:$nt,
@@ -110,7 +116,11 @@ def Tile_ConvOp : Tile_Op<"conv", [HasParent<"SegmentOp">]> {
                        DenseI64ArrayAttr:$sram, UnitAttr:$relu,
                        F32Attr:$scale, Tile_Int:$tag,
                        DefaultValuedAttr<Tile_Int, "0">:$core,
-                       DefaultValuedAttr<Tile_Int, "0">:$out_channel_offset);
+                       DefaultValuedAttr<Tile_Int, "0">:$out_channel_offset,
+                       UnitAttr:$integer,
+                       DefaultValuedAttr<Tile_Int, "0">:$zero_point,
+                       DefaultValuedAttr<Tile_Int, "-128">:$clamp_lo,
+                       DefaultValuedAttr<Tile_Int, "127">:$clamp_hi);
   let assemblyFormat = "$input `->` $output attr-dict";
   let hasVerifier = 1;
 }
@@ -119,14 +129,17 @@ def Tile_EltwiseOp : Tile_Op<"eltwise", [HasParent<"SegmentOp">]> {
   let summary = "An elementwise op on the vector engine, by row tiles";
   let description = [{
     `op` is add, sub, mul, max, min, relu or clip (clip bounds: two bf16 at
-    `bounds` in SRAM). `sram`: two tiles each for a, b and y (0 where the
-    operand is resident).
+    `bounds` in SRAM) on bf16 tensors, or qadd on 8-bit tensors with
+    `params` zero_a, zero_b, mul_a, mul_b, multiplier, shift, zero_y,
+    clamp_lo, clamp_hi (docs/npu.md, "Quantized add"). `sram`: two tiles
+    each for a, b and y (0 where the operand is resident).
   }];
   let arguments = (ins StrAttr:$op, FlatSymbolRefAttr:$a,
                        OptionalAttr<FlatSymbolRefAttr>:$b,
                        FlatSymbolRefAttr:$y, Tile_Int:$rows, Tile_Int:$cols,
                        DenseI64ArrayAttr:$sram, Tile_Int:$bounds,
-                       UnitAttr:$relu, Tile_Int:$tag);
+                       UnitAttr:$relu, Tile_Int:$tag,
+                       OptionalAttr<DenseI64ArrayAttr>:$params);
   let assemblyFormat = "$op $a (`,` $b^)? `->` $y attr-dict";
   let hasVerifier = 1;
 }

@@ -425,8 +425,13 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
     for (Operation *op : run) {
       for (Value v : op->getOperands()) {
         Operation *def = v.getDefiningOp();
-        if ((def && (inRun.count(def) || llvm::isa<graph::ConstantOp>(def))) ||
-            !seen.insert(v).second)
+        // Constants, and constants' integers given quantized types, are
+        // packed into the segment.
+        bool constant =
+            def && (llvm::isa<graph::ConstantOp>(def) ||
+                    (llvm::isa<graph::StorageCastOp>(def) &&
+                     def->getOperand(0).getDefiningOp<graph::ConstantOp>()));
+        if ((def && inRun.count(def)) || constant || !seen.insert(v).second)
           continue;
         runInputs.push_back(v);
       }

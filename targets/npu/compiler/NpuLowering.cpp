@@ -23,6 +23,7 @@
 #include "dialects/tile/TileOps.h"
 #include "compiler/binary/MemoryPlanner.h"
 #include "targets/common/HalfFloat.h"
+#include "targets/npu/Requantize.h"
 #include "targets/npu/sim/Simulator.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -86,9 +87,24 @@ bool isF32Tensor(Value v) {
 }
 
 DenseElementsAttr constantOf(Value v) {
+  // A constant's integers given a quantized type are the constant's bytes.
+  if (auto cast = v.getDefiningOp<graph::StorageCastOp>())
+    v = cast.getInput();
   if (auto c = v.getDefiningOp<graph::ConstantOp>())
     return llvm::dyn_cast<DenseElementsAttr>(c.getValue());
   return {};
+}
+
+/// The 8-bit per-tensor quantized type of `v` with zero point 0 (the NPU's
+/// integer activations), or null.
+quant::UniformQuantizedType npuInt8(Value v) {
+  RankedTensorType t = rankedOf(v);
+  auto q = t ? llvm::dyn_cast<quant::UniformQuantizedType>(t.getElementType())
+             : quant::UniformQuantizedType();
+  if (!q || q.getStorageTypeIntegralWidth() != 8 || q.getZeroPoint() != 0 ||
+      t.getNumElements() == 0)
+    return {};
+  return q;
 }
 
 /// A constant's f32 values, splats expanded.
@@ -205,7 +221,8 @@ uint64_t opBudget(const NpuConfig &config) {
   return (uint64_t(config.sramBytes) - residentBudget(config)) / 2;
 }
 
-FailureOr<ConvGeom> convGeom(graph::ConvOp conv) {
+template <typename ConvLike>
+FailureOr<ConvGeom> convGeom(ConvLike conv) {
   RankedTensorType in = rankedOf(conv.getInput());
   RankedTensorType out = rankedOf(conv.getOutput());
   RankedTensorType wt = rankedOf(conv.getWeight());
@@ -250,9 +267,85 @@ ConvGeom matmulGeom(RankedTensorType lhs, RankedTensorType rhs) {
 
 std::string opKind(Operation &op) { return op.getName().getStringRef().str(); }
 
+/// The requantization after an integer convolution: its sole user, if that
+/// is a graph.requantize the output stage can apply (8-bit per tensor with
+/// zero point 0, every channel's ratio below 1).
+graph::RequantizeOp fusableRequantize(graph::QConvOp conv) {
+  if (!conv->hasOneUse())
+    return {};
+  auto rq = llvm::dyn_cast<graph::RequantizeOp>(*conv->getUsers().begin());
+  if (!rq || !npuInt8(rq.getOutput()))
+    return {};
+  double sy = npuInt8(rq.getOutput()).getScale();
+  Type sums = rankedOf(conv.getOutput()).getElementType();
+  SmallVector<double> scales;
+  if (auto u = llvm::dyn_cast<quant::UniformQuantizedType>(sums))
+    scales.push_back(u.getScale());
+  else if (auto a = llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(sums))
+    scales.assign(a.getScales().begin(), a.getScales().end());
+  for (double s : scales) {
+    Multiplier m;
+    if (!quantizeMultiplier(s / sy, m))
+      return {};
+  }
+  return rq;
+}
+
+std::string whyNotNpuQConv(graph::QConvOp conv, const NpuConfig &config) {
+  if (!npuInt8(conv.getInput()))
+    return "the NPU's integer convolutions read 8-bit activations quantized "
+           "per tensor with zero point 0 (so the zero halo is the value 0)";
+  if (rankedOf(conv.getInput()).getRank() != 4 || conv.getGroup() != 1)
+    return "only 2-D integer convolutions with group 1 have a matrix-engine "
+           "lowering";
+  auto wq = llvm::dyn_cast<quant::QuantizedType>(
+      rankedOf(conv.getWeight()).getElementType());
+  if (!constantOf(conv.getWeight()) || !wq || !wq.isSigned() ||
+      wq.getStorageTypeIntegralWidth() != 8)
+    return "the matrix engine's integer modes take constant int8 weights";
+  SmallVector<int64_t> zeros;
+  if (auto u = llvm::dyn_cast<quant::UniformQuantizedType>(wq))
+    zeros.push_back(u.getZeroPoint());
+  else if (auto a = llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(wq))
+    zeros.assign(a.getZeroPoints().begin(), a.getZeroPoints().end());
+  if (llvm::any_of(zeros, [](int64_t z) { return z != 0; }))
+    return "weights with a nonzero zero point: the matrix engine multiplies "
+           "stored values";
+  if (conv.getBias() && !constantOf(conv.getBias()))
+    return "the bias is computed at run time";
+  if (!fusableRequantize(conv))
+    return "its int32 sums leave the NPU only through a requantization to 8 "
+           "bits per tensor with zero point 0 and a scale ratio below 1, "
+           "fused into the output stage";
+  FailureOr<ConvGeom> g = convGeom(conv);
+  if (failed(g))
+    return "unexpected convolution geometry";
+  int64_t halo = std::max({g->padT, g->padL, g->padB, g->padR});
+  if (!planConv(*g, g->w + 2 * halo, config, opBudget(config)))
+    return "no tiling of this convolution fits half of the SRAM";
+  return "";
+}
+
 /// Why `op` cannot run on the NPU on its own; empty when it can.
 std::string whyNotNpu(Operation &op, const NpuConfig &config) {
   std::string kind = opKind(op);
+  if (auto qconv = llvm::dyn_cast<graph::QConvOp>(op))
+    return whyNotNpuQConv(qconv, config);
+  if (llvm::isa<graph::RequantizeOp>(op))
+    return "a requantization runs on the NPU only fused into the integer "
+           "convolution before it";
+  if (auto add = llvm::dyn_cast<graph::QAddOp>(op)) {
+    auto qa = npuInt8(add.getLhs()), qb = npuInt8(add.getRhs()),
+         qy = npuInt8(add.getOutput());
+    if (!qa || !qb || !qy)
+      return "the vector engine's qadd takes 8-bit tensors quantized per "
+             "tensor with zero point 0";
+    AddRescale r;
+    if (!addRescale(qa.getScale(), qb.getScale(), qy.getScale(), r))
+      return "the output scale is too small for the vector engine's "
+             "multiplier (the CPU adds in double)";
+    return "";
+  }
   for (Value v : op.getOperands()) {
     if (constantOf(v))
       continue;
@@ -381,7 +474,10 @@ bool isBiasFor(Value maybeBias, graph::MatMulOp mm) {
 PlacementMap placeOps(Block &body, const NpuConfig &config, bool greedy) {
   PlacementMap map;
   for (Operation &op : body.without_terminator()) {
-    if (llvm::isa<graph::ConstantOp>(op))
+    // Constants (and their integers given quantized types) follow their
+    // users.
+    if (llvm::isa<graph::ConstantOp>(op) ||
+        (llvm::isa<graph::StorageCastOp>(op) && constantOf(op.getResult(0))))
       continue;
     Placement p;
     p.reason = whyNotNpu(op, config);
@@ -398,6 +494,11 @@ PlacementMap placeOps(Block &body, const NpuConfig &config, bool greedy) {
     if (it == map.end() || !it->second.onNpu || it->second.fusedInto)
       continue;
     Operation *tail = &op;
+    if (auto qconv = llvm::dyn_cast<graph::QConvOp>(op)) {
+      // Placed only with its requantization, which runs in the output stage.
+      map[fusableRequantize(qconv)] = Placement{true, "", &op};
+      continue;
+    }
     if (auto mm = llvm::dyn_cast<graph::MatMulOp>(op)) {
       Operation *user = soleUser(&op);
       if (auto add = llvm::dyn_cast_or_null<graph::AddOp>(user)) {
@@ -421,7 +522,8 @@ PlacementMap placeOps(Block &body, const NpuConfig &config, bool greedy) {
   for (Operation &op : body.without_terminator()) {
     auto it = map.find(&op);
     if (greedy || it == map.end() || !it->second.onNpu ||
-        it->second.fusedInto || llvm::isa<graph::ConvOp, graph::MatMulOp>(op))
+        it->second.fusedInto ||
+        llvm::isa<graph::ConvOp, graph::QConvOp, graph::MatMulOp>(op))
       continue;
     bool fedByNpu = llvm::any_of(op.getOperands(), [&](Value v) {
       auto p = map.find(v.getDefiningOp());
@@ -450,18 +552,29 @@ struct DevTensor {
   uint64_t base = 0;
   bool sram = false;
   int64_t n = 1, h = 1, w = 1, c = 1, pad = 0;
+  int64_t eb = kBf16;      // element bytes
+  std::string elem = "bf16"; // or "i8", "u8": quantized, zero point 0
   int64_t hp() const { return h + 2 * pad; }
   int64_t wp() const { return w + 2 * pad; }
-  uint64_t bytes() const { return uint64_t(n) * hp() * wp() * c * kBf16; }
+  uint64_t bytes() const { return uint64_t(n) * hp() * wp() * c * eb; }
   /// The address of logical pixel (b, y, x); y and x may reach into the halo.
   uint64_t pixel(int64_t b, int64_t y, int64_t x) const {
-    return base + uint64_t(((b * hp() + y + pad) * wp() + x + pad) * c * kBf16);
+    return base + uint64_t(((b * hp() + y + pad) * wp() + x + pad) * c * eb);
   }
-  int64_t rowBytes() const { return wp() * c * kBf16; }
+  int64_t rowBytes() const { return wp() * c * eb; }
+  ElemType type() const {
+    return elem == "i8" ? ElemType::I8
+           : elem == "u8" ? ElemType::U8
+                          : ElemType::BF16;
+  }
 };
 
 DevTensor devShape(RankedTensorType t) {
   DevTensor d;
+  if (auto q = llvm::dyn_cast<quant::QuantizedType>(t.getElementType())) {
+    d.eb = 1;
+    d.elem = q.isSigned() ? "i8" : "u8";
+  }
   ArrayRef<int64_t> s = t.getShape();
   if (s.size() == 4) {
     d.n = s[0];
@@ -628,14 +741,14 @@ Access dramRange(const DmaDesc &d, bool write) {
 /// A DMA of `rows` x `cols` x `inner` bf16 elements.
 DmaDesc dma3(uint64_t dram, uint64_t sram, int64_t rows, int64_t cols,
              int64_t inner, int64_t dramRow, int64_t dramCol, int64_t sramRow,
-             int64_t sramCol) {
+             int64_t sramCol, int64_t elemBytes = kBf16) {
   DmaDesc d;
   d.dram = dram;
   d.sram = sram;
-  d.elemBytes = kBf16;
+  d.elemBytes = uint32_t(elemBytes);
   d.sizes = {1, uint32_t(rows), uint32_t(cols), uint32_t(inner)};
-  d.dramStrides = {0, dramRow, dramCol, kBf16};
-  d.sramStrides = {0, sramRow, sramCol, kBf16};
+  d.dramStrides = {0, dramRow, dramCol, elemBytes};
+  d.sramStrides = {0, sramRow, sramCol, elemBytes};
   return d;
 }
 
@@ -683,6 +796,15 @@ RowTiling planRows(int64_t h, int64_t w, int64_t bytesPerPixel,
 // ---------------------------------------------------------------------------
 // graph -> tile: the plan
 // ---------------------------------------------------------------------------
+
+/// An integer convolution's constants: int8 weights (OIHW), int32 biases,
+/// and the output stage's per-channel requantization.
+struct IntegerStage {
+  std::vector<int8_t> weights;
+  std::vector<int32_t> bias;
+  std::vector<Multiplier> mults;
+  int32_t zeroPoint = 0, clampLo = -128, clampHi = 127;
+};
 
 class SegmentPlanner {
 public:
@@ -733,7 +855,9 @@ private:
   LogicalResult planConvLike(Operation *anchor, Value input, const ConvGeom &g,
                              const std::vector<float> &weights,
                              bool weightsOIHW, const std::vector<float> *bias,
-                             float scale);
+                             float scale,
+                             const struct IntegerStage *integer = nullptr);
+  LogicalResult planIntegerConv(graph::QConvOp conv);
   LogicalResult planElementwise(Operation *op);
   LogicalResult planMaxPool(graph::MaxPoolOp pool);
   LogicalResult planGlobalPool(graph::ReduceOp reduce);
@@ -767,12 +891,12 @@ SegmentBinding SegmentPlanner::binding(Value v) {
   const DevTensor &d = dev(v);
   SegmentBinding b;
   b.value = v;
-  b.deviceType = ElemType::BF16;
+  b.deviceType = d.type();
   if (t.getRank() == 4) {
     b.dram = d.pixel(0, 0, 0);
     b.sizes = {uint32_t(d.n), uint32_t(d.c), uint32_t(d.h), uint32_t(d.w)};
-    b.strides = {int64_t(d.hp() * d.wp() * d.c * kBf16), kBf16,
-                 int64_t(d.wp() * d.c * kBf16), int64_t(d.c * kBf16)};
+    b.strides = {int64_t(d.hp() * d.wp() * d.c * d.eb), d.eb,
+                 int64_t(d.wp() * d.c * d.eb), int64_t(d.c * d.eb)};
     return b;
   }
   // Row-major: the logical shape's last up-to-4 dimensions, leading ones
@@ -783,7 +907,7 @@ SegmentBinding SegmentPlanner::binding(Value v) {
   for (int i = 0; i < r; ++i)
     sizes[std::max(0, 4 - r + i)] *= s[i]; // dimensions past 4 fold outward
   b.dram = d.base;
-  int64_t stride = kBf16;
+  int64_t stride = d.eb;
   for (int i = 3; i >= 0; --i) {
     b.sizes[i] = uint32_t(sizes[i]);
     b.strides[i] = stride;
@@ -810,9 +934,9 @@ SegmentPlanner::run(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
       alias[reshape.getOutput()] = reshape.getInput();
   }
   for (Operation *op : anchors)
-    if (auto conv = llvm::dyn_cast<graph::ConvOp>(op)) {
-      ArrayRef<int64_t> p = conv.getPads();
-      int64_t &h = halo[root(conv.getInput())];
+    if (llvm::isa<graph::ConvOp, graph::QConvOp>(op)) {
+      auto p = op->getAttrOfType<DenseI64ArrayAttr>("pads").asArrayRef();
+      int64_t &h = halo[root(op->getOperand(0))];
       h = std::max(h, *std::max_element(p.begin(), p.end()));
     }
 
@@ -928,7 +1052,8 @@ SegmentPlanner::run(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
     builder.create<tileir::TensorOp>(
         loc, builder.getStringAttr(names[v]),
         builder.getStringAttr(d.sram ? "sram" : "dram"), i64(d.base), i64(d.n),
-        i64(d.h), i64(d.w), i64(d.c), i64(d.pad));
+        i64(d.h), i64(d.w), i64(d.c), i64(d.pad),
+        builder.getStringAttr(d.elem));
   }
   auto setTag = [&](Operation *anchor) {
     std::string name = fusedGroupName(anchor, fusedOf[anchor]);
@@ -960,6 +1085,10 @@ SegmentPlanner::run(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
         bias = floatsOf(constantOf(conv.getBias()));
       planned = planConvLike(anchor, conv.getInput(), g, w, true,
                              conv.getBias() ? &bias : nullptr, 1.0f);
+    } else if (auto qconv = llvm::dyn_cast<graph::QConvOp>(anchor)) {
+      planned = planIntegerConv(qconv);
+    } else if (auto qadd = llvm::dyn_cast<graph::QAddOp>(anchor)) {
+      planned = planElementwise(qadd);
     } else if (auto mm = llvm::dyn_cast<graph::MatMulOp>(anchor)) {
       ConvGeom g = matmulGeom(rankedOf(mm.getLhs()), rankedOf(mm.getRhs()));
       std::vector<float> w = floatsOf(constantOf(mm.getRhs()));
@@ -998,12 +1127,49 @@ SegmentPlanner::run(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
   return segment;
 }
 
+LogicalResult SegmentPlanner::planIntegerConv(graph::QConvOp conv) {
+  ConvGeom g = *convGeom(conv);
+  IntegerStage stage;
+  DenseElementsAttr w = constantOf(conv.getWeight());
+  stage.weights.resize(w.getNumElements());
+  for (auto [i, v] : llvm::enumerate(w.getValues<APInt>()))
+    stage.weights[i] = int8_t(v.getSExtValue());
+  stage.bias.assign(g.cout, 0);
+  if (conv.getBias())
+    for (auto [i, v] :
+         llvm::enumerate(constantOf(conv.getBias()).getValues<APInt>()))
+      stage.bias[i] = int32_t(v.getSExtValue());
+  graph::RequantizeOp rq = fusableRequantize(conv);
+  quant::UniformQuantizedType out = npuInt8(rq.getOutput());
+  Type sums = rankedOf(conv.getOutput()).getElementType();
+  for (int64_t c = 0; c < g.cout; ++c) {
+    double s = llvm::isa<quant::UniformQuantizedType>(sums)
+                   ? llvm::cast<quant::UniformQuantizedType>(sums).getScale()
+                   : llvm::cast<quant::UniformQuantizedPerAxisType>(sums)
+                         .getScales()[c];
+    Multiplier m;
+    quantizeMultiplier(s / out.getScale(), m); // checked at placement
+    stage.mults.push_back(m);
+  }
+  double lo = rq.getClampMinAttr() ? rq.getClampMinAttr().getValueAsDouble() : 0;
+  double hi = rq.getClampMaxAttr() ? rq.getClampMaxAttr().getValueAsDouble() : 0;
+  stage.zeroPoint = 0;
+  clampBounds(out.getScale(), 0, int32_t(out.getStorageTypeMin()),
+              int32_t(out.getStorageTypeMax()),
+              rq.getClampMinAttr() ? &lo : nullptr,
+              rq.getClampMaxAttr() ? &hi : nullptr, stage.clampLo,
+              stage.clampHi);
+  return planConvLike(conv, conv.getInput(), g, {}, true, nullptr, 1.0f,
+                      &stage);
+}
+
 LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
                                            const ConvGeom &whole,
                                            const std::vector<float> &weights,
                                            bool weightsOIHW,
                                            const std::vector<float> *bias,
-                                           float scale) {
+                                           float scale,
+                                           const IntegerStage *integer) {
   const DevTensor &x = dev(input);
   Value result = groupResult(anchor);
   const DevTensor &y = dev(result);
@@ -1025,11 +1191,13 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
     int64_t nTiles = ceilDiv(g.cout, nt);
 
     // Pack weights per output-channel tile: [kh][kw][cin][width] bf16, and
-    // the bias as f32.
+    // the bias as f32 (integer: int8 weights; int32 biases, then the
+    // channels' requantization pairs).
+    int64_t web = integer ? 1 : kBf16; // weight element bytes
     SmallVector<int64_t> chunk(nTiles), biasAt;
     for (int64_t t = 0; t < nTiles; ++t) {
       int64_t n0 = offset + t * nt, nw = std::min(nt, g.cout - t * nt);
-      std::vector<char> bytes(uint64_t(g.kh) * g.kw * g.cin * nw * kBf16);
+      std::vector<char> bytes(uint64_t(g.kh) * g.kw * g.cin * nw * web);
       auto *dst = reinterpret_cast<uint16_t *>(bytes.data());
       uint64_t i = 0;
       for (int64_t ki = 0; ki < g.kh; ++ki)
@@ -1041,13 +1209,26 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
                                            g.kw +
                                        kj
                                  : uint64_t(ci) * whole.cout + n0 + o;
-              dst[i++] = floatToBf16(weights[src]);
+              if (integer)
+                bytes[i++] = char(integer->weights[src]);
+              else
+                dst[i++] = floatToBf16(weights[src]);
             }
       std::string name = nodeName(anchor->getLoc());
       int64_t index = n0 / nt;
       chunk[t] = addConstant(name + ".weights" + std::to_string(index),
                              std::move(bytes));
-      if (bias) {
+      if (integer) {
+        std::vector<char> b(uint64_t(nw) * 12);
+        for (int64_t o = 0; o < nw; ++o) {
+          int32_t pair[2] = {integer->mults[n0 + o].m,
+                             integer->mults[n0 + o].shift};
+          std::memcpy(b.data() + 4 * o, &integer->bias[n0 + o], 4);
+          std::memcpy(b.data() + 4 * nw + 8 * o, pair, 8);
+        }
+        biasAt.push_back(addConstant(name + ".bias" + std::to_string(index),
+                                     std::move(b)));
+      } else if (bias) {
         std::vector<char> b(uint64_t(nw) * 4);
         std::memcpy(b.data(), bias->data() + n0, b.size());
         biasAt.push_back(addConstant(name + ".bias" + std::to_string(index),
@@ -1063,13 +1244,13 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
     int64_t inColsMax = plan->fullWidth
                             ? x.wp()
                             : g.inCols(colsT);
-    uint64_t wBytes = alignUp(uint64_t(g.kh) * g.kw * g.cin * nt * kBf16);
-    uint64_t bBytes = alignUp(uint64_t(nt) * 4);
+    uint64_t wBytes = alignUp(uint64_t(g.kh) * g.kw * g.cin * nt * web);
+    uint64_t bBytes = alignUp(uint64_t(nt) * (integer ? 12 : 4));
     uint64_t inBytes =
-        x.sram ? 0 : alignUp(uint64_t(inRowsMax) * inColsMax * g.cin * kBf16);
+        x.sram ? 0 : alignUp(uint64_t(inRowsMax) * inColsMax * g.cin * x.eb);
     uint64_t accBytes = alignUp(uint64_t(rowsT) * colsT * nt * 4);
     uint64_t outBytes =
-        y.sram ? 0 : alignUp(uint64_t(rowsT) * colsT * nt * kBf16);
+        y.sram ? 0 : alignUp(uint64_t(rowsT) * colsT * nt * y.eb);
     int wBuffers = nTiles > 1 ? 2 : 1;
     ringOf.beginOp(wBuffers * (wBytes + bBytes) + 2 * inBytes + accBytes +
                    2 * outBytes);
@@ -1095,7 +1276,11 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
         builder.getDenseI64ArrayAttr(biasAt),
         builder.getDenseI64ArrayAttr(sram),
         fusedRelu(anchor) ? builder.getUnitAttr() : UnitAttr(),
-        builder.getF32FloatAttr(scale), i64(tag), i64(core), i64(offset));
+        builder.getF32FloatAttr(scale), i64(tag), i64(core), i64(offset),
+        integer ? builder.getUnitAttr() : UnitAttr(),
+        i64(integer ? integer->zeroPoint : 0),
+        i64(integer ? integer->clampLo : -128),
+        i64(integer ? integer->clampHi : 127));
   }
   return success();
 }
@@ -1116,8 +1301,30 @@ LogicalResult SegmentPlanner::planElementwise(Operation *op) {
     kind = "relu";
   else if (llvm::isa<graph::ClipOp>(op))
     kind = "clip";
+  else if (llvm::isa<graph::QAddOp>(op))
+    kind = "qadd";
   else
     return op->emitError("internal: no NPU lowering for ") << op->getName();
+  DenseI64ArrayAttr params;
+  if (auto qadd = llvm::dyn_cast<graph::QAddOp>(op)) {
+    auto qa = npuInt8(qadd.getLhs()), qb = npuInt8(qadd.getRhs()),
+         qy = npuInt8(qadd.getOutput());
+    AddRescale r;
+    addRescale(qa.getScale(), qb.getScale(), qy.getScale(), r); // placed
+    double lo = qadd.getClampMinAttr()
+                    ? qadd.getClampMinAttr().getValueAsDouble()
+                    : 0.0,
+           hi = qadd.getClampMaxAttr()
+                    ? qadd.getClampMaxAttr().getValueAsDouble()
+                    : 0.0;
+    int32_t clampLo, clampHi;
+    clampBounds(qy.getScale(), 0, int32_t(qy.getStorageTypeMin()),
+                int32_t(qy.getStorageTypeMax()),
+                qadd.getClampMinAttr() ? &lo : nullptr,
+                qadd.getClampMaxAttr() ? &hi : nullptr, clampLo, clampHi);
+    params = builder.getDenseI64ArrayAttr(
+        {0, 0, r.lhs, r.rhs, r.out.m, r.out.shift, 0, clampLo, clampHi});
+  }
   bool binary = kind != "relu" && kind != "clip";
   auto clip = llvm::dyn_cast<graph::ClipOp>(op);
   Value result = groupResult(op);
@@ -1128,8 +1335,8 @@ LogicalResult SegmentPlanner::planElementwise(Operation *op) {
   bool allResident = y.sram && a.sram && (!bT || bT->sram);
   RowTiling tiling{y.h, y.w};
   if (!allResident)
-    tiling = planRows(y.h, y.w, c * kBf16, opBudget(config) / 6);
-  uint64_t tileBytes = alignUp(uint64_t(tiling.rows) * tiling.cols * c * kBf16);
+    tiling = planRows(y.h, y.w, c * y.eb, opBudget(config) / 6);
+  uint64_t tileBytes = alignUp(uint64_t(tiling.rows) * tiling.cols * c * y.eb);
   int buffers = (a.sram ? 0 : 1) + (bT && !bT->sram ? 1 : 0) + (y.sram ? 0 : 1);
   ring.beginOp(2 * buffers * tileBytes + kAlign);
   // a0 a1 b0 b1 y0 y1
@@ -1157,7 +1364,7 @@ LogicalResult SegmentPlanner::planElementwise(Operation *op) {
       binary ? sym(op->getOperand(1)) : FlatSymbolRefAttr(), sym(result),
       i64(tiling.rows), i64(tiling.cols), builder.getDenseI64ArrayAttr(sram),
       i64(bounds), fusedRelu(op) ? builder.getUnitAttr() : UnitAttr(),
-      i64(tag));
+      i64(tag), params);
   return success();
 }
 
@@ -1397,6 +1604,8 @@ LogicalResult SegmentEmitter::run(tileir::SegmentOp segment) {
       d.w = t.getW();
       d.c = t.getC();
       d.pad = t.getPad();
+      d.elem = t.getElem().str();
+      d.eb = d.elem == "bf16" ? kBf16 : 1;
       tensors[t.getSymName()] = d;
       continue;
     }
@@ -1457,20 +1666,23 @@ void SegmentEmitter::emitZero(tileir::ZeroOp op) {
   current->access(Engine::Vector, {sramRange(zeros, zeroBytes, false),
                                sramRange(t.base, bytes, true)});
   uint64_t rows = bytes / zeroBytes;
+  // Copies move bits whatever the type; bf16 moves two bytes an element,
+  // bytes stay for tensors of odd size.
+  int64_t unit = bytes % kBf16 ? 1 : kBf16;
   VectorDesc v;
   v.op = VecOp::Copy;
-  v.type = ElemType::BF16;
+  v.type = unit == 1 ? ElemType::U8 : ElemType::BF16;
   v.a = zeros;
   v.aStride = 0;
   if (rows) {
-    v.n = zeroBytes / kBf16;
+    v.n = zeroBytes / unit;
     v.outer = uint32_t(rows);
     v.y = t.base;
     v.yStride = int64_t(zeroBytes);
     current->vector(v);
   }
   if (uint64_t rest = bytes - rows * zeroBytes) {
-    v.n = rest / kBf16;
+    v.n = rest / unit;
     v.outer = 1;
     v.y = t.base + rows * zeroBytes;
     current->vector(v);
@@ -1502,6 +1714,11 @@ void SegmentEmitter::emitConv(tileir::ConvOp op) {
   uint64_t outBuf[2] = {uint64_t(sram[7]), uint64_t(sram[8])};
   bool relu = op.getRelu();
   float scale = op.getScale().convertToFloat();
+  // Integer: 8-bit input and output, int8 weights, int32 biases followed by
+  // the requantization pairs in the bias buffer.
+  bool integer = op.getInteger();
+  int64_t web = integer ? 1 : kBf16, xe = x.eb, ye = y.eb;
+  uint64_t biasBytesPer = integer ? 12 : 4;
   // Split across cores, this op writes channels [offset, offset + cout) of
   // an output with y.c channels.
   int64_t offset = op.getOutChannelOffset();
@@ -1510,12 +1727,13 @@ void SegmentEmitter::emitConv(tileir::ConvOp op) {
   for (int64_t t = 0; t < nTiles; ++t) {
     int64_t n0 = t * nt, nw = std::min(nt, g.cout - n0);
     int wb = t % wBuffers;
-    uint64_t wSize = uint64_t(g.kh) * g.kw * g.cin * nw * kBf16;
+    uint64_t wSize = uint64_t(g.kh) * g.kw * g.cin * nw * web;
+    uint64_t bSize = uint64_t(nw) * biasBytesPer;
     current->access(Engine::Load, {sramRange(wBuf[wb], wSize, true),
-                               sramRange(bBuf[wb], nw * 4, true)});
+                               sramRange(bBuf[wb], bSize, true)});
     current->dma(true, dmaFlat(chunk[t], wBuf[wb], wSize));
     if (hasBias)
-      current->dma(true, dmaFlat(biasAt[t], bBuf[wb], uint64_t(nw) * 4));
+      current->dma(true, dmaFlat(biasAt[t], bBuf[wb], bSize));
     current->endStep(Engine::Load);
     for (int64_t b = 0; b < g.n; ++b)
       for (int64_t r0 = 0; r0 < g.oh; r0 += rowsT)
@@ -1540,10 +1758,10 @@ void SegmentEmitter::emitConv(tileir::ConvOp op) {
             inAccess = rowsOf(x, b, y0, inRows, false);
           } else {
             tileAt = inBuf[buf];
-            rowPitch = inCols * g.cin * kBf16;
+            rowPitch = inCols * g.cin * xe;
             DmaDesc load = dma3(x.pixel(b, y0, x0), inBuf[buf], inRows, inCols,
-                                g.cin, x.rowBytes(), g.cin * kBf16, rowPitch,
-                                g.cin * kBf16);
+                                g.cin, x.rowBytes(), g.cin * xe, rowPitch,
+                                g.cin * xe, xe);
             current->access(Engine::Load,
                         {sramRange(inBuf[buf], uint64_t(inRows) * rowPitch, true),
                          dramRange(load, false)});
@@ -1555,28 +1773,30 @@ void SegmentEmitter::emitConv(tileir::ConvOp op) {
           uint64_t m = uint64_t(rows) * cols;
           Access outAccess =
               y.sram ? rowsOf(y, b, r0, rows, true)
-                     : sramRange(outBuf[buf], m * nw * kBf16, true);
+                     : sramRange(outBuf[buf], m * nw * ye, true);
           current->access(Engine::Matrix,
                       {inAccess, sramRange(wBuf[wb], wSize, false),
-                       sramRange(bBuf[wb], nw * 4, false),
+                       sramRange(bBuf[wb], nw * biasBytesPer, false),
                        sramRange(acc, m * nw * 4, true), outAccess});
           int64_t colBase = c0 * g.sw - g.padL - x0;
           for (int64_t gi = 0; gi < g.groups(); ++gi) {
             int64_t ti = g.dw == 1 ? gi : gi / g.kw;
             int64_t tj = g.dw == 1 ? 0 : gi % g.kw;
             MatMulDesc mm;
-            mm.mode = MatMode::BF16xBF16;
+            mm.mode = !integer                  ? MatMode::BF16xBF16
+                      : x.type() == ElemType::U8 ? MatMode::U8xI8
+                                                 : MatMode::I8xI8;
             mm.m = uint32_t(m);
             mm.n = uint32_t(nw);
             mm.k = uint32_t(g.groupK());
             mm.a = tileAt + uint64_t(ti * g.dh * rowPitch +
-                                     (colBase + tj * g.dw) * g.cin * kBf16);
+                                     (colBase + tj * g.dw) * g.cin * xe);
             mm.aOuter = uint32_t(rows);
             mm.aInner = uint32_t(cols);
             mm.aOuterStride = g.sh * rowPitch;
-            mm.aInnerStride = g.sw * g.cin * kBf16;
-            mm.b = wBuf[wb] + uint64_t((ti * g.kw + tj) * g.cin * nw * kBf16);
-            mm.bRowStride = nw * kBf16;
+            mm.aInnerStride = g.sw * g.cin * xe;
+            mm.b = wBuf[wb] + uint64_t((ti * g.kw + tj) * g.cin * nw * web);
+            mm.bRowStride = nw * web;
             mm.c = acc;
             mm.cRowStride = nw * 4;
             mm.accumulate = gi > 0;
@@ -1584,16 +1804,24 @@ void SegmentEmitter::emitConv(tileir::ConvOp op) {
               mm.store = true;
               mm.hasBias = hasBias;
               mm.bias = bBuf[wb];
-              mm.outType = ElemType::BF16;
-              mm.relu = relu;
-              mm.scale = scale;
+              if (integer) {
+                mm.requant = bBuf[wb] + uint64_t(nw) * 4;
+                mm.zeroPoint = int32_t(op.getZeroPoint());
+                mm.clampLo = int32_t(op.getClampLo());
+                mm.clampHi = int32_t(op.getClampHi());
+                mm.outType = y.type();
+              } else {
+                mm.outType = ElemType::BF16;
+                mm.relu = relu;
+                mm.scale = scale;
+              }
               if (y.sram) {
-                mm.out = y.pixel(b, r0, c0) + uint64_t((offset + n0) * kBf16);
-                mm.outRowStride = y.c * kBf16;
+                mm.out = y.pixel(b, r0, c0) + uint64_t((offset + n0) * ye);
+                mm.outRowStride = y.c * ye;
                 mm.outOuterStride = y.rowBytes();
               } else {
                 mm.out = outBuf[buf];
-                mm.outRowStride = nw * kBf16;
+                mm.outRowStride = nw * ye;
               }
             }
             current->matmul(mm);
@@ -1601,11 +1829,11 @@ void SegmentEmitter::emitConv(tileir::ConvOp op) {
           current->endStep(Engine::Matrix);
 
           if (!y.sram) {
-            DmaDesc store = dma3(y.pixel(b, r0, c0) + (offset + n0) * kBf16,
+            DmaDesc store = dma3(y.pixel(b, r0, c0) + (offset + n0) * ye,
                                  outBuf[buf], rows, cols, nw, y.rowBytes(),
-                                 y.c * kBf16, cols * nw * kBf16, nw * kBf16);
+                                 y.c * ye, cols * nw * ye, nw * ye, ye);
             current->access(Engine::Store,
-                        {sramRange(outBuf[buf], m * nw * kBf16, false),
+                        {sramRange(outBuf[buf], m * nw * ye, false),
                          dramRange(store, true)});
             current->dma(false, store);
             current->endStep(Engine::Store);
@@ -1624,6 +1852,7 @@ void SegmentEmitter::emitEltwise(tileir::EltwiseOp op) {
                   .Case("max", VecOp::Max)
                   .Case("min", VecOp::Min)
                   .Case("relu", VecOp::Relu)
+                  .Case("qadd", VecOp::QAdd)
                   .Default(VecOp::Max); // clip: max with lo, then min with hi
   bool binary = bool(op.getBAttr());
   bool clip = kind == "clip";
@@ -1638,13 +1867,14 @@ void SegmentEmitter::emitEltwise(tileir::EltwiseOp op) {
   uint64_t yBuf[2] = {uint64_t(sram[4]), uint64_t(sram[5])};
   uint64_t bounds = op.getBounds();
   bool relu = op.getRelu();
+  int64_t eb = y.eb; // qadd: 8-bit tensors
   uint64_t tile = 0;
   for (int64_t b = 0; b < y.n; ++b)
     for (int64_t r0 = 0; r0 < y.h; r0 += rowsT)
       for (int64_t c0 = 0; c0 < y.w; c0 += colsT, ++tile) {
         int64_t rows = std::min(rowsT, y.h - r0);
         int64_t cols = std::min(colsT, y.w - c0);
-        uint64_t bytes = uint64_t(rows) * cols * c * kBf16;
+        uint64_t bytes = uint64_t(rows) * cols * c * eb;
         int buf = tile % 2;
         // Each operand: where its rows start, their pitch, its access.
         struct Where {
@@ -1658,13 +1888,13 @@ void SegmentEmitter::emitEltwise(tileir::EltwiseOp op) {
           if (t.sram)
             return {t.pixel(b, r0, c0), t.rowBytes(),
                     rowsOf(t, b, r0, rows, write)};
-          return {tileBuf, cols * c * kBf16, sramRange(tileBuf, bytes, write)};
+          return {tileBuf, cols * c * eb, sramRange(tileBuf, bytes, write)};
         };
         auto loadTile = [&](const DevTensor &t, uint64_t tileBuf) {
           if (t.sram)
             return;
           DmaDesc d = dma3(t.pixel(b, r0, c0), tileBuf, rows, cols, c,
-                           t.rowBytes(), c * kBf16, cols * c * kBf16, c * kBf16);
+                           t.rowBytes(), c * eb, cols * c * eb, c * eb, eb);
           current->access(Engine::Load,
                       {sramRange(tileBuf, bytes, true), dramRange(d, false)});
           current->dma(true, d);
@@ -1684,6 +1914,21 @@ void SegmentEmitter::emitEltwise(tileir::EltwiseOp op) {
                      sramRange(bounds, clip ? 4 : 0, false), wy.access});
         VectorDesc v;
         v.type = ElemType::BF16;
+        if (vop == VecOp::QAdd) {
+          ArrayRef<int64_t> q = *op.getParams();
+          v.type = a.type();
+          v.bType = bT->type();
+          v.outType = y.type();
+          v.zeroA = int32_t(q[0]);
+          v.zeroB = int32_t(q[1]);
+          v.mulA = int32_t(q[2]);
+          v.mulB = int32_t(q[3]);
+          v.multiplier = int32_t(q[4]);
+          v.shift = int32_t(q[5]);
+          v.zeroY = int32_t(q[6]);
+          v.clampLo = int32_t(q[7]);
+          v.clampHi = int32_t(q[8]);
+        }
         v.n = uint64_t(cols) * c;
         v.outer = uint32_t(rows);
         v.op = vop;
@@ -1716,8 +1961,7 @@ void SegmentEmitter::emitEltwise(tileir::EltwiseOp op) {
 
         if (!y.sram) {
           DmaDesc st = dma3(y.pixel(b, r0, c0), yBuf[buf], rows, cols, c,
-                            y.rowBytes(), c * kBf16, cols * c * kBf16,
-                            c * kBf16);
+                            y.rowBytes(), c * eb, cols * c * eb, c * eb, eb);
           current->access(Engine::Store,
                       {sramRange(yBuf[buf], bytes, false), dramRange(st, true)});
           current->dma(false, st);
