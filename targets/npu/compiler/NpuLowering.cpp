@@ -270,14 +270,14 @@ std::string opKind(Operation &op) { return op.getName().getStringRef().str(); }
 /// The requantization after an integer convolution: its sole user, if that
 /// is a graph.requantize the output stage can apply (8-bit per tensor with
 /// zero point 0, every channel's ratio below 1).
-graph::RequantizeOp fusableRequantize(graph::QConvOp conv) {
+graph::RequantizeOp fusableRequantize(Operation *conv) {
   if (!conv->hasOneUse())
     return {};
   auto rq = llvm::dyn_cast<graph::RequantizeOp>(*conv->getUsers().begin());
   if (!rq || !npuInt8(rq.getOutput()))
     return {};
   double sy = npuInt8(rq.getOutput()).getScale();
-  Type sums = rankedOf(conv.getOutput()).getElementType();
+  Type sums = rankedOf(conv->getResult(0)).getElementType();
   SmallVector<double> scales;
   if (auto u = llvm::dyn_cast<quant::UniformQuantizedType>(sums))
     scales.push_back(u.getScale());
@@ -334,6 +334,47 @@ std::string whyNotNpu(Operation &op, const NpuConfig &config) {
   if (llvm::isa<graph::RequantizeOp>(op))
     return "a requantization runs on the NPU only fused into the integer "
            "convolution before it";
+  if (auto mm = llvm::dyn_cast<graph::QMatMulOp>(op)) {
+    RankedTensorType lhs = rankedOf(mm.getLhs()), rhs = rankedOf(mm.getRhs());
+    if (!npuInt8(mm.getLhs()))
+      return "the NPU's integer matmuls read 8-bit activations quantized per "
+             "tensor with zero point 0";
+    auto wq = llvm::dyn_cast<quant::QuantizedType>(rhs.getElementType());
+    if (!constantOf(mm.getRhs()) || !wq || !wq.isSigned() ||
+        wq.getStorageTypeIntegralWidth() != 8 || rhs.getRank() != 2 ||
+        lhs.getRank() < 2)
+      return "the matrix engine's integer modes take a rank >= 2 activation "
+             "and 2-D constant int8 weights";
+    SmallVector<int64_t> zeros;
+    if (auto u = llvm::dyn_cast<quant::UniformQuantizedType>(wq))
+      zeros.push_back(u.getZeroPoint());
+    else if (auto ax = llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(wq))
+      zeros.assign(ax.getZeroPoints().begin(), ax.getZeroPoints().end());
+    if (llvm::any_of(zeros, [](int64_t z) { return z != 0; }))
+      return "weights with a nonzero zero point";
+    if (mm.getBias() && !constantOf(mm.getBias()))
+      return "the bias is computed at run time";
+    if (!fusableRequantize(mm))
+      return "its int32 sums leave the NPU only through a requantization to 8 "
+             "bits per tensor with zero point 0, fused into the output stage";
+    ConvGeom g = matmulGeom(lhs, rhs);
+    if (!planConv(g, g.w, config, opBudget(config)))
+      return "no tiling of this matmul fits half of the SRAM";
+    return "";
+  }
+  if (auto pool = llvm::dyn_cast<graph::MaxPoolOp>(op);
+      pool && npuInt8(pool.getInput())) {
+    if (rankedOf(pool.getInput()).getRank() != 4)
+      return "only 2-D max pooling has a vector engine lowering";
+    return "";
+  }
+  if (auto reshape = llvm::dyn_cast<graph::ReshapeOp>(op);
+      reshape && npuInt8(reshape.getInput())) {
+    if (!rowMajorEquivalent(rankedOf(reshape.getInput())) ||
+        !rowMajorEquivalent(rankedOf(reshape.getOutput())))
+      return "this reshape reorders data the NPU stores channels-last";
+    return "";
+  }
   if (auto add = llvm::dyn_cast<graph::QAddOp>(op)) {
     auto qa = npuInt8(add.getLhs()), qb = npuInt8(add.getRhs()),
          qy = npuInt8(add.getOutput());
@@ -494,9 +535,9 @@ PlacementMap placeOps(Block &body, const NpuConfig &config, bool greedy) {
     if (it == map.end() || !it->second.onNpu || it->second.fusedInto)
       continue;
     Operation *tail = &op;
-    if (auto qconv = llvm::dyn_cast<graph::QConvOp>(op)) {
+    if (llvm::isa<graph::QConvOp, graph::QMatMulOp>(op)) {
       // Placed only with its requantization, which runs in the output stage.
-      map[fusableRequantize(qconv)] = Placement{true, "", &op};
+      map[fusableRequantize(&op)] = Placement{true, "", &op};
       continue;
     }
     if (auto mm = llvm::dyn_cast<graph::MatMulOp>(op)) {
@@ -523,7 +564,8 @@ PlacementMap placeOps(Block &body, const NpuConfig &config, bool greedy) {
     auto it = map.find(&op);
     if (greedy || it == map.end() || !it->second.onNpu ||
         it->second.fusedInto ||
-        llvm::isa<graph::ConvOp, graph::QConvOp, graph::MatMulOp>(op))
+        llvm::isa<graph::ConvOp, graph::QConvOp, graph::MatMulOp,
+                  graph::QMatMulOp>(op))
       continue;
     bool fedByNpu = llvm::any_of(op.getOperands(), [&](Value v) {
       auto p = map.find(v.getDefiningOp());
@@ -857,7 +899,7 @@ private:
                              bool weightsOIHW, const std::vector<float> *bias,
                              float scale,
                              const struct IntegerStage *integer = nullptr);
-  LogicalResult planIntegerConv(graph::QConvOp conv);
+  LogicalResult planIntegerConv(Operation *op);
   LogicalResult planElementwise(Operation *op);
   LogicalResult planMaxPool(graph::MaxPoolOp pool);
   LogicalResult planGlobalPool(graph::ReduceOp reduce);
@@ -1087,6 +1129,8 @@ SegmentPlanner::run(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
                              conv.getBias() ? &bias : nullptr, 1.0f);
     } else if (auto qconv = llvm::dyn_cast<graph::QConvOp>(anchor)) {
       planned = planIntegerConv(qconv);
+    } else if (auto qmm = llvm::dyn_cast<graph::QMatMulOp>(anchor)) {
+      planned = planIntegerConv(qmm);
     } else if (auto qadd = llvm::dyn_cast<graph::QAddOp>(anchor)) {
       planned = planElementwise(qadd);
     } else if (auto mm = llvm::dyn_cast<graph::MatMulOp>(anchor)) {
@@ -1127,21 +1171,27 @@ SegmentPlanner::run(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
   return segment;
 }
 
-LogicalResult SegmentPlanner::planIntegerConv(graph::QConvOp conv) {
-  ConvGeom g = *convGeom(conv);
+LogicalResult SegmentPlanner::planIntegerConv(Operation *op) {
+  // qconv (weights OIHW) or qmatmul (weights K x N, a 1x1 convolution over
+  // the rows of its left operand).
+  auto conv = llvm::dyn_cast<graph::QConvOp>(op);
+  auto mm = llvm::dyn_cast<graph::QMatMulOp>(op);
+  ConvGeom g = conv ? *convGeom(conv)
+                    : matmulGeom(rankedOf(mm.getLhs()), rankedOf(mm.getRhs()));
+  Value weights = op->getOperand(1);
+  Value bias = op->getNumOperands() > 2 ? op->getOperand(2) : Value();
   IntegerStage stage;
-  DenseElementsAttr w = constantOf(conv.getWeight());
+  DenseElementsAttr w = constantOf(weights);
   stage.weights.resize(w.getNumElements());
   for (auto [i, v] : llvm::enumerate(w.getValues<APInt>()))
     stage.weights[i] = int8_t(v.getSExtValue());
   stage.bias.assign(g.cout, 0);
-  if (conv.getBias())
-    for (auto [i, v] :
-         llvm::enumerate(constantOf(conv.getBias()).getValues<APInt>()))
+  if (bias)
+    for (auto [i, v] : llvm::enumerate(constantOf(bias).getValues<APInt>()))
       stage.bias[i] = int32_t(v.getSExtValue());
-  graph::RequantizeOp rq = fusableRequantize(conv);
+  graph::RequantizeOp rq = fusableRequantize(op);
   quant::UniformQuantizedType out = npuInt8(rq.getOutput());
-  Type sums = rankedOf(conv.getOutput()).getElementType();
+  Type sums = rankedOf(op->getResult(0)).getElementType();
   for (int64_t c = 0; c < g.cout; ++c) {
     double s = llvm::isa<quant::UniformQuantizedType>(sums)
                    ? llvm::cast<quant::UniformQuantizedType>(sums).getScale()
@@ -1159,8 +1209,8 @@ LogicalResult SegmentPlanner::planIntegerConv(graph::QConvOp conv) {
               rq.getClampMinAttr() ? &lo : nullptr,
               rq.getClampMaxAttr() ? &hi : nullptr, stage.clampLo,
               stage.clampHi);
-  return planConvLike(conv, conv.getInput(), g, {}, true, nullptr, 1.0f,
-                      &stage);
+  return planConvLike(op, op->getOperand(0), g, {}, /*weightsOIHW=*/bool(conv),
+                      nullptr, 1.0f, &stage);
 }
 
 LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
@@ -1381,15 +1431,15 @@ LogicalResult SegmentPlanner::planMaxPool(graph::MaxPoolOp pool) {
   int64_t rowsT = y.h;
   if (!(x.sram && y.sram)) {
     rowsT = y.h >= 4 ? ceilDiv(y.h, 4) : y.h;
-    while (rowsT > 1 && uint64_t(inRowsFor(rowsT)) * x.w * c * kBf16 +
-                                uint64_t(rowsT) * y.w * c * kBf16 >
+    while (rowsT > 1 && uint64_t(inRowsFor(rowsT)) * x.w * c * x.eb +
+                                uint64_t(rowsT) * y.w * c * x.eb >
                             budget)
       --rowsT;
     rowsT = ceilDiv(y.h, ceilDiv(y.h, rowsT));
   }
   uint64_t inBytes =
-      x.sram ? 0 : alignUp(uint64_t(inRowsFor(rowsT)) * x.w * c * kBf16);
-  uint64_t outBytes = y.sram ? 0 : alignUp(uint64_t(rowsT) * y.w * c * kBf16);
+      x.sram ? 0 : alignUp(uint64_t(inRowsFor(rowsT)) * x.w * c * x.eb);
+  uint64_t outBytes = y.sram ? 0 : alignUp(uint64_t(rowsT) * y.w * c * x.eb);
   if (2 * (inBytes + outBytes) > uint64_t(config.sramBytes) / 2)
     return pool.emitError("max pooling rows of this width do not fit SRAM");
   ring.beginOp(2 * (inBytes + outBytes) + kAlign);
@@ -1402,11 +1452,15 @@ LogicalResult SegmentPlanner::planMaxPool(graph::MaxPoolOp pool) {
       sram[2 + i] = ring.take(outBytes);
   }
   sram[4] = ring.take(kAlign);
-  std::vector<char> bytes(2);
+  // The identity of max: bf16 -inf, or the 8-bit type's least value.
+  std::vector<char> bytes(x.eb);
   uint16_t negInf = 0xff80;
-  std::memcpy(bytes.data(), &negInf, 2);
+  if (x.eb == 1)
+    bytes[0] = char(x.type() == ElemType::I8 ? 0x80 : 0x00);
+  else
+    std::memcpy(bytes.data(), &negInf, 2);
   uint64_t at = addConstant(nodeName(pool.getLoc()) + ".neg_inf", bytes);
-  load(at, sram[4], 2);
+  load(at, sram[4], bytes.size());
   SmallVector<int64_t> window{k[0], k[1], s[0], s[1], d[0], d[1], p[0], p[1]};
   builder.create<tileir::MaxPoolOp>(
       loc, sym(pool.getInput()), sym(pool.getOutput()),
@@ -1974,6 +2028,7 @@ void SegmentEmitter::emitMaxPool(tileir::MaxPoolOp op) {
   current->setTag(op.getTag());
   const DevTensor &x = dev(op.getInputAttr());
   const DevTensor &y = dev(op.getOutputAttr());
+  int64_t eb = x.eb; // bf16, or 8-bit quantized (max is exact on both)
   ArrayRef<int64_t> win = op.getWindow();
   int64_t kh = win[0], kw = win[1], sh = win[2], sw = win[3], dh = win[4],
           dw = win[5], padT = win[6], padL = win[7];
@@ -2002,31 +2057,31 @@ void SegmentEmitter::emitMaxPool(tileir::MaxPoolOp op) {
       auto inAt = [&](int64_t iy, int64_t ix) -> uint64_t {
         if (x.sram)
           return x.pixel(b, iy, ix);
-        return inBuf[buf] + uint64_t(((iy - yLo) * x.w + ix) * c * kBf16);
+        return inBuf[buf] + uint64_t(((iy - yLo) * x.w + ix) * c * eb);
       };
       Access inAccess = x.sram ? rowsOf(x, b, yLo, inRows, false)
                                : sramRange(inBuf[buf],
-                                           uint64_t(inRows) * x.w * c * kBf16,
+                                           uint64_t(inRows) * x.w * c * eb,
                                            false);
       if (!x.sram && inRows > 0) {
         DmaDesc load = dma3(x.pixel(b, yLo, 0), inBuf[buf], inRows, x.w, c,
-                            x.rowBytes(), c * kBf16, x.w * c * kBf16,
-                            c * kBf16);
+                            x.rowBytes(), c * eb, x.w * c * eb,
+                            c * eb, eb);
         current->access(Engine::Load,
-                    {sramRange(inBuf[buf], uint64_t(inRows) * x.w * c * kBf16,
+                    {sramRange(inBuf[buf], uint64_t(inRows) * x.w * c * eb,
                                true),
                      dramRange(load, false)});
         current->dma(true, load);
         current->endStep(Engine::Load);
       }
-      uint64_t outTile = uint64_t(rows) * y.w * c * kBf16;
+      uint64_t outTile = uint64_t(rows) * y.w * c * eb;
       Access outAccess = y.sram ? rowsOf(y, b, r0, rows, true)
                                 : sramRange(outBuf[buf], outTile, true);
       current->access(Engine::Vector,
-                  {inAccess, outAccess, sramRange(negInf, 2, false)});
+                  {inAccess, outAccess, sramRange(negInf, eb, false)});
       for (int64_t r = r0; r < r0 + rows; ++r) {
         uint64_t yRow = y.sram ? y.pixel(b, r, 0)
-                               : outBuf[buf] + uint64_t((r - r0) * y.w * c * kBf16);
+                               : outBuf[buf] + uint64_t((r - r0) * y.w * c * eb);
         // Taps inside the image for this output row.
         SmallVector<int64_t> taps;
         for (int64_t i = 0; i < kh; ++i) {
@@ -2043,13 +2098,13 @@ void SegmentEmitter::emitMaxPool(tileir::MaxPoolOp op) {
             if (lo == 0 && hi == y.w) {
               VectorDesc v;
               v.op = VecOp::Copy;
-              v.type = ElemType::BF16;
+              v.type = x.type();
               v.n = c;
               v.outer = uint32_t(y.w);
               v.a = inAt(r * sh - padT + i * dh, j * dw - padL);
-              v.aStride = sw * c * kBf16;
+              v.aStride = sw * c * eb;
               v.y = yRow;
-              v.yStride = c * kBf16;
+              v.yStride = c * eb;
               current->vector(v);
               initialized = true;
             }
@@ -2057,13 +2112,13 @@ void SegmentEmitter::emitMaxPool(tileir::MaxPoolOp op) {
         if (!initialized) {
           VectorDesc v;
           v.op = VecOp::Copy;
-          v.type = ElemType::BF16;
+          v.type = x.type();
           v.n = 1;
           v.outer = uint32_t(y.w * c);
           v.a = negInf;
           v.aStride = 0;
           v.y = yRow;
-          v.yStride = kBf16;
+          v.yStride = eb;
           current->vector(v);
         }
         for (int64_t i : taps)
@@ -2074,20 +2129,20 @@ void SegmentEmitter::emitMaxPool(tileir::MaxPoolOp op) {
               continue;
             VectorDesc v;
             v.op = VecOp::Max;
-            v.type = ElemType::BF16;
+            v.type = x.type();
             v.n = c;
             v.outer = uint32_t(hi - lo);
-            v.a = v.y = yRow + uint64_t(lo * c * kBf16);
-            v.aStride = v.yStride = c * kBf16;
+            v.a = v.y = yRow + uint64_t(lo * c * eb);
+            v.aStride = v.yStride = c * eb;
             v.b = inAt(r * sh - padT + i * dh, lo * sw + j * dw - padL);
-            v.bStride = sw * c * kBf16;
+            v.bStride = sw * c * eb;
             current->vector(v);
           }
       }
       current->endStep(Engine::Vector);
       if (!y.sram) {
         DmaDesc st = dma3(y.pixel(b, r0, 0), outBuf[buf], rows, y.w, c,
-                          y.rowBytes(), c * kBf16, y.w * c * kBf16, c * kBf16);
+                          y.rowBytes(), c * eb, y.w * c * eb, c * eb, eb);
         current->access(Engine::Store, {sramRange(outBuf[buf], outTile, false),
                                     dramRange(st, true)});
         current->dma(false, st);
