@@ -291,6 +291,25 @@ graph::RequantizeOp fusableRequantize(Operation *conv) {
   return rq;
 }
 
+/// Why `w` cannot be an integer op's weights on the matrix engine: it must
+/// be a constant, int8, with zero points 0 (the engine multiplies stored
+/// values).
+std::string whyNotInt8Weights(Value w) {
+  auto q = llvm::dyn_cast<quant::QuantizedType>(rankedOf(w).getElementType());
+  if (!constantOf(w) || !q || !q.isSigned() ||
+      q.getStorageTypeIntegralWidth() != 8)
+    return "the matrix engine's integer modes take constant int8 weights";
+  SmallVector<int64_t> zeros;
+  if (auto u = llvm::dyn_cast<quant::UniformQuantizedType>(q))
+    zeros.push_back(u.getZeroPoint());
+  else if (auto a = llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(q))
+    zeros.assign(a.getZeroPoints().begin(), a.getZeroPoints().end());
+  if (llvm::any_of(zeros, [](int64_t z) { return z != 0; }))
+    return "weights with a nonzero zero point: the matrix engine multiplies "
+           "stored values";
+  return "";
+}
+
 std::string whyNotNpuQConv(graph::QConvOp conv, const NpuConfig &config) {
   if (!npuInt8(conv.getInput()))
     return "the NPU's integer convolutions read 8-bit activations quantized "
@@ -298,19 +317,8 @@ std::string whyNotNpuQConv(graph::QConvOp conv, const NpuConfig &config) {
   if (rankedOf(conv.getInput()).getRank() != 4 || conv.getGroup() != 1)
     return "only 2-D integer convolutions with group 1 have a matrix-engine "
            "lowering";
-  auto wq = llvm::dyn_cast<quant::QuantizedType>(
-      rankedOf(conv.getWeight()).getElementType());
-  if (!constantOf(conv.getWeight()) || !wq || !wq.isSigned() ||
-      wq.getStorageTypeIntegralWidth() != 8)
-    return "the matrix engine's integer modes take constant int8 weights";
-  SmallVector<int64_t> zeros;
-  if (auto u = llvm::dyn_cast<quant::UniformQuantizedType>(wq))
-    zeros.push_back(u.getZeroPoint());
-  else if (auto a = llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(wq))
-    zeros.assign(a.getZeroPoints().begin(), a.getZeroPoints().end());
-  if (llvm::any_of(zeros, [](int64_t z) { return z != 0; }))
-    return "weights with a nonzero zero point: the matrix engine multiplies "
-           "stored values";
+  if (std::string why = whyNotInt8Weights(conv.getWeight()); !why.empty())
+    return why;
   if (conv.getBias() && !constantOf(conv.getBias()))
     return "the bias is computed at run time";
   if (!fusableRequantize(conv))
@@ -339,19 +347,11 @@ std::string whyNotNpu(Operation &op, const NpuConfig &config) {
     if (!npuInt8(mm.getLhs()))
       return "the NPU's integer matmuls read 8-bit activations quantized per "
              "tensor with zero point 0";
-    auto wq = llvm::dyn_cast<quant::QuantizedType>(rhs.getElementType());
-    if (!constantOf(mm.getRhs()) || !wq || !wq.isSigned() ||
-        wq.getStorageTypeIntegralWidth() != 8 || rhs.getRank() != 2 ||
-        lhs.getRank() < 2)
+    if (rhs.getRank() != 2 || lhs.getRank() < 2)
       return "the matrix engine's integer modes take a rank >= 2 activation "
-             "and 2-D constant int8 weights";
-    SmallVector<int64_t> zeros;
-    if (auto u = llvm::dyn_cast<quant::UniformQuantizedType>(wq))
-      zeros.push_back(u.getZeroPoint());
-    else if (auto ax = llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(wq))
-      zeros.assign(ax.getZeroPoints().begin(), ax.getZeroPoints().end());
-    if (llvm::any_of(zeros, [](int64_t z) { return z != 0; }))
-      return "weights with a nonzero zero point";
+             "and 2-D weights";
+    if (std::string why = whyNotInt8Weights(mm.getRhs()); !why.empty())
+      return why;
     if (mm.getBias() && !constantOf(mm.getBias()))
       return "the bias is computed at run time";
     if (!fusableRequantize(mm))
