@@ -31,6 +31,15 @@ MODELS = [
     (os.path.join(NODE, "test_resize_upsample_scales_linear/model.onnx"), []),
     (os.path.join(NODE, "test_transpose_all_permutations_3/model.onnx"), []),
     (os.path.join(NODE, "test_matmul_4d/model.onnx"), []),
+    # Integer programs: quantized by gaonc (qconv, qadd, requantize on the
+    # CPU; the matrix and vector engines' integer modes on the NPU), and
+    # ONNX's own quantized operators.
+    (os.path.join(ROOT, "models/demo/tiny_cnn.onnx"),
+     ["--input-shape=image:1x3x32x32", "--quantize=int8",
+      "--calibration-data=random", "--calibration-samples=2"]),
+    (os.path.join(NODE, "test_qlinearconv/model.onnx"), []),
+    (os.path.join(NODE, "test_qlinearmatmul_3D/model.onnx"), []),
+    (os.path.join(NODE, "test_dynamicquantizelinear/model.onnx"), []),
 ]
 TIMEOUT = 60
 
