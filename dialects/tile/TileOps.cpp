@@ -169,6 +169,9 @@ LogicalResult ConvOp::verify() {
   if (getInteger() != eight || (y->getElem() != "bf16") != eight)
     return emitOpError("an integer convolution reads and writes 8-bit "
                        "tensors, a float one bf16 tensors");
+  if (auto pre = getPreloadedAttr();
+      pre && failed(expectSize(*this, "preloaded", pre.size(), 2 * tiles)))
+    return failure();
   if (getInteger()) {
     int64_t lo = y->getElem() == "u8" ? 0 : -128, hi = lo + 255;
     if (getClampLo() < lo || getClampHi() > hi || getClampLo() > getClampHi())

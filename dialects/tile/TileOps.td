@@ -108,6 +108,9 @@ def Tile_ConvOp : Tile_Op<"conv", [HasParent<"SegmentOp">]> {
     tile's `bias` constant holds the int32 biases followed by the
     requantization (multiplier, shift) pairs of its channels; the output
     stage adds `zero_point` and clamps to [`clamp_lo`, `clamp_hi`].
+    `preloaded`: per tile, the SRAM addresses where earlier tile.loads put
+    its weights and bias constant (prefetched during earlier layers), which
+    the op then reads in place instead of loading.
   }];
   let arguments = (ins FlatSymbolRefAttr:$input, FlatSymbolRefAttr:$output,
                        DenseI64ArrayAttr:$geometry, Tile_Int:$nt,
@@ -118,6 +121,7 @@ def Tile_ConvOp : Tile_Op<"conv", [HasParent<"SegmentOp">]> {
                        DefaultValuedAttr<Tile_Int, "0">:$core,
                        DefaultValuedAttr<Tile_Int, "0">:$out_channel_offset,
                        UnitAttr:$integer,
+                       OptionalAttr<DenseI64ArrayAttr>:$preloaded,
                        DefaultValuedAttr<Tile_Int, "0">:$zero_point,
                        DefaultValuedAttr<Tile_Int, "-128">:$clamp_lo,
                        DefaultValuedAttr<Tile_Int, "127">:$clamp_hi);

@@ -763,6 +763,8 @@ public:
   }
   /// SRAM below `at` holds resident tensors.
   void setStart(uint64_t at) { start = cursor = alignUp(at); }
+  /// SRAM from `at` up holds prefetched weights.
+  void setLimit(uint64_t at) { limit = at; }
 
 private:
   uint64_t limit, start = 0, cursor = 0;
@@ -926,6 +928,15 @@ private:
   uint64_t dramTop = 0;
   uint64_t zeroBlock = 0;
   static constexpr uint64_t kZeroBytes = 4096;
+  // Weight prefetching (one core): integer layers whose weights load during
+  // earlier layers into SRAM above the ring, and the op before which their
+  // loads go.
+  llvm::DenseMap<Operation *, Operation *> prefetchBefore;
+  llvm::DenseMap<Operation *, int64_t> prefetchTag;
+  uint64_t prefetchTop = 0;
+  /// Per anchor, the last tile op before its own (null: none).
+  llvm::DenseMap<Operation *, Operation *> tileOpOf;
+  Block *planBlock = nullptr;
 };
 
 SegmentBinding SegmentPlanner::binding(Value v) {
@@ -1061,6 +1072,45 @@ SegmentPlanner::run(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
     candidates.erase(largest);
   }
   ring.setStart(residentTop);
+  // Prefetch: the late, DRAM-bound integer layers' weights load while the
+  // early, compute-bound layers run, into SRAM above the ring (which keeps
+  // room for any op's working set). Largest-last first, while they fit;
+  // each layer's loads go before an anchor spread over the first half.
+  if (cores == 1) {
+    uint64_t ringTop = alignUp(residentTop + opBudget(config) + kAlign);
+    uint64_t room = uint64_t(config.sramBytes) > ringTop
+                        ? uint64_t(config.sramBytes) - ringTop
+                        : 0;
+    SmallVector<Operation *> chosen;
+    uint64_t used = 0;
+    for (Operation *op : llvm::reverse(anchors)) {
+      if (!llvm::isa<graph::QConvOp, graph::QMatMulOp>(op))
+        continue;
+      auto w = rankedOf(op->getOperand(1));
+      uint64_t bytes = uint64_t(w.getNumElements()) +
+                       12 * uint64_t(w.getShape()[llvm::isa<graph::QConvOp>(op)
+                                                      ? 0
+                                                      : w.getRank() - 1]) +
+                       64 * kAlign; // per-tile alignment slack
+      if (used + bytes > room)
+        continue;
+      used += bytes;
+      chosen.push_back(op);
+    }
+    std::reverse(chosen.begin(), chosen.end());
+    size_t half = anchors.size() / 2;
+    for (auto [i, op] : llvm::enumerate(chosen)) {
+      size_t at = std::min(half, (i + 1) * half / (chosen.size() + 1));
+      size_t j = llvm::find(anchors, op) - anchors.begin();
+      if (at >= j)
+        continue; // too early in the program to gain anything
+      prefetchBefore[op] = anchors[at];
+    }
+    if (!prefetchBefore.empty()) {
+      prefetchTop = ringTop;
+      ring.setLimit(ringTop);
+    }
+  }
   // DRAM for the rest, one block each (no reuse yet: halos rely on device
   // memory being zeroed once, when a session starts).
   for (Value r : roots)
@@ -1110,8 +1160,12 @@ SegmentPlanner::run(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
     uint64_t at = addConstant("zeros", std::vector<char>(kZeroBytes, 0));
     load(at, zeroBlock, kZeroBytes);
   }
+  planBlock = builder.getInsertionBlock();
   for (Operation *anchor : anchors) {
     setTag(anchor);
+    prefetchTag[anchor] = tag;
+    // Prefetches that go before this anchor's ops go after this op.
+    tileOpOf[anchor] = planBlock->empty() ? nullptr : &planBlock->back();
     loc = anchor->getLoc();
     Value result = groupResult(anchor);
     if (!llvm::isa<graph::ReshapeOp>(anchor) && dev(result).sram &&
@@ -1286,6 +1340,39 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
       }
     }
 
+    // Prefetched: each tile's weights and bias constant load, earlier in
+    // the program, into SRAM above the ring, and stay there.
+    SmallVector<int64_t> preloaded;
+    uint64_t need = 0;
+    for (int64_t t = 0; t < nTiles; ++t) {
+      int64_t nw = std::min(nt, g.cout - t * nt);
+      need += alignUp(uint64_t(g.kh) * g.kw * g.cin * nw * web) +
+              alignUp(uint64_t(nw) * 12);
+    }
+    if (integer && prefetchBefore.count(anchor) &&
+        prefetchTop + need <= uint64_t(config.sramBytes)) {
+      Operation *at = prefetchBefore.lookup(anchor);
+      Operation *after = tileOpOf.lookup(at);
+      OpBuilder::InsertionGuard guard(builder);
+      if (after)
+        builder.setInsertionPointAfter(after);
+      else
+        builder.setInsertionPointToStart(planBlock);
+      for (int64_t t = 0; t < nTiles; ++t) {
+        int64_t nw = std::min(nt, g.cout - t * nt);
+        uint64_t wb = uint64_t(g.kh) * g.kw * g.cin * nw * web,
+                 bb = uint64_t(nw) * 12;
+        for (auto [from, bytes] : {std::pair<int64_t, uint64_t>{chunk[t], wb},
+                                   {biasAt[t], bb}}) {
+          uint64_t to = prefetchTop;
+          prefetchTop = alignUp(prefetchTop + bytes);
+          builder.create<tileir::LoadOp>(loc, i64(from), i64(to), i64(bytes),
+                                         i64(prefetchTag.lookup(at)), i64(0));
+          preloaded.push_back(int64_t(to));
+        }
+      }
+    }
+
     // SRAM: weights (two buffers when they change), input tiles unless the
     // input is resident, the accumulator, output tiles unless the output is
     // resident.
@@ -1328,6 +1415,8 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
         fusedRelu(anchor) ? builder.getUnitAttr() : UnitAttr(),
         builder.getF32FloatAttr(scale), i64(tag), i64(core), i64(offset),
         integer ? builder.getUnitAttr() : UnitAttr(),
+        preloaded.empty() ? DenseI64ArrayAttr()
+                          : builder.getDenseI64ArrayAttr(preloaded),
         i64(integer ? integer->zeroPoint : 0),
         i64(integer ? integer->clampLo : -128),
         i64(integer ? integer->clampHi : 127));
@@ -1783,12 +1872,18 @@ void SegmentEmitter::emitConv(tileir::ConvOp op) {
     int wb = t % wBuffers;
     uint64_t wSize = uint64_t(g.kh) * g.kw * g.cin * nw * web;
     uint64_t bSize = uint64_t(nw) * biasBytesPer;
-    current->access(Engine::Load, {sramRange(wBuf[wb], wSize, true),
-                               sramRange(bBuf[wb], bSize, true)});
-    current->dma(true, dmaFlat(chunk[t], wBuf[wb], wSize));
-    if (hasBias)
-      current->dma(true, dmaFlat(biasAt[t], bBuf[wb], bSize));
-    current->endStep(Engine::Load);
+    if (auto pre = op.getPreloaded()) {
+      // Loaded earlier (prefetched): read in place.
+      wBuf[wb] = uint64_t((*pre)[2 * t]);
+      bBuf[wb] = uint64_t((*pre)[2 * t + 1]);
+    } else {
+      current->access(Engine::Load, {sramRange(wBuf[wb], wSize, true),
+                                 sramRange(bBuf[wb], bSize, true)});
+      current->dma(true, dmaFlat(chunk[t], wBuf[wb], wSize));
+      if (hasBias)
+        current->dma(true, dmaFlat(biasAt[t], bBuf[wb], bSize));
+      current->endStep(Engine::Load);
+    }
     for (int64_t b = 0; b < g.n; ++b)
       for (int64_t r0 = 0; r0 < g.oh; r0 += rowsT)
         for (int64_t c0 = 0; c0 < g.ow; c0 += colsT, ++tile) {

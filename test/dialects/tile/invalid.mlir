@@ -342,3 +342,65 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
   // expected-error @+1 {{sram must have 9 entries, got 2}}
   tile.rows "softmax" @x -> @x {rows = 1, sram = array<i64: 0, 0>, tag = 0}
 }
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "i4"}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @-2 {{elem must be "bf16", "i8" or "u8", got "i4"}}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "u8"}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "i8"}
+  // expected-error @+1 {{an integer convolution reads and writes 8-bit tensors, a float one bf16 tensors}}
+  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "u8"}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "u8"}
+  // expected-error @+1 {{clamp [-128, 127] must lie within the output's [0, 255]}}
+  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, integer, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "u8"}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "i8"}
+  // expected-error @+1 {{an integer convolution needs its bias and requantization constants}}
+  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, integer, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "u8"}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "i8"}
+  // expected-error @+1 {{preloaded must have 2 entries, got 1}}
+  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, integer, preloaded = array<i64: 8192>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "u8"}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "u8"}
+  // expected-error @+1 {{qadd takes 9 params, the other ops none}}
+  tile.eltwise "qadd" @x, @x -> @y {rows = 1, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{qadd reads 8-bit tensors, the other ops bf16}}
+  tile.eltwise "qadd" @x, @x -> @y {rows = 1, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0, params = array<i64: 0, 0, 1, 1, 1073741824, 0, 0, -128, 127>}
+}
