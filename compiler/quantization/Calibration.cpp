@@ -570,17 +570,15 @@ struct SampleSource {
   }
 };
 
-/// Runs the graph with every value of `observed` as an extra output over
-/// the calibration samples, filling one histogram per value.
-LogicalResult calibrate(ModuleOp module, ArrayRef<Value> observed,
-                        const QuantizeOptions &options, SampleSource &source,
+/// Runs `program` over the calibration samples, filling one histogram per
+/// observed value listed in `which`.
+LogicalResult calibrate(ObservedProgram &program, ArrayRef<size_t> which,
+                        Location loc, const QuantizeOptions &options,
+                        SampleSource &source,
                         std::vector<Histogram> &histograms) {
   auto fail = [&](const std::string &message) {
-    return emitError(module.getLoc()) << message;
+    return emitError(loc) << message;
   };
-  ObservedProgram program;
-  if (failed(program.build(module, observed)))
-    return failure();
   size_t count = source.calibrationCount;
   if (count == 0)
     return fail("no calibration samples");
@@ -588,16 +586,16 @@ LogicalResult calibrate(ModuleOp module, ArrayRef<Value> observed,
     *options.log << "gaonc: warning: calibrating on " << count
                  << " random N(0, 1) inputs; scales will not match real "
                     "data (give --calibration-data=FOLDER)\n";
-  histograms.assign(observed.size(), Histogram());
+  histograms.assign(which.size(), Histogram());
   for (size_t n = 0; n < count; ++n) {
     Sample sample;
     if (std::string e = source.load(n, program.inputs, sample); !e.empty())
       return fail(e);
     if (std::string e = program.run(sample); !e.empty())
       return fail("calibration sample " + source.name(n) + ": " + e);
-    for (size_t i = 0; i < observed.size(); ++i) {
+    for (size_t i = 0; i < which.size(); ++i) {
       int64_t elements;
-      const float *data = program.observed(i, elements);
+      const float *data = program.observed(which[i], elements);
       histograms[i].add(data, elements);
     }
     if (options.log &&
@@ -817,29 +815,31 @@ LogicalResult quantizeInt8(ModuleOp module, const QuantizeOptions &options) {
                       "max pooling); the model stays float\n";
     return success();
   }
-  // Values computed from a pool's input need no histogram of their own.
-  SmallVector<Value> observed;
-  for (Value v : plan.activations)
-    if (!plan.sameAs.count(v) && isF32(v))
+  // One fp32 program observes every planned activation: calibration reads
+  // those with a scale of their own (a pool's result shares its input's),
+  // the accuracy report all of them.
+  SmallVector<Value> layers, observed;
+  SmallVector<size_t> observedAt;
+  for (Value v : plan.activations) {
+    if (!isF32(v))
+      continue;
+    if (!plan.sameAs.count(v)) {
       observed.push_back(v);
+      observedAt.push_back(layers.size());
+    }
+    layers.push_back(v);
+  }
   SampleSource source;
   if (std::string e = source.open(options); !e.empty())
     return emitError(module.getLoc()) << e;
-  std::vector<Histogram> histograms;
-  if (failed(calibrate(module, observed, options, source, histograms)))
-    return failure();
-
-  // The accuracy report compares each activation before and after.
-  bool report = !options.reportPath.empty();
-  SmallVector<Value> layers;
   ObservedProgram fp32, qdq, integer;
-  if (report) {
-    for (Value v : plan.activations)
-      if (isF32(v))
-        layers.push_back(v);
-    if (failed(fp32.build(module, layers)))
-      return failure();
-  }
+  if (failed(fp32.build(module, layers)))
+    return failure();
+  std::vector<Histogram> histograms;
+  if (failed(calibrate(fp32, observedAt, module.getLoc(), options, source,
+                       histograms)))
+    return failure();
+  bool report = !options.reportPath.empty();
 
   llvm::DenseMap<Value, quant::UniformQuantizedType> types;
   for (size_t i = 0; i < observed.size(); ++i) {
