@@ -21,6 +21,7 @@
 #include "targets/cpu/compiler/CpuBinary.h"
 
 #include "TensorFiles.h"
+#include "runtime/src/Internal.h"
 #include "gaon/runtime.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -631,17 +632,6 @@ struct Agreement {
   }
 };
 
-std::string jsonEscape(const std::string &text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    if ((unsigned char)c < 0x20)
-      continue;
-    out += c;
-  }
-  return out;
-}
 
 //===----------------------------------------------------------------------===//
 // Rewrite
@@ -781,8 +771,8 @@ LogicalResult writeAccuracyReport(ObservedProgram &fp32, ObservedProgram &qdq,
   for (size_t i = 0; i < layers.size(); ++i) {
     bool flagged = perLayer[i].sqnr() < 10;
     low += flagged;
-    os << (i ? ",\n" : "\n") << "{\"name\":\"" << jsonEscape(layers[i])
-       << "\",\"sqnr_db\":" << llvm::format("%.2f", perLayer[i].sqnr())
+    os << (i ? ",\n" : "\n") << "{\"name\":" << rt::jsonQuote(layers[i])
+       << ",\"sqnr_db\":" << llvm::format("%.2f", perLayer[i].sqnr())
        << ",\"cosine\":" << llvm::format("%.6f", perLayer[i].cosine())
        << (flagged ? ",\"flag\":\"below 10 dB\"" : "") << "}";
   }

@@ -78,20 +78,11 @@ Value peelActivation(Value v, Clamp &clamp) {
   return v;
 }
 
-/// The sums' scales: one per channel of a per-axis type, else one.
-SmallVector<double> scalesOf(Type t) {
-  Type e = getElementTypeOrSelf(t);
-  if (auto u = llvm::dyn_cast<quant::UniformQuantizedType>(e))
-    return {u.getScale()};
-  return SmallVector<double>(
-      llvm::cast<quant::UniformQuantizedPerAxisType>(e).getScales());
-}
-
 /// A constant float bias of `size` quantized to int32 at the sums' scales
 /// (round half to even, saturated), or null if `bias` is not a constant.
 Value quantizeBias(PatternRewriter &rewriter, Location loc, Value bias,
                    Type sumsType, int64_t size) {
-  SmallVector<double> scales = scalesOf(sumsType);
+  SmallVector<double> scales = quantScales(sumsType);
   SmallVector<int32_t> values;
   // Already quantized: dequantize(i32 constant) at exactly the sums' scales.
   if (Value q = dequantized(bias)) {
@@ -99,7 +90,7 @@ Value quantizeBias(PatternRewriter &rewriter, Location loc, Value bias,
     auto cast = q.getDefiningOp<StorageCastOp>();
     if (!cast || !matchPattern(cast.getInput(), m_Constant(&attr)) ||
         !attr.getElementType().isSignlessInteger(32) ||
-        scalesOf(q.getType()) != scales ||
+        quantScales(q.getType()) != scales ||
         (int64_t)attr.getNumElements() != size)
       return {};
     for (const APInt &v : attr.getValues<APInt>())

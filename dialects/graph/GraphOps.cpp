@@ -5,6 +5,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
@@ -153,6 +154,24 @@ LogicalResult OneHotOp::verify() {
   return success();
 }
 
+SmallVector<double> gaon::graph::quantScales(Type type) {
+  Type e = getElementTypeOrSelf(type);
+  if (auto u = llvm::dyn_cast<quant::UniformQuantizedType>(e))
+    return {u.getScale()};
+  if (auto a = llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(e))
+    return SmallVector<double>(a.getScales());
+  return {};
+}
+
+SmallVector<int64_t> gaon::graph::quantZeroPoints(Type type) {
+  Type e = getElementTypeOrSelf(type);
+  if (auto u = llvm::dyn_cast<quant::UniformQuantizedType>(e))
+    return {u.getZeroPoint()};
+  if (auto a = llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(e))
+    return SmallVector<int64_t>(a.getZeroPoints());
+  return {};
+}
+
 /// Checks that a per-axis quantized type fits a tensor's shape.
 static LogicalResult verifyQuantizedFits(Operation *op,
                                          RankedTensorType tensor,
@@ -251,15 +270,8 @@ LogicalResult RequantizeOp::verify() {
     return failure();
   if (qIn.getStorageTypeIntegralWidth() > 8) {
     // Wider inputs are integer sums, whose zero point is 0 by construction.
-    auto zeroPoints =
-        llvm::isa<quant::UniformQuantizedType>(qIn)
-            ? SmallVector<int64_t>{llvm::cast<quant::UniformQuantizedType>(qIn)
-                                       .getZeroPoint()}
-            : SmallVector<int64_t>(
-                  llvm::cast<quant::UniformQuantizedPerAxisType>(qIn)
-                      .getZeroPoints());
     if (qIn.getStorageTypeIntegralWidth() != 32 ||
-        llvm::any_of(zeroPoints, [](int64_t z) { return z != 0; }))
+        llvm::any_of(quantZeroPoints(qIn), [](int64_t z) { return z != 0; }))
       return emitOpError("an input wider than 8 bits must be i32 sums with "
                          "zero point 0, got ")
              << qIn;

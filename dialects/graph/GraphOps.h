@@ -24,6 +24,12 @@
 
 namespace gaon::graph {
 
+/// The scales and zero points of a uniform quantized element type (or of a
+/// shaped type's elements): one of each per tensor, or one per channel of a
+/// per-axis type; empty for any other type.
+llvm::SmallVector<double> quantScales(mlir::Type type);
+llvm::SmallVector<int64_t> quantZeroPoints(mlir::Type type);
+
 /// The numpy broadcast of two shapes, or failure if they are incompatible.
 mlir::FailureOr<llvm::SmallVector<int64_t>>
 broadcastShapes(llvm::ArrayRef<int64_t> lhs, llvm::ArrayRef<int64_t> rhs);

@@ -702,18 +702,13 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
   for (const PendingTensor &t : pending) {
     flatbuffers::Offset<gnb::Quantization> q = 0;
     if (t.quant) {
-      std::vector<double> scales;
-      std::vector<int64_t> zeroPoints;
+      SmallVector<double> s = graph::quantScales(t.quant);
+      SmallVector<int64_t> z = graph::quantZeroPoints(t.quant);
+      std::vector<double> scales(s.begin(), s.end());
+      std::vector<int64_t> zeroPoints(z.begin(), z.end());
       int axis = -1;
-      if (auto u = llvm::dyn_cast<quant::UniformQuantizedType>(t.quant)) {
-        scales.push_back(u.getScale());
-        zeroPoints.push_back(u.getZeroPoint());
-      } else if (auto p = llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(
-                     t.quant)) {
-        scales.assign(p.getScales().begin(), p.getScales().end());
-        zeroPoints.assign(p.getZeroPoints().begin(), p.getZeroPoints().end());
+      if (auto p = llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(t.quant))
         axis = p.getQuantizedDimension();
-      }
       q = gnb::CreateQuantizationDirect(fbb, &scales, &zeroPoints, axis,
                                         t.dtype);
     }

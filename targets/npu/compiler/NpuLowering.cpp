@@ -277,13 +277,7 @@ graph::RequantizeOp fusableRequantize(Operation *conv) {
   if (!rq || !npuInt8(rq.getOutput()))
     return {};
   double sy = npuInt8(rq.getOutput()).getScale();
-  Type sums = rankedOf(conv->getResult(0)).getElementType();
-  SmallVector<double> scales;
-  if (auto u = llvm::dyn_cast<quant::UniformQuantizedType>(sums))
-    scales.push_back(u.getScale());
-  else if (auto a = llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(sums))
-    scales.assign(a.getScales().begin(), a.getScales().end());
-  for (double s : scales) {
+  for (double s : graph::quantScales(conv->getResult(0).getType())) {
     Multiplier m;
     if (!quantizeMultiplier(s / sy, m))
       return {};
@@ -299,12 +293,8 @@ std::string whyNotInt8Weights(Value w) {
   if (!constantOf(w) || !q || !q.isSigned() ||
       q.getStorageTypeIntegralWidth() != 8)
     return "the matrix engine's integer modes take constant int8 weights";
-  SmallVector<int64_t> zeros;
-  if (auto u = llvm::dyn_cast<quant::UniformQuantizedType>(q))
-    zeros.push_back(u.getZeroPoint());
-  else if (auto a = llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(q))
-    zeros.assign(a.getZeroPoints().begin(), a.getZeroPoints().end());
-  if (llvm::any_of(zeros, [](int64_t z) { return z != 0; }))
+  if (llvm::any_of(graph::quantZeroPoints(q),
+                   [](int64_t z) { return z != 0; }))
     return "weights with a nonzero zero point: the matrix engine multiplies "
            "stored values";
   return "";
@@ -1245,12 +1235,9 @@ LogicalResult SegmentPlanner::planIntegerConv(Operation *op) {
       stage.bias[i] = int32_t(v.getSExtValue());
   graph::RequantizeOp rq = fusableRequantize(op);
   quant::UniformQuantizedType out = npuInt8(rq.getOutput());
-  Type sums = rankedOf(op->getResult(0)).getElementType();
+  SmallVector<double> sums = graph::quantScales(op->getResult(0).getType());
   for (int64_t c = 0; c < g.cout; ++c) {
-    double s = llvm::isa<quant::UniformQuantizedType>(sums)
-                   ? llvm::cast<quant::UniformQuantizedType>(sums).getScale()
-                   : llvm::cast<quant::UniformQuantizedPerAxisType>(sums)
-                         .getScales()[c];
+    double s = sums[sums.size() == 1 ? 0 : c];
     Multiplier m;
     quantizeMultiplier(s / out.getScale(), m); // checked at placement
     stage.mults.push_back(m);
