@@ -8,7 +8,7 @@
   bert         a BERT-base-sized encoder stack: 12 layers, hidden 768,
                12 heads, FFN 3072, sequence 128, GELU via Erf
 
-Usage: models.py NAME OUT.onnx [--layers N]
+Usage: models.py NAME OUT.onnx [--layers N] [--seq N]
 """
 
 import argparse
@@ -160,9 +160,12 @@ def main():
     parser.add_argument("name", choices=["resnet50", "mobilenetv2", "bert"])
     parser.add_argument("out")
     parser.add_argument("--layers", type=int, default=12)
+    parser.add_argument("--seq", type=int, default=128,
+                        help="bert: tokens per sequence (a handful is "
+                        "decode-shaped: weight-bound)")
     args = parser.parse_args()
     model = {"resnet50": resnet50, "mobilenetv2": mobilenetv2,
-             "bert": lambda: bert(args.layers)}[args.name]()
+             "bert": lambda: bert(args.layers, seq=args.seq)}[args.name]()
     onnx.checker.check_model(model)
     onnx.save(model, args.out)
 

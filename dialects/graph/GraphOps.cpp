@@ -301,6 +301,46 @@ LogicalResult QuantizeLinearOp::verify() {
   return success();
 }
 
+LogicalResult BlockDequantizeOp::verify() {
+  auto in = getInput().getType(), scales = getScales().getType(),
+       out = getOutput().getType();
+  if (failed(verifySameShape(*this, in, out)))
+    return failure();
+  int64_t rank = in.getRank(), axis = getAxis(), block = getBlockSize();
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis ") << axis << " is outside the input's rank "
+                                << rank;
+  if (block < 1)
+    return emitOpError("block_size must be at least 1, got ") << block;
+  if (scales.getElementType() != out.getElementType())
+    return emitOpError("scale type ")
+           << scales.getElementType() << " differs from the result type "
+           << out.getElementType();
+  if (scales.getRank() != rank)
+    return emitOpError("scales have rank ")
+           << scales.getRank() << "; the input's is " << rank;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t size = in.getDimSize(d), expected = size;
+    if (d == axis && !ShapedType::isDynamic(size))
+      expected = (size + block - 1) / block;
+    if (!ShapedType::isDynamic(expected) &&
+        !ShapedType::isDynamic(scales.getDimSize(d)) &&
+        scales.getDimSize(d) != expected)
+      return emitOpError("scales have ")
+             << scales.getDimSize(d) << " entries on dimension " << d
+             << "; blocks of " << block << " over " << size << " need "
+             << expected;
+  }
+  if (Value zp = getZeroPoints()) {
+    auto z = llvm::cast<RankedTensorType>(zp.getType());
+    if (z.getShape() != scales.getShape() ||
+        z.getElementType() != in.getElementType())
+      return emitOpError("zero points must have the scales' shape and the "
+                         "input's type");
+  }
+  return success();
+}
+
 LogicalResult QAddOp::verify() {
   auto lhs = getLhs().getType(), rhs = getRhs().getType(),
        out = getOutput().getType();

@@ -915,4 +915,32 @@ def Graph_QuantizeLinearOp : Graph_Op<"quantize_linear"> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Weight-only quantization
+//===----------------------------------------------------------------------===//
+
+def Graph_BlockDequantizeOp : Graph_Op<"block_dequantize"> {
+  let summary = "Integers to float with one scale per block along an axis";
+  let description = [{
+    y[i] = (q[i] - zero_point[b(i)]) * scale[b(i)], where b(i) is i with its
+    coordinate on `axis` divided by `block_size` (ONNX's blocked
+    DequantizeLinear). `scales` has the input's shape except on `axis`,
+    where it has ceil(size / block_size) entries (the last block may be
+    short); `zero_points`, when present, the same shape and the input's
+    integer type. The input is i4 or i8: weight-only quantization
+    (`gaonc --quantize=w8a16|w4a16`) stores matmul weights this way, in
+    blocks of `--group-size` rows of K, and the NPU dequantizes them as the
+    matrix engine reads them.
+  }];
+  let arguments = (ins RankedTensorOf<[I<4>, I8]>:$input,
+                       Graph_FloatTensor:$scales,
+                       Optional<RankedTensorOf<[I<4>, I8]>>:$zero_points,
+                       I64Attr:$axis, I64Attr:$block_size);
+  let results = (outs Graph_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scales (`,` $zero_points^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // GAON_DIALECTS_GRAPH_GRAPHOPS_TD

@@ -25,7 +25,7 @@ gaon_status decodeNpuSegment(const gaon_model &m, const gnb::NpuProgram *f,
 
 namespace {
 
-constexpr uint32_t kFormatVersion = 4;
+constexpr uint32_t kFormatVersion = 5;
 constexpr uint64_t kAlignment = 64;
 
 void *defaultAllocate(void *, size_t size, size_t alignment) {
@@ -101,10 +101,14 @@ gaon_status decode(gaon_model &m, const gnb::Model &fb) {
     d.elementCount = count;
     d.offset = t->offset();
     d.byteSize = t->byte_size();
-    if (d.byteSize != count * gaon_dtype_size(d.dtype))
+    if (d.byteSize != gaon_dtype_bytes(d.dtype, count))
       return invalid(where + " ('" + d.name + "') has byte_size " +
                      std::to_string(d.byteSize) + " but its shape needs " +
-                     std::to_string(count * gaon_dtype_size(d.dtype)));
+                     std::to_string(gaon_dtype_bytes(d.dtype, count)));
+    if (d.dtype == GAON_I4 && t->storage() != gnb::Storage::Constant)
+      return invalid(where + " ('" + d.name +
+                     "') is int4 but not a constant; int4 tensors are "
+                     "packed weights only");
     switch (t->storage()) {
     case gnb::Storage::Arena:
       d.storage = TensorDesc::Storage::Arena;
@@ -366,16 +370,21 @@ size_t gaon_dtype_size(gaon_dtype d) {
   case GAON_F16: case GAON_BF16: case GAON_I16: case GAON_U16: return 2;
   case GAON_F64: case GAON_I64: case GAON_U64: return 8;
   case GAON_I8: case GAON_U8: case GAON_BOOL: return 1;
+  case GAON_I4: return 0;
   }
   return 0;
+}
+
+size_t gaon_dtype_bytes(gaon_dtype d, uint64_t count) {
+  return d == GAON_I4 ? (count + 1) / 2 : count * gaon_dtype_size(d);
 }
 
 const char *gaon_dtype_name(gaon_dtype d) {
   static const char *names[] = {"float32", "float16", "bfloat16", "float64",
                                 "int8",    "int16",   "int32",    "int64",
                                 "uint8",   "uint16",  "uint32",   "uint64",
-                                "bool"};
-  return (unsigned)d <= GAON_BOOL ? names[d] : "unknown";
+                                "bool",    "int4"};
+  return (unsigned)d <= GAON_I4 ? names[d] : "unknown";
 }
 
 //===----------------------------------------------------------------------===//

@@ -13,6 +13,7 @@
 #include "compiler/importer/OnnxImporter.h"
 #include "compiler/pipelines/Pipelines.h"
 #include "compiler/quantization/Calibration.h"
+#include "compiler/quantization/Passes.h"
 #include "targets/cpu/compiler/CpuBinary.h"
 #include "targets/npu/NpuConfigJson.h"
 
@@ -119,8 +120,15 @@ cl::opt<int> npuCores(
 cl::opt<std::string> quantize(
     "quantize",
     cl::desc("Quantize the model: int8 (post-training, calibrated; integer "
-             "convolutions, matmuls, adds and pooling, the rest float)"),
-    cl::value_desc("int8"), cl::cat(gaoncCategory));
+             "convolutions, matmuls, adds and pooling, the rest float), or "
+             "w8a16 / w4a16 (weight-only: matmul weights int8 / int4 in "
+             "blocks of --group-size rows, activations float)"),
+    cl::value_desc("int8|w8a16|w4a16"), cl::cat(gaoncCategory));
+cl::opt<int64_t> groupSize(
+    "group-size",
+    cl::desc("With --quantize=w8a16|w4a16: rows of K (the reduction axis) "
+             "per weight scale (default 128)"),
+    cl::init(128), cl::cat(gaoncCategory));
 cl::opt<std::string> calibrationData(
     "calibration-data",
     cl::desc("Samples for --quantize=int8: a folder of .npy files (one-input "
@@ -246,10 +254,21 @@ int main(int argc, char **argv) {
   if (emit.getNumOccurrences() == 0)
     emit = StringRef(outputFile).ends_with(".gnb") ? Emit::Binary : Emit::Graph;
   gaon::QuantizeOptions quantizeOptions;
-  if (!quantize.empty()) {
+  bool weightOnly = quantize == "w8a16" || quantize == "w4a16";
+  if (groupSize.getNumOccurrences() && !weightOnly)
+    return fail("--group-size needs --quantize=w8a16 or --quantize=w4a16");
+  if (weightOnly) {
+    if (groupSize < 1)
+      return fail("--group-size must be at least 1, got " +
+                  std::to_string(groupSize));
+    if (!calibrationData.empty() || !accuracyReport.empty())
+      return fail("--quantize=" + quantize +
+                  " needs no calibration (activations stay float); drop "
+                  "--calibration-data and --accuracy-report");
+  } else if (!quantize.empty()) {
     if (quantize != "int8")
       return fail("--quantize=" + quantize +
-                  " is not supported; use --quantize=int8");
+                  " is not supported; use int8, w8a16 or w4a16");
     if (calibrationData.empty())
       return fail("--quantize=int8 needs calibration samples: "
                   "--calibration-data=FOLDER (one .npy per sample for a "
@@ -269,7 +288,7 @@ int main(int argc, char **argv) {
   } else if (!calibrationData.empty() || !keepFloat.empty() ||
              !accuracyReport.empty()) {
     return fail("--calibration-data, --keep-float and --accuracy-report "
-                "need --quantize=int8");
+                "need --quantize (int8; --keep-float also w8a16 or w4a16)");
   }
   if (!reportFile.empty() && emit != Emit::Binary)
     return fail("--report describes a binary; add -o OUT.gnb or "
@@ -311,9 +330,20 @@ int main(int argc, char **argv) {
     gaon::buildPipelineTo(pm, gaon::CompileStage::Graph);
     if (failed(pm.run(*module)))
       return 1;
-    if (!quantize.empty() &&
-        failed(gaon::quantizeInt8(*module, quantizeOptions)))
+    if (weightOnly) {
+      PassManager wpm(&context);
+      gaon::QuantizeWeightsOptions weightOptions;
+      weightOptions.bits = quantize == "w4a16" ? 4 : 8;
+      weightOptions.groupSize = groupSize;
+      std::vector<std::string> kept(keepFloat.begin(), keepFloat.end());
+      weightOptions.keepFloat = kept;
+      wpm.addPass(gaon::createQuantizeWeights(weightOptions));
+      if (failed(wpm.run(*module)))
+        return 1;
+    } else if (!quantize.empty() &&
+               failed(gaon::quantizeInt8(*module, quantizeOptions))) {
       return 1;
+    }
   }
 
   if (printSummary) {

@@ -55,6 +55,7 @@ typedef enum gaon_dtype {
   GAON_I8, GAON_I16, GAON_I32, GAON_I64,
   GAON_U8, GAON_U16, GAON_U32, GAON_U64,
   GAON_BOOL,
+  GAON_I4, /* two per byte, low nibble first (weights; constants only) */
 } gaon_dtype;
 
 #define GAON_MAX_RANK 8
@@ -68,7 +69,10 @@ typedef struct gaon_tensor {
   size_t byte_size;
 } gaon_tensor;
 
+/* Bytes per element; 0 for GAON_I4, which packs two elements per byte. */
 size_t gaon_dtype_size(gaon_dtype dtype);
+/* Bytes `count` elements take: ceil(count / 2) for GAON_I4. */
+size_t gaon_dtype_bytes(gaon_dtype dtype, uint64_t count);
 const char *gaon_dtype_name(gaon_dtype dtype);
 
 /* Models --------------------------------------------------------------- */

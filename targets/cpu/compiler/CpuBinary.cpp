@@ -34,7 +34,7 @@ namespace gnb = gaon::gnb;
 namespace gaon {
 namespace {
 
-constexpr uint32_t kFormatVersion = 4;
+constexpr uint32_t kFormatVersion = 5;
 constexpr uint64_t kAlignment = 64;
 constexpr uint32_t kNoTensor = 0xFFFFFFFFu;
 
@@ -66,6 +66,10 @@ FailureOr<gnb::DType> dtypeOf(Type element) {
     switch (i.getWidth()) {
     case 1:
       return gnb::DType::Bool;
+    case 4:
+      if (!u)
+        return gnb::DType::I4;
+      break;
     case 8:
       return u ? gnb::DType::U8 : gnb::DType::I8;
     case 16:
@@ -137,6 +141,16 @@ std::vector<char> constantBytes(DenseElementsAttr attr, uint64_t byteSize) {
   if (attr.getElementType().isInteger(1)) {
     for (bool b : attr.getValues<bool>())
       bytes.push_back(b ? 1 : 0);
+    return bytes;
+  }
+  if (attr.getElementType().isInteger(4)) {
+    // Two per byte, low nibble first.
+    bytes.assign(byteSize, 0);
+    uint64_t i = 0;
+    for (const APInt &v : attr.getValues<APInt>()) {
+      bytes[i / 2] |= char((v.getZExtValue() & 0xF) << (4 * (i % 2)));
+      ++i;
+    }
     return bytes;
   }
   ArrayRef<char> raw = attr.getRawData();
@@ -312,7 +326,13 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
       return emitError(v.getLoc())
              << "the CPU target cannot store element type "
              << type.getElementType();
-    uint64_t bytes = type.getNumElements() * elementBytes(*dtype);
+    if (*dtype == gnb::DType::I4 && storage != gnb::Storage::Constant)
+      return emitError(v.getLoc())
+             << "the CPU target keeps int4 values only as constants "
+                "(block_dequantize's packed weights)";
+    uint64_t bytes = *dtype == gnb::DType::I4
+                         ? (uint64_t(type.getNumElements()) + 1) / 2
+                         : type.getNumElements() * elementBytes(*dtype);
     uint32_t id = pending.size();
     pending.push_back({name, *dtype,
                        std::vector<int64_t>(type.getShape().begin(),

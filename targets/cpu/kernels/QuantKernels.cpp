@@ -660,12 +660,71 @@ std::string kQuantizeLinear(const OpDesc &, const Views &in, const Views &out,
   return "";
 }
 
+/// One stored integer of an i4 (two per byte, low nibble first,
+/// sign-extended) or i8 tensor.
+inline int32_t loadSmallInt(const View &v, int64_t i) {
+  if (v.dtype == GAON_I4) {
+    uint8_t byte = v.as<uint8_t>()[i / 2];
+    int32_t nibble = (i % 2) ? byte >> 4 : byte & 0xF;
+    return nibble >= 8 ? nibble - 16 : nibble;
+  }
+  return v.as<int8_t>()[i];
+}
+
+std::string kBlockDequantize(const rt::OpDesc &op, const Views &in,
+                             const Views &out, int) {
+  const View &q = in[0], &scales = in[1];
+  const View *zp = in.size() > 2 && in[2].data ? &in[2] : nullptr;
+  int64_t axis = op.getInt("axis", 0), block = op.getInt("block_size", 1);
+  int64_t outer = 1, inner = 1, size = q.shape[axis];
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= q.shape[d];
+  for (size_t d = axis + 1; d < q.shape.size(); ++d)
+    inner *= q.shape[d];
+  int64_t blocks = scales.shape[axis];
+  const float *s = scales.as<float>();
+  float *y = out[0].as<float>();
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t a = 0; a < size; ++a) {
+      int64_t row = (o * size + a) * inner;
+      int64_t srow = (o * blocks + a / block) * inner;
+      for (int64_t i = 0; i < inner; ++i) {
+        int32_t v = loadSmallInt(q, row + i);
+        if (zp)
+          v -= loadSmallInt(*zp, srow + i);
+        y[row + i] = float(v) * s[srow + i];
+      }
+    }
+  return "";
+}
+
 } // namespace
 
 std::string checkQuantCall(const OpDesc &op, const Views &in,
                            const Views &out) {
   const std::string &k = op.kind;
   const View &x = in[0], &y = out[0];
+  if (k == "graph.block_dequantize") {
+    int64_t axis = op.getInt("axis", -1), block = op.getInt("block_size", 0);
+    size_t rank = x.shape.size();
+    bool small = x.dtype == GAON_I4 || x.dtype == GAON_I8;
+    if (!small || in[1].dtype != GAON_F32 || y.dtype != GAON_F32 ||
+        y.shape != x.shape)
+      return "needs i4 or i8 data, f32 scales and an f32 result of the "
+             "data's shape";
+    if (axis < 0 || size_t(axis) >= rank || block < 1 ||
+        in[1].shape.size() != rank)
+      return "axis, block_size or the scales' rank do not fit the data";
+    for (size_t d = 0; d < rank; ++d)
+      if (in[1].shape[d] != (int64_t(d) == axis
+                                 ? (x.shape[d] + block - 1) / block
+                                 : x.shape[d]))
+        return "the scales do not hold one entry per block";
+    if (in.size() > 2 && in[2].data &&
+        (in[2].dtype != x.dtype || in[2].shape != in[1].shape))
+      return "zero points must have the scales' shape and the data's type";
+    return "";
+  }
   if (k == "graph.quantize_linear")
     return x.dtype == GAON_F32 && in[1].dtype == GAON_F32 &&
                    in[1].count() == 1 && is8Bit(in[2]) &&
@@ -746,6 +805,7 @@ void addQuantKernels(std::map<std::string, Kernel> &table) {
   table["graph.qadd"] = kQAdd;
   table["graph.dynamic_quantize"] = kDynamicQuantize;
   table["graph.quantize_linear"] = kQuantizeLinear;
+  table["graph.block_dequantize"] = kBlockDequantize;
 }
 
 } // namespace gaon::cpu

@@ -45,7 +45,8 @@ const std::map<std::string, Arity> &arities() {
                           "instance_norm", "quantize_linear"})
       t[std::string("graph.") + k] = {3, 3, 1, 1};
     t["graph.conv"] = t["graph.conv_transpose"] = t["graph.layer_norm"] =
-        t["graph.qconv"] = t["graph.qmatmul"] = {2, 3, 1, 1};
+        t["graph.qconv"] = t["graph.qmatmul"] =
+            t["graph.block_dequantize"] = {2, 3, 1, 1};
     t["graph.dynamic_quantize"] = {1, 1, 3, 3};
     t["graph.batch_norm"] = {5, 5, 1, 1};
     t["graph.concat"] = {1, 1 << 20, 1, 1};
@@ -196,7 +197,7 @@ std::string check(const OpDesc &op, const Views &in, const Views &out) {
   }
   if (k == "graph.qconv" || k == "graph.qmatmul" || k == "graph.requantize" ||
       k == "graph.qadd" || k == "graph.dynamic_quantize" ||
-      k == "graph.quantize_linear") {
+      k == "graph.quantize_linear" || k == "graph.block_dequantize") {
     std::string error = checkQuantCall(op, in, out);
     if (!error.empty() || (k != "graph.qconv" && k != "graph.qmatmul"))
       return error;
@@ -477,8 +478,16 @@ std::string validateCall(const rt::OpDesc &op, const std::vector<View> &in,
                                     op.kind == "graph.conv_transpose" ||
                                     op.kind == "graph.layer_norm" ||
                                     op.kind == "graph.qconv" ||
-                                    op.kind == "graph.qmatmul")))
+                                    op.kind == "graph.qmatmul" ||
+                                    op.kind == "graph.block_dequantize")))
       return op.kind + " is missing required input " + std::to_string(i);
+  // Packed int4 is only ever block_dequantize's weights; other kernels
+  // address elements in whole bytes.
+  for (const std::vector<View> *list : {&in, &out})
+    for (const View &v : *list)
+      if (v.dtype == GAON_I4 && op.kind != "graph.block_dequantize")
+        return op.kind + ": int4 operands are not supported (only "
+                         "graph.block_dequantize reads packed int4)";
   std::string error = checkLayouts(op, in, out);
   if (error.empty())
     error = check(op, in, out);

@@ -1099,3 +1099,75 @@ func.func @quantize_linear_shape(%x: tensor<3xf32>, %s: tensor<f32>, %z: tensor<
   %0 = graph.quantize_linear %x, %s, %z : (tensor<3xf32>, tensor<f32>, tensor<ui8>) -> tensor<4xui8>
   return
 }
+
+// -----
+
+// block_dequantize axis
+func.func @block_dequantize_axis(%q: tensor<8x4xi4>, %s: tensor<2x4xf32>) {
+  // expected-error @+1 {{axis 2 is outside the input's rank 2}}
+  %0 = graph.block_dequantize %q, %s {axis = 2 : i64, block_size = 4 : i64} : (tensor<8x4xi4>, tensor<2x4xf32>) -> tensor<8x4xf32>
+  return
+}
+
+// -----
+
+// block_dequantize block size
+func.func @block_dequantize_block_size(%q: tensor<8x4xi4>, %s: tensor<2x4xf32>) {
+  // expected-error @+1 {{block_size must be at least 1, got 0}}
+  %0 = graph.block_dequantize %q, %s {axis = 0 : i64, block_size = 0 : i64} : (tensor<8x4xi4>, tensor<2x4xf32>) -> tensor<8x4xf32>
+  return
+}
+
+// -----
+
+// block_dequantize scale type
+func.func @block_dequantize_scale_type(%q: tensor<8x4xi4>, %s: tensor<2x4xf32>) {
+  // expected-error @+1 {{scale type 'f32' differs from the result type 'f16'}}
+  %0 = graph.block_dequantize %q, %s {axis = 0 : i64, block_size = 4 : i64} : (tensor<8x4xi4>, tensor<2x4xf32>) -> tensor<8x4xf16>
+  return
+}
+
+// -----
+
+// block_dequantize scale rank
+func.func @block_dequantize_scale_rank(%q: tensor<8x4xi4>, %s: tensor<8xf32>) {
+  // expected-error @+1 {{scales have rank 1; the input's is 2}}
+  %0 = graph.block_dequantize %q, %s {axis = 0 : i64, block_size = 4 : i64} : (tensor<8x4xi4>, tensor<8xf32>) -> tensor<8x4xf32>
+  return
+}
+
+// -----
+
+// block_dequantize block count
+func.func @block_dequantize_block_count(%q: tensor<8x4xi4>, %s: tensor<2x4xf32>) {
+  // expected-error @+1 {{scales have 2 entries on dimension 0; blocks of 3 over 8 need 3}}
+  %0 = graph.block_dequantize %q, %s {axis = 0 : i64, block_size = 3 : i64} : (tensor<8x4xi4>, tensor<2x4xf32>) -> tensor<8x4xf32>
+  return
+}
+
+// -----
+
+// block_dequantize other dim
+func.func @block_dequantize_other_dim(%q: tensor<8x4xi4>, %s: tensor<2x3xf32>) {
+  // expected-error @+1 {{scales have 3 entries on dimension 1; blocks of 4 over 4 need 4}}
+  %0 = graph.block_dequantize %q, %s {axis = 0 : i64, block_size = 4 : i64} : (tensor<8x4xi4>, tensor<2x3xf32>) -> tensor<8x4xf32>
+  return
+}
+
+// -----
+
+// block_dequantize zero points
+func.func @block_dequantize_zero_points(%q: tensor<8x4xi4>, %s: tensor<2x4xf32>, %z: tensor<2x4xi8>) {
+  // expected-error @+1 {{zero points must have the scales' shape and the input's type}}
+  %0 = graph.block_dequantize %q, %s, %z {axis = 0 : i64, block_size = 4 : i64} : (tensor<8x4xi4>, tensor<2x4xf32>, tensor<2x4xi8>) -> tensor<8x4xf32>
+  return
+}
+
+// -----
+
+// block_dequantize shape
+func.func @block_dequantize_shape(%q: tensor<8x4xi4>, %s: tensor<2x4xf32>) {
+  // expected-error @+1 {{differs from result shape}}
+  %0 = graph.block_dequantize %q, %s {axis = 0 : i64, block_size = 4 : i64} : (tensor<8x4xi4>, tensor<2x4xf32>) -> tensor<8x5xf32>
+  return
+}

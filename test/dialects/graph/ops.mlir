@@ -301,3 +301,12 @@ func.func @quantize_linear(%x: tensor<2x3xf32>, %s: tensor<f32>, %z: tensor<ui8>
   %0 = graph.quantize_linear %x, %s, %z : (tensor<2x3xf32>, tensor<f32>, tensor<ui8>) -> tensor<2x3xui8>
   return %0 : tensor<2x3xui8>
 }
+
+// CHECK-LABEL: func @block_dequantize
+func.func @block_dequantize(%q: tensor<10x4xi4>, %s: tensor<3x4xf32>, %z: tensor<3x4xi4>) -> (tensor<10x4xf32>, tensor<10x4xf32>) {
+  // CHECK: graph.block_dequantize %{{.*}}, %{{.*}} {axis = 0 : i64, block_size = 4 : i64} : (tensor<10x4xi4>, tensor<3x4xf32>) -> tensor<10x4xf32>
+  %0 = graph.block_dequantize %q, %s {axis = 0 : i64, block_size = 4 : i64} : (tensor<10x4xi4>, tensor<3x4xf32>) -> tensor<10x4xf32>
+  // CHECK: graph.block_dequantize %{{.*}}, %{{.*}}, %{{.*}} {axis = 0
+  %1 = graph.block_dequantize %q, %s, %z {axis = 0 : i64, block_size = 4 : i64} : (tensor<10x4xi4>, tensor<3x4xf32>, tensor<3x4xi4>) -> tensor<10x4xf32>
+  return %0, %1 : tensor<10x4xf32>, tensor<10x4xf32>
+}
