@@ -121,8 +121,10 @@ struct QuantizeWeightsPass
           loc, DenseElementsAttr::get(intType, q));
       Value scaleValue = builder.create<ConstantOp>(
           loc, DenseElementsAttr::get(scaleType, ArrayRef<float>(scales)));
+      // The dequantization carries the matmul's name: it is part of that
+      // node's work (the NPU fuses it into the matmul).
       Value weights = builder.create<BlockDequantizeOp>(
-          loc, type, stored, scaleValue, Value(), builder.getI64IntegerAttr(0),
+          mm.getLoc(), type, stored, scaleValue, Value(), builder.getI64IntegerAttr(0),
           builder.getI64IntegerAttr(block));
       mm.getRhsMutable().assign(weights);
       if (constant->use_empty())

@@ -136,7 +136,21 @@ LogicalResult MatMulOp::verify() {
   for (auto [name, v] : {std::pair{"a", getA()}, {"b", getB()}, {"c", getC()}})
     if (failed(nonNegative(*this, name, v)))
       return failure();
-  bool integer = getMode() != MatMode::bf16xbf16;
+  bool integer = getMode() == MatMode::i8xi8 || getMode() == MatMode::u8xi8;
+  bool weightOnly =
+      getMode() == MatMode::bf16xi8 || getMode() == MatMode::bf16xi4;
+  if (weightOnly != (getScales().has_value() && getGroup().has_value()) ||
+      (!weightOnly && (getScales() || getGroup())))
+    return emitOpError(weightOnly ? "a weight-only mode needs `scales` and "
+                                    "`group`"
+                                  : "only weight-only modes (bf16xi8, "
+                                    "bf16xi4) take `scales` and `group`");
+  if (weightOnly) {
+    if (failed(nonNegative(*this, "scales", *getScales())))
+      return failure();
+    if (*getGroup() < 1 || *getGroup() > UINT32_MAX)
+      return emitOpError("group must be in [1, 2^32), got ") << *getGroup();
+  }
   if (!getOut()) {
     if (getOutType() || getBias() || getRequant() || getRelu() || getScale() ||
         getOutOuterStride())

@@ -44,7 +44,8 @@ def Npu_ElemTypeAttr : EnumAttr<Npu_Dialect, Npu_ElemType, "elem"> {
 }
 def Npu_MatMode : Npu_Enum<"MatMode", "matrix mode", [
   I32EnumAttrCase<"i8xi8", 0>, I32EnumAttrCase<"u8xi8", 1>,
-  I32EnumAttrCase<"bf16xbf16", 2>]>;
+  I32EnumAttrCase<"bf16xbf16", 2>, I32EnumAttrCase<"bf16xi8", 3>,
+  I32EnumAttrCase<"bf16xi4", 4>]>;
 def Npu_MatModeAttr : EnumAttr<Npu_Dialect, Npu_MatMode, "mode"> {
   let assemblyFormat = "`<` $value `>`";
 }
@@ -119,6 +120,9 @@ def Npu_MatMulOp : Npu_Instruction<"matmul"> {
     per-channel multipliers and shifts at `requant` (integer modes, i8/u8
     outputs) or rounds to `out_type`, and writes to `out`. A bf16 matmul's
     output stage computes `sums * scale + bias` (scale 1 unless given).
+    The weight-only modes bf16xi8 and bf16xi4 read B as integers (int4 two
+    per byte), each times its f32 scale: `scales` holds one per `group` rows
+    of K and column; otherwise they behave as bf16xbf16.
   }];
   let arguments = (ins Npu_MatModeAttr:$mode, Npu_Int:$m, Npu_Int:$n,
                        Npu_Int:$k, Npu_Int:$a, Npu_Int:$a_outer,
@@ -137,7 +141,9 @@ def Npu_MatMulOp : Npu_Instruction<"matmul"> {
                        UnitAttr:$relu,
                        OptionalAttr<F32Attr>:$scale,
                        OptionalAttr<Npu_Int>:$out_outer_stride,
-                       DefaultValuedAttr<Npu_Int, "0">:$tag);
+                       DefaultValuedAttr<Npu_Int, "0">:$tag,
+                       OptionalAttr<Npu_Int>:$scales,
+                       OptionalAttr<Npu_Int>:$group);
   let assemblyFormat = "attr-dict";
   let hasVerifier = 1;
 }

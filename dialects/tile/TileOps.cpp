@@ -182,6 +182,20 @@ LogicalResult ConvOp::verify() {
       return emitOpError("an integer convolution needs its bias and "
                          "requantization constants");
   }
+  if (int64_t bits = getWeightBits()) {
+    if (bits != 8 && bits != 4)
+      return emitOpError("weight_bits must be 0 (as the input), 8 or 4, got ")
+             << bits;
+    if (getInteger() || g[7] != 1 || g[8] != 1)
+      return emitOpError("weight-only weights are for float 1x1 "
+                         "convolutions (matmuls)");
+    if (getGroupSize() < 1 || getBias().empty())
+      return emitOpError("weight-only weights need group_size >= 1 and a "
+                         "bias constant holding the scales");
+  } else if (getGroupSize()) {
+    return emitOpError("group_size is for weight-only weights (weight_bits "
+                       "8 or 4)");
+  }
   return verifyTag(*this, getTag());
 }
 

@@ -111,6 +111,10 @@ def Tile_ConvOp : Tile_Op<"conv", [HasParent<"SegmentOp">]> {
     `preloaded`: per tile, the SRAM addresses where earlier tile.loads put
     its weights and bias constant (prefetched during earlier layers), which
     the op then reads in place instead of loading.
+    `weight_bits` 8 or 4 makes a float convolution weight-only (a 1x1 one,
+    from a matmul): its weights are int8 or packed int4, and each tile's
+    `bias` constant holds the f32 biases followed by the f32 scales, one
+    per `group_size` rows of K (cin) and channel, row-major.
   }];
   let arguments = (ins FlatSymbolRefAttr:$input, FlatSymbolRefAttr:$output,
                        DenseI64ArrayAttr:$geometry, Tile_Int:$nt,
@@ -124,7 +128,9 @@ def Tile_ConvOp : Tile_Op<"conv", [HasParent<"SegmentOp">]> {
                        OptionalAttr<DenseI64ArrayAttr>:$preloaded,
                        DefaultValuedAttr<Tile_Int, "0">:$zero_point,
                        DefaultValuedAttr<Tile_Int, "-128">:$clamp_lo,
-                       DefaultValuedAttr<Tile_Int, "127">:$clamp_hi);
+                       DefaultValuedAttr<Tile_Int, "127">:$clamp_hi,
+                       DefaultValuedAttr<Tile_Int, "0">:$weight_bits,
+                       DefaultValuedAttr<Tile_Int, "0">:$group_size);
   let assemblyFormat = "$input `->` $output attr-dict";
   let hasVerifier = 1;
 }

@@ -111,6 +111,10 @@ std::string decodeInstruction(const gnb::NpuInstruction &f,
     mm.outOuterStride = m->out_outer_stride();
     mm.relu = m->relu();
     mm.scale = m->scale();
+    mm.scales = m->scales();
+    mm.group = m->group();
+    if (npu::matModeIsWeightOnly(mm.mode) && mm.group == 0)
+      return "a weight-only matmul with group size 0";
     if (!std::isfinite(mm.scale))
       return "a matmul with a non-finite output scale";
     return "";

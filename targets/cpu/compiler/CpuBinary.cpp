@@ -556,7 +556,7 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
                 m.c, m.cRowStride, m.accumulate, m.store, m.hasBias, m.bias,
                 m.requant, m.zeroPoint, m.clampLo, m.clampHi,
                 gnb::NpuElemType(m.outType), m.out, m.outRowStride, m.relu,
-                m.scale, m.outOuterStride);
+                m.scale, m.outOuterStride, m.scales, m.group);
           } else if (in.opcode == npu::Opcode::Vector) {
             const npu::VectorDesc &v = in.vec;
             vec = gnb::CreateNpuVector(

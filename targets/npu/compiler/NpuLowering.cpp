@@ -95,6 +95,19 @@ DenseElementsAttr constantOf(Value v) {
   return {};
 }
 
+/// The block_dequantize feeding a matmul weight-only weights the matrix
+/// engine reads as they are: constant i8 or i4 [K, N] with f32 scales in
+/// blocks along K, no zero points, and no other user; null otherwise.
+graph::BlockDequantizeOp weightOnlyOf(Value rhs) {
+  auto bdq = rhs.getDefiningOp<graph::BlockDequantizeOp>();
+  if (!bdq || bdq.getAxis() != 0 || bdq.getZeroPoints() || !rhs.hasOneUse() ||
+      bdq.getInput().getType().getRank() != 2 ||
+      !bdq.getScales().getType().getElementType().isF32() ||
+      !constantOf(bdq.getInput()) || !constantOf(bdq.getScales()))
+    return {};
+  return bdq;
+}
+
 /// The 8-bit per-tensor quantized type of `v` with zero point 0 (the NPU's
 /// integer activations), or null.
 quant::UniformQuantizedType npuInt8(Value v) {
@@ -332,6 +345,9 @@ std::string whyNotNpu(Operation &op, const NpuConfig &config) {
   if (llvm::isa<graph::RequantizeOp>(op))
     return "a requantization runs on the NPU only fused into the integer "
            "convolution before it";
+  if (llvm::isa<graph::BlockDequantizeOp>(op))
+    return "weight-only weights dequantize on the NPU only as the matrix "
+           "engine reads them for the matmul they feed";
   if (auto mm = llvm::dyn_cast<graph::QMatMulOp>(op)) {
     RankedTensorType lhs = rankedOf(mm.getLhs()), rhs = rankedOf(mm.getRhs());
     if (!npuInt8(mm.getLhs()))
@@ -418,7 +434,12 @@ std::string whyNotNpu(Operation &op, const NpuConfig &config) {
   }
   if (auto mm = llvm::dyn_cast<graph::MatMulOp>(op)) {
     RankedTensorType lhs = rankedOf(mm.getLhs()), rhs = rankedOf(mm.getRhs());
-    if (!constantOf(mm.getRhs()))
+    if (mm.getRhs().getDefiningOp<graph::BlockDequantizeOp>() &&
+        !weightOnlyOf(mm.getRhs()))
+      return "its weight-only weights have zero points, blocks along N, or "
+             "other users; the matrix engine takes constant symmetric blocks "
+             "along K, one matmul each";
+    if (!constantOf(mm.getRhs()) && !weightOnlyOf(mm.getRhs()))
       return "both operands are computed at run time; the NPU lowering "
              "needs a constant right-hand side (weights) for now";
     if (rhs.getRank() != 2 || lhs.getRank() < 2)
@@ -531,6 +552,9 @@ PlacementMap placeOps(Block &body, const NpuConfig &config, bool greedy) {
       continue;
     }
     if (auto mm = llvm::dyn_cast<graph::MatMulOp>(op)) {
+      // Weight-only weights dequantize as the matrix engine reads them.
+      if (graph::BlockDequantizeOp bdq = weightOnlyOf(mm.getRhs()))
+        map[bdq] = Placement{true, "", &op};
       Operation *user = soleUser(&op);
       if (auto add = llvm::dyn_cast_or_null<graph::AddOp>(user)) {
         Value other = add.getLhs() == mm.getOutput() ? add.getRhs() : add.getLhs();
@@ -833,6 +857,22 @@ RowTiling planRows(int64_t h, int64_t w, int64_t bytesPerPixel,
 
 /// An integer convolution's constants: int8 weights (OIHW), int32 biases,
 /// and the output stage's per-channel requantization.
+/// Weight-only weights: integers [K][N] and f32 scales [ceil(K / group)][N].
+struct WeightOnlyStage {
+  int bits = 8;
+  int64_t group = 1;
+  std::vector<int8_t> q;
+  std::vector<float> scales;
+};
+
+/// Bytes of one K row of `nw` packed weights.
+uint64_t weightRowBytes(int64_t nw, int64_t elemBytes,
+                        const WeightOnlyStage *wq) {
+  if (!wq)
+    return uint64_t(nw) * elemBytes;
+  return wq->bits == 4 ? uint64_t(nw + 1) / 2 : uint64_t(nw);
+}
+
 struct IntegerStage {
   std::vector<int8_t> weights;
   std::vector<int32_t> bias;
@@ -879,8 +919,11 @@ private:
   }
   /// The value an anchor op's group produces: its last fused op's result.
   Value groupResult(Operation *anchor) {
-    auto &fused = fusedOf[anchor];
-    return fused.empty() ? anchor->getResult(0) : fused.back()->getResult(0);
+    Value result = anchor->getResult(0);
+    for (Operation *f : fusedOf[anchor])
+      if (!llvm::isa<graph::BlockDequantizeOp>(f)) // before the anchor
+        result = f->getResult(0);
+    return result;
   }
   bool fusedRelu(Operation *anchor) {
     return llvm::any_of(fusedOf[anchor],
@@ -890,7 +933,8 @@ private:
                              const std::vector<float> &weights,
                              bool weightsOIHW, const std::vector<float> *bias,
                              float scale,
-                             const struct IntegerStage *integer = nullptr);
+                             const struct IntegerStage *integer = nullptr,
+                             const WeightOnlyStage *weightOnly = nullptr);
   LogicalResult planIntegerConv(Operation *op);
   LogicalResult planElementwise(Operation *op);
   LogicalResult planMaxPool(graph::MaxPoolOp pool);
@@ -1179,7 +1223,18 @@ SegmentPlanner::run(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
       planned = planElementwise(qadd);
     } else if (auto mm = llvm::dyn_cast<graph::MatMulOp>(anchor)) {
       ConvGeom g = matmulGeom(rankedOf(mm.getLhs()), rankedOf(mm.getRhs()));
-      std::vector<float> w = floatsOf(constantOf(mm.getRhs()));
+      std::optional<WeightOnlyStage> wq;
+      std::vector<float> w;
+      if (graph::BlockDequantizeOp bdq = weightOnlyOf(mm.getRhs())) {
+        wq.emplace();
+        wq->bits = bdq.getInput().getType().getElementType().getIntOrFloatBitWidth();
+        wq->group = bdq.getBlockSize();
+        for (const APInt &v : constantOf(bdq.getInput()).getValues<APInt>())
+          wq->q.push_back(int8_t(v.getSExtValue()));
+        wq->scales = floatsOf(constantOf(bdq.getScales()));
+      } else {
+        w = floatsOf(constantOf(mm.getRhs()));
+      }
       std::vector<float> bias;
       bool hasBias = false;
       for (Operation *f : fusedOf[anchor])
@@ -1188,8 +1243,11 @@ SegmentPlanner::run(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
           bias = floatsOf(constantOf(c));
           hasBias = true;
         }
+      if (wq && !hasBias)
+        bias.assign(g.cout, 0.0f); // the scales travel with the bias
       planned = planConvLike(anchor, mm.getLhs(), g, w, false,
-                             hasBias ? &bias : nullptr, 1.0f);
+                             hasBias || wq ? &bias : nullptr, 1.0f, nullptr,
+                             wq ? &*wq : nullptr);
     } else if (auto pool = llvm::dyn_cast<graph::MaxPoolOp>(anchor)) {
       planned = planMaxPool(pool);
     } else if (auto reduce = llvm::dyn_cast<graph::ReduceOp>(anchor)) {
@@ -1260,7 +1318,8 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
                                            bool weightsOIHW,
                                            const std::vector<float> *bias,
                                            float scale,
-                                           const IntegerStage *integer) {
+                                           const IntegerStage *integer,
+                                           const WeightOnlyStage *wq) {
   const DevTensor &x = dev(input);
   Value result = groupResult(anchor);
   const DevTensor &y = dev(result);
@@ -1285,12 +1344,26 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
     // the bias as f32 (integer: int8 weights; int32 biases, then the
     // channels' requantization pairs).
     int64_t web = integer ? 1 : kBf16; // weight element bytes
+    int64_t groups = wq ? ceilDiv(g.cin, wq->group) : 0;
     SmallVector<int64_t> chunk(nTiles), biasAt;
     for (int64_t t = 0; t < nTiles; ++t) {
       int64_t n0 = offset + t * nt, nw = std::min(nt, g.cout - t * nt);
-      std::vector<char> bytes(uint64_t(g.kh) * g.kw * g.cin * nw * web);
+      std::vector<char> bytes(uint64_t(g.kh) * g.kw * g.cin *
+                              weightRowBytes(nw, web, wq));
       auto *dst = reinterpret_cast<uint16_t *>(bytes.data());
       uint64_t i = 0;
+      if (wq) {
+        // Rows of K: int8, or int4 two per byte, low nibble first.
+        uint64_t rowBytes = weightRowBytes(nw, web, wq);
+        for (int64_t k = 0; k < g.cin; ++k)
+          for (int64_t o = 0; o < nw; ++o) {
+            int8_t v = wq->q[uint64_t(k) * whole.cout + n0 + o];
+            if (wq->bits == 8)
+              bytes[k * rowBytes + o] = char(v);
+            else
+              bytes[k * rowBytes + o / 2] |= char((v & 0xF) << (4 * (o % 2)));
+          }
+      } else
       for (int64_t ki = 0; ki < g.kh; ++ki)
         for (int64_t kj = 0; kj < g.kw; ++kj)
           for (int64_t ci = 0; ci < g.cin; ++ci)
@@ -1320,8 +1393,13 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
         biasAt.push_back(addConstant(name + ".bias" + std::to_string(index),
                                      std::move(b)));
       } else if (bias) {
-        std::vector<char> b(uint64_t(nw) * 4);
-        std::memcpy(b.data(), bias->data() + n0, b.size());
+        // Weight-only: the scales of the tile's channels follow the bias.
+        std::vector<char> b(uint64_t(nw) * 4 * (1 + groups));
+        std::memcpy(b.data(), bias->data() + n0, uint64_t(nw) * 4);
+        for (int64_t gi = 0; gi < groups; ++gi)
+          std::memcpy(b.data() + 4 * uint64_t(nw) * (1 + gi),
+                      wq->scales.data() + uint64_t(gi) * whole.cout + n0,
+                      uint64_t(nw) * 4);
         biasAt.push_back(addConstant(name + ".bias" + std::to_string(index),
                                      std::move(b)));
       }
@@ -1368,8 +1446,9 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
     int64_t inColsMax = plan->fullWidth
                             ? x.wp()
                             : g.inCols(colsT);
-    uint64_t wBytes = alignUp(uint64_t(g.kh) * g.kw * g.cin * nt * web);
-    uint64_t bBytes = alignUp(uint64_t(nt) * (integer ? 12 : 4));
+    uint64_t wBytes =
+        alignUp(uint64_t(g.kh) * g.kw * g.cin * weightRowBytes(nt, web, wq));
+    uint64_t bBytes = alignUp(uint64_t(nt) * (integer ? 12 : 4 * (1 + groups)));
     uint64_t inBytes =
         x.sram ? 0 : alignUp(uint64_t(inRowsMax) * inColsMax * g.cin * x.eb);
     uint64_t accBytes = alignUp(uint64_t(rowsT) * colsT * nt * 4);
@@ -1406,7 +1485,8 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
                           : builder.getDenseI64ArrayAttr(preloaded),
         i64(integer ? integer->zeroPoint : 0),
         i64(integer ? integer->clampLo : -128),
-        i64(integer ? integer->clampHi : 127));
+        i64(integer ? integer->clampHi : 127), i64(wq ? wq->bits : 0),
+        i64(wq ? wq->group : 0));
   }
   return success();
 }
@@ -1848,7 +1928,16 @@ void SegmentEmitter::emitConv(tileir::ConvOp op) {
   // the requantization pairs in the bias buffer.
   bool integer = op.getInteger();
   int64_t web = integer ? 1 : kBf16, xe = x.eb, ye = y.eb;
-  uint64_t biasBytesPer = integer ? 12 : 4;
+  // Weight-only: int8 or int4 weights, the scales after the bias.
+  int64_t weightBits = op.getWeightBits(), group = op.getGroupSize();
+  std::optional<WeightOnlyStage> wq;
+  if (weightBits) {
+    wq.emplace();
+    wq->bits = int(weightBits);
+    wq->group = group;
+  }
+  int64_t groups = wq ? ceilDiv(g.cin, group) : 0;
+  uint64_t biasBytesPer = integer ? 12 : 4 * (1 + groups);
   // Split across cores, this op writes channels [offset, offset + cout) of
   // an output with y.c channels.
   int64_t offset = op.getOutChannelOffset();
@@ -1857,7 +1946,8 @@ void SegmentEmitter::emitConv(tileir::ConvOp op) {
   for (int64_t t = 0; t < nTiles; ++t) {
     int64_t n0 = t * nt, nw = std::min(nt, g.cout - n0);
     int wb = t % wBuffers;
-    uint64_t wSize = uint64_t(g.kh) * g.kw * g.cin * nw * web;
+    uint64_t wRow = weightRowBytes(nw, web, wq ? &*wq : nullptr);
+    uint64_t wSize = uint64_t(g.kh) * g.kw * g.cin * wRow;
     uint64_t bSize = uint64_t(nw) * biasBytesPer;
     if (auto pre = op.getPreloaded()) {
       // Loaded earlier (prefetched): read in place.
@@ -1919,9 +2009,15 @@ void SegmentEmitter::emitConv(tileir::ConvOp op) {
             int64_t ti = g.dw == 1 ? gi : gi / g.kw;
             int64_t tj = g.dw == 1 ? 0 : gi % g.kw;
             MatMulDesc mm;
-            mm.mode = !integer                  ? MatMode::BF16xBF16
+            mm.mode = wq ? (weightBits == 4 ? MatMode::BF16xI4
+                                            : MatMode::BF16xI8)
+                      : !integer                 ? MatMode::BF16xBF16
                       : x.type() == ElemType::U8 ? MatMode::U8xI8
                                                  : MatMode::I8xI8;
+            if (wq) {
+              mm.scales = bBuf[wb] + uint64_t(nw) * 4;
+              mm.group = uint32_t(group);
+            }
             mm.m = uint32_t(m);
             mm.n = uint32_t(nw);
             mm.k = uint32_t(g.groupK());
@@ -1931,8 +2027,8 @@ void SegmentEmitter::emitConv(tileir::ConvOp op) {
             mm.aInner = uint32_t(cols);
             mm.aOuterStride = g.sh * rowPitch;
             mm.aInnerStride = g.sw * g.cin * xe;
-            mm.b = wBuf[wb] + uint64_t((ti * g.kw + tj) * g.cin * nw * web);
-            mm.bRowStride = nw * web;
+            mm.b = wBuf[wb] + uint64_t(ti * g.kw + tj) * g.cin * wRow;
+            mm.bRowStride = int64_t(wRow);
             mm.c = acc;
             mm.cRowStride = nw * 4;
             mm.accumulate = gi > 0;

@@ -84,6 +84,10 @@ Operation *buildProgramOp(OpBuilder &builder, Location loc,
           add("c_row_stride", i64(m.cRowStride));
           if (m.accumulate)
             add("accumulate", builder.getUnitAttr());
+          if (matModeIsWeightOnly(m.mode)) {
+            add("scales", i64(m.scales));
+            add("group", i64(m.group));
+          }
           if (m.store) {
             add("out", i64(m.out));
             add("out_type", npuir::ElemTypeAttr::get(ctx, elemOf(m.outType)));
@@ -92,7 +96,7 @@ Operation *buildProgramOp(OpBuilder &builder, Location loc,
               add("out_outer_stride", i64(m.outOuterStride));
             if (m.hasBias)
               add("bias", i64(m.bias));
-            bool integer = m.mode != MatMode::BF16xBF16;
+            bool integer = matModeIsInteger(m.mode);
             if (integer && m.outType != ElemType::I32)
               add("requant", i64(m.requant));
             if (integer) {
@@ -205,6 +209,8 @@ LogicalResult readProgramOp(Operation *op, Program &out) {
         mm.c = m.getC();
         mm.cRowStride = m.getCRowStride();
         mm.accumulate = m.getAccumulate();
+        mm.scales = uint64_t(m.getScales().value_or(0));
+        mm.group = uint32_t(m.getGroup().value_or(0));
         if (m.getOut()) {
           mm.store = true;
           mm.out = *m.getOut();

@@ -46,7 +46,25 @@ struct DmaDesc {
   }
 };
 
-enum class MatMode : uint8_t { I8xI8, U8xI8, BF16xBF16 };
+/// Matrix modes (A x B). BF16xI8 and BF16xI4 (format version 5) are
+/// weight-only: B holds integers that dequantize as they load, each times
+/// its f32 scale (one per `group` rows of K and column, at `scales`); they
+/// accumulate and store as BF16xBF16 does.
+enum class MatMode : uint8_t { I8xI8, U8xI8, BF16xBF16, BF16xI8, BF16xI4 };
+/// Whether a mode's A and accumulators are integers (i32 sums).
+inline bool matModeIsInteger(MatMode m) {
+  return m == MatMode::I8xI8 || m == MatMode::U8xI8;
+}
+inline bool matModeIsWeightOnly(MatMode m) {
+  return m == MatMode::BF16xI8 || m == MatMode::BF16xI4;
+}
+/// Bytes of one row of `n` B elements (int4: two per byte, low nibble
+/// first).
+inline uint64_t matBRowBytes(MatMode m, uint64_t n) {
+  return m == MatMode::BF16xBF16 ? 2 * n
+         : m == MatMode::BF16xI4 ? (n + 1) / 2
+                                 : n;
+}
 
 /// C[M x N] (+)= A[M x K] * B[K x N]; A's M rows are a 2-D window
 /// (outer x inner rows with byte strides), so a convolution tap is one
@@ -80,6 +98,9 @@ struct MatMulDesc {
   int64_t outOuterStride = 0;
   bool relu = false; // float mode: max(0, x) before rounding
   float scale = 1.0f; // float mode: sums * scale + bias, before relu
+  // Weight-only modes: f32 scales, ceil(k / group) rows of n, row-major.
+  uint64_t scales = 0;
+  uint32_t group = 0;
 };
 
 enum class VecOp : uint8_t {

@@ -114,9 +114,17 @@ double Simulator::dramLatencyCycles() const {
 }
 
 double Simulator::matMulCycles(const MatMulDesc &mm) const {
-  double rate = mm.mode == MatMode::BF16xBF16 ? config.bf16Rate : 1.0;
-  double tiles = std::ceil(double(mm.k) / config.matrixRows) *
-                 std::ceil(double(mm.n) / config.matrixCols);
+  bool floatA = !matModeIsInteger(mm.mode);
+  double rate = floatA ? config.bf16Rate : 1.0;
+  // Weight-only: a weight tile holds one scale per column, so tiles of K
+  // restart at each group boundary (a short group costs a whole tile).
+  double kTiles = std::ceil(double(mm.k) / config.matrixRows);
+  if (matModeIsWeightOnly(mm.mode) && mm.group) {
+    uint64_t full = mm.k / mm.group, rest = mm.k % mm.group;
+    kTiles = double(full) * std::ceil(double(mm.group) / config.matrixRows) +
+             (rest ? std::ceil(double(rest) / config.matrixRows) : 0.0);
+  }
+  double tiles = kTiles * std::ceil(double(mm.n) / config.matrixCols);
   return tiles * mm.m / rate + config.matrixRows + config.matrixCols;
 }
 
@@ -198,26 +206,38 @@ std::string describe(const Instruction &in, uint32_t core,
     const MatMulDesc &mm = in.mm;
     if (!mm.m || !mm.n || !mm.k || uint64_t(mm.aOuter) * mm.aInner != mm.m)
       return "matmul needs m, n, k > 0 and a_outer * a_inner == m";
-    uint64_t in8 = mm.mode == MatMode::BF16xBF16 ? 2 : 1;
+    if (uint8_t(mm.mode) > uint8_t(MatMode::BF16xI4))
+      return "matmul has an unknown mode";
+    bool weightOnly = matModeIsWeightOnly(mm.mode);
+    if (weightOnly && mm.group == 0)
+      return "a weight-only matmul needs a group size of at least 1";
+    uint64_t aBytes = matModeIsInteger(mm.mode) ? 1 : 2;
     uint64_t lo, hi;
     if (!walkRange(mm.a, {1, mm.aOuter, mm.aInner, mm.k},
-                   {0, mm.aOuterStride, mm.aInnerStride, int64_t(in8)}, in8,
-                   lo, hi))
+                   {0, mm.aOuterStride, mm.aInnerStride, int64_t(aBytes)},
+                   aBytes, lo, hi))
       return "matmul A has a negative walk";
     if (auto e = add(core, lo, hi, false, "matmul A"); !e.empty())
       return e;
-    if (!walkRange(mm.b, {1, 1, mm.k, mm.n}, {0, 0, mm.bRowStride, int64_t(in8)},
-                   in8, lo, hi))
+    if (!walkRange(mm.b, {1, 1, mm.k, 1}, {0, 0, mm.bRowStride, 1},
+                   matBRowBytes(mm.mode, mm.n), lo, hi))
       return "matmul B has a negative walk";
     if (auto e = add(core, lo, hi, false, "matmul B"); !e.empty())
       return e;
+    if (weightOnly) {
+      uint64_t groups = (uint64_t(mm.k) + mm.group - 1) / mm.group;
+      if (auto e = add(core, mm.scales, mm.scales + 4 * groups * mm.n, false,
+                       "matmul scales");
+          !e.empty())
+        return e;
+    }
     if (!walkRange(mm.c, {1, 1, mm.m, mm.n}, {0, 0, mm.cRowStride, 4}, 4, lo,
                    hi))
       return "matmul C has a negative walk";
     if (auto e = add(core, lo, hi, true, "matmul C"); !e.empty())
       return e;
     if (mm.store) {
-      bool integer = mm.mode != MatMode::BF16xBF16;
+      bool integer = matModeIsInteger(mm.mode);
       if (integer && mm.outType != ElemType::I8 && mm.outType != ElemType::U8 &&
           mm.outType != ElemType::I32)
         return "an integer matmul stores i8, u8 or i32";
@@ -414,7 +434,7 @@ void productsF32(const MatMulDesc &mm, const uint8_t *s, uint32_t k0,
   for (uint32_t r = 0; r < mm.m; ++r) {
     const uint8_t *ar = s + rows.at(r);
     float *ad = ap + size_t(r) * kn;
-    if (mm.mode == MatMode::BF16xBF16)
+    if (!matModeIsInteger(mm.mode))
       bf16RowToFloat(ar + 2 * size_t(k0), ad, kn);
     else if (mm.mode == MatMode::U8xI8)
       for (uint32_t k = 0; k < kn; ++k)
@@ -424,27 +444,48 @@ void productsF32(const MatMulDesc &mm, const uint8_t *s, uint32_t k0,
         ad[k] = float(int8_t(ar[k0 + k]));
   }
   Simulator::MatMulScratch::BCache &bc = scratch.bCache;
+  bool weightOnly = matModeIsWeightOnly(mm.mode);
   bool hit = bc.valid && bc.b == mm.b && bc.stride == mm.bRowStride &&
              bc.k0 == k0 && bc.kn == kn && bc.n == mm.n &&
-             bc.bf16 == (mm.mode == MatMode::BF16xBF16);
+             bc.mode == mm.mode &&
+             (!weightOnly || (bc.scales == mm.scales && bc.group == mm.group));
   if (!hit) {
     bc.data.resize(size_t(kn) * mm.n);
     for (uint32_t k = 0; k < kn; ++k) {
       const uint8_t *br = s + mm.b + int64_t(k0 + k) * mm.bRowStride;
       float *bd = &bc.data[size_t(k) * mm.n];
-      if (mm.mode == MatMode::BF16xBF16)
+      if (mm.mode == MatMode::BF16xBF16) {
         bf16RowToFloat(br, bd, mm.n);
-      else
+      } else if (weightOnly) {
+        // Dequantized as it loads: q * scale, one f32 rounding.
+        const uint8_t *sr =
+            s + mm.scales + uint64_t((k0 + k) / mm.group) * mm.n * 4;
+        for (uint32_t j = 0; j < mm.n; ++j) {
+          int32_t q = mm.mode == MatMode::BF16xI8
+                          ? int32_t(int8_t(br[j]))
+                          : int32_t(int8_t(uint8_t(br[j / 2] >> (4 * (j % 2)))
+                                           << 4) >> 4);
+          bd[j] = float(q) * load<float>(sr + 4 * j);
+        }
+      } else {
         for (uint32_t j = 0; j < mm.n; ++j)
           bd[j] = float(int8_t(br[j]));
+      }
     }
-    uint64_t eb = mm.mode == MatMode::BF16xBF16 ? 2 : 1;
-    bc = {true, mm.b, mm.bRowStride, k0, kn, mm.n,
-          mm.mode == MatMode::BF16xBF16,
-          mm.b + uint64_t(std::min<int64_t>(0, (int64_t(k0 + kn) - 1) * mm.bRowStride)),
-          mm.b + uint64_t(std::max<int64_t>(0, (int64_t(k0 + kn) - 1) * mm.bRowStride)) +
-              uint64_t(mm.n) * eb,
-          std::move(bc.data)};
+    uint64_t lo = mm.b + uint64_t(std::min<int64_t>(
+                             0, (int64_t(k0 + kn) - 1) * mm.bRowStride));
+    uint64_t hi = mm.b +
+                  uint64_t(std::max<int64_t>(
+                      0, (int64_t(k0 + kn) - 1) * mm.bRowStride)) +
+                  matBRowBytes(mm.mode, mm.n);
+    if (weightOnly) {
+      // A write to the scales also invalidates the cached weights.
+      uint64_t groups = (uint64_t(mm.k) + mm.group - 1) / mm.group;
+      lo = std::min(lo, mm.scales);
+      hi = std::max(hi, mm.scales + 4 * groups * mm.n);
+    }
+    bc = {true,    mm.b, mm.bRowStride, k0,  kn, mm.n, mm.mode,
+          mm.scales, mm.group, lo, hi, std::move(bc.data)};
   }
   const float *bp = bc.data.data();
   if (into)
@@ -593,7 +634,7 @@ bool bf16Product(const MatMulDesc &mm, uint8_t *s,
 
 void execMatMul(const MatMulDesc &mm, uint8_t *s,
                 Simulator::MatMulScratch &scratch) {
-  bool integer = mm.mode != MatMode::BF16xBF16;
+  bool integer = matModeIsInteger(mm.mode);
   std::vector<float> &c = scratch.c;
   if (integer) {
     // Blocks of K whose sums stay below 2^24 (|product| < 2^15): f32 holds
@@ -612,7 +653,7 @@ void execMatMul(const MatMulDesc &mm, uint8_t *s,
         }
       }
     }
-  } else if (bf16Product(mm, s, scratch)) {
+  } else if (mm.mode == MatMode::BF16xBF16 && bf16Product(mm, s, scratch)) {
     // done on oneDNN's bf16 matmul
   } else if (mm.c % 4 == 0 && mm.cRowStride % 4 == 0 &&
              mm.cRowStride >= int64_t(4) * mm.n) {

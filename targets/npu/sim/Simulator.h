@@ -80,7 +80,9 @@ public:
       uint64_t b = 0;
       int64_t stride = 0;
       uint32_t k0 = 0, kn = 0, n = 0;
-      bool bf16 = false;
+      MatMode mode = MatMode::I8xI8;
+      uint64_t scales = 0; // weight-only modes
+      uint32_t group = 0;
       uint64_t lo = 0, hi = 0; // the SRAM bytes it came from
       std::vector<float> data;
       uint32_t core = 0;

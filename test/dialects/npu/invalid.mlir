@@ -348,3 +348,39 @@ npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
     npu.vector {op = #npu.vec<add>, type = #npu.elem<i8>, out_type = #npu.elem<i8>, n = 4, a = 0, b = 0, y = 32}
   }
 }
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <matrix> core 0 {
+    // expected-error @+1 {{a weight-only mode needs `scales` and `group`}}
+    npu.matmul {mode = #npu.mode<bf16xi4>, m = 4, n = 4, k = 4, a = 0, a_outer = 1, a_inner = 4, a_outer_stride = 0, a_inner_stride = 8, b = 64, b_row_stride = 2, c = 128, c_row_stride = 16, scales = 256}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <matrix> core 0 {
+    // expected-error @+1 {{only weight-only modes (bf16xi8, bf16xi4) take `scales` and `group`}}
+    npu.matmul {mode = #npu.mode<bf16xbf16>, m = 4, n = 4, k = 4, a = 0, a_outer = 1, a_inner = 4, a_outer_stride = 0, a_inner_stride = 8, b = 64, b_row_stride = 8, c = 128, c_row_stride = 16, scales = 256, group = 2}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <matrix> core 0 {
+    // expected-error @+1 {{group must be in [1, 2^32), got 0}}
+    npu.matmul {mode = #npu.mode<bf16xi8>, m = 4, n = 4, k = 4, a = 0, a_outer = 1, a_inner = 4, a_outer_stride = 0, a_inner_stride = 8, b = 64, b_row_stride = 4, c = 128, c_row_stride = 16, scales = 256, group = 0}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <matrix> core 0 {
+    // expected-error @+1 {{scales must be non-negative}}
+    npu.matmul {mode = #npu.mode<bf16xi8>, m = 4, n = 4, k = 4, a = 0, a_outer = 1, a_inner = 4, a_outer_stride = 0, a_inner_stride = 8, b = 64, b_row_stride = 4, c = 128, c_row_stride = 16, scales = -4, group = 2}
+  }
+}

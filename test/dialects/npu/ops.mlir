@@ -20,6 +20,8 @@ npu.program attributes {cores = 1, dram_bytes = 4096, tags = ["fc"]} {
     npu.wait {semaphore = 0, value = 1}
     // CHECK: npu.matmul {{{.*}}mode = #npu.mode<i8xi8>{{.*}}out_type = #npu.elem<i8>{{.*}}requant = 2432 : i64
     npu.matmul {mode = #npu.mode<i8xi8>, m = 4, n = 32, k = 64, a = 0, a_outer = 1, a_inner = 4, a_outer_stride = 0, a_inner_stride = 64, b = 256, b_row_stride = 32, c = 8192, c_row_stride = 128, out = 4096, out_type = #npu.elem<i8>, out_row_stride = 32, bias = 2304, requant = 2432, zero_point = -5, clamp_lo = -5, clamp_hi = 127}
+    // CHECK: npu.matmul {{{.*}}group = 32 : i64{{.*}}mode = #npu.mode<bf16xi4>{{.*}}scales = 12288 : i64
+    npu.matmul {mode = #npu.mode<bf16xi4>, m = 4, n = 32, k = 64, a = 0, a_outer = 1, a_inner = 4, a_outer_stride = 0, a_inner_stride = 128, b = 1024, b_row_stride = 16, c = 8192, c_row_stride = 128, out = 4096, out_type = #npu.elem<bf16>, out_row_stride = 64, scales = 12288, group = 32}
     npu.signal {semaphore = 1, core = 0}
   }
   // CHECK: npu.queue <store> core 0

@@ -404,3 +404,39 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
   // expected-error @+1 {{qadd reads 8-bit tensors, the other ops bf16}}
   tile.eltwise "qadd" @x, @x -> @y {rows = 1, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0, params = array<i64: 0, 0, 1, 1, 1073741824, 0, 0, -128, 127>}
 }
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{weight_bits must be 0 (as the input), 8 or 4, got 2}}
+  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, weight_bits = 2, group_size = 2, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "i8"}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "i8"}
+  // expected-error @+1 {{weight-only weights are for float 1x1 convolutions (matmuls)}}
+  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, weight_bits = 4, group_size = 2, integer, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{weight-only weights need group_size >= 1 and a bias constant holding the scales}}
+  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, weight_bits = 8, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{group_size is for weight-only weights (weight_bits 8 or 4)}}
+  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, group_size = 2, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+}
