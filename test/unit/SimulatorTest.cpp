@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <random>
 
@@ -68,7 +69,7 @@ Instruction matmul(MatMode mode, uint32_t m, uint32_t n, uint32_t k,
   Instruction in;
   in.opcode = Opcode::MatMul;
   in.engine = Engine::Matrix;
-  int eb = mode == MatMode::BF16xBF16 ? 2 : 1;
+  int eb = matModeIsInteger(mode) ? 1 : 2;
   in.mm.mode = mode;
   in.mm.m = m;
   in.mm.n = n;
@@ -78,7 +79,7 @@ Instruction matmul(MatMode mode, uint32_t m, uint32_t n, uint32_t k,
   in.mm.aInner = m;
   in.mm.aInnerStride = int64_t(k) * eb;
   in.mm.b = b;
-  in.mm.bRowStride = int64_t(n) * eb;
+  in.mm.bRowStride = int64_t(matBRowBytes(mode, n));
   in.mm.c = c;
   in.mm.cRowStride = int64_t(n) * 4;
   return in;
@@ -356,6 +357,90 @@ TEST(Simulator, Bf16MatMulAccumulatesInF32) {
       std::memcpy(&got, &dram[dOut + 4 * (i * n + j)], 4);
       EXPECT_EQ(got, want);
     }
+}
+
+TEST(Simulator, WeightOnlyMatMulDequantizesAsItLoads) {
+  // A (bf16) x B (int8 or packed int4) with one power-of-two scale per
+  // group of 3 rows of K and column; K = 7 leaves a short last group and
+  // N = 5 an odd int4 row. Every value and partial sum is exact in f32, so
+  // the result must equal the plain loop's.
+  NpuConfig edge = edgeNpuConfig();
+  const uint32_t m = 4, n = 5, k = 7, group = 3, groups = 3;
+  auto bf16 = [](float f) {
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    return uint16_t(bits >> 16);
+  };
+  auto aAt = [](uint32_t i, uint32_t q) { return float(int((i * 7 + q) % 9) - 4) * 0.5f; };
+  auto qAt = [](uint32_t q, uint32_t j) { return int((q * 5 + j * 3) % 15) - 7; };
+  auto sAt = [](uint32_t g, uint32_t j) { return std::ldexp(1.0f, int(g + j % 3) - 3); };
+  for (MatMode mode : {MatMode::BF16xI8, MatMode::BF16xI4}) {
+    uint64_t rowBytes = matBRowBytes(mode, n);
+    std::vector<uint8_t> dram(4096);
+    uint64_t dA = 0, dB = 256, dS = 512, dOut = 1024;
+    for (uint32_t i = 0; i < m; ++i)
+      for (uint32_t q = 0; q < k; ++q) {
+        uint16_t v = bf16(aAt(i, q));
+        std::memcpy(&dram[dA + 2 * (i * k + q)], &v, 2);
+      }
+    for (uint32_t q = 0; q < k; ++q)
+      for (uint32_t j = 0; j < n; ++j) {
+        int v = qAt(q, j);
+        if (mode == MatMode::BF16xI8)
+          dram[dB + q * rowBytes + j] = uint8_t(int8_t(v));
+        else
+          dram[dB + q * rowBytes + j / 2] |= uint8_t((v & 0xF) << (4 * (j % 2)));
+      }
+    for (uint32_t g = 0; g < groups; ++g)
+      for (uint32_t j = 0; j < n; ++j) {
+        float v = sAt(g, j);
+        std::memcpy(&dram[dS + 4 * (g * n + j)], &v, 4);
+      }
+    Program p = emptyProgram(1);
+    p.dramBytes = dram.size();
+    p.queues[0][0].push_back(load(0, 0, 1024));
+    p.queues[0][0].push_back(signal(0, 0, Engine::Load));
+    Instruction mm = matmul(mode, m, n, k, dA, dB, 2048);
+    mm.mm.aInnerStride = 2 * k;
+    mm.mm.bRowStride = int64_t(rowBytes);
+    mm.mm.scales = dS;
+    mm.mm.group = group;
+    p.queues[0][2].push_back(wait(0, 1, Engine::Matrix));
+    p.queues[0][2].push_back(mm);
+    p.queues[0][2].push_back(signal(1, 0, Engine::Matrix));
+    p.queues[0][1].push_back(wait(1, 1, Engine::Store));
+    p.queues[0][1].push_back(storeOut(2048, dOut, 4 * m * n));
+    SimResult r;
+    ASSERT_EQ(run(edge, p, dram, r), "");
+    for (uint32_t i = 0; i < m; ++i)
+      for (uint32_t j = 0; j < n; ++j) {
+        float want = 0;
+        for (uint32_t q = 0; q < k; ++q)
+          want += aAt(i, q) * (float(qAt(q, j)) * sAt(q / group, j));
+        float got;
+        std::memcpy(&got, &dram[dOut + 4 * (i * n + j)], 4);
+        EXPECT_EQ(got, want) << "mode " << int(mode) << " at " << i << ", " << j;
+      }
+  }
+  // Cost: the bf16 rate, and tiles of K restart at every group boundary:
+  // K = 300 in groups of 96 is 3 whole groups (one 128-row tile each) and
+  // 12 rows (another tile), 4 tiles where plain bf16 needs 3.
+  Simulator sim(edge);
+  MatMulDesc w = matmul(MatMode::BF16xI4, 64, 256, 300, 0, 0, 0).mm;
+  w.group = 96;
+  EXPECT_DOUBLE_EQ(sim.matMulCycles(w), 4 * 2 * 64 / 0.5 + 128 + 128);
+  w.group = 128;
+  EXPECT_DOUBLE_EQ(sim.matMulCycles(w), 3 * 2 * 64 / 0.5 + 128 + 128);
+  // A group of 0 is refused, not divided by.
+  Program bad = emptyProgram(1);
+  bad.dramBytes = 4096;
+  Instruction zero = matmul(MatMode::BF16xI8, 4, 4, 4, 0, 256, 2048);
+  zero.mm.scales = 512;
+  bad.queues[0][2].push_back(zero);
+  std::vector<uint8_t> dram(4096);
+  SimResult r;
+  EXPECT_NE(run(edge, bad, dram, r).find("group size of at least 1"),
+            std::string::npos);
 }
 
 TEST(Simulator, RefusesRacesDeadlocksAndBadAddresses) {
