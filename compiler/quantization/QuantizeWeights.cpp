@@ -68,13 +68,13 @@ struct QuantizeWeightsPass
     if (bits != 8 && bits != 4) {
       getOperation().emitError("gaon-quantize-weights: bits must be 8 or 4, "
                                "got ")
-          << bits;
+          << int(bits);
       return signalPassFailure();
     }
     if (groupSize < 1) {
       getOperation().emitError("gaon-quantize-weights: group-size must be at "
                                "least 1, got ")
-          << groupSize;
+          << int64_t(groupSize);
       return signalPassFailure();
     }
     std::set<std::string> keep(keepFloat.begin(), keepFloat.end());
