@@ -31,6 +31,7 @@ bench: build
 	$(PYTHON) bench/run.py --build $(BUILD_DIR)
 	$(PYTHON) bench/npu.py --build $(BUILD_DIR)
 	$(PYTHON) bench/quant.py --build $(BUILD_DIR)
+	$(PYTHON) bench/weight_only.py --build $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)
