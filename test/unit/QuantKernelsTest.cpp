@@ -1,8 +1,10 @@
 //===- QuantKernelsTest.cpp - the CPU target's integer kernels ------------===//
 //
-// The fast integer convolution (im2col on oneDNN's integer GEMM) against
-// the plain loops, bit for bit, over strides, padding, dilation, groups and
-// zero points; quantized add against its definition in docs/npu.md.
+// The fast integer convolution (im2col on our AVX-512 VNNI GEMM, or on
+// oneDNN's integer GEMM when weights have a zero point) against the plain
+// loops, bit for bit, over strides, padding, dilation, groups, zero points
+// and sizes that leave partial tiles (K not a multiple of 4, rows not of 8,
+// pixels not of 32); quantized add against its definition in docs/npu.md.
 //
 //===----------------------------------------------------------------------===//
 
@@ -43,6 +45,10 @@ TEST(QuantKernels, FastConvolutionEqualsPlainLoops) {
       {1, 6, 8, 8, 6, 3, 1, 2, 2, 3, GAON_I8, -5, 2},
       {1, 16, 5, 5, 32, 1, 1, 0, 1, 1, GAON_I8, 0, 0},
       {1, 4, 7, 7, 4, 3, 1, 1, 1, 4, GAON_U8, 128, -1}, // depthwise
+      {1, 5, 11, 13, 13, 3, 1, 1, 1, 1, GAON_I8, -7, 0}, // K 45, M 13
+      {1, 3, 6, 6, 9, 1, 2, 0, 1, 1, GAON_U8, 3, 0},     // K 3, strided 1x1
+      {1, 12, 4, 4, 24, 3, 1, 1, 1, 3, GAON_U8, 0, 0},   // groups of 8
+      {1, 64, 15, 15, 40, 1, 1, 0, 1, 1, GAON_I8, 100, 0}, // 225 pixels
   };
   for (const Conv &c : cases) {
     int64_t span = (c.k - 1) * c.dilation + 1;

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "targets/cpu/kernels/Kernels.h"
+#include "targets/cpu/kernels/QuantRows.h"
 
 #include "runtime/src/Internal.h"
 #include "targets/cpu/kernels/OneDnn.h"
@@ -1066,7 +1067,52 @@ std::string pool(const OpDesc &op, const Views &in, const Views &out, bool max,
   });
   return "";
 }
+/// 2-D max pooling of 8-bit NCHW planes: per output row and kernel tap,
+/// a max over the row's valid span (oneDNN's NCHW int8 pooling is its
+/// reference loop, far slower).
+template <typename T>
+void maxPool2d8(const OpDesc &op, const View &x, const View &y, int threads) {
+  auto kernel = op.getInts("kernel_shape"), st = op.getInts("strides"),
+       dil = op.getInts("dilations"), pads = op.getInts("pads");
+  int64_t H = x.shape[2], W = x.shape[3], OH = y.shape[2], OW = y.shape[3];
+  int64_t planes = x.shape[0] * x.shape[1];
+  parallelFor(planes, threads, 1, [&](int64_t pb, int64_t pe) {
+    for (int64_t p = pb; p < pe; ++p) {
+      const T *xp = x.as<T>() + p * H * W;
+      T *yp = y.as<T>() + p * OH * OW;
+      std::fill(yp, yp + OH * OW, std::numeric_limits<T>::min());
+      for (int64_t oh = 0; oh < OH; ++oh) {
+        T *dst = yp + oh * OW;
+        for (int64_t i = 0; i < kernel[0]; ++i) {
+          int64_t ih = oh * st[0] + i * dil[0] - pads[0];
+          if (ih < 0 || ih >= H)
+            continue;
+          const T *src = xp + ih * W;
+          for (int64_t j = 0; j < kernel[1]; ++j) {
+            int64_t offset = j * dil[1] - pads[1];
+            int64_t begin = std::min<int64_t>(
+                OW, std::max<int64_t>(0, (-offset + st[1] - 1) / st[1]));
+            int64_t end = std::min<int64_t>(
+                OW, std::max<int64_t>(begin, (W - offset + st[1] - 1) / st[1]));
+            for (int64_t ow = begin; ow < end; ++ow)
+              dst[ow] = std::max(dst[ow], src[ow * st[1] + offset]);
+          }
+        }
+      }
+    }
+  });
+}
+
 std::string kMaxPool(const OpDesc &op, const Views &in, const Views &out, int t) {
+  if ((in[0].dtype == GAON_I8 || in[0].dtype == GAON_U8) &&
+      in[0].shape.size() == 4 && !in[0].channelsLast && !out[0].channelsLast &&
+      out.size() == 1) {
+    if (in[0].dtype == GAON_I8)
+      maxPool2d8<int8_t>(op, in[0], out[0], t);
+    else
+      maxPool2d8<uint8_t>(op, in[0], out[0], t);
+    return "";
+  }
   if ((in[0].dtype == GAON_F32 || in[0].dtype == GAON_I8 ||
        in[0].dtype == GAON_U8) &&
       in[0].shape.size() <= 5)
@@ -1909,6 +1955,13 @@ std::string kQuantize(const OpDesc &op, const Views &in, const Views &out,
   const View &q = out[0];
   if (!q.scales)
     return "quantize result has no quantization parameters";
+  if (in[0].dtype == GAON_F32 && q.quantAxis < 0 &&
+      (q.dtype == GAON_I8 || q.dtype == GAON_U8)) {
+    auto [scale, zp] = quantParams(q, 0);
+    quantizeRow(in[0].as<float>(), in[0].count(), scale, int32_t(zp), q.data,
+                q.dtype == GAON_U8);
+    return "";
+  }
   std::vector<double> x(in[0].count());
   GAON_DISPATCH_FLOAT(in[0].dtype, T, return unsupportedType(op, in[0].dtype), {
     for (size_t i = 0; i < x.size(); ++i)

@@ -10,6 +10,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "targets/cpu/kernels/QuantKernels.h"
+#include "targets/cpu/kernels/Int8Gemm.h"
+#include "targets/cpu/kernels/QuantRows.h"
 #include "targets/cpu/kernels/OneDnn.h"
 
 #include "runtime/src/Internal.h"
@@ -17,6 +19,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <optional>
 #include <type_traits>
 
@@ -96,26 +99,19 @@ struct Requantizer {
       channels.push_back(c);
     }
   }
-  /// n sums of one channel into y starting at element `at`.
+  /// n sums of one channel, each plus `add` (wrapping, as int32
+  /// accumulators do), into y starting at element `at`.
   void row(const int32_t *acc, int64_t n, int64_t channel, const View &y,
-           int64_t at) const {
+           int64_t at, int32_t add = 0) const {
     const Channel &c = channels[channel];
-    if (!c.integer) {
-      for (int64_t i = 0; i < n; ++i)
-        store8(y, at + i, (*this)(acc[i], channel));
+    if (c.integer) {
+      requantizeRow(acc, n, add, c.mult, zy, lo, hi,
+                    static_cast<uint8_t *>(y.data) + at, y.dtype == GAON_U8);
       return;
     }
-    auto run = [&](auto *out) {
-      npu::Multiplier mult = c.mult;
-      int32_t z = zy, l = lo, h = hi;
-      for (int64_t i = 0; i < n; ++i)
-        out[i] = static_cast<std::remove_pointer_t<decltype(out)>>(
-            npu::requantize(acc[i], mult, z, l, h));
-    };
-    if (y.dtype == GAON_U8)
-      run(y.as<uint8_t>() + at);
-    else
-      run(y.as<int8_t>() + at);
+    for (int64_t i = 0; i < n; ++i)
+      store8(y, at + i,
+             (*this)(int32_t(uint32_t(acc[i]) + uint32_t(add)), channel));
   }
   int32_t operator()(int32_t acc, int64_t channel) const {
     const Channel &c = channels[channel];
@@ -259,13 +255,118 @@ struct QConvState : KernelState {
   int64_t group, K, Mg, Cg, kh, kw, sh, sw, dh, dw, ph, pw;
   int32_t zw;
   bool direct; // 1x1, stride 1, no padding: the input is the columns
+  // With AVX-512 VNNI and weight zero point 0: each group's weights packed
+  // for int8Gemm (u8 activations x s8 weights), used instead of oneDNN.
+  std::vector<Int8PackedA> packed;
 };
+
+struct DepthwiseGeometry {
+  int64_t H, W, OH, OW, kh, kw, sh, sw, dh, dw, ph, pw;
+  int32_t zx, zw;
+  bool isSigned;
+};
+
+/// acc[oh][ow] += sum over taps of (x - zx) * (w - zw), over each tap's
+/// valid span of each output row. Inlined into a plain and an AVX-512 copy
+/// (the latter picked at run time), so the row loops vectorize 16 wide
+/// where the CPU can.
+template <typename T>
+inline __attribute__((always_inline)) void
+depthwisePlaneBody(const DepthwiseGeometry &g, const uint8_t *plane,
+                   const int8_t *w, int32_t *__restrict acc) {
+  const T *x = reinterpret_cast<const T *>(plane);
+  if (g.sh == 1 && g.sw == 1) {
+    // Stride 1: copy the plane, less its zero point, into a zero-padded
+    // grid of Wp = OW + (kw - 1) * dw columns, and accumulate on the same
+    // grid. Each tap is then one contiguous loop over all rows at once
+    // (short rows, as in 14x14 or 7x7 planes, would not fill a vector).
+    int64_t Hp = g.OH + (g.kh - 1) * g.dh, Wp = g.OW + (g.kw - 1) * g.dw;
+    static thread_local std::vector<int32_t> grid, sums;
+    grid.assign(Hp * Wp, 0);
+    sums.assign(g.OH * Wp, 0);
+    for (int64_t r = 0; r < Hp; ++r) {
+      int64_t ih = r - g.ph;
+      if (ih < 0 || ih >= g.H)
+        continue;
+      int64_t c0 = std::max<int64_t>(0, g.pw),
+              c1 = std::min<int64_t>(Wp, g.W + g.pw);
+      const T *src = x + ih * g.W - g.pw;
+      int32_t *dst = grid.data() + r * Wp;
+      for (int64_t c = c0; c < c1; ++c)
+        dst[c] = int32_t(src[c]) - g.zx;
+    }
+    int64_t span = (g.OH - 1) * Wp + g.OW;
+    int32_t *__restrict out = sums.data();
+    for (int64_t i = 0; i < g.kh; ++i)
+      for (int64_t j = 0; j < g.kw; ++j) {
+        int32_t wv = int32_t(w[i * g.kw + j]) - g.zw;
+        const int32_t *__restrict in = grid.data() + i * g.dh * Wp + j * g.dw;
+        for (int64_t t = 0; t < span; ++t)
+          out[t] += in[t] * wv;
+      }
+    for (int64_t oh = 0; oh < g.OH; ++oh)
+      for (int64_t ow = 0; ow < g.OW; ++ow)
+        acc[oh * g.OW + ow] += out[oh * Wp + ow];
+    return;
+  }
+  for (int64_t i = 0; i < g.kh; ++i)
+    for (int64_t j = 0; j < g.kw; ++j) {
+      int32_t wv = int32_t(w[i * g.kw + j]) - g.zw;
+      int64_t offset = j * g.dw - g.pw;
+      int64_t begin = std::min<int64_t>(
+          g.OW, std::max<int64_t>(0, (-offset + g.sw - 1) / g.sw));
+      int64_t end = std::min<int64_t>(
+          g.OW, std::max<int64_t>(begin, (g.W - offset + g.sw - 1) / g.sw));
+      for (int64_t oh = 0; oh < g.OH; ++oh) {
+        int64_t ih = oh * g.sh + i * g.dh - g.ph;
+        if (ih < 0 || ih >= g.H)
+          continue;
+        const T *__restrict src = x + ih * g.W + offset;
+        int32_t *__restrict dst = acc + oh * g.OW;
+        if (g.sw == 1)
+          for (int64_t ow = begin; ow < end; ++ow)
+            dst[ow] += (int32_t(src[ow]) - g.zx) * wv;
+        else if (g.sw == 2)
+          for (int64_t ow = begin; ow < end; ++ow)
+            dst[ow] += (int32_t(src[2 * ow]) - g.zx) * wv;
+        else
+          for (int64_t ow = begin; ow < end; ++ow)
+            dst[ow] += (int32_t(src[ow * g.sw]) - g.zx) * wv;
+      }
+    }
+}
+
+void depthwisePlanePlain(const DepthwiseGeometry &g, const uint8_t *plane,
+                         const int8_t *w, int32_t *acc) {
+  if (g.isSigned)
+    depthwisePlaneBody<int8_t>(g, plane, w, acc);
+  else
+    depthwisePlaneBody<uint8_t>(g, plane, w, acc);
+}
+
+__attribute__((target("avx2,avx512f,avx512bw,avx512vl"))) void
+depthwisePlaneWide(const DepthwiseGeometry &g, const uint8_t *plane,
+                   const int8_t *w, int32_t *acc) {
+  if (g.isSigned)
+    depthwisePlaneBody<int8_t>(g, plane, w, acc);
+  else
+    depthwisePlaneBody<uint8_t>(g, plane, w, acc);
+}
+
+void depthwisePlane(const DepthwiseGeometry &g, const uint8_t *plane,
+                    const int8_t *w, int32_t *acc) {
+  if (quantRowsVectorized())
+    depthwisePlaneWide(g, plane, w, acc);
+  else
+    depthwisePlanePlain(g, plane, w, acc);
+}
 
 std::string qconvPrepare(const OpDesc &op, const Views &in, const Views &out,
                          std::unique_ptr<KernelState> &state) {
   const View &x = in[0], &w = in[1];
-  if (!oneDnnIntegerGemmIsExact() || x.shape.size() != 4 || !w.isConstant ||
-      w.dtype != GAON_I8 || x.channelsLast || out[0].channelsLast)
+  if (!(oneDnnIntegerGemmIsExact() || int8GemmAvailable()) ||
+      x.shape.size() != 4 || !w.isConstant || w.dtype != GAON_I8 ||
+      x.channelsLast || out[0].channelsLast)
     return "";
   int32_t zw = (int32_t)zeroPoint(w, 0);
   for (size_t c = 0; c < w.zeroPoints->size(); ++c)
@@ -291,6 +392,15 @@ std::string qconvPrepare(const OpDesc &op, const Views &in, const Views &out,
   s->zw = zw;
   s->direct = s->kh == 1 && s->kw == 1 && s->sh == 1 && s->sw == 1 &&
               pads[0] == 0 && pads[1] == 0 && pads[2] == 0 && pads[3] == 0;
+  bool depthwise = s->Cg == 1 && s->Mg == 1;
+  if (int8GemmAvailable() && zw == 0 && !depthwise) {
+    s->packed.resize(s->group);
+    for (int64_t g = 0; g < s->group; ++g)
+      packInt8A(w.as<int8_t>() + g * s->Mg * s->K, s->Mg, s->K, s->K,
+                s->packed[g]);
+  } else if (!oneDnnIntegerGemmIsExact() && !depthwise) {
+    return "";
+  }
   state = std::move(s);
   return "";
 }
@@ -318,40 +428,111 @@ std::string qconvRun(const OpDesc &op, const Views &in, const Views &out,
     // Depthwise: one channel in, one out; direct loops over the valid
     // window of each tap, which vectorize over the row.
     int32_t zx0 = (int32_t)zeroPoint(x);
+    DepthwiseGeometry geo{H, W, OH, OW, s.kh, s.kw, s.sh, s.sw,
+                          s.dh, s.dw, s.ph, s.pw, zx0, s.zw, !flip};
 #pragma omp parallel for collapse(2) num_threads(std::max(1, threads))
     for (int64_t n = 0; n < N; ++n)
       for (int64_t ch = 0; ch < M; ++ch) {
         std::vector<int32_t> acc(P, bias ? bias[ch] : 0);
-        const uint8_t *plane = xb + (n * C + ch) * H * W;
-        bool isSigned = !flip;
-        for (int64_t i = 0; i < s.kh; ++i)
-          for (int64_t j = 0; j < s.kw; ++j) {
-            int32_t wv = int32_t(wb[(ch * s.kh + i) * s.kw + j]) - s.zw;
-            int64_t offset = j * s.dw - s.pw;
-            int64_t begin = std::min<int64_t>(
-                OW, std::max<int64_t>(0, (-offset + s.sw - 1) / s.sw));
-            int64_t end = std::min<int64_t>(
-                OW, std::max<int64_t>(begin, (W - offset + s.sw - 1) / s.sw));
-            for (int64_t oh = 0; oh < OH; ++oh) {
-              int64_t ih = oh * s.sh + i * s.dh - s.ph;
-              if (ih < 0 || ih >= H)
-                continue;
-              const uint8_t *src = plane + ih * W + offset;
-              int32_t *dst = &acc[oh * OW];
-              if (isSigned)
-                for (int64_t ow = begin; ow < end; ++ow)
-                  dst[ow] += (int32_t(int8_t(src[ow * s.sw])) - zx0) * wv;
-              else
-                for (int64_t ow = begin; ow < end; ++ow)
-                  dst[ow] += (int32_t(src[ow * s.sw]) - zx0) * wv;
-            }
-          }
+        depthwisePlane(geo, xb + (n * C + ch) * H * W, wb + ch * s.kh * s.kw,
+                       acc.data());
         int64_t base = (n * M + ch) * P;
         if (rq)
           rq->row(acc.data(), P, perChannel ? ch : 0, y, base);
         else
           std::copy(acc.begin(), acc.end(),
                     static_cast<int32_t *>(y.data) + base);
+      }
+    return "";
+  }
+  // Row k = (c, i, j) of the im2col matrix: x[c, oh*sh + i*dh - ph, ow*sw +
+  // j*dw - pw] over (oh, ow), as stored bytes, `fill` outside the input.
+  auto im2colRow = [&](const uint8_t *xg, int64_t k, uint8_t fill,
+                       uint8_t *row) {
+    int64_t c = k / (s.kh * s.kw), i = (k / s.kw) % s.kh, j = k % s.kw;
+    const uint8_t *plane = xg + c * H * W;
+    for (int64_t oh = 0; oh < OH; ++oh) {
+      int64_t ih = oh * s.sh + i * s.dh - s.ph;
+      uint8_t *dst = row + oh * OW;
+      if (ih < 0 || ih >= H) {
+        std::fill(dst, dst + OW, fill);
+        continue;
+      }
+      const uint8_t *src = plane + ih * W;
+      // Output columns whose input column is inside: [begin, end).
+      int64_t offset = j * s.dw - s.pw;
+      int64_t begin = std::min<int64_t>(
+          OW, std::max<int64_t>(0, (-offset + s.sw - 1) / s.sw));
+      int64_t end = std::min<int64_t>(
+          OW, std::max<int64_t>(begin, (W - offset + s.sw - 1) / s.sw));
+      std::fill(dst, dst + begin, fill);
+      if (s.sw == 1)
+        std::memcpy(dst + begin, src + begin + offset, end - begin);
+      else
+        for (int64_t ow = begin; ow < end; ++ow)
+          dst[ow] = src[ow * s.sw + offset];
+      std::fill(dst + end, dst + OW, fill);
+    }
+  };
+  if (!s.packed.empty()) {
+    // u8 x s8 on VNNI: s8 inputs become u8 by flipping the top bit (x +
+    // 128). Then sum (x - zx) w = sum xu w - (zx + 128 if s8) * sum w, and
+    // padding holds the zero point's byte, so it counts as 0.
+    int32_t zx0 = (int32_t)zeroPoint(x);
+    uint8_t flipBits = flip ? 0 : 0x80; // flip means u8 here
+    int32_t offsetU8 = flip ? zx0 : zx0 + 128;
+    uint8_t fillByte = uint8_t(zx0);
+    // Scratch kept per thread across calls (no clearing: packing writes
+    // every byte the GEMM reads).
+    static thread_local std::vector<uint8_t> packedB;
+    if (packedB.size() < int8PackedBBytes(s.K, P))
+      packedB.resize(int8PackedBBytes(s.K, P));
+    uint8_t *packed = packedB.data(); // this thread's, shared with the team
+    int64_t k4 = (s.K + 3) / 4;
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t g = 0; g < s.group; ++g) {
+        const uint8_t *xg = xb + (n * C + g * s.Cg) * H * W;
+#pragma omp parallel num_threads(std::max(1, threads))
+        {
+          // im2col rows (uninitialized: each is written whole).
+          std::unique_ptr<uint8_t[]> rowsBuf(
+              s.direct ? nullptr : new uint8_t[4 * P]);
+#pragma omp for schedule(static)
+          for (int64_t q = 0; q < k4; ++q) {
+            const uint8_t *rows[4] = {nullptr, nullptr, nullptr, nullptr};
+            for (int r = 0; r < 4 && q * 4 + r < s.K; ++r) {
+              int64_t k = q * 4 + r;
+              if (s.direct) {
+                rows[r] = xg + k * P;
+              } else {
+                im2colRow(xg, k, fillByte, rowsBuf.get() + r * P);
+                rows[r] = rowsBuf.get() + r * P;
+              }
+            }
+            packInt8BRows(rows, P, s.K, q * 4, flipBits, packed);
+          }
+        }
+        // Each finished tile gets its bias and the offset correction, and
+        // is requantized while it is in cache.
+        const Int8PackedA &a = s.packed[g];
+        auto epilogue = [&](int64_t row0, int rows, int64_t col0, int cols,
+                            const int32_t *tile) {
+          for (int r = 0; r < rows; ++r) {
+            int64_t channel = g * s.Mg + row0 + r;
+            uint32_t add = (bias ? uint32_t(bias[channel]) : 0) -
+                           uint32_t(offsetU8) * uint32_t(a.rowSums[row0 + r]);
+            const int32_t *acc = tile + r * kInt8GemmPanel;
+            int64_t at = (n * M + channel) * P + col0;
+            if (rq) {
+              rq->row(acc, cols, perChannel ? channel : 0, y, at, int32_t(add));
+            } else {
+              int32_t *dst = static_cast<int32_t *>(y.data) + at;
+              for (int c = 0; c < cols; ++c)
+                dst[c] = int32_t(uint32_t(acc[c]) + add);
+            }
+          }
+        };
+        int8Gemm(a, packed, P, epilogue, threads);
       }
     return "";
   }
@@ -489,6 +670,31 @@ std::string qmatmulSums(const OpDesc &op, const Views &in, const Views &out,
       bOff += idx * bStride[i];
     }
     int32_t *yb = yp + bt * M * N;
+    if (b.dtype == GAON_I8 && bZero && M <= 4) {
+      // A few rows (a classifier at batch 1): rows of b scaled and summed,
+      // vectorized over columns, columns split across threads; oneDNN
+      // would repack all of b for each call.
+      const int8_t *bb = b.as<int8_t>() + bOff;
+      int parts = N * K >= (1 << 16) ? std::max(1, threads) : 1;
+#pragma omp parallel for num_threads(parts) if (parts > 1)
+      for (int part = 0; part < parts; ++part) {
+        int64_t j0 = N * part / parts, j1 = N * (part + 1) / parts;
+        std::vector<uint32_t> row(j1 - j0);
+        for (int64_t i = 0; i < M; ++i) {
+          std::fill(row.begin(), row.end(), 0u);
+          for (int64_t kk = 0; kk < K; ++kk) {
+            uint32_t av = uint32_t(load8(a, aOff + i * K + kk) - za);
+            const int8_t *br = bb + kk * N + j0;
+            for (int64_t j = 0; j < j1 - j0; ++j)
+              row[j] += av * uint32_t(int32_t(br[j]));
+          }
+          for (int64_t j = j0; j < j1; ++j)
+            yb[i * N + j] =
+                int32_t(row[j - j0] + (bias ? uint32_t(bias[j]) : 0u));
+        }
+      }
+      continue;
+    }
     if (fast) {
       const char *ab = static_cast<const char *>(a.data) + aOff;
       std::string error = oneDnnIntegerGemmOffsets(
@@ -565,26 +771,21 @@ std::string kRequantize(const OpDesc &op, const Views &in, const Views &out,
   return "";
 }
 
-template <typename TA, typename TB, typename TY>
-void qaddLoop(const TA *a, const TB *b, TY *y, int64_t n, int32_t za,
-              int32_t zb, const npu::AddRescale &r, int32_t zy, int32_t lo,
-              int32_t hi, int threads) {
-#pragma omp parallel for simd num_threads(std::max(1, threads))
-  for (int64_t i = 0; i < n; ++i)
-    y[i] = TY(npu::addRequantize(int32_t(a[i]) - za, int32_t(b[i]) - zb, r, zy,
-                                 lo, hi));
-}
-
-template <typename TA, typename TB>
-void qaddTyped(const View &a, const View &b, const View &y, int32_t za,
-               int32_t zb, const npu::AddRescale &r, int32_t zy, int32_t lo,
-               int32_t hi, int threads) {
-  if (y.dtype == GAON_U8)
-    qaddLoop(a.as<TA>(), b.as<TB>(), y.as<uint8_t>(), y.count(), za, zb, r, zy,
-             lo, hi, threads);
-  else
-    qaddLoop(a.as<TA>(), b.as<TB>(), y.as<int8_t>(), y.count(), za, zb, r, zy,
-             lo, hi, threads);
+/// The quantized add over [0, n), split across threads in blocks.
+void qaddRun(const View &a, const View &b, const View &y, int32_t za,
+             int32_t zb, const npu::AddRescale &r, int32_t zy, int32_t lo,
+             int32_t hi, int threads) {
+  int64_t n = y.count();
+  int parts = n >= (1 << 16) ? std::max(1, threads) : 1;
+#pragma omp parallel for num_threads(parts) if (parts > 1)
+  for (int part = 0; part < parts; ++part) {
+    int64_t b0 = n * part / parts, e0 = n * (part + 1) / parts;
+    quantizedAddRow(static_cast<const uint8_t *>(a.data) + b0,
+                    a.dtype == GAON_U8,
+                    static_cast<const uint8_t *>(b.data) + b0,
+                    b.dtype == GAON_U8, e0 - b0, za, zb, r, zy, lo, hi,
+                    static_cast<uint8_t *>(y.data) + b0, y.dtype == GAON_U8);
+  }
 }
 
 std::string kQAdd(const OpDesc &op, const Views &in, const Views &out,
@@ -607,15 +808,7 @@ std::string kQAdd(const OpDesc &op, const Views &in, const Views &out,
     }
     return "";
   }
-  bool ua = a.dtype == GAON_U8, ub = b.dtype == GAON_U8;
-  if (ua && ub)
-    qaddTyped<uint8_t, uint8_t>(a, b, y, za, zb, r, zy, lo, hi, threads);
-  else if (ua)
-    qaddTyped<uint8_t, int8_t>(a, b, y, za, zb, r, zy, lo, hi, threads);
-  else if (ub)
-    qaddTyped<int8_t, uint8_t>(a, b, y, za, zb, r, zy, lo, hi, threads);
-  else
-    qaddTyped<int8_t, int8_t>(a, b, y, za, zb, r, zy, lo, hi, threads);
+  qaddRun(a, b, y, za, zb, r, zy, lo, hi, threads);
   return "";
 }
 
