@@ -16,7 +16,7 @@ means and deviations, seeded):
     program against the bf16 one (goal for ResNet-50: at least 1.8x
     faster), the fraction of the int8 roofline reached (goal: 60%), and
     whether the simulator's integer output equals the CPU target's bit for
-    bit.
+    bit, and so every 8-bit tensor in between (--expose-integer-tensors).
 
 Usage: bench/quant.py [--models resnet50,mobilenetv2] [--calibrate 16]
                       [--evaluate 32] [--method percentile] [--repeat 20]
@@ -157,6 +157,31 @@ def main():
         run([gaon_run, int8, "--input=" + inp, "--output-dir=" + out8])
         bit_exact = bool(np.array_equal(
             np.load(os.path.join(out8, "output_0.npy")), sim_out))
+        # Every 8-bit tensor, not only the output: both targets again with
+        # --expose-integer-tensors, compared tensor by tensor.
+        tensors_same, tensors = 0, 0
+        dirs = []
+        for tag, flags, device in (("cpu", ["--target=cpu"], "cpu"),
+                                   ("npu", [cfg], "sim")):
+            binary = os.path.join(args.work, "%s.int8.all.%s.gnb" % (name, tag))
+            run([gaonc, model, input_shape, "--quantize=int8",
+                 "--calibration-data=" + samples,
+                 "--calibration-samples=%d" % args.calibrate,
+                 "--expose-integer-tensors", "-o", binary] + flags)
+            out = os.path.join(args.work, "all." + tag)
+            if os.path.isdir(out):
+                for f in os.listdir(out):
+                    os.remove(os.path.join(out, f))
+            os.makedirs(out, exist_ok=True)
+            run([gaon_run, binary, "--device=" + device, "--input=" + inp,
+                 "--output-dir=" + out])
+            dirs.append(out)
+        for f in sorted(os.listdir(dirs[0])):
+            a = np.load(os.path.join(dirs[0], f))
+            b = np.load(os.path.join(dirs[1], f))
+            tensors += 1
+            tensors_same += int(a.dtype == b.dtype and a.shape == b.shape and
+                                a.tobytes() == b.tobytes())
         config = json.loads(run([gaonc, "--print-npu-config", cfg]).stdout.split("\n")[0])
         t_int8 = profiles["int8"]["simulated_seconds"]
         t_bf16 = profiles["bf16"]["simulated_seconds"]
@@ -175,6 +200,7 @@ def main():
             "npu_int8_dram_read_bytes": profiles["int8"]["dram_read_bytes"],
             "npu_bf16_dram_read_bytes": profiles["bf16"]["dram_read_bytes"],
             "npu_bit_exact_with_cpu": bit_exact,
+            "integer_tensors_identical": tensors_same, "integer_tensors": tensors,
         }
         r = results[name]
         print("%-12s int8 top-1 agreement %5.1f%% (goal 99%%), SQNR %5.1f dB "
@@ -185,10 +211,12 @@ def main():
         print("%-12s NPU (%s): int8 %.3f ms, bf16 %.3f ms simulated (%.2fx; "
               "goal 1.8x on ResNet-50), int8 roofline %.3f ms (%.0f%%; goal "
               "60%%), DRAM read %.1f MB vs %.1f MB, bit-exact with the CPU: "
-              "%s" % (name, args.npu_config, 1e3 * t_int8, 1e3 * t_bf16,
-                      t_bf16 / t_int8, 1e3 * roof, 100 * roof / t_int8,
-                      r["npu_int8_dram_read_bytes"] / 1e6,
-                      r["npu_bf16_dram_read_bytes"] / 1e6, bit_exact))
+              "%s (%d of %d tensors)" % (
+                  name, args.npu_config, 1e3 * t_int8, 1e3 * t_bf16,
+                  t_bf16 / t_int8, 1e3 * roof, 100 * roof / t_int8,
+                  r["npu_int8_dram_read_bytes"] / 1e6,
+                  r["npu_bf16_dram_read_bytes"] / 1e6, bit_exact,
+                  tensors_same, tensors))
         sys.stdout.flush()
     json.dump(results, open(os.path.join(args.work, "results.json"), "w"), indent=1)
 

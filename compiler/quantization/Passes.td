@@ -46,4 +46,18 @@ def QuantizeWeights : Pass<"gaon-quantize-weights", "mlir::ModuleOp"> {
   let dependentDialects = ["::gaon::graph::GraphDialect"];
 }
 
+def ExposeIntegerTensors : Pass<"gaon-expose-integer-tensors", "mlir::ModuleOp"> {
+  let summary = "Return every 8-bit quantized tensor the graph computes";
+  let description = [{
+    `gaonc --expose-integer-tensors`. Each 8-bit quantized value an op
+    computes (not constants, not weights) becomes an extra result of the
+    entry function, named `NODE:N` after its ONNX node and result index.
+    The values are unchanged. Running one model on two targets then
+    compares every integer tensor, not only the outputs: that is how the
+    tests check that the NPU simulator and the CPU target agree bit for bit
+    throughout.
+  }];
+  let dependentDialects = ["::gaon::graph::GraphDialect"];
+}
+
 #endif // GAON_COMPILER_QUANTIZATION_PASSES_TD

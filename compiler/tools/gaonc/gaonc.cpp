@@ -155,6 +155,12 @@ cl::list<std::string> keepFloat(
     cl::desc("ONNX node names to leave in float under --quantize "
              "(comma-separated, repeatable)"),
     cl::CommaSeparated, cl::cat(gaoncCategory));
+cl::opt<bool> exposeIntegerTensors(
+    "expose-integer-tensors",
+    cl::desc("With --quantize=int8 (or a pre-quantized model): also output "
+             "every 8-bit tensor the graph computes, named NODE:N, so that "
+             "two targets' integer results can be compared tensor by tensor"),
+    cl::init(false), cl::cat(gaoncCategory));
 cl::opt<bool> elideLargeConstants(
     "elide-constants",
     cl::desc("Print constants larger than 16 elements as an elided blob"),
@@ -343,6 +349,12 @@ int main(int argc, char **argv) {
     } else if (!quantize.empty() &&
                failed(gaon::quantizeInt8(*module, quantizeOptions))) {
       return 1;
+    }
+    if (exposeIntegerTensors) {
+      PassManager epm(&context);
+      epm.addPass(gaon::createExposeIntegerTensors());
+      if (failed(epm.run(*module)))
+        return 1;
     }
   }
 
