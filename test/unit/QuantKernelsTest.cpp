@@ -10,10 +10,13 @@
 
 #include "runtime/src/Internal.h"
 #include "targets/cpu/kernels/Kernels.h"
+#include "targets/cpu/kernels/QuantRows.h"
 #include "targets/npu/Requantize.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <random>
 
 using namespace gaon;
@@ -119,6 +122,66 @@ TEST(QuantKernels, AddFollowsItsDefinition) {
     EXPECT_LE(std::fabs(y[i] - want), 1.0);
     if (std::fabs(exact - std::floor(exact) - 0.5) > 1e-4)
       EXPECT_EQ(y[i], want) << "a " << int(a[i]) << " b " << int(b[i]);
+  }
+}
+
+} // namespace
+
+namespace {
+
+TEST(QuantKernels, VectorRowsEqualTheScalarDefinition) {
+  // requantizeRow, quantizedAddRow and quantizeRow run 16 lanes at a time
+  // on AVX-512; each element must equal Requantize.h's scalar result,
+  // including ties (m = 2^30, shift 0 halves: odd sums tie) and the
+  // largest shifts, at lengths that leave partial vectors.
+  std::mt19937 rng(11);
+  std::vector<npu::Multiplier> mults{{1 << 30, 0}, {1 << 30, 3}};
+  for (double scale : {0.73, 1e-3, 3.1e-7, 2.5e-10, 1e-12}) {
+    npu::Multiplier m;
+    ASSERT_TRUE(npu::quantizeMultiplier(scale, m));
+    mults.push_back(m);
+  }
+  for (const npu::Multiplier &m : mults)
+    for (int64_t n : {1, 15, 16, 37}) {
+      std::vector<int32_t> acc(n);
+      for (auto &v : acc)
+        v = int32_t(rng()) >> (rng() % 31);
+      int32_t add = int32_t(rng() % 2001) - 1000;
+      for (bool u : {false, true}) {
+        int32_t lo = u ? 3 : -128, hi = u ? 250 : 100, zp = u ? 7 : -3;
+        std::vector<uint8_t> got(n);
+        requantizeRow(acc.data(), n, add, m, zp, lo, hi, got.data(), u);
+        for (int64_t i = 0; i < n; ++i) {
+          int32_t want = npu::requantize(
+              int32_t(uint32_t(acc[i]) + uint32_t(add)), m, zp, lo, hi);
+          ASSERT_EQ(u ? int32_t(got[i]) : int32_t(int8_t(got[i])), want)
+              << "m " << m.m << " shift " << m.shift << " acc " << acc[i];
+        }
+      }
+    }
+  npu::AddRescale r;
+  ASSERT_TRUE(npu::addRescale(0.05, 0.031, 0.07, r));
+  std::vector<uint8_t> a(53), b(53), y(53);
+  for (auto &v : a)
+    v = uint8_t(rng());
+  for (auto &v : b)
+    v = uint8_t(rng());
+  quantizedAddRow(a.data(), true, b.data(), false, 53, 3, -2, r, 5, 0, 255,
+                  y.data(), true);
+  for (int i = 0; i < 53; ++i)
+    ASSERT_EQ(int32_t(y[i]), npu::addRequantize(int32_t(a[i]) - 3,
+                                                int32_t(int8_t(b[i])) + 2, r,
+                                                5, 0, 255));
+  std::vector<float> x(41);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = (float(i) - 20.0f) * 0.25f + (i % 3 == 0 ? 0.125f : 0.0f);
+  x[0] = 1e9f;
+  std::vector<uint8_t> q(x.size());
+  quantizeRow(x.data(), int64_t(x.size()), 0.25, -1, q.data(), false);
+  for (size_t i = 0; i < x.size(); ++i) {
+    double want = std::clamp(std::nearbyint(double(x[i]) / 0.25) - 1, -128.0,
+                             127.0);
+    ASSERT_EQ(int32_t(int8_t(q[i])), int32_t(want)) << "x " << x[i];
   }
 }
 
