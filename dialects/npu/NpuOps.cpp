@@ -211,10 +211,39 @@ LogicalResult VectorOp::verify() {
   if (op == VecOp::to_bf16 && type != ElemType::f32)
     return emitOpError("to_bf16 converts f32, not ") << stringifyElemType(type);
   bool integer = op == VecOp::requant || op == VecOp::qadd;
+  bool converts = op == VecOp::quantize || op == VecOp::dequantize;
+  auto is8 = [](ElemType t) { return t == ElemType::i8 || t == ElemType::u8; };
+  if (converts != bool(getScale()))
+    return emitOpError("scale belongs to quantize and dequantize, which need "
+                       "it");
+  if (converts) {
+    bool q = op == VecOp::quantize;
+    auto isFloat = [](ElemType t) {
+      return t == ElemType::bf16 || t == ElemType::f32;
+    };
+    if (!getOutType() || (q ? !(isFloat(type) && is8(*getOutType()))
+                            : !(is8(type) && isFloat(*getOutType()))))
+      return emitOpError(q ? "quantize reads bf16 or f32 and writes i8 or u8 "
+                             "(out_type)"
+                           : "dequantize reads i8 or u8 and writes bf16 or "
+                             "f32 (out_type)");
+    float scale = getScale()->convertToFloat();
+    if (!std::isfinite(scale) || !(scale > 0))
+      return emitOpError("scale must be finite and above 0");
+    int64_t lo = *getOutType() == ElemType::u8 ? 0 : -128, hi = lo + 255;
+    if (q && (getClampLo() < lo || getClampHi() > hi ||
+              getClampLo() > getClampHi()))
+      return emitOpError("clamp [") << getClampLo() << ", " << getClampHi()
+                                    << "] must lie within [" << lo << ", "
+                                    << hi << "]";
+    if (std::abs(getZeroA()) > 255 || std::abs(getZeroY()) > 255)
+      return emitOpError("zero points must be within [-255, 255]");
+    return verifyTag(*this, getTag());
+  }
   if (!integer && (getBType() || getOutType()))
-    return emitOpError("b_type and out_type belong to requant and qadd");
+    return emitOpError("b_type and out_type belong to requant, qadd, "
+                       "quantize and dequantize");
   if (integer) {
-    auto is8 = [](ElemType t) { return t == ElemType::i8 || t == ElemType::u8; };
     if (op == VecOp::requant && !is8(type) && type != ElemType::i32)
       return emitOpError("requant reads i32, i8 or u8, not ")
              << stringifyElemType(type);

@@ -57,7 +57,8 @@ def Npu_VecOp : Npu_Enum<"VecOp", "vector operation", [
   I32EnumAttrCase<"rsqrt", 8>, I32EnumAttrCase<"recip", 9>,
   I32EnumAttrCase<"row_sum", 10>, I32EnumAttrCase<"row_max", 11>,
   I32EnumAttrCase<"to_f32", 12>, I32EnumAttrCase<"to_bf16", 13>,
-  I32EnumAttrCase<"requant", 14>, I32EnumAttrCase<"qadd", 15>]>;
+  I32EnumAttrCase<"requant", 14>, I32EnumAttrCase<"qadd", 15>,
+  I32EnumAttrCase<"quantize", 16>, I32EnumAttrCase<"dequantize", 17>]>;
 def Npu_VecOpAttr : EnumAttr<Npu_Dialect, Npu_VecOp, "vec"> {
   let assemblyFormat = "`<` $value `>`";
 }
@@ -173,7 +174,9 @@ def Npu_VectorOp : Npu_Instruction<"vector"> {
                        DefaultValuedAttr<Npu_Int, "0">:$zero_y,
                        DefaultValuedAttr<Npu_Int, "-128">:$clamp_lo,
                        DefaultValuedAttr<Npu_Int, "127">:$clamp_hi,
-                       DefaultValuedAttr<Npu_Int, "0">:$tag);
+                       DefaultValuedAttr<Npu_Int, "0">:$tag,
+                       // quantize and dequantize: y = a / scale, a * scale
+                       OptionalAttr<F32Attr>:$scale);
   let assemblyFormat = "attr-dict";
   let hasVerifier = 1;
 }

@@ -203,12 +203,18 @@ LogicalResult EltwiseOp::verify() {
   StringRef op = getOp();
   bool binary = op == "add" || op == "sub" || op == "mul" || op == "max" ||
                 op == "min" || op == "qadd";
-  if (!binary && op != "relu" && op != "clip")
+  bool quantize = op == "quantize", dequantize = op == "dequantize";
+  if (!binary && op != "relu" && op != "clip" && !quantize && !dequantize)
     return emitOpError("unknown op \"") << op << "\"";
   bool qadd = op == "qadd";
-  if (qadd != bool(getParamsAttr()) ||
-      (qadd && getParamsAttr().size() != 9))
-    return emitOpError("qadd takes 9 params, the other ops none");
+  size_t params = qadd ? 9 : quantize || dequantize ? 3 : 0;
+  if (bool(params) != bool(getParamsAttr()) ||
+      (params && getParamsAttr().size() != params))
+    return emitOpError("qadd takes 9 params, quantize and dequantize 3, the "
+                       "other ops none");
+  if ((quantize || dequantize) != bool(getScaleAttr()))
+    return emitOpError("quantize and dequantize take a scale, the other ops "
+                       "none");
   if (binary != bool(getBAttr()))
     return emitOpError(binary ? "a binary op needs b" : "a unary op takes no b");
   if (failed(expectSize(*this, "sram", getSram().size(), 6)))
@@ -232,9 +238,11 @@ LogicalResult EltwiseOp::verify() {
     if (qadd != (b->getElem() != "bf16"))
       return emitOpError("qadd reads 8-bit tensors, the other ops bf16");
   }
-  if ((a->getElem() != "bf16") != qadd || (y->getElem() != "bf16") != qadd)
-    return emitOpError("qadd reads and writes 8-bit tensors, the other ops "
-                       "bf16");
+  if ((a->getElem() != "bf16") != (qadd || dequantize) ||
+      (y->getElem() != "bf16") != (qadd || quantize))
+    return emitOpError("qadd reads and writes 8-bit tensors, quantize reads "
+                       "bf16 and writes 8 bits, dequantize the reverse, the "
+                       "other ops bf16");
   if (getRows() < 1 || getRows() > y->getH() || getCols() < 1 ||
       getCols() > y->getW())
     return emitOpError("tiles must lie within the tensor's rows and columns");

@@ -141,15 +141,18 @@ def Tile_EltwiseOp : Tile_Op<"eltwise", [HasParent<"SegmentOp">]> {
     `op` is add, sub, mul, max, min, relu or clip (clip bounds: two bf16 at
     `bounds` in SRAM) on bf16 tensors, or qadd on 8-bit tensors with
     `params` zero_a, zero_b, mul_a, mul_b, multiplier, shift, zero_y,
-    clamp_lo, clamp_hi (docs/npu.md, "Quantized add"). `sram`: two tiles
-    each for a, b and y (0 where the operand is resident).
+    clamp_lo, clamp_hi (docs/npu.md, "Quantized add"), or quantize (bf16 to
+    8 bits) and dequantize (8 bits to bf16) with `scale` and `params`
+    zero_point, clamp_lo, clamp_hi. `sram`: two tiles each for a, b and y
+    (0 where the operand is resident).
   }];
   let arguments = (ins StrAttr:$op, FlatSymbolRefAttr:$a,
                        OptionalAttr<FlatSymbolRefAttr>:$b,
                        FlatSymbolRefAttr:$y, Tile_Int:$rows, Tile_Int:$cols,
                        DenseI64ArrayAttr:$sram, Tile_Int:$bounds,
                        UnitAttr:$relu, Tile_Int:$tag,
-                       OptionalAttr<DenseI64ArrayAttr>:$params);
+                       OptionalAttr<DenseI64ArrayAttr>:$params,
+                       OptionalAttr<F32Attr>:$scale);
   let assemblyFormat = "$op $a (`,` $b^)? `->` $y attr-dict";
   let hasVerifier = 1;
 }

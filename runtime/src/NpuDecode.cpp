@@ -149,6 +149,7 @@ std::string decodeInstruction(const gnb::NpuInstruction &f,
     in.vec.zeroY = v->zero_y();
     in.vec.clampLo = v->clamp_lo();
     in.vec.clampHi = v->clamp_hi();
+    in.vec.scale = v->scale(); // the simulator checks it is finite, > 0
     return "";
   }
   case npu::Opcode::Signal:

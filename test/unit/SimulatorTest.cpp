@@ -822,6 +822,72 @@ TEST(Simulator, VectorRequantizationMatchesTheOutputStage) {
   }
 }
 
+TEST(Simulator, VectorQuantizeAndDequantizeFollowTheirDefinition) {
+  // quantize: bf16 in, round_half_even(a / scale) + zero point, clamped;
+  // dequantize: (q - zero point) * scale in f32, rounded once to bf16. With
+  // scale 0.5, every bf16 below quantizes exactly, halves tie to even, and
+  // every dequantized value is exact in bf16.
+  NpuConfig config = edgeNpuConfig();
+  const uint32_t n = 300;
+  std::vector<uint8_t> a(2 * n);
+  std::vector<float> x(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    x[i] = (float(i) - 150.0f) * 0.25f; // ties at odd multiples of 0.25
+    uint32_t bits;
+    std::memcpy(&bits, &x[i], 4);
+    uint16_t h = uint16_t(bits >> 16); // exact: few significant bits
+    std::memcpy(&a[2 * i], &h, 2);
+  }
+  Instruction q;
+  q.vec.op = VecOp::Quantize;
+  q.vec.type = ElemType::BF16;
+  q.vec.outType = ElemType::I8;
+  q.vec.n = n;
+  q.vec.scale = 0.5f;
+  q.vec.zeroY = 0;
+  q.vec.clampLo = -60;
+  q.vec.clampHi = 127;
+  SimResult r;
+  std::vector<uint8_t> y = runVector(config, q, a, {}, n, r);
+  for (uint32_t i = 0; i < n; ++i) {
+    double v = std::nearbyint(double(x[i]) / 0.5);
+    ASSERT_EQ(int(int8_t(y[i])), int(std::clamp(v, -60.0, 127.0))) << x[i];
+  }
+  Simulator sim(config);
+  EXPECT_DOUBLE_EQ(sim.vectorCycles(q.vec),
+                   std::ceil(double(n) / config.vectorLanes) + 16);
+
+  Instruction d;
+  d.vec.op = VecOp::Dequantize;
+  d.vec.type = ElemType::U8;
+  d.vec.outType = ElemType::BF16;
+  d.vec.n = 256;
+  d.vec.scale = 0.5f;
+  d.vec.zeroA = 10;
+  std::vector<uint8_t> qs(256);
+  for (int i = 0; i < 256; ++i)
+    qs[i] = uint8_t(i);
+  std::vector<uint8_t> f = runVector(config, d, qs, {}, 2 * 256, r);
+  for (int i = 0; i < 256; ++i) {
+    uint16_t h;
+    std::memcpy(&h, &f[2 * i], 2);
+    uint32_t bits = uint32_t(h) << 16;
+    float got;
+    std::memcpy(&got, &bits, 4);
+    ASSERT_EQ(got, float(i - 10) * 0.5f) << i;
+  }
+  // A scale of 0 is refused, not divided by.
+  q.vec.scale = 0.0f;
+  Program p = emptyProgram(1);
+  p.dramBytes = 1 << 16;
+  q.opcode = Opcode::Vector;
+  q.engine = Engine::Vector;
+  p.queues[0][3].push_back(q);
+  std::vector<uint8_t> dram(1 << 16);
+  EXPECT_NE(run(config, p, dram, r).find("finite scale above 0"),
+            std::string::npos);
+}
+
 TEST(Simulator, IntegerVectorOpsRefuseBadParameters) {
   NpuConfig config = edgeNpuConfig();
   Instruction v;

@@ -564,7 +564,7 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
                 v.b, v.y, v.bStep, v.outer, v.aStride, v.bStride, v.yStride,
                 gnb::NpuElemType(v.bType), gnb::NpuElemType(v.outType),
                 v.zeroA, v.zeroB, v.mulA, v.mulB, v.multiplier, v.shift,
-                v.zeroY, v.clampLo, v.clampHi);
+                v.zeroY, v.clampLo, v.clampHi, v.scale);
           }
           list.push_back(gnb::CreateNpuInstruction(
               fbb, gnb::NpuOpcode(in.opcode), gnb::NpuEngine(in.engine),

@@ -348,6 +348,18 @@ std::string whyNotNpu(Operation &op, const NpuConfig &config) {
   if (llvm::isa<graph::BlockDequantizeOp>(op))
     return "weight-only weights dequantize on the NPU only as the matrix "
            "engine reads them for the matmul they feed";
+  if (auto q = llvm::dyn_cast<graph::QuantizeOp>(op)) {
+    if (!isF32Tensor(q.getInput()) || !npuInt8(q.getOutput()))
+      return "the vector engine quantizes f32 (bf16 on the device) to 8 bits "
+             "per tensor with zero point 0";
+    return "";
+  }
+  if (auto dq = llvm::dyn_cast<graph::DequantizeOp>(op)) {
+    if (!npuInt8(dq.getInput()) || !isF32Tensor(dq.getOutput()))
+      return "the vector engine dequantizes 8 bits per tensor with zero point "
+             "0 to f32 (bf16 on the device)";
+    return "";
+  }
   if (auto mm = llvm::dyn_cast<graph::QMatMulOp>(op)) {
     RankedTensorType lhs = rankedOf(mm.getLhs()), rhs = rankedOf(mm.getRhs());
     if (!npuInt8(mm.getLhs()))
@@ -590,6 +602,24 @@ PlacementMap placeOps(Block &body, const NpuConfig &config, bool greedy) {
                              "its inputs come from the CPU; moving them to "
                              "the NPU for this op alone costs more than it "
                              "saves",
+                             nullptr};
+  }
+  // A dequantization earns its place only before NPU work: one whose result
+  // only leaves for the CPU would send bf16 (2 bytes) instead of its 8-bit
+  // input, and round it to bf16 on the way.
+  for (Operation &op : llvm::reverse(body.without_terminator())) {
+    auto it = map.find(&op);
+    if (greedy || !llvm::isa<graph::DequantizeOp>(op) || it == map.end() ||
+        !it->second.onNpu)
+      continue;
+    bool feedsNpu = llvm::any_of(op.getUsers(), [&](Operation *u) {
+      auto p = map.find(u);
+      return p != map.end() && p->second.onNpu;
+    });
+    if (!feedsNpu)
+      it->second = Placement{false,
+                             "its result only leaves for the CPU, which "
+                             "dequantizes the 8-bit tensor itself",
                              nullptr};
   }
   return map;
@@ -1509,9 +1539,21 @@ LogicalResult SegmentPlanner::planElementwise(Operation *op) {
     kind = "clip";
   else if (llvm::isa<graph::QAddOp>(op))
     kind = "qadd";
+  else if (llvm::isa<graph::QuantizeOp>(op))
+    kind = "quantize";
+  else if (llvm::isa<graph::DequantizeOp>(op))
+    kind = "dequantize";
   else
     return op->emitError("internal: no NPU lowering for ") << op->getName();
   DenseI64ArrayAttr params;
+  FloatAttr scaleAttr;
+  if (kind == "quantize" || kind == "dequantize") {
+    quant::UniformQuantizedType q =
+        npuInt8(kind == "quantize" ? op->getResult(0) : op->getOperand(0));
+    scaleAttr = builder.getF32FloatAttr(float(q.getScale()));
+    params = builder.getDenseI64ArrayAttr(
+        {0, q.getStorageTypeMin(), q.getStorageTypeMax()});
+  }
   if (auto qadd = llvm::dyn_cast<graph::QAddOp>(op)) {
     auto qa = npuInt8(qadd.getLhs()), qb = npuInt8(qadd.getRhs()),
          qy = npuInt8(qadd.getOutput());
@@ -1531,7 +1573,8 @@ LogicalResult SegmentPlanner::planElementwise(Operation *op) {
     params = builder.getDenseI64ArrayAttr(
         {0, 0, r.lhs, r.rhs, r.out.m, r.out.shift, 0, clampLo, clampHi});
   }
-  bool binary = kind != "relu" && kind != "clip";
+  bool binary = kind != "relu" && kind != "clip" && kind != "quantize" &&
+                kind != "dequantize";
   auto clip = llvm::dyn_cast<graph::ClipOp>(op);
   Value result = groupResult(op);
   const DevTensor &y = dev(result);
@@ -1540,9 +1583,12 @@ LogicalResult SegmentPlanner::planElementwise(Operation *op) {
   int64_t c = y.c;
   bool allResident = y.sram && a.sram && (!bT || bT->sram);
   RowTiling tiling{y.h, y.w};
+  // Tiles sized for the widest operand (quantize and dequantize change the
+  // element size).
+  int64_t eb = std::max(y.eb, a.eb);
   if (!allResident)
-    tiling = planRows(y.h, y.w, c * y.eb, opBudget(config) / 6);
-  uint64_t tileBytes = alignUp(uint64_t(tiling.rows) * tiling.cols * c * y.eb);
+    tiling = planRows(y.h, y.w, c * eb, opBudget(config) / 6);
+  uint64_t tileBytes = alignUp(uint64_t(tiling.rows) * tiling.cols * c * eb);
   int buffers = (a.sram ? 0 : 1) + (bT && !bT->sram ? 1 : 0) + (y.sram ? 0 : 1);
   ring.beginOp(2 * buffers * tileBytes + kAlign);
   // a0 a1 b0 b1 y0 y1
@@ -1570,7 +1616,7 @@ LogicalResult SegmentPlanner::planElementwise(Operation *op) {
       binary ? sym(op->getOperand(1)) : FlatSymbolRefAttr(), sym(result),
       i64(tiling.rows), i64(tiling.cols), builder.getDenseI64ArrayAttr(sram),
       i64(bounds), fusedRelu(op) ? builder.getUnitAttr() : UnitAttr(),
-      i64(tag), params);
+      i64(tag), params, scaleAttr);
   return success();
 }
 
@@ -2085,6 +2131,8 @@ void SegmentEmitter::emitEltwise(tileir::EltwiseOp op) {
                   .Case("min", VecOp::Min)
                   .Case("relu", VecOp::Relu)
                   .Case("qadd", VecOp::QAdd)
+                  .Case("quantize", VecOp::Quantize)
+                  .Case("dequantize", VecOp::Dequantize)
                   .Default(VecOp::Max); // clip: max with lo, then min with hi
   bool binary = bool(op.getBAttr());
   bool clip = kind == "clip";
@@ -2099,14 +2147,16 @@ void SegmentEmitter::emitEltwise(tileir::EltwiseOp op) {
   uint64_t yBuf[2] = {uint64_t(sram[4]), uint64_t(sram[5])};
   uint64_t bounds = op.getBounds();
   bool relu = op.getRelu();
-  int64_t eb = y.eb; // qadd: 8-bit tensors
   uint64_t tile = 0;
   for (int64_t b = 0; b < y.n; ++b)
     for (int64_t r0 = 0; r0 < y.h; r0 += rowsT)
       for (int64_t c0 = 0; c0 < y.w; c0 += colsT, ++tile) {
         int64_t rows = std::min(rowsT, y.h - r0);
         int64_t cols = std::min(colsT, y.w - c0);
-        uint64_t bytes = uint64_t(rows) * cols * c * eb;
+        // Each operand's element size: quantize and dequantize change it.
+        auto bytesOf = [&](const DevTensor &t) {
+          return uint64_t(rows) * cols * c * t.eb;
+        };
         int buf = tile % 2;
         // Each operand: where its rows start, their pitch, its access.
         struct Where {
@@ -2120,15 +2170,17 @@ void SegmentEmitter::emitEltwise(tileir::EltwiseOp op) {
           if (t.sram)
             return {t.pixel(b, r0, c0), t.rowBytes(),
                     rowsOf(t, b, r0, rows, write)};
-          return {tileBuf, cols * c * eb, sramRange(tileBuf, bytes, write)};
+          return {tileBuf, cols * c * t.eb,
+                  sramRange(tileBuf, bytesOf(t), write)};
         };
         auto loadTile = [&](const DevTensor &t, uint64_t tileBuf) {
           if (t.sram)
             return;
           DmaDesc d = dma3(t.pixel(b, r0, c0), tileBuf, rows, cols, c,
-                           t.rowBytes(), c * eb, cols * c * eb, c * eb, eb);
-          current->access(Engine::Load,
-                      {sramRange(tileBuf, bytes, true), dramRange(d, false)});
+                           t.rowBytes(), c * t.eb, cols * c * t.eb, c * t.eb,
+                           t.eb);
+          current->access(Engine::Load, {sramRange(tileBuf, bytesOf(t), true),
+                                         dramRange(d, false)});
           current->dma(true, d);
           loaded = true;
         };
@@ -2160,6 +2212,14 @@ void SegmentEmitter::emitEltwise(tileir::EltwiseOp op) {
           v.zeroY = int32_t(q[6]);
           v.clampLo = int32_t(q[7]);
           v.clampHi = int32_t(q[8]);
+        } else if (vop == VecOp::Quantize || vop == VecOp::Dequantize) {
+          ArrayRef<int64_t> q = *op.getParams();
+          v.type = a.type();
+          v.outType = y.type();
+          (vop == VecOp::Quantize ? v.zeroY : v.zeroA) = int32_t(q[0]);
+          v.clampLo = int32_t(q[1]);
+          v.clampHi = int32_t(q[2]);
+          v.scale = op.getScale()->convertToFloat();
         }
         v.n = uint64_t(cols) * c;
         v.outer = uint32_t(rows);
@@ -2193,9 +2253,10 @@ void SegmentEmitter::emitEltwise(tileir::EltwiseOp op) {
 
         if (!y.sram) {
           DmaDesc st = dma3(y.pixel(b, r0, c0), yBuf[buf], rows, cols, c,
-                            y.rowBytes(), c * eb, cols * c * eb, c * eb, eb);
-          current->access(Engine::Store,
-                      {sramRange(yBuf[buf], bytes, false), dramRange(st, true)});
+                            y.rowBytes(), c * y.eb, cols * c * y.eb, c * y.eb,
+                            y.eb);
+          current->access(Engine::Store, {sramRange(yBuf[buf], bytesOf(y), false),
+                                          dramRange(st, true)});
           current->dma(false, st);
           current->endStep(Engine::Store);
         }

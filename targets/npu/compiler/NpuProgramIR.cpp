@@ -125,6 +125,14 @@ Operation *buildProgramOp(OpBuilder &builder, Location loc,
           add("a_stride", i64(v.aStride));
           add("b_stride", i64(v.bStride));
           add("y_stride", i64(v.yStride));
+          if (vecOpConverts(v.op)) {
+            add("out_type", npuir::ElemTypeAttr::get(ctx, elemOf(v.outType)));
+            add("zero_a", i64(v.zeroA));
+            add("zero_y", i64(v.zeroY));
+            add("clamp_lo", i64(v.clampLo));
+            add("clamp_hi", i64(v.clampHi));
+            add("scale", builder.getF32FloatAttr(v.scale));
+          }
           if (vecOpIsInteger(v.op)) {
             if (v.op == VecOp::QAdd)
               add("b_type", npuir::ElemTypeAttr::get(ctx, elemOf(v.bType)));
@@ -254,6 +262,8 @@ LogicalResult readProgramOp(Operation *op, Program &out) {
         in.vec.zeroY = int32_t(v.getZeroY());
         in.vec.clampLo = int32_t(v.getClampLo());
         in.vec.clampHi = int32_t(v.getClampHi());
+        if (auto sc = v.getScale())
+          in.vec.scale = sc->convertToFloat();
       } else if (auto s = llvm::dyn_cast<npuir::SignalOp>(iop)) {
         in.opcode = Opcode::Signal;
         in.tag = s.getTag();

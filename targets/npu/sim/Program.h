@@ -118,6 +118,12 @@ enum class VecOp : uint8_t {
   //   qadd:    y = requantize((a - zeroA) * mulA + (b - zeroB) * mulB),
   //            b of `bType`
   Requant, QAdd,
+  // Float <-> 8-bit (format version 5), `scale` an f32:
+  //   quantize:   a of bf16 or f32; y = clamp(round_half_even(a / scale)
+  //               + zeroY, clampLo, clampHi) of `outType` (i8 or u8)
+  //   dequantize: a of i8 or u8; y = (a - zeroA) * scale in f32, of
+  //               `outType` (bf16: rounded once, or f32)
+  Quantize, Dequantize,
 };
 /// Whether an op reads b.
 inline bool vecOpIsBinary(VecOp op) {
@@ -125,6 +131,9 @@ inline bool vecOpIsBinary(VecOp op) {
 }
 inline bool vecOpIsInteger(VecOp op) {
   return op == VecOp::Requant || op == VecOp::QAdd;
+}
+inline bool vecOpConverts(VecOp op) {
+  return op == VecOp::Quantize || op == VecOp::Dequantize;
 }
 inline bool vecOpIsRowReduction(VecOp op) {
   return op == VecOp::RowSum || op == VecOp::RowMax;
@@ -151,11 +160,14 @@ struct VectorDesc {
   ElemType bType = ElemType::I8, outType = ElemType::I8;
   int32_t zeroA = 0, zeroB = 0, mulA = 0, mulB = 0;
   int32_t multiplier = 0, shift = 0, zeroY = 0, clampLo = -128, clampHi = 127;
+  float scale = 1.0f; // quantize and dequantize only (format version 5)
 };
 
 /// The element type an instruction writes.
 inline ElemType vectorResultType(const VectorDesc &v) {
-  return vecOpIsInteger(v.op) ? v.outType : vecOpResultType(v.op, v.type);
+  return vecOpIsInteger(v.op) || vecOpConverts(v.op)
+             ? v.outType
+             : vecOpResultType(v.op, v.type);
 }
 /// The element type of b.
 inline ElemType vectorBType(const VectorDesc &v) {

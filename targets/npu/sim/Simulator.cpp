@@ -134,7 +134,7 @@ double Simulator::vectorCycles(const VectorDesc &v) const {
   // Conversions stream at the f32 rate; functions take four passes; a row
   // reduction adds its tree's depth per row. Each row starts on a fresh
   // lane group.
-  if (v.op == VecOp::ToF32 || v.op == VecOp::ToBf16)
+  if (v.op == VecOp::ToF32 || v.op == VecOp::ToBf16 || vecOpConverts(v.op))
     perCycle = double(config.vectorLanes);
   // 8-bit integer ops stream at the 8-bit rate, i32 sources at the lanes'.
   double perRow = std::ceil(double(v.n) / perCycle);
@@ -304,7 +304,7 @@ std::string describe(const Instruction &in, uint32_t core,
       return add(core, base + std::min<int64_t>(span, 0),
                  base + std::max<int64_t>(span, 0) + rowBytes, write, what);
     };
-    bool fn = v.op >= VecOp::Exp;
+    bool fn = v.op >= VecOp::Exp && v.op <= VecOp::RowMax;
     if (fn && v.op <= VecOp::RowMax && v.type != ElemType::F32 &&
         v.type != ElemType::BF16)
       return "exp, rsqrt, recip and the row reductions take f32 or bf16";
@@ -333,6 +333,26 @@ std::string describe(const Instruction &in, uint32_t core,
         return "qadd's operand multipliers must be at most 2^20";
       if (std::abs(int64_t(v.zeroA)) > 255 || std::abs(int64_t(v.zeroB)) > 255 ||
           std::abs(int64_t(v.zeroY)) > 255)
+        return "zero points must be within [-255, 255]";
+    }
+    if (vecOpConverts(v.op)) {
+      auto is8 = [](ElemType t) {
+        return t == ElemType::I8 || t == ElemType::U8;
+      };
+      auto isFloat = [](ElemType t) {
+        return t == ElemType::BF16 || t == ElemType::F32;
+      };
+      bool q = v.op == VecOp::Quantize;
+      if (q ? !(isFloat(v.type) && is8(v.outType))
+            : !(is8(v.type) && isFloat(v.outType)))
+        return q ? "quantize reads bf16 or f32 and writes i8 or u8"
+                 : "dequantize reads i8 or u8 and writes bf16 or f32";
+      if (!std::isfinite(v.scale) || !(v.scale > 0))
+        return "quantize and dequantize need a finite scale above 0";
+      int32_t lo = v.outType == ElemType::U8 ? 0 : -128, hi = lo + 255;
+      if (q && (v.clampLo < lo || v.clampHi > hi || v.clampLo > v.clampHi))
+        return "the clamp must lie within the output type's range";
+      if (std::abs(int64_t(v.zeroA)) > 255 || std::abs(int64_t(v.zeroY)) > 255)
         return "zero points must be within [-255, 255]";
     }
     uint64_t yb = elemBytes(vectorResultType(v));
@@ -854,9 +874,39 @@ void execInteger(const VectorDesc &v, uint8_t *s) {
   }
 }
 
+/// quantize and dequantize, in f32.
+void execConvert(const VectorDesc &v, uint8_t *s) {
+  int ab = elemBytes(v.type), yb = elemBytes(v.outType);
+  for (uint32_t o = 0; o < v.outer; ++o) {
+    const uint8_t *a = s + v.a + o * v.aStride;
+    uint8_t *y = s + v.y + o * v.yStride;
+    for (uint64_t i = 0; i < v.n; ++i) {
+      if (v.op == VecOp::Quantize) {
+        float x = v.type == ElemType::BF16
+                      ? bf16ToFloat(load<uint16_t>(a + i * ab))
+                      : load<float>(a + i * ab);
+        // NaN quantizes to the zero point (it has no 8-bit value).
+        float q = x == x ? std::nearbyint(x / v.scale) + float(v.zeroY)
+                         : float(v.zeroY);
+        q = std::min(std::max(q, float(v.clampLo)), float(v.clampHi));
+        y[i] = uint8_t(int32_t(q));
+      } else {
+        int32_t q = v.type == ElemType::I8 ? int32_t(int8_t(a[i])) : a[i];
+        float r = float(q - v.zeroA) * v.scale;
+        if (v.outType == ElemType::BF16)
+          store<uint16_t>(y + i * yb, floatToBf16(r));
+        else
+          store<float>(y + i * yb, r);
+      }
+    }
+  }
+}
+
 void execVector(const VectorDesc &v, uint8_t *s) {
   if (vecOpIsInteger(v.op))
     return execInteger(v, s);
+  if (vecOpConverts(v.op))
+    return execConvert(v, s);
   if (v.op >= VecOp::Exp)
     return execFunction(v, s);
   if (v.op == VecOp::Copy) { // bit for bit, whatever the type

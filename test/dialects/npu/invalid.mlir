@@ -344,7 +344,7 @@ npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
 
 npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
   npu.queue <vector> core 0 {
-    // expected-error @+1 {{b_type and out_type belong to requant and qadd}}
+    // expected-error @+1 {{b_type and out_type belong to requant, qadd, quantize and dequantize}}
     npu.vector {op = #npu.vec<add>, type = #npu.elem<i8>, out_type = #npu.elem<i8>, n = 4, a = 0, b = 0, y = 32}
   }
 }
@@ -382,5 +382,50 @@ npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
   npu.queue <matrix> core 0 {
     // expected-error @+1 {{scales must be non-negative}}
     npu.matmul {mode = #npu.mode<bf16xi8>, m = 4, n = 4, k = 4, a = 0, a_outer = 1, a_inner = 4, a_outer_stride = 0, a_inner_stride = 8, b = 64, b_row_stride = 4, c = 128, c_row_stride = 16, scales = -4, group = 2}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <vector> core 0 {
+    // expected-error @+1 {{scale belongs to quantize and dequantize, which need it}}
+    npu.vector {op = #npu.vec<quantize>, type = #npu.elem<bf16>, n = 4, a = 0, b = 0, y = 64, out_type = #npu.elem<i8>}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <vector> core 0 {
+    // expected-error @+1 {{quantize reads bf16 or f32 and writes i8 or u8 (out_type)}}
+    npu.vector {op = #npu.vec<quantize>, type = #npu.elem<i8>, n = 4, a = 0, b = 0, y = 64, out_type = #npu.elem<i8>, scale = 0.5 : f32}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <vector> core 0 {
+    // expected-error @+1 {{dequantize reads i8 or u8 and writes bf16 or f32 (out_type)}}
+    npu.vector {op = #npu.vec<dequantize>, type = #npu.elem<u8>, n = 4, a = 0, b = 0, y = 64, out_type = #npu.elem<i8>, scale = 0.5 : f32}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <vector> core 0 {
+    // expected-error @+1 {{scale must be finite and above 0}}
+    npu.vector {op = #npu.vec<dequantize>, type = #npu.elem<u8>, n = 4, a = 0, b = 0, y = 64, out_type = #npu.elem<bf16>, scale = 0.0 : f32}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <vector> core 0 {
+    // expected-error @+1 {{clamp [0, 300] must lie within [0, 255]}}
+    npu.vector {op = #npu.vec<quantize>, type = #npu.elem<f32>, n = 4, a = 0, b = 0, y = 64, out_type = #npu.elem<u8>, scale = 0.5 : f32, clamp_lo = 0, clamp_hi = 300}
   }
 }

@@ -392,7 +392,7 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
   tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "u8"}
   tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "u8"}
-  // expected-error @+1 {{qadd takes 9 params, the other ops none}}
+  // expected-error @+1 {{qadd takes 9 params, quantize and dequantize 3, the other ops none}}
   tile.eltwise "qadd" @x, @x -> @y {rows = 1, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0}
 }
 
@@ -439,4 +439,22 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
   tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{group_size is for weight-only weights (weight_bits 8 or 4)}}
   tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, group_size = 2, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "i8"}
+  // expected-error @+1 {{quantize and dequantize take a scale, the other ops none}}
+  tile.eltwise "quantize" @x -> @y {rows = 4, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0, params = array<i64: 0, -128, 127>}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{qadd reads and writes 8-bit tensors, quantize reads bf16 and writes 8 bits, dequantize the reverse, the other ops bf16}}
+  tile.eltwise "dequantize" @x -> @y {rows = 4, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0, params = array<i64: 0, -128, 127>, scale = 0.5 : f32}
 }
