@@ -66,6 +66,19 @@ def main():
                               capture_output=True).returncode == 0:
                 with open(out, "rb") as f:
                     binaries.append(f.read())
+    # Weight-only: packed int4 constants (the I4 dtype) on the CPU, the
+    # matrix engine's bf16 x i4 mode on the NPU, from the test suite's MLP.
+    mlp = os.path.join(work, "mlp.onnx")
+    subprocess.run([sys.executable, os.path.join(
+        ROOT, "test", "quantization", "Inputs", "make_mlp.py"), mlp,
+        os.path.join(work, "mlp_x.npy")], check=True)
+    for target in ("cpu", "npu"):
+        out = os.path.join(work, "mlp.%s.gnb" % target)
+        if subprocess.run([args.gaonc, mlp, "--target=" + target,
+                           "--quantize=w4a16", "--group-size=16", "-o", out],
+                          capture_output=True).returncode == 0:
+            with open(out, "rb") as f:
+                binaries.append(f.read())
     if args.flatc:
         # Its weights sidecar sits beside the mutants under the name the
         # binary gives (npu.gnb.weights).
