@@ -253,6 +253,46 @@ LogicalResult foldValuePreserving(QuantizeOp q, Operation *op,
   return success();
 }
 
+/// quantize(reduce mean(dequantize(x))) over trailing axes -> qmean(x): the
+/// mean as an int32 sum and one requantization, exact on both targets.
+LogicalResult foldMean(QuantizeOp q, ReduceOp reduce,
+                       PatternRewriter &rewriter) {
+  Value x = dequantizedPerTensor(reduce.getInput());
+  if (!x || reduce.getKind() != ReduceKind::mean || !reduce->hasOneUse() ||
+      reduce.getAxes().empty())
+    return failure();
+  // Trailing axes only: the CPU kernel sums contiguous blocks.
+  int64_t rank = llvm::cast<RankedTensorType>(x.getType()).getRank();
+  ArrayRef<int64_t> axes = reduce.getAxes();
+  for (size_t i = 0; i < axes.size(); ++i)
+    if (axes[i] != rank - int64_t(axes.size()) + int64_t(i))
+      return failure();
+  rewriter.replaceOpWithNewOp<QMeanOp>(
+      q, q.getType(), x, reduce.getAxesAttr(), reduce.getKeepdimsAttr());
+  return success();
+}
+
+/// quantize(op(y)) for a reshape or transpose of a value that is not a
+/// dequantization: op(quantize(y)), so that the quantize meets y's
+/// producer (a global pool's mean before a flatten, say).
+LogicalResult sinkQuantize(QuantizeOp q, Operation *op,
+                           PatternRewriter &rewriter) {
+  if (!llvm::isa<ReshapeOp, TransposeOp>(op) || op->getNumOperands() != 1 ||
+      !op->hasOneUse() || dequantized(op->getOperand(0)))
+    return failure();
+  Value y = op->getOperand(0);
+  auto yType = llvm::cast<RankedTensorType>(y.getType());
+  auto qType = perTensor8Bit(q.getType());
+  Value quantized = rewriter.create<QuantizeOp>(
+      q.getLoc(), RankedTensorType::get(yType.getShape(), qType), y);
+  OperationState state(op->getLoc(), op->getName());
+  state.addOperands(quantized);
+  state.addAttributes(op->getAttrs());
+  state.addTypes(q.getType());
+  rewriter.replaceOp(q, rewriter.create(state)->getResult(0));
+  return success();
+}
+
 struct FoldQuantize : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -293,7 +333,11 @@ struct FoldQuantize : OpRewritePattern<QuantizeOp> {
     }
     if (clamp.lo || clamp.hi)
       return failure();
-    return foldValuePreserving(q, producer, rewriter);
+    if (auto reduce = llvm::dyn_cast<ReduceOp>(producer))
+      return foldMean(q, reduce, rewriter);
+    if (succeeded(foldValuePreserving(q, producer, rewriter)))
+      return success();
+    return sinkQuantize(q, producer, rewriter);
   }
 };
 

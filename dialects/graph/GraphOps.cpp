@@ -341,6 +341,31 @@ LogicalResult BlockDequantizeOp::verify() {
   return success();
 }
 
+LogicalResult QMeanOp::verify() {
+  auto in = getInput().getType(), out = getOutput().getType();
+  if (!perTensor8Bit(in) || !perTensor8Bit(out))
+    return emitOpError("input and result must be quantized per tensor with "
+                       "8-bit storage");
+  ArrayRef<int64_t> axes = getAxes();
+  int64_t rank = in.getRank();
+  for (size_t i = 0; i < axes.size(); ++i)
+    if (axes[i] < 0 || axes[i] >= rank || (i && axes[i] <= axes[i - 1]))
+      return emitOpError("axes must be sorted, unique and within the rank ")
+             << rank;
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < rank; ++d) {
+    bool reduced = llvm::is_contained(axes, d);
+    if (!reduced)
+      shape.push_back(in.getDimSize(d));
+    else if (getKeepdims())
+      shape.push_back(1);
+  }
+  if (out.getShape() != ArrayRef<int64_t>(shape))
+    return emitOpError("result shape ")
+           << out << " is not the input's with axes reduced";
+  return success();
+}
+
 LogicalResult QAddOp::verify() {
   auto lhs = getLhs().getType(), rhs = getRhs().getType(),
        out = getOutput().getType();

@@ -882,6 +882,23 @@ def Graph_QAddOp : Graph_Op<"qadd", [Commutative]> {
   let hasVerifier = 1;
 }
 
+def Graph_QMeanOp : Graph_Op<"qmean"> {
+  let summary = "Mean of 8-bit quantized values over axes, requantized";
+  let description = [{
+    The integer form of dequantize, reduce mean, quantize (a global average
+    pool): int32 sums of (x - zx) over `axes`, then requantized by the ratio
+    sx / (sy * count) as `graph.requantize` does (the NPU's multiplier when
+    the ratio is below 1). Input and result are 8-bit, quantized per
+    tensor. `axes` are sorted, unique and non-negative; with `keepdims` the
+    reduced axes stay with size 1.
+  }];
+  let arguments = (ins Graph_QuantTensor:$input, DenseI64ArrayAttr:$axes,
+                       DefaultValuedAttr<BoolAttr, "true">:$keepdims);
+  let results = (outs Graph_QuantTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 def Graph_DynamicQuantizeOp
     : Graph_Op<"dynamic_quantize", [InferTypeOpAdaptor]> {
   let summary = "ONNX DynamicQuantizeLinear: u8 with a range from the data";

@@ -73,6 +73,23 @@ func.func @max_pool(%x: tensor<1x1x4x4x!quant.uniform<u8:f32, 0.5>>) -> tensor<1
 
 // -----
 
+// A global average pool and a flatten between QDQ pairs: the quantize sinks
+// through the flatten and the mean becomes qmean (int32 sums, one
+// requantization).
+// CHECK-LABEL: func @global_pool
+// CHECK: %[[M:.*]] = graph.qmean %arg0 {axes = array<i64: 2, 3>} : tensor<1x8x4x4x!quant.uniform<u8:f32, 5.000000e-01>> -> tensor<1x8x1x1x!quant.uniform<u8:f32, 2.500000e-01>>
+// CHECK: %[[F:.*]] = graph.reshape %[[M]] {{.*}} -> tensor<1x8x!quant.uniform<u8:f32, 2.500000e-01>>
+// CHECK: return %[[F]]
+func.func @global_pool(%x: tensor<1x8x4x4x!quant.uniform<u8:f32, 0.5>>) -> tensor<1x8x!quant.uniform<u8:f32, 0.25>> {
+  %xf = graph.dequantize %x : tensor<1x8x4x4x!quant.uniform<u8:f32, 0.5>> -> tensor<1x8x4x4xf32>
+  %m = graph.reduce <mean> %xf {axes = array<i64: 2, 3>, keepdims = true} : tensor<1x8x4x4xf32> -> tensor<1x8x1x1xf32>
+  %f = graph.reshape %m : tensor<1x8x1x1xf32> -> tensor<1x8xf32>
+  %y = graph.quantize %f : tensor<1x8xf32> -> tensor<1x8x!quant.uniform<u8:f32, 0.25>>
+  return %y : tensor<1x8x!quant.uniform<u8:f32, 0.25>>
+}
+
+// -----
+
 // quantize(dequantize(x)) of one type is x; of another, a requantize.
 // CHECK-LABEL: func @round_trips
 // CHECK: %[[R:.*]] = graph.requantize %arg0 : tensor<4x!quant.uniform<i8:f32, 5.000000e-01>> -> tensor<4x!quant.uniform<i8:f32, 1.000000e-01>>

@@ -853,6 +853,35 @@ std::string kQuantizeLinear(const OpDesc &, const Views &in, const Views &out,
   return "";
 }
 
+/// graph.qmean over trailing axes: int32 sums of (x - zx) per outer index,
+/// requantized by sx / (sy * count).
+std::string kQMean(const OpDesc &op, const Views &in, const Views &out,
+                   int threads) {
+  const View &x = in[0], &y = out[0];
+  auto axes = op.getInts("axes");
+  int64_t rank = int64_t(x.shape.size()), block = 1;
+  for (size_t i = 0; i < axes.size(); ++i) {
+    if (axes[i] != rank - int64_t(axes.size()) + int64_t(i))
+      return "qmean: the CPU kernel reduces trailing axes only";
+    block *= x.shape[axes[i]];
+  }
+  if (block == 0)
+    return "qmean: an empty reduction has no mean";
+  int64_t outer = x.count() / block;
+  int32_t zx = (int32_t)zeroPoint(x);
+  Requantizer rq(op, {scaleOf(x) / double(block)}, y);
+  std::vector<int32_t> sums(outer);
+#pragma omp parallel for num_threads(std::max(1, threads)) if (outer > 64)
+  for (int64_t o = 0; o < outer; ++o) {
+    uint32_t sum = 0;
+    for (int64_t i = 0; i < block; ++i)
+      sum += uint32_t(load8(x, o * block + i) - zx);
+    sums[o] = int32_t(sum);
+  }
+  rq.row(sums.data(), outer, 0, y, 0);
+  return "";
+}
+
 /// One stored integer of an i4 (two per byte, low nibble first,
 /// sign-extended) or i8 tensor.
 inline int32_t loadSmallInt(const View &v, int64_t i) {
@@ -940,6 +969,13 @@ std::string checkQuantCall(const OpDesc &op, const Views &in,
     }
   if (std::string e = needQuant(y, "the result"); !e.empty())
     return e;
+  if (k == "graph.qmean") {
+    if (!is8Bit(x) || !is8Bit(y) || x.quantAxis >= 0 || y.quantAxis >= 0)
+      return "input and result must be 8-bit, quantized per tensor";
+    if (std::string e = needQuant(x, "the input"); !e.empty())
+      return e;
+    return "";
+  }
   if (k == "graph.requantize") {
     if (!is8Bit(y) || y.quantAxis >= 0)
       return "the result must be 8-bit, quantized per tensor";
@@ -999,6 +1035,7 @@ void addQuantKernels(std::map<std::string, Kernel> &table) {
   table["graph.dynamic_quantize"] = kDynamicQuantize;
   table["graph.quantize_linear"] = kQuantizeLinear;
   table["graph.block_dequantize"] = kBlockDequantize;
+  table["graph.qmean"] = kQMean;
 }
 
 } // namespace gaon::cpu

@@ -197,7 +197,8 @@ std::string check(const OpDesc &op, const Views &in, const Views &out) {
   }
   if (k == "graph.qconv" || k == "graph.qmatmul" || k == "graph.requantize" ||
       k == "graph.qadd" || k == "graph.dynamic_quantize" ||
-      k == "graph.quantize_linear" || k == "graph.block_dequantize") {
+      k == "graph.quantize_linear" || k == "graph.block_dequantize" ||
+      k == "graph.qmean") {
     std::string error = checkQuantCall(op, in, out);
     if (!error.empty() || (k != "graph.qconv" && k != "graph.qmatmul"))
       return error;

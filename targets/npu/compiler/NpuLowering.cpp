@@ -345,6 +345,9 @@ std::string whyNotNpu(Operation &op, const NpuConfig &config) {
   if (llvm::isa<graph::RequantizeOp>(op))
     return "a requantization runs on the NPU only fused into the integer "
            "convolution before it";
+  if (llvm::isa<graph::QMeanOp>(op))
+    return "the NPU has no integer reduction yet; the CPU computes the exact "
+           "mean (a float pool on the NPU would round through bf16)";
   if (llvm::isa<graph::BlockDequantizeOp>(op))
     return "weight-only weights dequantize on the NPU only as the matrix "
            "engine reads them for the matmul they feed";

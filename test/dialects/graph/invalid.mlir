@@ -1171,3 +1171,30 @@ func.func @block_dequantize_shape(%q: tensor<8x4xi4>, %s: tensor<2x4xf32>) {
   %0 = graph.block_dequantize %q, %s {axis = 0 : i64, block_size = 4 : i64} : (tensor<8x4xi4>, tensor<2x4xf32>) -> tensor<8x5xf32>
   return
 }
+
+// -----
+
+// qmean types
+func.func @qmean_types(%x: tensor<1x4x3x3x!quant.uniform<u8:f32:1, {0.5,0.5,0.5,0.5}>>) {
+  // expected-error @+1 {{input and result must be quantized per tensor with 8-bit storage}}
+  %0 = graph.qmean %x {axes = array<i64: 2, 3>} : tensor<1x4x3x3x!quant.uniform<u8:f32:1, {0.5,0.5,0.5,0.5}>> -> tensor<1x4x1x1x!quant.uniform<u8:f32, 0.5>>
+  return
+}
+
+// -----
+
+// qmean axes
+func.func @qmean_axes(%x: tensor<1x4x3x3x!quant.uniform<u8:f32, 0.5>>) {
+  // expected-error @+1 {{axes must be sorted, unique and within the rank 4}}
+  %0 = graph.qmean %x {axes = array<i64: 3, 2>} : tensor<1x4x3x3x!quant.uniform<u8:f32, 0.5>> -> tensor<1x4x1x1x!quant.uniform<u8:f32, 0.5>>
+  return
+}
+
+// -----
+
+// qmean shape
+func.func @qmean_shape(%x: tensor<1x4x3x3x!quant.uniform<u8:f32, 0.5>>) {
+  // expected-error @+1 {{is not the input's with axes reduced}}
+  %0 = graph.qmean %x {axes = array<i64: 2, 3>, keepdims = false} : tensor<1x4x3x3x!quant.uniform<u8:f32, 0.5>> -> tensor<1x4x1x1x!quant.uniform<u8:f32, 0.5>>
+  return
+}
