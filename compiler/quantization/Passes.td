@@ -17,6 +17,8 @@ def FoldQdq : Pass<"gaon-fold-qdq", "mlir::ModuleOp"> {
       - max_pool, reshape, transpose between a dequantize and a quantize ->
         the same op on the quantized values (and a requantize if the scales
         differ);
+      - reduce mean over trailing axes (a global average pool) -> qmean, a
+        quantize first sinking through a reshape or transpose after it;
       - quantize(dequantize(x)) -> x, or a requantize.
     What does not match stays float, fed by the dequantize it had.
   }];
