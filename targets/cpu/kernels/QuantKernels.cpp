@@ -415,7 +415,6 @@ std::string qconvRun(const OpDesc &op, const Views &in, const Views &out,
   int32_t zx = (int32_t)zeroPoint(x) - (flip ? 128 : 0);
   if (zx < -128 || zx > 127)
     return "qconv: the input zero point is out of range";
-  int8_t fill = int8_t(zx);
   const uint8_t *xb = static_cast<const uint8_t *>(x.data);
   const int8_t *wb = in[1].as<int8_t>();
   const int32_t *bias = in.size() > 2 && in[2].data ? in[2].as<int32_t>()
@@ -550,39 +549,15 @@ std::string qconvRun(const OpDesc &op, const Views &in, const Views &out,
           cols[i] = int8_t(xg[i] ^ 0x80);
         columns = cols.data();
       } else if (!s.direct) {
-        // Row (c, i, j) of the columns: x[c, oh*sh + i*dh - ph, ow*sw +
-        // j*dw - pw] over (oh, ow).
+        // The im2col rows, flipped to s8 when the input is u8.
+        int32_t zxRaw = (int32_t)zeroPoint(x);
 #pragma omp parallel for num_threads(std::max(1, threads))
         for (int64_t k = 0; k < s.K; ++k) {
-          int64_t c = k / (s.kh * s.kw), i = (k / s.kw) % s.kh, j = k % s.kw;
-          const uint8_t *plane = xg + c * H * W;
-          int8_t *row = &cols[k * P];
-          uint8_t bits = flip ? 0x80 : 0;
-          for (int64_t oh = 0; oh < OH; ++oh) {
-            int64_t ih = oh * s.sh + i * s.dh - s.ph;
-            int8_t *dst = row + oh * OW;
-            if (ih < 0 || ih >= H) {
-              std::fill(dst, dst + OW, fill);
-              continue;
-            }
-            const uint8_t *src = plane + ih * W;
-            // Output columns whose input column is inside: [begin, end).
-            int64_t offset = j * s.dw - s.pw;
-            int64_t begin = std::min<int64_t>(
-                OW, std::max<int64_t>(0, (-offset + s.sw - 1) / s.sw));
-            int64_t end = std::min<int64_t>(
-                OW, std::max<int64_t>(begin, (W - offset + s.sw - 1) / s.sw));
-            std::fill(dst, dst + begin, fill);
-            if (s.sw == 1) {
-              const uint8_t *from = src + begin + offset;
-              for (int64_t ow = begin; ow < end; ++ow)
-                dst[ow] = int8_t(from[ow - begin] ^ bits);
-            } else {
-              for (int64_t ow = begin; ow < end; ++ow)
-                dst[ow] = int8_t(src[ow * s.sw + offset] ^ bits);
-            }
-            std::fill(dst + end, dst + OW, fill);
-          }
+          auto *row = reinterpret_cast<uint8_t *>(&cols[k * P]);
+          im2colRow(xg, k, uint8_t(zxRaw), row);
+          if (flip)
+            for (int64_t p = 0; p < P; ++p)
+              row[p] ^= 0x80;
         }
         columns = cols.data();
       }
