@@ -97,10 +97,13 @@ DenseElementsAttr constantOf(Value v) {
 
 /// The block_dequantize feeding a matmul weight-only weights the matrix
 /// engine reads as they are: constant i8 or i4 [K, N] with f32 scales in
-/// blocks along K, no zero points, and no other user; null otherwise.
+/// blocks along K of at least 4 rows, no zero points, and no other user;
+/// null otherwise. (From 4 rows up, weights and scales take no more SRAM
+/// than bf16 weights, which the tiling plans for.)
 graph::BlockDequantizeOp weightOnlyOf(Value rhs) {
   auto bdq = rhs.getDefiningOp<graph::BlockDequantizeOp>();
   if (!bdq || bdq.getAxis() != 0 || bdq.getZeroPoints() || !rhs.hasOneUse() ||
+      bdq.getBlockSize() < 4 ||
       bdq.getInput().getType().getRank() != 2 ||
       !bdq.getScales().getType().getElementType().isF32() ||
       !constantOf(bdq.getInput()) || !constantOf(bdq.getScales()))
@@ -451,9 +454,9 @@ std::string whyNotNpu(Operation &op, const NpuConfig &config) {
     RankedTensorType lhs = rankedOf(mm.getLhs()), rhs = rankedOf(mm.getRhs());
     if (mm.getRhs().getDefiningOp<graph::BlockDequantizeOp>() &&
         !weightOnlyOf(mm.getRhs()))
-      return "its weight-only weights have zero points, blocks along N, or "
-             "other users; the matrix engine takes constant symmetric blocks "
-             "along K, one matmul each";
+      return "its weight-only weights have zero points, blocks along N or of "
+             "under 4 rows, or other users; the matrix engine takes constant "
+             "symmetric blocks of 4 or more rows along K, one matmul each";
     if (!constantOf(mm.getRhs()) && !weightOnlyOf(mm.getRhs()))
       return "both operands are computed at run time; the NPU lowering "
              "needs a constant right-hand side (weights) for now";
@@ -888,8 +891,6 @@ RowTiling planRows(int64_t h, int64_t w, int64_t bytesPerPixel,
 // graph -> tile: the plan
 // ---------------------------------------------------------------------------
 
-/// An integer convolution's constants: int8 weights (OIHW), int32 biases,
-/// and the output stage's per-channel requantization.
 /// Weight-only weights: integers [K][N] and f32 scales [ceil(K / group)][N].
 struct WeightOnlyStage {
   int bits = 8;
@@ -906,6 +907,8 @@ uint64_t weightRowBytes(int64_t nw, int64_t elemBytes,
   return wq->bits == 4 ? uint64_t(nw + 1) / 2 : uint64_t(nw);
 }
 
+/// An integer convolution's constants: int8 weights (OIHW), int32 biases,
+/// and the output stage's per-channel requantization.
 struct IntegerStage {
   std::vector<int8_t> weights;
   std::vector<int32_t> bias;
@@ -1396,8 +1399,8 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
             else
               bytes[k * rowBytes + o / 2] |= char((v & 0xF) << (4 * (o % 2)));
           }
-      } else
-      for (int64_t ki = 0; ki < g.kh; ++ki)
+      }
+      for (int64_t ki = 0; ki < g.kh && !wq; ++ki)
         for (int64_t kj = 0; kj < g.kw; ++kj)
           for (int64_t ci = 0; ci < g.cin; ++ci)
             for (int64_t o = 0; o < nw; ++o) {
