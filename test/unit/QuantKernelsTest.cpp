@@ -48,6 +48,8 @@ TEST(QuantKernels, FastConvolutionEqualsPlainLoops) {
       {1, 6, 8, 8, 6, 3, 1, 2, 2, 3, GAON_I8, -5, 2},
       {1, 16, 5, 5, 32, 1, 1, 0, 1, 1, GAON_I8, 0, 0},
       {1, 4, 7, 7, 4, 3, 1, 1, 1, 4, GAON_U8, 128, -1}, // depthwise
+      {1, 6, 9, 8, 6, 3, 2, 1, 1, 6, GAON_I8, 4, 0},    // depthwise, stride 2
+      {1, 3, 11, 10, 3, 3, 2, 2, 2, 3, GAON_U8, 0, 0},  // depthwise, dilated
       {1, 5, 11, 13, 13, 3, 1, 1, 1, 1, GAON_I8, -7, 0}, // K 45, M 13
       {1, 3, 6, 6, 9, 1, 2, 0, 1, 1, GAON_U8, 3, 0},     // K 3, strided 1x1
       {1, 12, 4, 4, 24, 3, 1, 1, 1, 3, GAON_U8, 0, 0},   // groups of 8
@@ -120,8 +122,9 @@ TEST(QuantKernels, AddFollowsItsDefinition) {
     double exact = (0.05 * da + 0.021 * db) / 0.07;
     double want = std::clamp(std::nearbyint(exact) + 1, -128.0, 127.0);
     EXPECT_LE(std::fabs(y[i] - want), 1.0);
-    if (std::fabs(exact - std::floor(exact) - 0.5) > 1e-4)
+    if (std::fabs(exact - std::floor(exact) - 0.5) > 1e-4) {
       EXPECT_EQ(y[i], want) << "a " << int(a[i]) << " b " << int(b[i]);
+    }
   }
 }
 

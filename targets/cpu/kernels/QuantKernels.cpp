@@ -277,13 +277,15 @@ depthwisePlaneBody(const DepthwiseGeometry &g, const uint8_t *plane,
   const T *x = reinterpret_cast<const T *>(plane);
   if (g.sh == 1 && g.sw == 1) {
     // Stride 1: copy the plane, less its zero point, into a zero-padded
-    // grid of Wp = OW + (kw - 1) * dw columns, and accumulate on the same
-    // grid. Each tap is then one contiguous loop over all rows at once
-    // (short rows, as in 14x14 or 7x7 planes, would not fill a vector).
-    int64_t Hp = g.OH + (g.kh - 1) * g.dh, Wp = g.OW + (g.kw - 1) * g.dw;
+    // grid, and accumulate on the same grid: each tap is then one
+    // contiguous loop over all rows at once (short rows, as in 14x14 or 7x7
+    // planes, would not fill a vector). (The same at stride 2, keeping
+    // every second output, measured slower on MobileNet-v2: 4x the work.)
+    int64_t OH1 = (g.OH - 1) * g.sh + 1, OW1 = (g.OW - 1) * g.sw + 1;
+    int64_t Hp = OH1 + (g.kh - 1) * g.dh, Wp = OW1 + (g.kw - 1) * g.dw;
     static thread_local std::vector<int32_t> grid, sums;
     grid.assign(Hp * Wp, 0);
-    sums.assign(g.OH * Wp, 0);
+    sums.assign(OH1 * Wp, 0);
     for (int64_t r = 0; r < Hp; ++r) {
       int64_t ih = r - g.ph;
       if (ih < 0 || ih >= g.H)
@@ -295,7 +297,7 @@ depthwisePlaneBody(const DepthwiseGeometry &g, const uint8_t *plane,
       for (int64_t c = c0; c < c1; ++c)
         dst[c] = int32_t(src[c]) - g.zx;
     }
-    int64_t span = (g.OH - 1) * Wp + g.OW;
+    int64_t span = (OH1 - 1) * Wp + OW1;
     int32_t *__restrict out = sums.data();
     for (int64_t i = 0; i < g.kh; ++i)
       for (int64_t j = 0; j < g.kw; ++j) {
@@ -306,7 +308,7 @@ depthwisePlaneBody(const DepthwiseGeometry &g, const uint8_t *plane,
       }
     for (int64_t oh = 0; oh < g.OH; ++oh)
       for (int64_t ow = 0; ow < g.OW; ++ow)
-        acc[oh * g.OW + ow] += out[oh * Wp + ow];
+        acc[oh * g.OW + ow] += out[oh * g.sh * Wp + ow * g.sw];
     return;
   }
   for (int64_t i = 0; i < g.kh; ++i)
