@@ -899,12 +899,12 @@ struct WeightOnlyStage {
   std::vector<float> scales;
 };
 
-/// Bytes of one K row of `nw` packed weights.
-uint64_t weightRowBytes(int64_t nw, int64_t elemBytes,
-                        const WeightOnlyStage *wq) {
-  if (!wq)
+/// Bytes of one K row of `nw` packed weights: `elemBytes` each, or int8 or
+/// int4 (two per byte) when `weightBits` (weight-only) is 8 or 4.
+uint64_t weightRowBytes(int64_t nw, int64_t elemBytes, int64_t weightBits) {
+  if (!weightBits)
     return uint64_t(nw) * elemBytes;
-  return wq->bits == 4 ? uint64_t(nw + 1) / 2 : uint64_t(nw);
+  return weightBits == 4 ? uint64_t(nw + 1) / 2 : uint64_t(nw);
 }
 
 /// An integer convolution's constants: int8 weights (OIHW), int32 biases,
@@ -1385,12 +1385,12 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
     for (int64_t t = 0; t < nTiles; ++t) {
       int64_t n0 = offset + t * nt, nw = std::min(nt, g.cout - t * nt);
       std::vector<char> bytes(uint64_t(g.kh) * g.kw * g.cin *
-                              weightRowBytes(nw, web, wq));
+                              weightRowBytes(nw, web, wq ? wq->bits : 0));
       auto *dst = reinterpret_cast<uint16_t *>(bytes.data());
       uint64_t i = 0;
       if (wq) {
         // Rows of K: int8, or int4 two per byte, low nibble first.
-        uint64_t rowBytes = weightRowBytes(nw, web, wq);
+        uint64_t rowBytes = weightRowBytes(nw, web, wq->bits);
         for (int64_t k = 0; k < g.cin; ++k)
           for (int64_t o = 0; o < nw; ++o) {
             int8_t v = wq->q[uint64_t(k) * whole.cout + n0 + o];
@@ -1483,7 +1483,7 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
                             ? x.wp()
                             : g.inCols(colsT);
     uint64_t wBytes =
-        alignUp(uint64_t(g.kh) * g.kw * g.cin * weightRowBytes(nt, web, wq));
+        alignUp(uint64_t(g.kh) * g.kw * g.cin * weightRowBytes(nt, web, wq ? wq->bits : 0));
     uint64_t bBytes = alignUp(uint64_t(nt) * (integer ? 12 : 4 * (1 + groups)));
     uint64_t inBytes =
         x.sram ? 0 : alignUp(uint64_t(inRowsMax) * inColsMax * g.cin * x.eb);
@@ -1982,13 +1982,7 @@ void SegmentEmitter::emitConv(tileir::ConvOp op) {
   int64_t web = integer ? 1 : kBf16, xe = x.eb, ye = y.eb;
   // Weight-only: int8 or int4 weights, the scales after the bias.
   int64_t weightBits = op.getWeightBits(), group = op.getGroupSize();
-  std::optional<WeightOnlyStage> wq;
-  if (weightBits) {
-    wq.emplace();
-    wq->bits = int(weightBits);
-    wq->group = group;
-  }
-  int64_t groups = wq ? ceilDiv(g.cin, group) : 0;
+  int64_t groups = weightBits ? ceilDiv(g.cin, group) : 0;
   uint64_t biasBytesPer = integer ? 12 : 4 * (1 + groups);
   // Split across cores, this op writes channels [offset, offset + cout) of
   // an output with y.c channels.
@@ -1998,7 +1992,7 @@ void SegmentEmitter::emitConv(tileir::ConvOp op) {
   for (int64_t t = 0; t < nTiles; ++t) {
     int64_t n0 = t * nt, nw = std::min(nt, g.cout - n0);
     int wb = t % wBuffers;
-    uint64_t wRow = weightRowBytes(nw, web, wq ? &*wq : nullptr);
+    uint64_t wRow = weightRowBytes(nw, web, weightBits);
     uint64_t wSize = uint64_t(g.kh) * g.kw * g.cin * wRow;
     uint64_t bSize = uint64_t(nw) * biasBytesPer;
     if (auto pre = op.getPreloaded()) {
@@ -2061,12 +2055,12 @@ void SegmentEmitter::emitConv(tileir::ConvOp op) {
             int64_t ti = g.dw == 1 ? gi : gi / g.kw;
             int64_t tj = g.dw == 1 ? 0 : gi % g.kw;
             MatMulDesc mm;
-            mm.mode = wq ? (weightBits == 4 ? MatMode::BF16xI4
+            mm.mode = weightBits ? (weightBits == 4 ? MatMode::BF16xI4
                                             : MatMode::BF16xI8)
                       : !integer                 ? MatMode::BF16xBF16
                       : x.type() == ElemType::U8 ? MatMode::U8xI8
                                                  : MatMode::I8xI8;
-            if (wq) {
+            if (weightBits) {
               mm.scales = bBuf[wb] + uint64_t(nw) * 4;
               mm.group = uint32_t(group);
             }
