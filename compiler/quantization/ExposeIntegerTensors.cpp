@@ -8,6 +8,8 @@
 
 #include "compiler/quantization/Passes.h"
 
+#include "compiler/conversion/OnnxToGraph/OnnxToGraph.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/TypeUtilities.h"
 
@@ -50,11 +52,9 @@ struct ExposeIntegerTensorsPass
         for (OpResult r : op->getResults()) {
           if (!isEightBitQuantized(r.getType()) || returned.count(r))
             continue;
-          std::string node = "value";
-          if (auto name = llvm::dyn_cast<NameLoc>(op->getLoc()))
-            node = name.getName().str();
           extra.push_back(r);
-          names.push_back(node + ":" + std::to_string(r.getResultNumber()));
+          names.push_back(onnxNodeName(op->getLoc()) + ":" +
+                          std::to_string(r.getResultNumber()));
         }
       });
       if (extra.empty())

@@ -10,6 +10,8 @@
 
 #include "compiler/quantization/Passes.h"
 
+#include "compiler/conversion/OnnxToGraph/OnnxToGraph.h"
+
 #include <algorithm>
 #include <cmath>
 #include <set>
@@ -24,12 +26,6 @@ using namespace gaon::graph;
 
 namespace gaon {
 namespace {
-
-std::string nodeNameOf(Location loc) {
-  if (auto name = llvm::dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  return "";
-}
 
 /// The scale of one block's values `w` (count `n`, `stride` apart) at
 /// `qmax`: the max-abs scale, or a smaller one where clipping the largest
@@ -80,7 +76,8 @@ struct QuantizeWeightsPass
     std::set<std::string> keep(keepFloat.begin(), keepFloat.end());
     int qmax = bits == 8 ? 127 : 7;
     getOperation().walk([&](MatMulOp mm) {
-      if (keep.count(nodeNameOf(mm.getLoc())))
+      // Names as --quantize=int8's --keep-float reads them.
+      if (keep.count(onnxNodeName(mm.getLoc())))
         return;
       auto constant = mm.getRhs().getDefiningOp<ConstantOp>();
       auto type = llvm::dyn_cast<RankedTensorType>(mm.getRhs().getType());
