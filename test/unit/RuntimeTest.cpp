@@ -3,12 +3,14 @@
 // The contract (gaon/runtime.h): a loaded model is immutable and shared; a
 // session is used by one thread at a time; many sessions on one model run
 // concurrently. These tests hold the runtime to it on the demo CNN, compiled
-// by the build (GAON_TEST_GNB).
+// by the build (GAON_TEST_GNB). Hand-built binaries check what loading
+// refuses.
 //
 //===----------------------------------------------------------------------===//
 
 #include "gaon/runtime.h"
 #include "gaon/runtime.hpp"
+#include "gnb_generated.h"
 
 #include <gtest/gtest.h>
 
@@ -206,3 +208,53 @@ TEST(RuntimeCpp, RunsTheDemoModelAndReportsErrors) {
   EXPECT_TRUE(create);
   EXPECT_NE(create.message().find("no device 'tpu'"), std::string::npos);
 }
+
+namespace {
+
+/// A .gnb holding one tensor, `dtype` of shape [5] with `storage` and
+/// `byteSize`, and 64 bytes of constant data; the rest of the model empty.
+std::vector<uint8_t> oneTensorGnb(gaon::gnb::DType dtype,
+                                  gaon::gnb::Storage storage,
+                                  uint64_t byteSize) {
+  namespace gnb = gaon::gnb;
+  flatbuffers::FlatBufferBuilder fbb;
+  std::vector<int64_t> shape{5};
+  std::vector<flatbuffers::Offset<gnb::Tensor>> tensors{gnb::CreateTensorDirect(
+      fbb, "w", dtype, &shape, storage, 0, byteSize)};
+  auto model = gnb::CreateModelDirect(fbb, 5, "test", "cpu", nullptr, 0,
+                                      &tensors, nullptr, nullptr, 64, nullptr,
+                                      64);
+  gnb::FinishSizePrefixedModelBuffer(fbb, model);
+  std::vector<uint8_t> bytes(fbb.GetBufferPointer(),
+                             fbb.GetBufferPointer() + fbb.GetSize());
+  bytes.resize((bytes.size() + 63) / 64 * 64 + 64, 0);
+  return bytes;
+}
+
+std::string loadError(const std::vector<uint8_t> &bytes) {
+  gaon_model *model = nullptr;
+  gaon_status s = gaon_model_load_memory(bytes.data(), bytes.size(), nullptr,
+                                         &model);
+  std::string message = s ? gaon_status_message(s) : "";
+  gaon_status_free(s);
+  gaon_model_release(model);
+  return message;
+}
+
+TEST(Runtime, Int4TensorsArePackedConstantsOnly) {
+  namespace gnb = gaon::gnb;
+  // Five int4 values take three bytes.
+  EXPECT_EQ(gaon_dtype_bytes(GAON_I4, 5), 3u);
+  EXPECT_EQ(gaon_dtype_size(GAON_I4), 0u);
+  EXPECT_STREQ(gaon_dtype_name(GAON_I4), "int4");
+  EXPECT_EQ(loadError(oneTensorGnb(gnb::DType::I4, gnb::Storage::Constant, 3)),
+            "");
+  EXPECT_NE(loadError(oneTensorGnb(gnb::DType::I4, gnb::Storage::Constant, 5))
+                .find("has byte_size 5 but its shape needs 3"),
+            std::string::npos);
+  EXPECT_NE(loadError(oneTensorGnb(gnb::DType::I4, gnb::Storage::Arena, 3))
+                .find("is int4 but not a constant"),
+            std::string::npos);
+}
+
+} // namespace
