@@ -43,8 +43,10 @@ public:
              std::vector<std::unique_ptr<cpu::KernelState>> states)
       : model(model), segment(segment), kernels(std::move(kernels)),
         prepared(std::move(prepared)), states(std::move(states)) {
-    if (std::getenv("GAON_CPU_PROFILE"))
+    if (const char *mode = std::getenv("GAON_CPU_PROFILE")) {
       profile = std::make_unique<KindProfile>();
+      profilePerOp = std::string(mode) == "op";
+    }
   }
 
   gaon_status run(ExecutionState &state) override {
@@ -72,7 +74,8 @@ public:
                       .count();
       host.seconds[i] = ms * 1e-3;
       if (profile)
-        profile->add(op.kind, ms);
+        profile->add(profilePerOp ? op.kind + " " + op.location : op.kind,
+                     ms);
       if (!error.empty())
         return makeStatus(GAON_INTERNAL, "at " + op.location + " (" +
                                              op.kind + "): " + error);
@@ -93,8 +96,9 @@ private:
   }
 
 
-  /// Time per op kind, printed when the session ends (GAON_CPU_PROFILE=1):
-  /// a developer's view until the profiling issue adds per-layer reports.
+  /// Time per op kind, printed when the session ends (GAON_CPU_PROFILE=1,
+  /// or per op with GAON_CPU_PROFILE=op): a developer's view until the
+  /// profiling issue adds per-layer reports.
   struct KindProfile {
     std::map<std::string, std::pair<int, double>> byKind;
     void add(const std::string &kind, double ms) {
@@ -116,6 +120,7 @@ private:
   std::vector<const cpu::PreparedKernel *> prepared;
   std::vector<std::unique_ptr<cpu::KernelState>> states;
   std::unique_ptr<KindProfile> profile;
+  bool profilePerOp = false;
   HostRun host;
 };
 

@@ -18,6 +18,7 @@
 #include "targets/npu/compiler/NpuProgramIR.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/QuantTypes.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/Support/FileSystem.h"
@@ -187,13 +188,29 @@ chooseChannelsLast(Block &body, const llvm::DenseSet<Operation *> &absorbed,
     if (ra != rb)
       parent[ra] = rb;
   };
-  auto isNchwF32 = [](Value v) {
+  // f32, or 8-bit quantized per tensor (the integer kernels' channels-last
+  // forms read one zero point and scale).
+  auto isNchw4d = [](Value v) {
     auto type = llvm::dyn_cast<RankedTensorType>(v.getType());
-    return type && type.getRank() == 4 && type.getElementType().isF32();
+    if (!type || type.getRank() != 4)
+      return false;
+    Type element = type.getElementType();
+    if (element.isF32())
+      return true;
+    auto quant = llvm::dyn_cast<quant::UniformQuantizedType>(element);
+    return quant && quant.getStorageTypeIntegralWidth() == 8;
+  };
+  auto shapeOf = [](Value v) {
+    auto type = llvm::dyn_cast<RankedTensorType>(v.getType());
+    return type ? type.getShape() : ArrayRef<int64_t>{};
   };
   llvm::DenseSet<Value> rowMajor, fromConv, members;
+  // A constant, or a constant's bytes viewed as a quantized type.
   auto definedByConstant = [](Value v) {
-    return v.getDefiningOp() && llvm::isa<graph::ConstantOp>(v.getDefiningOp());
+    Operation *def = v.getDefiningOp();
+    if (auto cast = llvm::dyn_cast_or_null<graph::StorageCastOp>(def))
+      def = cast->getOperand(0).getDefiningOp();
+    return def && llvm::isa<graph::ConstantOp>(def);
   };
   for (Operation &op : body) {
     if (absorbed.count(&op) || llvm::isa<graph::ConstantOp>(op))
@@ -209,20 +226,32 @@ chooseChannelsLast(Block &body, const llvm::DenseSet<Operation *> &absorbed,
     // Every operand and result needs row-major unless a rule below says not.
     llvm::DenseSet<Value> free;
     if (cpu::isLayoutAgnostic(kind) && results.size() == 1) {
-      bool sameShape = true;
+      bool sameShape = llvm::isa<RankedTensorType>(results[0].getType());
       for (Value v : op.getOperands())
-        sameShape &= v.getType() == results[0].getType();
+        sameShape &= llvm::isa<RankedTensorType>(v.getType()) &&
+                     shapeOf(v) == shapeOf(results[0]);
       if (sameShape)
         for (Value v : op.getOperands()) {
           join(v, results[0]);
           free.insert(v);
           free.insert(results[0]);
         }
-    } else if (op.getNumOperands() > 0 && isNchwF32(op.getOperand(0))) {
+    } else if (op.getNumOperands() > 0 && isNchw4d(op.getOperand(0))) {
       Value src = op.getOperand(0);
       switch (cpu::layoutRole(kind)) {
       case cpu::LayoutRole::Independent:
         if (op.getNumOperands() > 1 && definedByConstant(op.getOperand(1))) {
+          if (auto qconv = llvm::dyn_cast<graph::QConvOp>(op)) {
+            // The 8-bit kernels write channels-last results only, and
+            // depthwise ones read channels-last inputs only.
+            auto weight = llvm::cast<RankedTensorType>(
+                op.getOperand(1).getType());
+            if (weight.getDimSize(1) == 1 &&
+                weight.getDimSize(0) == int64_t(qconv.getGroup()))
+              join(src, results[0]);
+            if (!isNchw4d(results[0]))
+              break;
+          }
           free.insert(src);
           free.insert(results[0]);
           fromConv.insert(results[0]);
@@ -241,6 +270,9 @@ chooseChannelsLast(Block &body, const llvm::DenseSet<Operation *> &absorbed,
               (reduce.getKind() == graph::ReduceKind::mean ||
                reduce.getKind() == graph::ReduceKind::sum ||
                reduce.getKind() == graph::ReduceKind::max))
+            free.insert(src);
+        if (auto qmean = llvm::dyn_cast<graph::QMeanOp>(op))
+          if (qmean.getAxes() == ArrayRef<int64_t>{2, 3})
             free.insert(src);
         break;
       case cpu::LayoutRole::None:
@@ -262,7 +294,7 @@ chooseChannelsLast(Block &body, const llvm::DenseSet<Operation *> &absorbed,
   // where row-major is needed.
   llvm::DenseSet<Value> excluded, converted;
   for (Value v : members)
-    if (rowMajor.count(v) || !isNchwF32(v) || llvm::isa<BlockArgument>(v) ||
+    if (rowMajor.count(v) || !isNchw4d(v) || llvm::isa<BlockArgument>(v) ||
         definedByConstant(v))
       excluded.insert(find(v));
   for (Value v : fromConv)

@@ -11,6 +11,7 @@
 
 #include "targets/cpu/kernels/QuantKernels.h"
 #include "targets/cpu/kernels/Int8Gemm.h"
+#include "targets/cpu/kernels/Int8Nhwc.h"
 #include "targets/cpu/kernels/QuantRows.h"
 #include "targets/cpu/kernels/OneDnn.h"
 
@@ -258,6 +259,8 @@ struct QConvState : KernelState {
   // With AVX-512 VNNI and weight zero point 0: each group's weights packed
   // for int8Gemm (u8 activations x s8 weights), used instead of oneDNN.
   std::vector<Int8PackedA> packed;
+  // A channels-last result: the kernels of Int8Nhwc.h instead.
+  std::unique_ptr<NhwcConv> nhwc;
 };
 
 struct DepthwiseGeometry {
@@ -380,9 +383,62 @@ void depthwisePlane(const DepthwiseGeometry &g, const uint8_t *plane,
     depthwisePlanePlain(g, plane, w, acc);
 }
 
+/// A channels-last qconv (validated: rank 4, constant s8 weights with zero
+/// point 0, per-tensor input; a depthwise one reads a channels-last input).
+std::string qconvPrepareNhwc(const OpDesc &op, const Views &in,
+                             const Views &out,
+                             std::unique_ptr<KernelState> &state) {
+  const View &x = in[0], &w = in[1], &y = out[0];
+  auto s = std::make_unique<QConvState>();
+  s->nhwc = std::make_unique<NhwcConv>();
+  NhwcConv &c = *s->nhwc;
+  auto st = op.getInts("strides"), dil = op.getInts("dilations"),
+       pads = op.getInts("pads");
+  c.group = op.getInt("group", 1);
+  c.Cg = w.shape[1];
+  c.Mg = w.shape[0] / c.group;
+  c.kh = w.shape[2];
+  c.kw = w.shape[3];
+  c.sh = st[0];
+  c.sw = st[1];
+  c.dh = dil[0];
+  c.dw = dil[1];
+  c.ph = pads[0];
+  c.pw = pads[1];
+  c.depthwise = c.Cg == 1 && c.Mg == 1;
+  c.inputZero = (int32_t)zeroPoint(x);
+  c.inputUnsigned = x.dtype == GAON_U8;
+  if (c.inputZero < (c.inputUnsigned ? 0 : -128) ||
+      c.inputZero > (c.inputUnsigned ? 255 : 127))
+    return "qconv: the input zero point is out of its type's range";
+  NhwcOutput &o = c.output;
+  o.wide = y.dtype == GAON_I32;
+  o.unsignedOut = y.dtype == GAON_U8;
+  if (!o.wide) {
+    Requantizer rq(op, sumScales(x, w), y);
+    o.zeroPoint = rq.zy;
+    o.lo = rq.lo;
+    o.hi = rq.hi;
+    int64_t M = w.shape[0];
+    for (int64_t ch = 0; ch < M; ++ch) {
+      const auto &r = rq.channels[w.quantAxis >= 0 ? ch : 0];
+      o.mult.push_back(r.mult);
+      o.ratio.push_back(r.ratio);
+      o.integer.push_back(r.integer);
+    }
+  }
+  const int32_t *bias =
+      in.size() > 2 && in[2].data ? in[2].as<int32_t>() : nullptr;
+  prepareNhwcConv(c, w.as<int8_t>(), bias);
+  state = std::move(s);
+  return "";
+}
+
 std::string qconvPrepare(const OpDesc &op, const Views &in, const Views &out,
                          std::unique_ptr<KernelState> &state) {
   const View &x = in[0], &w = in[1];
+  if (out[0].channelsLast)
+    return qconvPrepareNhwc(op, in, out, state);
   if (!(oneDnnIntegerGemmIsExact() || int8GemmAvailable()) ||
       x.shape.size() != 4 || !w.isConstant || w.dtype != GAON_I8 ||
       x.channelsLast || out[0].channelsLast)
@@ -430,6 +486,11 @@ std::string qconvRun(const OpDesc &op, const Views &in, const Views &out,
   const View &x = in[0], &y = out[0];
   int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
   int64_t M = y.shape[1], OH = y.shape[2], OW = y.shape[3], P = OH * OW;
+  if (s.nhwc) {
+    runNhwcConv(*s.nhwc, x.data, x.channelsLast, N, H, W, y.data, OH, OW,
+                threads);
+    return "";
+  }
   bool flip = x.dtype == GAON_U8; // u8 -> s8 by x ^ 0x80 (x - 128)
   int32_t zx = (int32_t)zeroPoint(x) - (flip ? 128 : 0);
   if (zx < -128 || zx > 127)
@@ -865,6 +926,12 @@ std::string kQMean(const OpDesc &op, const Views &in, const Views &out,
   int32_t zx = (int32_t)zeroPoint(x);
   Requantizer rq(op, {scaleOf(x) / double(block)}, y);
   std::vector<int32_t> sums(outer);
+  if (x.channelsLast) { // validated: axes 2 and 3 of a rank-4 tensor
+    nhwcChannelSums(x.data, x.dtype == GAON_U8, zx, x.shape[0], x.shape[1],
+                    block, sums.data());
+    rq.row(sums.data(), outer, 0, y, 0);
+    return "";
+  }
 #pragma omp parallel for num_threads(std::max(1, threads)) if (outer > 64)
   for (int64_t o = 0; o < outer; ++o) {
     uint32_t sum = 0;

@@ -424,10 +424,14 @@ std::string checkLayouts(const rt::OpDesc &op, const std::vector<View> &in,
     return "";
   if (isLayoutAgnostic(op.kind)) {
     for (const std::vector<View> *list : {&in, &out})
-      for (const View &v : *list)
+      for (const View &v : *list) {
         if (!v.data || !v.channelsLast || v.shape != out[0].shape)
           return "channels-last operands of an elementwise kernel must all "
                  "be channels-last with the result's shape";
+        if (v.scales && v.quantAxis >= 0)
+          return "channels-last operands of an elementwise kernel must be "
+                 "quantized per tensor";
+      }
     return "";
   }
   LayoutRole role = layoutRole(op.kind);
@@ -437,19 +441,44 @@ std::string checkLayouts(const rt::OpDesc &op, const std::vector<View> &in,
   for (size_t i = 1; i < out.size(); ++i)
     if (out[i].channelsLast)
       role = LayoutRole::None;
-  if (in[0].dtype != GAON_F32 || in[0].shape.size() != 4)
+  bool eightBit = in[0].dtype == GAON_U8 || in[0].dtype == GAON_I8;
+  bool quantized = op.kind == "graph.qconv" || op.kind == "graph.qmean";
+  bool floatOnly = op.kind == "graph.conv" || op.kind == "graph.reduce";
+  if (!(in[0].dtype == GAON_F32 || eightBit) || in[0].shape.size() != 4 ||
+      (eightBit && floatOnly) || (!eightBit && quantized))
     role = LayoutRole::None;
   switch (role) {
   case LayoutRole::Independent:
-    if (in.size() > 1 && in[1].isConstant)
-      return "";
-    return "a channels-last convolution needs constant weights";
+    if (in.size() < 2 || !in[1].isConstant)
+      return "a channels-last convolution needs constant weights";
+    if (op.kind == "graph.qconv") {
+      const View &w = in[1];
+      if (!out[0].channelsLast)
+        return "an 8-bit convolution with a channels-last input must have a "
+               "channels-last result";
+      if (w.dtype != GAON_I8 || !w.zeroPoints ||
+          std::any_of(w.zeroPoints->begin(), w.zeroPoints->end(),
+                      [](int64_t z) { return z != 0; }))
+        return "a channels-last 8-bit convolution needs s8 weights with zero "
+               "point 0";
+      int64_t group = op.getInt("group", 1);
+      bool depthwise = w.shape[1] == 1 && w.shape[0] == group;
+      if (depthwise && !in[0].channelsLast)
+        return "a channels-last depthwise convolution needs a channels-last "
+               "input";
+    }
+    return "";
   case LayoutRole::Matched:
     if (in[0].channelsLast == out[0].channelsLast)
       return "";
     return "max pooling needs its input and result in one layout";
   case LayoutRole::SourceOnly: {
     auto axes = op.getInts("axes");
+    if (op.kind == "graph.qmean") {
+      if (!out[0].channelsLast && axes == std::vector<int64_t>{2, 3})
+        return "";
+      return "a channels-last 8-bit mean must be over axes 2 and 3";
+    }
     std::string kind = op.getString("kind", "sum");
     if (!out[0].channelsLast && axes == std::vector<int64_t>{2, 3} &&
         (kind == "mean" || kind == "sum" || kind == "max"))

@@ -1,0 +1,503 @@
+//===- Int8Nhwc.cpp - 8-bit convolutions on channels-last tensors ---------===//
+//
+// Sums: vpdpbusd takes u8 activations and s8 weights, so i8 inputs are
+// read as u8 by flipping their top bit (x + 128) and every sum is corrected
+// by the input offset times the channel's weight sum, folded with the bias
+// into one per-channel constant (`add`). Padding holds the zero point's
+// byte, which the correction cancels. Requantization per channel runs on 16
+// lanes: the even and odd lanes' 64-bit products (vpmuldq) shift right by
+// each lane's own count (vpsravq) and round half to even, as
+// Requantize.h's scalar definition, which the plain path calls.
+//
+//===----------------------------------------------------------------------===//
+
+#include "targets/cpu/kernels/Int8Nhwc.h"
+
+#include <immintrin.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+namespace gaon::cpu {
+
+#define GAON_VNNI                                                              \
+  __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+
+bool nhwcVectorized() {
+  static const bool ok = __builtin_cpu_supports("avx512f") &&
+                         __builtin_cpu_supports("avx512bw") &&
+                         __builtin_cpu_supports("avx512vl") &&
+                         __builtin_cpu_supports("avx512vnni");
+  return ok;
+}
+
+namespace {
+
+/// One block of 16 output channels' requantization constants, per lane.
+struct alignas(64) LaneBlock {
+  int32_t m[16];
+  int32_t add[16];
+  int64_t countEven[8], countOdd[8], maskEven[8], maskOdd[8], halfEven[8],
+      halfOdd[8];
+};
+
+constexpr int kRows = 6;    // pixels per GEMM microkernel
+constexpr int kVectors = 4; // 16-channel blocks per GEMM microkernel
+
+} // namespace
+
+struct NhwcConv::Impl {
+  bool vector = false;        // AVX-512 VNNI sums
+  bool vectorRequant = false; // and every channel's multiplier is an integer
+  int64_t K = 0, Kp = 0, k4 = 0;
+  int64_t blocks = 0;         // 16-channel blocks per group (per tensor
+                              // for depthwise)
+  int32_t offsetU8 = 0;       // the zero point as a u8 byte value
+  uint8_t flip = 0, fill = 0; // XOR turning stored bytes into u8; padding
+  // GEMM weights per group: [blocks][k4][16][4]; plain: [M][K] as int32.
+  std::vector<std::vector<int8_t>> packed;
+  std::vector<int32_t> plain;
+  // Depthwise weights: [kh * kw][blocks * 16] as int32.
+  std::vector<int32_t> taps;
+  std::vector<LaneBlock> lanes; // [group][blocks]
+};
+
+namespace {
+
+int32_t requantizeScalar(const NhwcOutput &o, uint32_t acc, int64_t channel) {
+  if (o.integer[channel])
+    return npu::requantize(int32_t(acc), o.mult[channel], o.zeroPoint, o.lo,
+                           o.hi);
+  double v = std::nearbyint(double(int32_t(acc)) * o.ratio[channel]) +
+             o.zeroPoint;
+  return (int32_t)std::clamp(v, double(o.lo), double(o.hi));
+}
+
+/// Stores `count` finished sums (bias and correction included) of channels
+/// [channel, channel + count) at element `at` of y.
+void storeScalar(const NhwcOutput &o, const uint32_t *acc, int count,
+                 int64_t channel, void *y, int64_t at) {
+  for (int i = 0; i < count; ++i) {
+    if (o.wide) {
+      static_cast<int32_t *>(y)[at + i] = int32_t(acc[i]);
+      continue;
+    }
+    int32_t q = requantizeScalar(o, acc[i], channel + i);
+    static_cast<uint8_t *>(y)[at + i] = uint8_t(q);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Vector forms
+//===----------------------------------------------------------------------===//
+
+GAON_VNNI inline __m512i roundShiftLanes(__m512i p, __m512i count,
+                                         __m512i mask, __m512i half) {
+  __m512i one = _mm512_set1_epi64(1);
+  __m512i floor = _mm512_srav_epi64(p, count);
+  __m512i rest = _mm512_and_si512(p, mask);
+  __mmask8 up = _mm512_cmpgt_epi64_mask(rest, half) |
+                (_mm512_cmpeq_epi64_mask(rest, half) &
+                 _mm512_test_epi64_mask(floor, one));
+  return _mm512_mask_add_epi64(floor, up, floor, one);
+}
+
+/// Requantizes 16 lanes of sums (`add` not yet included) per channel and
+/// stores `count` of them at y + at (bytes, or int32 when wide).
+GAON_VNNI inline void finishLanes(const NhwcConv &conv, const LaneBlock &b,
+                                  __m512i acc, int count, int64_t channel,
+                                  void *y, int64_t at) {
+  const auto &impl = *conv.impl;
+  const NhwcOutput &o = conv.output;
+  acc = _mm512_add_epi32(acc, _mm512_load_si512(b.add));
+  __mmask16 k = count >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << count) - 1);
+  if (o.wide) {
+    _mm512_mask_storeu_epi32(static_cast<int32_t *>(y) + at, k, acc);
+    return;
+  }
+  if (!impl.vectorRequant) {
+    alignas(64) uint32_t sums[16];
+    _mm512_store_si512(sums, acc);
+    storeScalar(o, sums, count, channel, y, at);
+    return;
+  }
+  __m512i m = _mm512_load_si512(b.m);
+  __m512i even = roundShiftLanes(
+      _mm512_mul_epi32(acc, m), _mm512_load_si512(b.countEven),
+      _mm512_load_si512(b.maskEven), _mm512_load_si512(b.halfEven));
+  __m512i odd = roundShiftLanes(
+      _mm512_mul_epi32(_mm512_srli_epi64(acc, 32), _mm512_srli_epi64(m, 32)),
+      _mm512_load_si512(b.countOdd), _mm512_load_si512(b.maskOdd),
+      _mm512_load_si512(b.halfOdd));
+  __m512i q = _mm512_mask_blend_epi32(__mmask16(0xAAAA), even,
+                                      _mm512_slli_epi64(odd, 32));
+  q = _mm512_add_epi32(q, _mm512_set1_epi32(o.zeroPoint));
+  q = _mm512_min_epi32(_mm512_max_epi32(q, _mm512_set1_epi32(o.lo)),
+                       _mm512_set1_epi32(o.hi));
+  _mm_mask_storeu_epi8(static_cast<uint8_t *>(y) + at, k,
+                       _mm512_cvtepi32_epi8(q));
+}
+
+/// R pixels (rows of `a`, lda apart) times NV 16-channel blocks of group g,
+/// starting at block j0; pixel r's results go to element
+/// (pixel + r) * M + g * Mg + channel of y.
+template <int R, int NV, bool Flip>
+GAON_VNNI void gemmTile(const NhwcConv &conv, const uint8_t *a, int64_t lda,
+                        int64_t g, int64_t j0, int64_t pixel, void *y) {
+  const auto &impl = *conv.impl;
+  __m512i acc[R][NV];
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < NV; ++v)
+      acc[r][v] = _mm512_setzero_si512();
+  const int8_t *w = impl.packed[g].data() + j0 * impl.k4 * 64;
+  int64_t blockStride = impl.k4 * 64;
+  __m512i flip = _mm512_set1_epi8(char(0x80));
+  for (int64_t q = 0; q < impl.k4; ++q) {
+    __m512i wv[NV];
+    for (int v = 0; v < NV; ++v)
+      wv[v] = _mm512_loadu_si512(w + v * blockStride + q * 64);
+#pragma GCC unroll 6
+    for (int r = 0; r < R; ++r) {
+      int32_t word;
+      std::memcpy(&word, a + r * lda + 4 * q, 4);
+      __m512i x = _mm512_set1_epi32(word);
+      if (Flip)
+        x = _mm512_xor_si512(x, flip);
+      for (int v = 0; v < NV; ++v)
+        acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], x, wv[v]);
+    }
+  }
+  int64_t M = conv.group * conv.Mg;
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < NV; ++v) {
+      int64_t c = (j0 + v) * 16;
+      int count = int(std::min<int64_t>(16, conv.Mg - c));
+      finishLanes(conv, impl.lanes[g * impl.blocks + j0 + v], acc[r][v], count,
+                  g * conv.Mg + c, y, (pixel + r) * M + g * conv.Mg + c);
+    }
+}
+
+using TileFn = void (*)(const NhwcConv &, const uint8_t *, int64_t, int64_t,
+                        int64_t, int64_t, void *);
+
+template <int R, bool Flip> TileFn tileFor(int nv) {
+  switch (nv) {
+  case 1: return gemmTile<R, 1, Flip>;
+  case 2: return gemmTile<R, 2, Flip>;
+  case 3: return gemmTile<R, 3, Flip>;
+  default: return gemmTile<R, 4, Flip>;
+  }
+}
+
+template <bool Flip> TileFn tileFor(int rows, int nv) {
+  switch (rows) {
+  case 1: return tileFor<1, Flip>(nv);
+  case 2: return tileFor<2, Flip>(nv);
+  case 3: return tileFor<3, Flip>(nv);
+  case 4: return tileFor<4, Flip>(nv);
+  case 5: return tileFor<5, Flip>(nv);
+  default: return tileFor<6, Flip>(nv);
+  }
+}
+
+/// One output row of a depthwise convolution, 64 channels at a time.
+template <bool Unsigned>
+GAON_VNNI void depthwiseRowVector(const NhwcConv &conv, const uint8_t *x,
+                                  int64_t H, int64_t W, int64_t oh,
+                                  int64_t OW, void *y, int64_t rowAt) {
+  const auto &impl = *conv.impl;
+  int64_t C = conv.group; // one channel per group
+  int64_t stride = impl.blocks * 16;
+  __m512i zx = _mm512_set1_epi32(conv.inputZero);
+  for (int64_t ow = 0; ow < OW; ++ow)
+    for (int64_t c0 = 0; c0 < C; c0 += 16 * kVectors) {
+      int nv = int(std::min<int64_t>(kVectors, (C - c0 + 15) / 16));
+      __m512i acc[kVectors];
+      __mmask16 k[kVectors];
+      for (int v = 0; v < kVectors; ++v) {
+        acc[v] = _mm512_setzero_si512();
+        int64_t left = C - c0 - 16 * v;
+        k[v] = left >= 16 ? __mmask16(0xFFFF)
+                          : left <= 0 ? __mmask16(0)
+                                      : __mmask16((1u << left) - 1);
+      }
+      for (int64_t i = 0; i < conv.kh; ++i) {
+        int64_t ih = oh * conv.sh + i * conv.dh - conv.ph;
+        if (ih < 0 || ih >= H)
+          continue;
+        for (int64_t j = 0; j < conv.kw; ++j) {
+          int64_t iw = ow * conv.sw + j * conv.dw - conv.pw;
+          if (iw < 0 || iw >= W)
+            continue;
+          const uint8_t *px = x + (ih * W + iw) * C + c0;
+          const int32_t *wt = impl.taps.data() + (i * conv.kw + j) * stride + c0;
+          for (int v = 0; v < kVectors; ++v) {
+            if (v >= nv)
+              break;
+            __m128i bytes = _mm_maskz_loadu_epi8(k[v], px + 16 * v);
+            __m512i xv = Unsigned ? _mm512_cvtepu8_epi32(bytes)
+                                  : _mm512_cvtepi8_epi32(bytes);
+            xv = _mm512_sub_epi32(xv, zx);
+            acc[v] = _mm512_add_epi32(
+                acc[v], _mm512_mullo_epi32(
+                            xv, _mm512_loadu_si512(wt + 16 * v)));
+          }
+        }
+      }
+      for (int v = 0; v < nv; ++v) {
+        int64_t c = c0 + 16 * v;
+        finishLanes(conv, impl.lanes[c / 16], acc[v],
+                    int(std::min<int64_t>(16, C - c)), c, y,
+                    rowAt + ow * C + c);
+      }
+    }
+}
+
+//===----------------------------------------------------------------------===//
+// Plain forms
+//===----------------------------------------------------------------------===//
+
+void gemmRowsPlain(const NhwcConv &conv, const uint8_t *a, int64_t lda,
+                   int64_t rows, int64_t g, int64_t pixel, void *y) {
+  const auto &impl = *conv.impl;
+  int64_t M = conv.group * conv.Mg;
+  std::vector<uint32_t> acc(conv.Mg);
+  for (int64_t r = 0; r < rows; ++r) {
+    const uint8_t *row = a + r * lda;
+    for (int64_t c = 0; c < conv.Mg; ++c) {
+      const int32_t *w = impl.plain.data() + (g * conv.Mg + c) * impl.K;
+      uint32_t sum = uint32_t(conv.add[g * conv.Mg + c]);
+      for (int64_t k = 0; k < impl.K; ++k)
+        sum += uint32_t(int32_t(row[k] ^ impl.flip) * w[k]);
+      acc[c] = sum;
+    }
+    storeScalar(conv.output, acc.data(), int(conv.Mg), g * conv.Mg, y,
+                (pixel + r) * M + g * conv.Mg);
+  }
+}
+
+void depthwiseRowPlain(const NhwcConv &conv, const uint8_t *x, int64_t H,
+                       int64_t W, int64_t oh, int64_t OW, void *y,
+                       int64_t rowAt) {
+  const auto &impl = *conv.impl;
+  int64_t C = conv.group, stride = impl.blocks * 16;
+  std::vector<uint32_t> acc(C);
+  for (int64_t ow = 0; ow < OW; ++ow) {
+    for (int64_t c = 0; c < C; ++c)
+      acc[c] = uint32_t(conv.add[c]);
+    for (int64_t i = 0; i < conv.kh; ++i) {
+      int64_t ih = oh * conv.sh + i * conv.dh - conv.ph;
+      if (ih < 0 || ih >= H)
+        continue;
+      for (int64_t j = 0; j < conv.kw; ++j) {
+        int64_t iw = ow * conv.sw + j * conv.dw - conv.pw;
+        if (iw < 0 || iw >= W)
+          continue;
+        const uint8_t *px = x + (ih * W + iw) * C;
+        const int32_t *wt = impl.taps.data() + (i * conv.kw + j) * stride;
+        for (int64_t c = 0; c < C; ++c) {
+          int32_t v = conv.inputUnsigned ? int32_t(px[c])
+                                         : int32_t(int8_t(px[c]));
+          acc[c] += uint32_t((v - conv.inputZero) * wt[c]);
+        }
+      }
+    }
+    storeScalar(conv.output, acc.data(), int(C), 0, y, rowAt + ow * C);
+  }
+}
+
+} // namespace
+
+void prepareNhwcConv(NhwcConv &conv, const int8_t *weights,
+                     const int32_t *bias, bool forcePlain) {
+  auto impl = std::make_shared<NhwcConv::Impl>();
+  int64_t M = conv.group * conv.Mg, taps = conv.kh * conv.kw;
+  NhwcOutput &o = conv.output;
+  impl->vector = nhwcVectorized() && !forcePlain;
+  impl->vectorRequant = impl->vector;
+  for (int64_t c = 0; c < M; ++c)
+    impl->vectorRequant &= o.wide || o.integer[c] != 0;
+  conv.add.assign(M, 0);
+  if (conv.depthwise) {
+    impl->blocks = (M + 15) / 16;
+    int64_t stride = impl->blocks * 16;
+    impl->taps.assign(taps * stride, 0);
+    for (int64_t c = 0; c < M; ++c) {
+      for (int64_t t = 0; t < taps; ++t)
+        impl->taps[t * stride + c] = weights[c * taps + t];
+      conv.add[c] = bias ? bias[c] : 0;
+    }
+  } else {
+    // Row k of the window: tap (i, j) major, input channel minor, as a
+    // channels-last pixel stores them.
+    impl->K = taps * conv.Cg;
+    impl->Kp = (impl->K + 3) / 4 * 4;
+    impl->k4 = impl->Kp / 4;
+    impl->blocks = (conv.Mg + 15) / 16;
+    impl->offsetU8 = conv.inputUnsigned ? conv.inputZero : conv.inputZero + 128;
+    impl->flip = conv.inputUnsigned ? 0 : 0x80;
+    impl->fill = uint8_t(conv.inputZero);
+    impl->packed.resize(conv.group);
+    impl->plain.assign(M * impl->K, 0);
+    for (int64_t g = 0; g < conv.group; ++g) {
+      auto &pk = impl->packed[g];
+      pk.assign(impl->blocks * impl->k4 * 64, 0);
+      for (int64_t c = 0; c < conv.Mg; ++c) {
+        int64_t channel = g * conv.Mg + c;
+        int32_t sum = 0;
+        for (int64_t k = 0; k < impl->K; ++k) {
+          int64_t t = k / conv.Cg, ci = k % conv.Cg;
+          int8_t w = weights[(channel * conv.Cg + ci) * taps + t];
+          sum += w;
+          impl->plain[channel * impl->K + k] = w;
+          pk[((c / 16) * impl->k4 + k / 4) * 64 + (c % 16) * 4 + k % 4] = w;
+        }
+        conv.add[channel] = int32_t(uint32_t(bias ? bias[channel] : 0) -
+                                    uint32_t(impl->offsetU8) * uint32_t(sum));
+      }
+    }
+  }
+  int64_t groups = conv.depthwise ? 1 : conv.group;
+  int64_t perGroup = conv.depthwise ? M : conv.Mg;
+  impl->lanes.assign(groups * impl->blocks, LaneBlock{});
+  for (int64_t g = 0; g < groups; ++g)
+    for (int64_t b = 0; b < impl->blocks; ++b) {
+      LaneBlock &lb = impl->lanes[g * impl->blocks + b];
+      for (int l = 0; l < 16; ++l) {
+        int64_t c = b * 16 + l;
+        bool real = c < perGroup;
+        int64_t channel = g * perGroup + c;
+        npu::Multiplier m = real && !o.wide && o.integer[channel]
+                                ? o.mult[channel]
+                                : npu::Multiplier{};
+        lb.m[l] = m.m;
+        lb.add[l] = real ? conv.add[channel] : 0;
+        int64_t n = 31 + m.shift;
+        int64_t mask = int64_t((uint64_t(1) << n) - 1),
+                half = int64_t(1) << (n - 1);
+        (l % 2 ? lb.countOdd : lb.countEven)[l / 2] = n;
+        (l % 2 ? lb.maskOdd : lb.maskEven)[l / 2] = mask;
+        (l % 2 ? lb.halfOdd : lb.halfEven)[l / 2] = half;
+      }
+    }
+  conv.impl = std::move(impl);
+}
+
+void runNhwcConv(const NhwcConv &conv, const void *xData, bool xChannelsLast,
+                 int64_t N, int64_t H, int64_t W, void *y, int64_t OH,
+                 int64_t OW, int threads) {
+  const auto &impl = *conv.impl;
+  const auto *x = static_cast<const uint8_t *>(xData);
+  int64_t C = conv.group * conv.Cg, M = conv.group * conv.Mg, P = OH * OW;
+  threads = std::max(1, threads);
+  if (conv.depthwise) {
+#pragma omp parallel for collapse(2) schedule(static) num_threads(threads)
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t oh = 0; oh < OH; ++oh) {
+        const uint8_t *image = x + n * H * W * C;
+        int64_t rowAt = (n * P + oh * OW) * M;
+        if (!impl.vector)
+          depthwiseRowPlain(conv, image, H, W, oh, OW, y, rowAt);
+        else if (conv.inputUnsigned)
+          depthwiseRowVector<true>(conv, image, H, W, oh, OW, y, rowAt);
+        else
+          depthwiseRowVector<false>(conv, image, H, W, oh, OW, y, rowAt);
+      }
+    return;
+  }
+  // A 1x1, stride-1, unpadded convolution on a channels-last input reads
+  // its rows in place; others gather each pixel's window into a row.
+  bool direct = xChannelsLast && conv.kh == 1 && conv.kw == 1 &&
+                conv.sh == 1 && conv.sw == 1 && conv.ph == 0 &&
+                conv.pw == 0 && OH == H && OW == W && conv.Cg % 4 == 0;
+  int64_t chunk = (P * N * conv.group + 2 * threads - 1) / (2 * threads);
+  chunk = std::clamp<int64_t>((chunk + kRows - 1) / kRows * kRows, kRows,
+                              8 * kRows);
+  int64_t chunks = (P + chunk - 1) / chunk;
+  // Channel spans per task: with rows read in place, tasks split channels
+  // too (no gathering is repeated), which balances small images.
+  int64_t span = direct ? kVectors : impl.blocks;
+  int64_t spans = (impl.blocks + span - 1) / span;
+  int64_t tasks = N * conv.group * chunks * spans;
+#pragma omp parallel num_threads(threads)
+  {
+    std::vector<uint8_t> rows(direct ? 0 : chunk * impl.Kp);
+#pragma omp for schedule(static)
+    for (int64_t task = 0; task < tasks; ++task) {
+      int64_t s = task % spans, pc = (task / spans) % chunks,
+              g = (task / spans / chunks) % conv.group,
+              n = task / spans / chunks / conv.group;
+      int64_t p0 = pc * chunk, count = std::min(chunk, P - p0);
+      const uint8_t *a;
+      int64_t lda;
+      if (direct) {
+        a = x + (n * P + p0) * C + g * conv.Cg;
+        lda = C;
+      } else {
+        for (int64_t p = p0; p < p0 + count; ++p) {
+          uint8_t *row = rows.data() + (p - p0) * impl.Kp;
+          int64_t oh = p / OW, ow = p % OW;
+          for (int64_t i = 0; i < conv.kh; ++i) {
+            int64_t ih = oh * conv.sh + i * conv.dh - conv.ph;
+            for (int64_t j = 0; j < conv.kw; ++j) {
+              int64_t iw = ow * conv.sw + j * conv.dw - conv.pw;
+              uint8_t *dst = row + (i * conv.kw + j) * conv.Cg;
+              if (ih < 0 || ih >= H || iw < 0 || iw >= W)
+                std::memset(dst, impl.fill, conv.Cg);
+              else if (xChannelsLast)
+                std::memcpy(dst, x + ((n * H + ih) * W + iw) * C + g * conv.Cg,
+                            conv.Cg);
+              else
+                for (int64_t c = 0; c < conv.Cg; ++c)
+                  dst[c] = x[((n * C + g * conv.Cg + c) * H + ih) * W + iw];
+            }
+          }
+          std::memset(row + impl.K, impl.fill, impl.Kp - impl.K);
+        }
+        a = rows.data();
+        lda = impl.Kp;
+      }
+      int64_t pixel = n * P + p0;
+      if (!impl.vector) {
+        if (s == 0)
+          gemmRowsPlain(conv, a, lda, count, g, pixel, y);
+        continue;
+      }
+      for (int64_t j0 = s * span; j0 < std::min(impl.blocks, (s + 1) * span);
+           j0 += kVectors) {
+        int nv = int(std::min<int64_t>(kVectors, impl.blocks - j0));
+        for (int64_t r0 = 0; r0 < count; r0 += kRows) {
+          int r = int(std::min<int64_t>(kRows, count - r0));
+          TileFn fn = impl.flip ? tileFor<true>(r, nv) : tileFor<false>(r, nv);
+          fn(conv, a + r0 * lda, lda, g, j0, pixel + r0, y);
+        }
+      }
+    }
+  }
+}
+
+void nhwcChannelSums(const void *xData, bool xUnsigned, int32_t zx, int64_t N,
+                     int64_t C, int64_t pixels, int32_t *sums) {
+  const auto *x = static_cast<const uint8_t *>(xData);
+  std::vector<uint32_t> acc(C);
+  for (int64_t n = 0; n < N; ++n) {
+    std::fill(acc.begin(), acc.end(), 0u);
+    for (int64_t p = 0; p < pixels; ++p) {
+      const uint8_t *px = x + (n * pixels + p) * C;
+      if (xUnsigned)
+        for (int64_t c = 0; c < C; ++c)
+          acc[c] += uint32_t(int32_t(px[c]) - zx);
+      else
+        for (int64_t c = 0; c < C; ++c)
+          acc[c] += uint32_t(int32_t(int8_t(px[c])) - zx);
+    }
+    for (int64_t c = 0; c < C; ++c)
+      sums[n * C + c] = int32_t(acc[c]);
+  }
+}
+
+} // namespace gaon::cpu
