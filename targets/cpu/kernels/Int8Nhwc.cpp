@@ -341,11 +341,14 @@ void prepareNhwcConv(NhwcConv &conv, const int8_t *weights,
     impl->offsetU8 = conv.inputUnsigned ? conv.inputZero : conv.inputZero + 128;
     impl->flip = conv.inputUnsigned ? 0 : 0x80;
     impl->fill = uint8_t(conv.inputZero);
-    impl->packed.resize(conv.group);
-    impl->plain.assign(M * impl->K, 0);
+    // Only the form that runs keeps its copy of the weights.
+    if (impl->vector)
+      impl->packed.resize(conv.group);
+    else
+      impl->plain.assign(M * impl->K, 0);
     for (int64_t g = 0; g < conv.group; ++g) {
-      auto &pk = impl->packed[g];
-      pk.assign(impl->blocks * impl->k4 * 64, 0);
+      if (impl->vector)
+        impl->packed[g].assign(impl->blocks * impl->k4 * 64, 0);
       for (int64_t c = 0; c < conv.Mg; ++c) {
         int64_t channel = g * conv.Mg + c;
         int32_t sum = 0;
@@ -353,8 +356,11 @@ void prepareNhwcConv(NhwcConv &conv, const int8_t *weights,
           int64_t t = k / conv.Cg, ci = k % conv.Cg;
           int8_t w = weights[(channel * conv.Cg + ci) * taps + t];
           sum += w;
-          impl->plain[channel * impl->K + k] = w;
-          pk[((c / 16) * impl->k4 + k / 4) * 64 + (c % 16) * 4 + k % 4] = w;
+          if (impl->vector)
+            impl->packed[g][((c / 16) * impl->k4 + k / 4) * 64 +
+                            (c % 16) * 4 + k % 4] = w;
+          else
+            impl->plain[channel * impl->K + k] = w;
         }
         conv.add[channel] = int32_t(uint32_t(bias ? bias[channel] : 0) -
                                     uint32_t(impl->offsetU8) * uint32_t(sum));
@@ -418,9 +424,9 @@ void runNhwcConv(const NhwcConv &conv, const void *xData, bool xChannelsLast,
   chunk = std::clamp<int64_t>((chunk + kRows - 1) / kRows * kRows, kRows,
                               8 * kRows);
   int64_t chunks = (P + chunk - 1) / chunk;
-  // Channel spans per task: with rows read in place, tasks split channels
-  // too (no gathering is repeated), which balances small images.
-  int64_t span = direct ? kVectors : impl.blocks;
+  // Channel spans per task: with rows read in place, vector tasks split
+  // channels too (no gathering is repeated), which balances small images.
+  int64_t span = direct && impl.vector ? kVectors : impl.blocks;
   int64_t spans = (impl.blocks + span - 1) / span;
   int64_t tasks = N * conv.group * chunks * spans;
 #pragma omp parallel num_threads(threads)
@@ -462,9 +468,8 @@ void runNhwcConv(const NhwcConv &conv, const void *xData, bool xChannelsLast,
         lda = impl.Kp;
       }
       int64_t pixel = n * P + p0;
-      if (!impl.vector) {
-        if (s == 0)
-          gemmRowsPlain(conv, a, lda, count, g, pixel, y);
+      if (!impl.vector) { // one span: every channel
+        gemmRowsPlain(conv, a, lda, count, g, pixel, y);
         continue;
       }
       for (int64_t j0 = s * span; j0 < std::min(impl.blocks, (s + 1) * span);

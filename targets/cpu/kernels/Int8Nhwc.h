@@ -29,8 +29,7 @@ namespace gaon::cpu {
 
 /// How each output channel's int32 sum becomes the stored result.
 struct NhwcOutput {
-  bool wide = false;        // int32 sums stored as they are
-  bool unsignedOut = false; // else u8 or i8
+  bool wide = false; // int32 sums stored as they are, else 8-bit bytes
   int32_t zeroPoint = 0, lo = 0, hi = 0;
   // Per output channel: the multiplier when `integer`, else the real ratio
   // (1 or more, which the NPU cannot apply; rounded in double).

@@ -413,7 +413,6 @@ std::string qconvPrepareNhwc(const OpDesc &op, const Views &in,
     return "qconv: the input zero point is out of its type's range";
   NhwcOutput &o = c.output;
   o.wide = y.dtype == GAON_I32;
-  o.unsignedOut = y.dtype == GAON_U8;
   if (!o.wide) {
     Requantizer rq(op, sumScales(x, w), y);
     o.zeroPoint = rq.zy;
@@ -441,7 +440,7 @@ std::string qconvPrepare(const OpDesc &op, const Views &in, const Views &out,
     return qconvPrepareNhwc(op, in, out, state);
   if (!(oneDnnIntegerGemmIsExact() || int8GemmAvailable()) ||
       x.shape.size() != 4 || !w.isConstant || w.dtype != GAON_I8 ||
-      x.channelsLast || out[0].channelsLast)
+      x.channelsLast)
     return "";
   int32_t zw = (int32_t)zeroPoint(w, 0);
   for (size_t c = 0; c < w.zeroPoints->size(); ++c)

@@ -456,6 +456,8 @@ std::string checkLayouts(const rt::OpDesc &op, const std::vector<View> &in,
       if (!out[0].channelsLast)
         return "an 8-bit convolution with a channels-last input must have a "
                "channels-last result";
+      if (w.shape.size() != 4)
+        return "a channels-last 8-bit convolution needs rank-4 weights";
       if (w.dtype != GAON_I8 || !w.zeroPoints ||
           std::any_of(w.zeroPoints->begin(), w.zeroPoints->end(),
                       [](int64_t z) { return z != 0; }))
