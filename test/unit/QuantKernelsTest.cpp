@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/src/Internal.h"
+#include "targets/cpu/kernels/Int8Nhwc.h"
 #include "targets/cpu/kernels/Kernels.h"
 #include "targets/cpu/kernels/QuantRows.h"
 #include "targets/npu/Requantize.h"
@@ -95,6 +96,183 @@ TEST(QuantKernels, FastConvolutionEqualsPlainLoops) {
     EXPECT_EQ(fast, plain) << "case with " << c.c << " channels, group "
                            << c.group << ", stride " << c.stride;
   }
+}
+
+/// [n][c][h][w] stored NCHW, rewritten NHWC (or back with `toNhwc` false).
+template <typename T>
+std::vector<T> relayout(const std::vector<T> &v, int64_t n, int64_t c,
+                        int64_t h, int64_t w, bool toNhwc) {
+  std::vector<T> out(v.size());
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t p = 0; p < h * w; ++p) {
+        int64_t nchw = (i * c + ch) * h * w + p, nhwc = (i * h * w + p) * c + ch;
+        if (toNhwc)
+          out[nhwc] = v[nchw];
+        else
+          out[nchw] = v[nhwc];
+      }
+  return out;
+}
+
+// The channels-last kernels (Int8Nhwc.h) against the row-major plain loops:
+// int32 sums from NHWC and NCHW inputs, and requantized bytes from the
+// vector and the plain forms, bit for bit.
+TEST(QuantKernels, ChannelsLastConvolutionEqualsPlainLoops) {
+  std::mt19937 rng(5);
+  const Conv cases[] = {
+      {2, 8, 9, 7, 16, 3, 1, 1, 1, 1, GAON_U8, 0, 0},
+      {1, 8, 9, 9, 12, 3, 2, 1, 1, 1, GAON_U8, 17, 0},
+      {1, 16, 5, 5, 40, 1, 1, 0, 1, 1, GAON_I8, -3, 0},   // direct, M 40
+      {1, 6, 5, 7, 6, 1, 1, 0, 1, 1, GAON_U8, 9, 0},      // 1x1, C 6: gathered
+      {1, 20, 7, 7, 20, 3, 1, 1, 1, 20, GAON_U8, 128, 0}, // depthwise
+      {1, 70, 9, 8, 70, 3, 2, 1, 1, 70, GAON_I8, 4, 0},   // depthwise, 70 ch
+      {1, 3, 11, 10, 3, 3, 2, 2, 2, 3, GAON_U8, 0, 0},    // depthwise, dilated
+      {1, 5, 11, 13, 13, 3, 1, 1, 1, 1, GAON_I8, -7, 0},  // K 45, M 13
+      {1, 12, 4, 4, 24, 3, 1, 1, 1, 3, GAON_U8, 0, 0},    // groups of 8
+  };
+  for (const Conv &c : cases) {
+    int64_t span = (c.k - 1) * c.dilation + 1;
+    int64_t oh = (c.h + 2 * c.pad - span) / c.stride + 1,
+            ow = (c.w + 2 * c.pad - span) / c.stride + 1;
+    std::vector<uint8_t> x(c.n * c.c * c.h * c.w);
+    std::vector<int8_t> w(c.m * (c.c / c.group) * c.k * c.k);
+    std::vector<int32_t> bias(c.m);
+    for (auto &v : x)
+      v = uint8_t(rng());
+    for (auto &v : w)
+      v = int8_t(int(rng() % 255) - 127);
+    for (auto &v : bias)
+      v = int32_t(rng() % 20001) - 10000;
+    // Row-major reference sums.
+    std::vector<double> xs{0.5}, ws(c.m, 0.25), ys(c.m, 0.125);
+    std::vector<int64_t> xz{c.zx}, wz(c.m, 0), yz(c.m, 0);
+    View xv{c.xType, {c.n, c.c, c.h, c.w}, x.data(), &xs, &xz, -1};
+    View wv{GAON_I8, {c.m, c.c / c.group, c.k, c.k}, w.data(), &ws, &wz, 0};
+    wv.isConstant = true;
+    View bv{GAON_I32, {c.m}, bias.data()};
+    std::vector<int32_t> reference(c.n * c.m * oh * ow);
+    View rv{GAON_I32, {c.n, c.m, oh, ow}, reference.data(), &ys, &yz, 1};
+    ASSERT_EQ(findKernel("graph.qconv")(convOp(c), {xv, wv, bv}, {rv}, 2), "");
+    auto configure = [&](NhwcConv &conv, bool wide) {
+      conv.group = c.group;
+      conv.Cg = c.c / c.group;
+      conv.Mg = c.m / c.group;
+      conv.kh = conv.kw = c.k;
+      conv.sh = conv.sw = c.stride;
+      conv.dh = conv.dw = c.dilation;
+      conv.ph = conv.pw = c.pad;
+      conv.depthwise = conv.Cg == 1 && conv.Mg == 1;
+      conv.inputZero = int32_t(c.zx);
+      conv.inputUnsigned = c.xType == GAON_U8;
+      conv.output.wide = wide;
+      if (wide)
+        return;
+      // Per-channel multipliers over a wide range of shifts, a clamp
+      // narrower than the storage range, one channel's ratio above 1.
+      conv.output.zeroPoint = 3;
+      conv.output.lo = -100;
+      conv.output.hi = 120;
+      for (int64_t ch = 0; ch < c.m; ++ch) {
+        double ratio = ch == 1 ? 1.5 : std::ldexp(0.3 + 0.05 * ch, -int(ch % 9));
+        npu::Multiplier m;
+        bool integer = npu::quantizeMultiplier(ratio, m);
+        conv.output.mult.push_back(m);
+        conv.output.ratio.push_back(ratio);
+        conv.output.integer.push_back(integer);
+      }
+    };
+    std::vector<uint8_t> xNhwc = relayout(x, c.n, c.c, c.h, c.w, true);
+    std::vector<int32_t> sums(reference.size());
+    for (bool plain : {false, true}) {
+      NhwcConv conv;
+      configure(conv, true);
+      prepareNhwcConv(conv, w.data(), bias.data(), plain);
+      for (bool channelsLastInput : {true, false}) {
+        if (conv.depthwise && !channelsLastInput)
+          continue;
+        std::fill(sums.begin(), sums.end(), 7);
+        runNhwcConv(conv, channelsLastInput ? xNhwc.data() : x.data(),
+                    channelsLastInput, c.n, c.h, c.w, sums.data(), oh, ow, 2);
+        EXPECT_EQ(relayout(sums, c.n, c.m, oh, ow, false), reference)
+            << "sums: " << c.c << " channels, group " << c.group
+            << ", stride " << c.stride << (plain ? ", plain" : "")
+            << (channelsLastInput ? ", NHWC input" : ", NCHW input");
+      }
+    }
+    std::vector<uint8_t> bytes[2];
+    for (bool plain : {false, true}) {
+      NhwcConv conv;
+      configure(conv, false);
+      prepareNhwcConv(conv, w.data(), bias.data(), plain);
+      bytes[plain].assign(reference.size(), 0xAA);
+      runNhwcConv(conv, xNhwc.data(), true, c.n, c.h, c.w, bytes[plain].data(),
+                  oh, ow, 2);
+      // The plain form's bytes follow Requantize.h's scalar definition.
+      if (plain) {
+        std::vector<int32_t> sumsNhwc =
+            relayout(reference, c.n, c.m, oh, ow, true);
+        for (size_t i = 0; i < sumsNhwc.size(); ++i) {
+          int64_t ch = int64_t(i) % c.m;
+          int32_t want;
+          if (conv.output.integer[ch])
+            want = npu::requantize(sumsNhwc[i], conv.output.mult[ch], 3, -100,
+                                   120);
+          else
+            want = int32_t(std::clamp(
+                std::nearbyint(sumsNhwc[i] * conv.output.ratio[ch]) + 3,
+                -100.0, 120.0));
+          ASSERT_EQ(int8_t(bytes[1][i]), want) << "element " << i;
+        }
+      }
+    }
+    EXPECT_EQ(bytes[0], bytes[1]) << "requantized: " << c.c << " channels";
+  }
+}
+
+// Layouts the channels-last integer kernels cannot take are refused when the
+// session is prepared, each with its reason.
+TEST(QuantKernels, ChannelsLastLayoutsTheKernelsCannotTakeAreRefused) {
+  std::vector<uint8_t> x(1 * 4 * 5 * 5), y(1 * 4 * 5 * 5);
+  std::vector<int8_t> w(4 * 4 * 3 * 3);
+  std::vector<double> xs{0.5}, ws(4, 0.25), ys{0.125};
+  std::vector<int64_t> xz{0}, wz(4, 0), wzOdd{0, 1, 0, 0}, yz{0};
+  Conv c{1, 4, 5, 5, 4, 3, 1, 1, 1, 1, GAON_U8, 0, 0};
+  auto call = [&](const Conv &conv, bool xLast, bool yLast,
+                  std::vector<int64_t> wShape, std::vector<int64_t> *wZero) {
+    View xv{GAON_U8, {1, 4, 5, 5}, x.data(), &xs, &xz, -1};
+    xv.channelsLast = xLast;
+    View wv{GAON_I8, wShape, w.data(), &ws, wZero, 0};
+    wv.isConstant = true;
+    View yv{GAON_U8, {1, 4, 5, 5}, y.data(), &ys, &yz, -1};
+    yv.channelsLast = yLast;
+    return validateCall(convOp(conv), {xv, wv}, {yv});
+  };
+  EXPECT_EQ(call(c, true, true, {4, 4, 3, 3}, &wz), "");
+  EXPECT_EQ(call(c, false, true, {4, 4, 3, 3}, &wz), "");
+  EXPECT_NE(call(c, true, false, {4, 4, 3, 3}, &wz)
+                .find("must have a channels-last result"),
+            std::string::npos);
+  EXPECT_NE(call(c, true, true, {4, 4, 3, 3}, &wzOdd).find("zero point 0"),
+            std::string::npos);
+  EXPECT_NE(call(c, true, true, {4, 36}, &wz).find("rank-4 weights"),
+            std::string::npos);
+  Conv depthwise = c;
+  depthwise.group = 4;
+  EXPECT_EQ(call(depthwise, true, true, {4, 1, 3, 3}, &wz), "");
+  EXPECT_NE(call(depthwise, false, true, {4, 1, 3, 3}, &wz)
+                .find("depthwise convolution needs a channels-last input"),
+            std::string::npos);
+
+  rt::OpDesc mean;
+  mean.kind = "graph.qmean";
+  mean.attributes["axes"].ints = {3};
+  std::vector<uint8_t> m(1 * 4 * 5);
+  View xv{GAON_U8, {1, 4, 5, 5}, x.data(), &xs, &xz, -1};
+  xv.channelsLast = true;
+  View mv{GAON_U8, {1, 4, 5}, m.data(), &ys, &yz, -1};
+  EXPECT_NE(validateCall(mean, {xv}, {mv}).find("over axes 2 and 3"),
+            std::string::npos);
 }
 
 TEST(QuantKernels, AddFollowsItsDefinition) {
