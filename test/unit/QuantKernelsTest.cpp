@@ -128,6 +128,10 @@ TEST(QuantKernels, ChannelsLastConvolutionEqualsPlainLoops) {
       {1, 20, 7, 7, 20, 3, 1, 1, 1, 20, GAON_U8, 128, 0}, // depthwise
       {1, 70, 9, 8, 70, 3, 2, 1, 1, 70, GAON_I8, 4, 0},   // depthwise, 70 ch
       {1, 3, 11, 10, 3, 3, 2, 2, 2, 3, GAON_U8, 0, 0},    // depthwise, dilated
+      {2, 40, 9, 11, 40, 5, 1, 2, 1, 40, GAON_I8, -9, 0}, // depthwise 5x5
+      {1, 33, 12, 9, 33, 7, 2, 3, 1, 33, GAON_U8, 200, 0}, // 7x7, stride 2
+      {1, 16, 4, 6, 16, 1, 1, 0, 1, 16, GAON_U8, 1, 0},   // depthwise 1x1
+      {1, 17, 3, 2, 17, 3, 1, 2, 1, 17, GAON_I8, 127, 0}, // padding > input
       {1, 5, 11, 13, 13, 3, 1, 1, 1, 1, GAON_I8, -7, 0},  // K 45, M 13
       {1, 12, 4, 4, 24, 3, 1, 1, 1, 3, GAON_U8, 0, 0},    // groups of 8
   };

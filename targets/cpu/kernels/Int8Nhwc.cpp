@@ -41,8 +41,8 @@ namespace {
 struct alignas(64) LaneBlock {
   int32_t m[16];
   int32_t add[16];
-  int64_t countEven[8], countOdd[8], maskEven[8], maskOdd[8], halfEven[8],
-      halfOdd[8];
+  // Per lane: the shift n = 31 + shift and 2^(n-1) - 1, for rounding.
+  int64_t countEven[8], countOdd[8], belowHalfEven[8], belowHalfOdd[8];
 };
 
 constexpr int kRows = 6;    // pixels per GEMM microkernel
@@ -61,7 +61,11 @@ struct NhwcConv::Impl {
   // GEMM weights per group: [blocks][k4][16][4]; plain: [M][K] as int32.
   std::vector<std::vector<int8_t>> packed;
   std::vector<int32_t> plain;
-  // Depthwise weights: [kh * kw][blocks * 16] as int32.
+  // Depthwise weights, vector: [blocks][kh][chunks][16][4], the taps of
+  // chunk q being 4q..4q+3 of a kernel row (chunks = ceil(kw / 4), missing
+  // taps 0); plain: [kh * kw][M] as int32.
+  int64_t chunks = 0;
+  std::vector<int8_t> dwPacked;
   std::vector<int32_t> taps;
   std::vector<LaneBlock> lanes; // [group][blocks]
 };
@@ -95,15 +99,15 @@ void storeScalar(const NhwcOutput &o, const uint32_t *acc, int count,
 // Vector forms
 //===----------------------------------------------------------------------===//
 
+/// p / 2^n rounded half to even, per 64-bit lane: adding 2^(n-1) - 1 plus
+/// the floor's low bit carries into the floor exactly when the remainder is
+/// above half, or half with an odd floor (|p| < 2^62, n <= 62: no overflow).
 GAON_VNNI inline __m512i roundShiftLanes(__m512i p, __m512i count,
-                                         __m512i mask, __m512i half) {
-  __m512i one = _mm512_set1_epi64(1);
-  __m512i floor = _mm512_srav_epi64(p, count);
-  __m512i rest = _mm512_and_si512(p, mask);
-  __mmask8 up = _mm512_cmpgt_epi64_mask(rest, half) |
-                (_mm512_cmpeq_epi64_mask(rest, half) &
-                 _mm512_test_epi64_mask(floor, one));
-  return _mm512_mask_add_epi64(floor, up, floor, one);
+                                         __m512i belowHalf) {
+  __m512i odd = _mm512_and_si512(_mm512_srav_epi64(p, count),
+                                 _mm512_set1_epi64(1));
+  return _mm512_srav_epi64(
+      _mm512_add_epi64(_mm512_add_epi64(p, belowHalf), odd), count);
 }
 
 /// Requantizes 16 lanes of sums (`add` not yet included) per channel and
@@ -126,13 +130,12 @@ GAON_VNNI inline void finishLanes(const NhwcConv &conv, const LaneBlock &b,
     return;
   }
   __m512i m = _mm512_load_si512(b.m);
-  __m512i even = roundShiftLanes(
-      _mm512_mul_epi32(acc, m), _mm512_load_si512(b.countEven),
-      _mm512_load_si512(b.maskEven), _mm512_load_si512(b.halfEven));
+  __m512i even = roundShiftLanes(_mm512_mul_epi32(acc, m),
+                                 _mm512_load_si512(b.countEven),
+                                 _mm512_load_si512(b.belowHalfEven));
   __m512i odd = roundShiftLanes(
       _mm512_mul_epi32(_mm512_srli_epi64(acc, 32), _mm512_srli_epi64(m, 32)),
-      _mm512_load_si512(b.countOdd), _mm512_load_si512(b.maskOdd),
-      _mm512_load_si512(b.halfOdd));
+      _mm512_load_si512(b.countOdd), _mm512_load_si512(b.belowHalfOdd));
   __m512i q = _mm512_mask_blend_epi32(__mmask16(0xAAAA), even,
                                       _mm512_slli_epi64(odd, 32));
   q = _mm512_add_epi32(q, _mm512_set1_epi32(o.zeroPoint));
@@ -204,57 +207,105 @@ template <bool Flip> TileFn tileFor(int rows, int nv) {
   }
 }
 
-/// One output row of a depthwise convolution, 64 channels at a time.
-template <bool Unsigned>
-GAON_VNNI void depthwiseRowVector(const NhwcConv &conv, const uint8_t *x,
-                                  int64_t H, int64_t W, int64_t oh,
-                                  int64_t OW, void *y, int64_t rowAt) {
+/// Rewrites one input row (`padded`: stored bytes, the padding's columns
+/// included) into its window row: for 16-channel block b, chunk q of four
+/// horizontal taps and output column ow, 64 bytes at ((b * chunks + q) * OW
+/// + ow) * 64 whose lane c holds the four taps' u8 bytes of channel c, the
+/// operand vpdpbusd multiplies by the taps' weights. Each window row serves
+/// every output row that reads its input row (three for a 3x3 stride-1
+/// kernel), so the shuffles are paid once per input row: the four 16-byte
+/// tap loads go to the four 128-bit lanes, vpermd moves each lane's k-th
+/// dword (channels 4k..4k+3) to lane k, and vpshufb makes them
+/// channel-major within the lane.
+template <bool Flip>
+GAON_VNNI void buildWindowRow(const NhwcConv &conv, const uint8_t *padded,
+                              int64_t OW, uint8_t *windows) {
   const auto &impl = *conv.impl;
-  int64_t C = conv.group; // one channel per group
-  int64_t stride = impl.blocks * 16;
-  __m512i zx = _mm512_set1_epi32(conv.inputZero);
-  for (int64_t ow = 0; ow < OW; ++ow)
-    for (int64_t c0 = 0; c0 < C; c0 += 16 * kVectors) {
-      int nv = int(std::min<int64_t>(kVectors, (C - c0 + 15) / 16));
-      __m512i acc[kVectors];
-      __mmask16 k[kVectors];
-      for (int v = 0; v < kVectors; ++v) {
-        acc[v] = _mm512_setzero_si512();
-        int64_t left = C - c0 - 16 * v;
-        k[v] = left >= 16 ? __mmask16(0xFFFF)
-                          : left <= 0 ? __mmask16(0)
-                                      : __mmask16((1u << left) - 1);
-      }
-      for (int64_t i = 0; i < conv.kh; ++i) {
-        int64_t ih = oh * conv.sh + i * conv.dh - conv.ph;
-        if (ih < 0 || ih >= H)
-          continue;
-        for (int64_t j = 0; j < conv.kw; ++j) {
-          int64_t iw = ow * conv.sw + j * conv.dw - conv.pw;
-          if (iw < 0 || iw >= W)
-            continue;
-          const uint8_t *px = x + (ih * W + iw) * C + c0;
-          const int32_t *wt = impl.taps.data() + (i * conv.kw + j) * stride + c0;
-          for (int v = 0; v < kVectors; ++v) {
-            if (v >= nv)
-              break;
-            __m128i bytes = _mm_maskz_loadu_epi8(k[v], px + 16 * v);
-            __m512i xv = Unsigned ? _mm512_cvtepu8_epi32(bytes)
-                                  : _mm512_cvtepi8_epi32(bytes);
-            xv = _mm512_sub_epi32(xv, zx);
-            acc[v] = _mm512_add_epi32(
-                acc[v], _mm512_mullo_epi32(
-                            xv, _mm512_loadu_si512(wt + 16 * v)));
-          }
-        }
-      }
-      for (int v = 0; v < nv; ++v) {
-        int64_t c = c0 + 16 * v;
-        finishLanes(conv, impl.lanes[c / 16], acc[v],
-                    int(std::min<int64_t>(16, C - c)), c, y,
-                    rowAt + ow * C + c);
+  int64_t C = conv.group, chunks = impl.chunks;
+  const __m512i lanes = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6,
+                                          10, 14, 3, 7, 11, 15);
+  // Within each 128-bit lane, dword t holds channels 4k..4k+3 of tap t.
+  alignas(64) static const uint8_t channelMajor[64] = {
+      0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15,
+      0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15,
+      0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15,
+      0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15};
+  const __m512i bytes = _mm512_load_si512(channelMajor);
+  const __m512i flip = _mm512_set1_epi8(char(0x80));
+  int64_t tapStep = conv.dw * C;
+  for (int64_t b = 0; b < impl.blocks; ++b)
+    for (int64_t q = 0; q < chunks; ++q) {
+      int taps = int(std::min<int64_t>(4, conv.kw - 4 * q));
+      uint8_t *out = windows + (b * chunks + q) * OW * 64;
+      const uint8_t *in = padded + 4 * q * tapStep + 16 * b;
+      for (int64_t ow = 0; ow < OW; ++ow, in += conv.sw * C) {
+        __m512i v = _mm512_zextsi128_si512(
+            _mm_loadu_si128(reinterpret_cast<const __m128i *>(in)));
+        if (taps > 1)
+          v = _mm512_inserti32x4(
+              v,
+              _mm_loadu_si128(reinterpret_cast<const __m128i *>(in + tapStep)),
+              1);
+        if (taps > 2)
+          v = _mm512_inserti32x4(v,
+                                 _mm_loadu_si128(reinterpret_cast<const __m128i *>(
+                                     in + 2 * tapStep)),
+                                 2);
+        if (taps > 3)
+          v = _mm512_inserti32x4(v,
+                                 _mm_loadu_si128(reinterpret_cast<const __m128i *>(
+                                     in + 3 * tapStep)),
+                                 3);
+        v = _mm512_shuffle_epi8(_mm512_permutexvar_epi32(lanes, v), bytes);
+        if (Flip)
+          v = _mm512_xor_si512(v, flip);
+        _mm512_storeu_si512(out + ow * 64, v);
       }
     }
+}
+
+/// One output row of a depthwise convolution from the window rows of its
+/// kh input rows: Rows = kh * chunks vpdpbusd per 16 channels and pixel
+/// (a compile-time count keeps the weights in registers), 0 for any.
+template <int Rows>
+GAON_VNNI void depthwiseRowVector(const NhwcConv &conv,
+                                  const uint8_t *const *windows, int64_t OW,
+                                  void *y, int64_t rowAt) {
+  const auto &impl = *conv.impl;
+  int64_t C = conv.group, chunks = impl.chunks;
+  int rows = int(conv.kh * chunks);
+  constexpr int kHeld = Rows ? Rows : 1;
+  for (int64_t b = 0; b < impl.blocks; ++b) {
+    const int8_t *wb = impl.dwPacked.data() + b * rows * 64;
+    int count = int(std::min<int64_t>(16, C - 16 * b));
+    const LaneBlock &lb = impl.lanes[b];
+    if (Rows) {
+      const uint8_t *src[kHeld];
+      __m512i w[kHeld];
+      for (int r = 0; r < Rows; ++r) {
+        src[r] = windows[r / chunks] + (b * chunks + r % chunks) * OW * 64;
+        w[r] = _mm512_loadu_si512(wb + r * 64);
+      }
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        __m512i acc = _mm512_setzero_si512();
+        for (int r = 0; r < Rows; ++r)
+          acc = _mm512_dpbusd_epi32(acc, _mm512_loadu_si512(src[r] + ow * 64),
+                                    w[r]);
+        finishLanes(conv, lb, acc, count, 16 * b, y, rowAt + ow * C + 16 * b);
+      }
+      continue;
+    }
+    for (int64_t ow = 0; ow < OW; ++ow) {
+      __m512i acc = _mm512_setzero_si512();
+      for (int r = 0; r < rows; ++r)
+        acc = _mm512_dpbusd_epi32(
+            acc,
+            _mm512_loadu_si512(windows[r / chunks] +
+                               ((b * chunks + r % chunks) * OW + ow) * 64),
+            _mm512_loadu_si512(wb + r * 64));
+      finishLanes(conv, lb, acc, count, 16 * b, y, rowAt + ow * C + 16 * b);
+    }
+  }
 }
 
 //===----------------------------------------------------------------------===//
@@ -280,33 +331,100 @@ void gemmRowsPlain(const NhwcConv &conv, const uint8_t *a, int64_t lda,
   }
 }
 
+/// The vector form's sums in plain loops: every tap in u8, padding as the
+/// zero point's byte, the offset corrected through `add`.
 void depthwiseRowPlain(const NhwcConv &conv, const uint8_t *x, int64_t H,
                        int64_t W, int64_t oh, int64_t OW, void *y,
                        int64_t rowAt) {
   const auto &impl = *conv.impl;
-  int64_t C = conv.group, stride = impl.blocks * 16;
+  int64_t C = conv.group;
   std::vector<uint32_t> acc(C);
   for (int64_t ow = 0; ow < OW; ++ow) {
     for (int64_t c = 0; c < C; ++c)
       acc[c] = uint32_t(conv.add[c]);
     for (int64_t i = 0; i < conv.kh; ++i) {
       int64_t ih = oh * conv.sh + i * conv.dh - conv.ph;
-      if (ih < 0 || ih >= H)
-        continue;
       for (int64_t j = 0; j < conv.kw; ++j) {
         int64_t iw = ow * conv.sw + j * conv.dw - conv.pw;
-        if (iw < 0 || iw >= W)
-          continue;
-        const uint8_t *px = x + (ih * W + iw) * C;
-        const int32_t *wt = impl.taps.data() + (i * conv.kw + j) * stride;
+        const int32_t *wt = impl.taps.data() + (i * conv.kw + j) * C;
+        bool inside = ih >= 0 && ih < H && iw >= 0 && iw < W;
+        const uint8_t *px = inside ? x + (ih * W + iw) * C : x;
         for (int64_t c = 0; c < C; ++c) {
-          int32_t v = conv.inputUnsigned ? int32_t(px[c])
-                                         : int32_t(int8_t(px[c]));
-          acc[c] += uint32_t((v - conv.inputZero) * wt[c]);
+          int32_t v = inside ? int32_t(px[c] ^ impl.flip) : impl.offsetU8;
+          acc[c] += uint32_t(v * wt[c]);
         }
       }
     }
     storeScalar(conv.output, acc.data(), int(C), 0, y, rowAt + ow * C);
+  }
+}
+
+/// Depthwise on VNNI: each thread takes a run of output rows and keeps the
+/// window rows of the last kh input rows it built, so consecutive output
+/// rows reuse them.
+void runDepthwiseVector(const NhwcConv &conv, const uint8_t *x, int64_t N,
+                        int64_t H, int64_t W, void *y, int64_t OH, int64_t OW,
+                        int threads) {
+  const auto &impl = *conv.impl;
+  int64_t C = conv.group, kh = conv.kh;
+  // Padded input row: columns -pw .. (OW - 1) * sw + (kw - 1) * dw - pw, and
+  // slack for the last block's 16-byte loads.
+  int64_t span = (OW - 1) * conv.sw + (conv.kw - 1) * conv.dw + 1;
+  int64_t windowBytes = impl.blocks * impl.chunks * OW * 64;
+  int64_t rows = N * OH;
+  auto build = impl.flip ? buildWindowRow<true> : buildWindowRow<false>;
+  auto row = kh * impl.chunks == 3   ? depthwiseRowVector<3>
+             : kh * impl.chunks == 6 ? depthwiseRowVector<6>
+                                     : depthwiseRowVector<0>;
+#pragma omp parallel num_threads(threads)
+  {
+    int parts = omp_get_num_threads(), part = omp_get_thread_num();
+    int64_t first = rows * part / parts, last = rows * (part + 1) / parts;
+    std::vector<uint8_t> padded(span * C + 64);
+    std::vector<uint8_t> windows(kh * windowBytes + 64);
+    uint8_t *base = reinterpret_cast<uint8_t *>(
+        (reinterpret_cast<uintptr_t>(windows.data()) + 63) & ~uintptr_t(63));
+    // Which input row each slot holds: image * H + row, -1 for padding
+    // rows, -2 for none.
+    std::vector<int64_t> held(kh, -2);
+    std::vector<const uint8_t *> use(kh);
+    for (int64_t r = first; r < last; ++r) {
+      int64_t n = r / OH, oh = r % OH;
+      auto key = [&](int64_t i) {
+        int64_t ih = oh * conv.sh + i * conv.dh - conv.ph;
+        return ih < 0 || ih >= H ? int64_t(-1) : n * H + ih;
+      };
+      for (int64_t i = 0; i < kh; ++i) {
+        int64_t want = key(i);
+        int64_t slot = std::find(held.begin(), held.end(), want) - held.begin();
+        if (slot == kh) {
+          // Evict a slot this output row does not read.
+          for (slot = 0; slot < kh; ++slot) {
+            bool needed = false;
+            for (int64_t k = 0; k < kh; ++k)
+              needed |= held[slot] == key(k);
+            if (!needed)
+              break;
+          }
+          if (want < 0) {
+            std::memset(padded.data(), impl.fill, padded.size());
+          } else {
+            const uint8_t *in = x + want * W * C;
+            int64_t lo = std::clamp<int64_t>(conv.pw, 0, span),
+                    hi = std::clamp<int64_t>(conv.pw + W, lo, span);
+            std::memset(padded.data(), impl.fill, lo * C);
+            std::memcpy(padded.data() + lo * C, in + (lo - conv.pw) * C,
+                        (hi - lo) * C);
+            std::memset(padded.data() + hi * C, impl.fill,
+                        padded.size() - hi * C);
+          }
+          build(conv, padded.data(), OW, base + slot * windowBytes);
+          held[slot] = want;
+        }
+        use[i] = base + slot * windowBytes;
+      }
+      row(conv, use.data(), OW, y, (n * OH + oh) * OW * C);
+    }
   }
 }
 
@@ -322,14 +440,33 @@ void prepareNhwcConv(NhwcConv &conv, const int8_t *weights,
   for (int64_t c = 0; c < M; ++c)
     impl->vectorRequant &= o.wide || o.integer[c] != 0;
   conv.add.assign(M, 0);
+  impl->offsetU8 = conv.inputUnsigned ? conv.inputZero : conv.inputZero + 128;
+  impl->flip = conv.inputUnsigned ? 0 : 0x80;
+  impl->fill = uint8_t(conv.inputZero);
   if (conv.depthwise) {
+    // Every tap is summed in u8, padding included, so one correction per
+    // channel removes the offset.
     impl->blocks = (M + 15) / 16;
-    int64_t stride = impl->blocks * 16;
-    impl->taps.assign(taps * stride, 0);
+    impl->chunks = (conv.kw + 3) / 4;
+    if (impl->vector)
+      impl->dwPacked.assign(impl->blocks * conv.kh * impl->chunks * 64, 0);
+    else
+      impl->taps.assign(taps * M, 0);
     for (int64_t c = 0; c < M; ++c) {
-      for (int64_t t = 0; t < taps; ++t)
-        impl->taps[t * stride + c] = weights[c * taps + t];
-      conv.add[c] = bias ? bias[c] : 0;
+      int32_t sum = 0;
+      for (int64_t t = 0; t < taps; ++t) {
+        int8_t w = weights[c * taps + t];
+        sum += w;
+        int64_t i = t / conv.kw, j = t % conv.kw;
+        if (impl->vector)
+          impl->dwPacked[(((c / 16) * conv.kh + i) * impl->chunks + j / 4) *
+                             64 +
+                         (c % 16) * 4 + j % 4] = w;
+        else
+          impl->taps[t * M + c] = w;
+      }
+      conv.add[c] = int32_t(uint32_t(bias ? bias[c] : 0) -
+                            uint32_t(impl->offsetU8) * uint32_t(sum));
     }
   } else {
     // Row k of the window: tap (i, j) major, input channel minor, as a
@@ -338,9 +475,6 @@ void prepareNhwcConv(NhwcConv &conv, const int8_t *weights,
     impl->Kp = (impl->K + 3) / 4 * 4;
     impl->k4 = impl->Kp / 4;
     impl->blocks = (conv.Mg + 15) / 16;
-    impl->offsetU8 = conv.inputUnsigned ? conv.inputZero : conv.inputZero + 128;
-    impl->flip = conv.inputUnsigned ? 0 : 0x80;
-    impl->fill = uint8_t(conv.inputZero);
     // Only the form that runs keeps its copy of the weights.
     if (impl->vector)
       impl->packed.resize(conv.group);
@@ -383,11 +517,9 @@ void prepareNhwcConv(NhwcConv &conv, const int8_t *weights,
         lb.m[l] = m.m;
         lb.add[l] = real ? conv.add[channel] : 0;
         int64_t n = 31 + m.shift;
-        int64_t mask = int64_t((uint64_t(1) << n) - 1),
-                half = int64_t(1) << (n - 1);
         (l % 2 ? lb.countOdd : lb.countEven)[l / 2] = n;
-        (l % 2 ? lb.maskOdd : lb.maskEven)[l / 2] = mask;
-        (l % 2 ? lb.halfOdd : lb.halfEven)[l / 2] = half;
+        (l % 2 ? lb.belowHalfOdd : lb.belowHalfEven)[l / 2] =
+            (int64_t(1) << (n - 1)) - 1;
       }
     }
   conv.impl = std::move(impl);
@@ -400,19 +532,16 @@ void runNhwcConv(const NhwcConv &conv, const void *xData, bool xChannelsLast,
   const auto *x = static_cast<const uint8_t *>(xData);
   int64_t C = conv.group * conv.Cg, M = conv.group * conv.Mg, P = OH * OW;
   threads = std::max(1, threads);
-  if (conv.depthwise) {
+  if (conv.depthwise && !impl.vector) {
 #pragma omp parallel for collapse(2) schedule(static) num_threads(threads)
     for (int64_t n = 0; n < N; ++n)
-      for (int64_t oh = 0; oh < OH; ++oh) {
-        const uint8_t *image = x + n * H * W * C;
-        int64_t rowAt = (n * P + oh * OW) * M;
-        if (!impl.vector)
-          depthwiseRowPlain(conv, image, H, W, oh, OW, y, rowAt);
-        else if (conv.inputUnsigned)
-          depthwiseRowVector<true>(conv, image, H, W, oh, OW, y, rowAt);
-        else
-          depthwiseRowVector<false>(conv, image, H, W, oh, OW, y, rowAt);
-      }
+      for (int64_t oh = 0; oh < OH; ++oh)
+        depthwiseRowPlain(conv, x + n * H * W * C, H, W, oh, OW, y,
+                          (n * P + oh * OW) * M);
+    return;
+  }
+  if (conv.depthwise) {
+    runDepthwiseVector(conv, x, N, H, W, y, OH, OW, threads);
     return;
   }
   // A 1x1, stride-1, unpadded convolution on a channels-last input reads
