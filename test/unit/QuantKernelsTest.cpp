@@ -48,9 +48,9 @@ TEST(QuantKernels, FastConvolutionEqualsPlainLoops) {
       {1, 8, 9, 9, 12, 3, 2, 1, 1, 1, GAON_U8, 17, 0},
       {1, 6, 8, 8, 6, 3, 1, 2, 2, 3, GAON_I8, -5, 2},
       {1, 16, 5, 5, 32, 1, 1, 0, 1, 1, GAON_I8, 0, 0},
-      {1, 4, 7, 7, 4, 3, 1, 1, 1, 4, GAON_U8, 128, -1}, // depthwise
-      {1, 6, 9, 8, 6, 3, 2, 1, 1, 6, GAON_I8, 4, 0},    // depthwise, stride 2
-      {1, 3, 11, 10, 3, 3, 2, 2, 2, 3, GAON_U8, 0, 0},  // depthwise, dilated
+      {1, 4, 7, 7, 4, 3, 1, 1, 1, 4, GAON_U8, 128, -1},  // depthwise
+      {1, 6, 9, 8, 6, 3, 2, 1, 1, 6, GAON_I8, 4, 0},     // depthwise, stride 2
+      {1, 3, 11, 10, 3, 3, 2, 2, 2, 3, GAON_U8, 0, 0},   // depthwise, dilated
       {1, 5, 11, 13, 13, 3, 1, 1, 1, 1, GAON_I8, -7, 0}, // K 45, M 13
       {1, 3, 6, 6, 9, 1, 2, 0, 1, 1, GAON_U8, 3, 0},     // K 3, strided 1x1
       {1, 12, 4, 4, 24, 3, 1, 1, 1, 3, GAON_U8, 0, 0},   // groups of 8
@@ -106,7 +106,8 @@ std::vector<T> relayout(const std::vector<T> &v, int64_t n, int64_t c,
   for (int64_t i = 0; i < n; ++i)
     for (int64_t ch = 0; ch < c; ++ch)
       for (int64_t p = 0; p < h * w; ++p) {
-        int64_t nchw = (i * c + ch) * h * w + p, nhwc = (i * h * w + p) * c + ch;
+        int64_t nchw = (i * c + ch) * h * w + p,
+                nhwc = (i * h * w + p) * c + ch;
         if (toNhwc)
           out[nhwc] = v[nchw];
         else
@@ -123,17 +124,17 @@ TEST(QuantKernels, ChannelsLastConvolutionEqualsPlainLoops) {
   const Conv cases[] = {
       {2, 8, 9, 7, 16, 3, 1, 1, 1, 1, GAON_U8, 0, 0},
       {1, 8, 9, 9, 12, 3, 2, 1, 1, 1, GAON_U8, 17, 0},
-      {1, 16, 5, 5, 40, 1, 1, 0, 1, 1, GAON_I8, -3, 0},   // direct, M 40
-      {1, 6, 5, 7, 6, 1, 1, 0, 1, 1, GAON_U8, 9, 0},      // 1x1, C 6: gathered
-      {1, 20, 7, 7, 20, 3, 1, 1, 1, 20, GAON_U8, 128, 0}, // depthwise
-      {1, 70, 9, 8, 70, 3, 2, 1, 1, 70, GAON_I8, 4, 0},   // depthwise, 70 ch
-      {1, 3, 11, 10, 3, 3, 2, 2, 2, 3, GAON_U8, 0, 0},    // depthwise, dilated
-      {2, 40, 9, 11, 40, 5, 1, 2, 1, 40, GAON_I8, -9, 0}, // depthwise 5x5
+      {1, 16, 5, 5, 40, 1, 1, 0, 1, 1, GAON_I8, -3, 0},    // direct, M 40
+      {1, 6, 5, 7, 6, 1, 1, 0, 1, 1, GAON_U8, 9, 0},       // 1x1, C 6: gathered
+      {1, 20, 7, 7, 20, 3, 1, 1, 1, 20, GAON_U8, 128, 0},  // depthwise
+      {1, 70, 9, 8, 70, 3, 2, 1, 1, 70, GAON_I8, 4, 0},    // depthwise, 70 ch
+      {1, 3, 11, 10, 3, 3, 2, 2, 2, 3, GAON_U8, 0, 0},     // depthwise, dilated
+      {2, 40, 9, 11, 40, 5, 1, 2, 1, 40, GAON_I8, -9, 0},  // depthwise 5x5
       {1, 33, 12, 9, 33, 7, 2, 3, 1, 33, GAON_U8, 200, 0}, // 7x7, stride 2
-      {1, 16, 4, 6, 16, 1, 1, 0, 1, 16, GAON_U8, 1, 0},   // depthwise 1x1
-      {1, 17, 3, 2, 17, 3, 1, 2, 1, 17, GAON_I8, 127, 0}, // padding > input
-      {1, 5, 11, 13, 13, 3, 1, 1, 1, 1, GAON_I8, -7, 0},  // K 45, M 13
-      {1, 12, 4, 4, 24, 3, 1, 1, 1, 3, GAON_U8, 0, 0},    // groups of 8
+      {1, 16, 4, 6, 16, 1, 1, 0, 1, 16, GAON_U8, 1, 0},    // depthwise 1x1
+      {1, 17, 3, 2, 17, 3, 1, 2, 1, 17, GAON_I8, 127, 0},  // padding > input
+      {1, 5, 11, 13, 13, 3, 1, 1, 1, 1, GAON_I8, -7, 0},   // K 45, M 13
+      {1, 12, 4, 4, 24, 3, 1, 1, 1, 3, GAON_U8, 0, 0},     // groups of 8
   };
   for (const Conv &c : cases) {
     int64_t span = (c.k - 1) * c.dilation + 1;
@@ -158,7 +159,12 @@ TEST(QuantKernels, ChannelsLastConvolutionEqualsPlainLoops) {
     std::vector<int32_t> reference(c.n * c.m * oh * ow);
     View rv{GAON_I32, {c.n, c.m, oh, ow}, reference.data(), &ys, &yz, 1};
     ASSERT_EQ(findKernel("graph.qconv")(convOp(c), {xv, wv, bv}, {rv}, 2), "");
-    auto configure = [&](NhwcConv &conv, bool wide) {
+    // Requantization variants, each taking its own vector form: every
+    // multiplier an integer with shifts up to 12 (double), one shift above
+    // 12 (64-bit integers), one ratio above 1 (scalar).
+    enum Variant { kShiftsUpTo12, kShiftAbove12, kRatioAbove1 };
+    auto configure = [&](NhwcConv &conv, bool wide,
+                         Variant variant = kShiftsUpTo12) {
       conv.group = c.group;
       conv.Cg = c.c / c.group;
       conv.Mg = c.m / c.group;
@@ -172,13 +178,17 @@ TEST(QuantKernels, ChannelsLastConvolutionEqualsPlainLoops) {
       conv.output.wide = wide;
       if (wide)
         return;
-      // Per-channel multipliers over a wide range of shifts, a clamp
-      // narrower than the storage range, one channel's ratio above 1.
+      // Per-channel multipliers over a range of shifts, a clamp narrower
+      // than the storage range.
       conv.output.zeroPoint = 3;
       conv.output.lo = -100;
       conv.output.hi = 120;
       for (int64_t ch = 0; ch < c.m; ++ch) {
-        double ratio = ch == 1 ? 1.5 : std::ldexp(0.3 + 0.05 * ch, -int(ch % 9));
+        double ratio = std::ldexp(0.3 + 0.05 * ch, -int(ch % 9));
+        if (variant == kShiftAbove12 && ch == 2)
+          ratio = std::ldexp(0.7, -20);
+        if (variant == kRatioAbove1 && ch == 1)
+          ratio = 1.5;
         npu::Multiplier m;
         bool integer = npu::quantizeMultiplier(ratio, m);
         conv.output.mult.push_back(m);
@@ -199,38 +209,41 @@ TEST(QuantKernels, ChannelsLastConvolutionEqualsPlainLoops) {
         runNhwcConv(conv, channelsLastInput ? xNhwc.data() : x.data(),
                     channelsLastInput, c.n, c.h, c.w, sums.data(), oh, ow, 2);
         EXPECT_EQ(relayout(sums, c.n, c.m, oh, ow, false), reference)
-            << "sums: " << c.c << " channels, group " << c.group
-            << ", stride " << c.stride << (plain ? ", plain" : "")
+            << "sums: " << c.c << " channels, group " << c.group << ", stride "
+            << c.stride << (plain ? ", plain" : "")
             << (channelsLastInput ? ", NHWC input" : ", NCHW input");
       }
     }
-    std::vector<uint8_t> bytes[2];
-    for (bool plain : {false, true}) {
-      NhwcConv conv;
-      configure(conv, false);
-      prepareNhwcConv(conv, w.data(), bias.data(), plain);
-      bytes[plain].assign(reference.size(), 0xAA);
-      runNhwcConv(conv, xNhwc.data(), true, c.n, c.h, c.w, bytes[plain].data(),
-                  oh, ow, 2);
-      // The plain form's bytes follow Requantize.h's scalar definition.
-      if (plain) {
-        std::vector<int32_t> sumsNhwc =
-            relayout(reference, c.n, c.m, oh, ow, true);
-        for (size_t i = 0; i < sumsNhwc.size(); ++i) {
-          int64_t ch = int64_t(i) % c.m;
-          int32_t want;
-          if (conv.output.integer[ch])
-            want = npu::requantize(sumsNhwc[i], conv.output.mult[ch], 3, -100,
-                                   120);
-          else
-            want = int32_t(std::clamp(
-                std::nearbyint(sumsNhwc[i] * conv.output.ratio[ch]) + 3,
-                -100.0, 120.0));
-          ASSERT_EQ(int8_t(bytes[1][i]), want) << "element " << i;
+    for (Variant variant : {kShiftsUpTo12, kShiftAbove12, kRatioAbove1}) {
+      std::vector<uint8_t> bytes[2];
+      for (bool plain : {false, true}) {
+        NhwcConv conv;
+        configure(conv, false, variant);
+        prepareNhwcConv(conv, w.data(), bias.data(), plain);
+        bytes[plain].assign(reference.size(), 0xAA);
+        runNhwcConv(conv, xNhwc.data(), true, c.n, c.h, c.w,
+                    bytes[plain].data(), oh, ow, 2);
+        // The plain form's bytes follow Requantize.h's scalar definition.
+        if (plain) {
+          std::vector<int32_t> sumsNhwc =
+              relayout(reference, c.n, c.m, oh, ow, true);
+          for (size_t i = 0; i < sumsNhwc.size(); ++i) {
+            int64_t ch = int64_t(i) % c.m;
+            int32_t want;
+            if (conv.output.integer[ch])
+              want = npu::requantize(sumsNhwc[i], conv.output.mult[ch], 3, -100,
+                                     120);
+            else
+              want = int32_t(std::clamp(
+                  std::nearbyint(sumsNhwc[i] * conv.output.ratio[ch]) + 3,
+                  -100.0, 120.0));
+            ASSERT_EQ(int8_t(bytes[1][i]), want) << "element " << i;
+          }
         }
       }
+      EXPECT_EQ(bytes[0], bytes[1]) << "requantized: " << c.c << " channels"
+                                    << ", variant " << variant;
     }
-    EXPECT_EQ(bytes[0], bytes[1]) << "requantized: " << c.c << " channels";
   }
 }
 
@@ -354,9 +367,9 @@ TEST(QuantKernels, VectorRowsEqualTheScalarDefinition) {
   quantizedAddRow(a.data(), true, b.data(), false, 53, 3, -2, r, 5, 0, 255,
                   y.data(), true);
   for (int i = 0; i < 53; ++i)
-    ASSERT_EQ(int32_t(y[i]), npu::addRequantize(int32_t(a[i]) - 3,
-                                                int32_t(int8_t(b[i])) + 2, r,
-                                                5, 0, 255));
+    ASSERT_EQ(int32_t(y[i]),
+              npu::addRequantize(int32_t(a[i]) - 3, int32_t(int8_t(b[i])) + 2,
+                                 r, 5, 0, 255));
   std::vector<float> x(41);
   for (size_t i = 0; i < x.size(); ++i)
     x[i] = (float(i) - 20.0f) * 0.25f + (i % 3 == 0 ? 0.125f : 0.0f);
@@ -364,8 +377,8 @@ TEST(QuantKernels, VectorRowsEqualTheScalarDefinition) {
   std::vector<uint8_t> q(x.size());
   quantizeRow(x.data(), int64_t(x.size()), 0.25, -1, q.data(), false);
   for (size_t i = 0; i < x.size(); ++i) {
-    double want = std::clamp(std::nearbyint(double(x[i]) / 0.25) - 1, -128.0,
-                             127.0);
+    double want =
+        std::clamp(std::nearbyint(double(x[i]) / 0.25) - 1, -128.0, 127.0);
     ASSERT_EQ(int32_t(int8_t(q[i])), int32_t(want)) << "x " << x[i];
   }
 }

@@ -43,6 +43,7 @@ struct alignas(64) LaneBlock {
   int32_t add[16];
   // Per lane: the shift n = 31 + shift and 2^(n-1) - 1, for rounding.
   int64_t countEven[8], countOdd[8], belowHalfEven[8], belowHalfOdd[8];
+  double scale[16]; // m * 2^-n, for Impl::requantInDouble
 };
 
 constexpr int kRows = 6;    // pixels per GEMM microkernel
@@ -51,8 +52,9 @@ constexpr int kVectors = 4; // 16-channel blocks per GEMM microkernel
 } // namespace
 
 struct NhwcConv::Impl {
-  bool vector = false;        // AVX-512 VNNI sums
-  bool vectorRequant = false; // and every channel's multiplier is an integer
+  bool vector = false;          // AVX-512 VNNI sums
+  bool vectorRequant = false;   // and every channel's multiplier is an integer
+  bool requantInDouble = false; // and the double form is exact (see there)
   int64_t K = 0, Kp = 0, k4 = 0;
   int64_t blocks = 0;         // 16-channel blocks per group (per tensor
                               // for depthwise)
@@ -76,8 +78,8 @@ int32_t requantizeScalar(const NhwcOutput &o, uint32_t acc, int64_t channel) {
   if (o.integer[channel])
     return npu::requantize(int32_t(acc), o.mult[channel], o.zeroPoint, o.lo,
                            o.hi);
-  double v = std::nearbyint(double(int32_t(acc)) * o.ratio[channel]) +
-             o.zeroPoint;
+  double v =
+      std::nearbyint(double(int32_t(acc)) * o.ratio[channel]) + o.zeroPoint;
   return (int32_t)std::clamp(v, double(o.lo), double(o.hi));
 }
 
@@ -104,46 +106,95 @@ void storeScalar(const NhwcOutput &o, const uint32_t *acc, int count,
 /// above half, or half with an odd floor (|p| < 2^62, n <= 62: no overflow).
 GAON_VNNI inline __m512i roundShiftLanes(__m512i p, __m512i count,
                                          __m512i belowHalf) {
-  __m512i odd = _mm512_and_si512(_mm512_srav_epi64(p, count),
-                                 _mm512_set1_epi64(1));
+  __m512i odd =
+      _mm512_and_si512(_mm512_srav_epi64(p, count), _mm512_set1_epi64(1));
   return _mm512_srav_epi64(
       _mm512_add_epi64(_mm512_add_epi64(p, belowHalf), odd), count);
 }
 
-/// Requantizes 16 lanes of sums (`add` not yet included) per channel and
-/// stores `count` of them at y + at (bytes, or int32 when wide).
-GAON_VNNI inline void finishLanes(const NhwcConv &conv, const LaneBlock &b,
-                                  __m512i acc, int count, int64_t channel,
-                                  void *y, int64_t at) {
-  const auto &impl = *conv.impl;
-  const NhwcOutput &o = conv.output;
-  acc = _mm512_add_epi32(acc, _mm512_load_si512(b.add));
-  __mmask16 k = count >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << count) - 1);
-  if (o.wide) {
-    _mm512_mask_storeu_epi32(static_cast<int32_t *>(y) + at, k, acc);
-    return;
+/// Finishes 16 lanes of sums per channel: adds `add`, then stores int32
+/// (wide) or requantizes to bytes. Built once per kernel call, so the
+/// choice of form and the clamp constants stay in registers.
+struct Finisher {
+  enum Form { kWide, kScalar, kDouble, kInt64 } form;
+  const NhwcOutput *output;
+  __m512d lo, hi; // the clamp less the zero point, for kDouble
+  __m512i zeroPoint, lo32, hi32;
+
+  GAON_VNNI explicit Finisher(const NhwcConv &conv) : output(&conv.output) {
+    const auto &impl = *conv.impl;
+    const NhwcOutput &o = conv.output;
+    form = o.wide                 ? kWide
+           : !impl.vectorRequant  ? kScalar
+           : impl.requantInDouble ? kDouble
+                                  : kInt64;
+    lo = _mm512_set1_pd(o.lo - o.zeroPoint);
+    hi = _mm512_set1_pd(o.hi - o.zeroPoint);
+    zeroPoint = _mm512_set1_epi32(o.zeroPoint);
+    lo32 = _mm512_set1_epi32(o.lo);
+    hi32 = _mm512_set1_epi32(o.hi);
   }
-  if (!impl.vectorRequant) {
-    alignas(64) uint32_t sums[16];
-    _mm512_store_si512(sums, acc);
-    storeScalar(o, sums, count, channel, y, at);
-    return;
+
+  /// Stores `count` lanes of channels [channel, channel + count) at y + at
+  /// (bytes, or int32 when wide).
+  GAON_VNNI void operator()(const LaneBlock &b, __m512i acc, int count,
+                            int64_t channel, void *y, int64_t at) const {
+    acc = _mm512_add_epi32(acc, _mm512_load_si512(b.add));
+    __mmask16 k =
+        count >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << count) - 1);
+    auto *bytes = static_cast<uint8_t *>(y) + at;
+    switch (form) {
+    case kWide:
+      _mm512_mask_storeu_epi32(static_cast<int32_t *>(y) + at, k, acc);
+      return;
+    case kScalar: {
+      alignas(64) uint32_t sums[16];
+      _mm512_store_si512(sums, acc);
+      storeScalar(*output, sums, count, channel, y, at);
+      return;
+    }
+    case kDouble: {
+      // acc * m * 2^-n in double is exact whenever |value| < 2^9: it needs
+      // 9 + n <= 52 bits, and every shift is at most 12 (n <= 43). Larger
+      // values round monotonically to beyond the clamp, which lies within
+      // 511 of the zero point, so clamping first and then rounding half to
+      // even gives Requantize.h's result in fewer operations than 64-bit
+      // integers.
+      __m512d low =
+          _mm512_mul_pd(_mm512_cvtepi32_pd(_mm512_castsi512_si256(acc)),
+                        _mm512_load_pd(b.scale));
+      __m512d high =
+          _mm512_mul_pd(_mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(acc, 1)),
+                        _mm512_load_pd(b.scale + 8));
+      low = _mm512_min_pd(_mm512_max_pd(low, lo), hi);
+      high = _mm512_min_pd(_mm512_max_pd(high, lo), hi);
+      constexpr int kEven = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+      __m512i q = _mm512_inserti64x4(
+          _mm512_castsi256_si512(_mm512_cvt_roundpd_epi32(low, kEven)),
+          _mm512_cvt_roundpd_epi32(high, kEven), 1);
+      q = _mm512_add_epi32(q, zeroPoint);
+      _mm_mask_storeu_epi8(bytes, k, _mm512_cvtepi32_epi8(q));
+      return;
+    }
+    case kInt64: {
+      __m512i m = _mm512_load_si512(b.m);
+      __m512i even = roundShiftLanes(_mm512_mul_epi32(acc, m),
+                                     _mm512_load_si512(b.countEven),
+                                     _mm512_load_si512(b.belowHalfEven));
+      __m512i odd = roundShiftLanes(_mm512_mul_epi32(_mm512_srli_epi64(acc, 32),
+                                                     _mm512_srli_epi64(m, 32)),
+                                    _mm512_load_si512(b.countOdd),
+                                    _mm512_load_si512(b.belowHalfOdd));
+      __m512i q = _mm512_mask_blend_epi32(__mmask16(0xAAAA), even,
+                                          _mm512_slli_epi64(odd, 32));
+      q = _mm512_add_epi32(q, zeroPoint);
+      q = _mm512_min_epi32(_mm512_max_epi32(q, lo32), hi32);
+      _mm_mask_storeu_epi8(bytes, k, _mm512_cvtepi32_epi8(q));
+      return;
+    }
+    }
   }
-  __m512i m = _mm512_load_si512(b.m);
-  __m512i even = roundShiftLanes(_mm512_mul_epi32(acc, m),
-                                 _mm512_load_si512(b.countEven),
-                                 _mm512_load_si512(b.belowHalfEven));
-  __m512i odd = roundShiftLanes(
-      _mm512_mul_epi32(_mm512_srli_epi64(acc, 32), _mm512_srli_epi64(m, 32)),
-      _mm512_load_si512(b.countOdd), _mm512_load_si512(b.belowHalfOdd));
-  __m512i q = _mm512_mask_blend_epi32(__mmask16(0xAAAA), even,
-                                      _mm512_slli_epi64(odd, 32));
-  q = _mm512_add_epi32(q, _mm512_set1_epi32(o.zeroPoint));
-  q = _mm512_min_epi32(_mm512_max_epi32(q, _mm512_set1_epi32(o.lo)),
-                       _mm512_set1_epi32(o.hi));
-  _mm_mask_storeu_epi8(static_cast<uint8_t *>(y) + at, k,
-                       _mm512_cvtepi32_epi8(q));
-}
+};
 
 /// R pixels (rows of `a`, lda apart) times NV 16-channel blocks of group g,
 /// starting at block j0; pixel r's results go to element
@@ -175,13 +226,15 @@ GAON_VNNI void gemmTile(const NhwcConv &conv, const uint8_t *a, int64_t lda,
     }
   }
   int64_t M = conv.group * conv.Mg;
-  for (int r = 0; r < R; ++r)
-    for (int v = 0; v < NV; ++v) {
-      int64_t c = (j0 + v) * 16;
-      int count = int(std::min<int64_t>(16, conv.Mg - c));
-      finishLanes(conv, impl.lanes[g * impl.blocks + j0 + v], acc[r][v], count,
-                  g * conv.Mg + c, y, (pixel + r) * M + g * conv.Mg + c);
-    }
+  Finisher finish(conv);
+  for (int v = 0; v < NV; ++v) {
+    int64_t c = (j0 + v) * 16;
+    int count = int(std::min<int64_t>(16, conv.Mg - c));
+    const LaneBlock &lb = impl.lanes[g * impl.blocks + j0 + v];
+    for (int r = 0; r < R; ++r)
+      finish(lb, acc[r][v], count, g * conv.Mg + c, y,
+             (pixel + r) * M + g * conv.Mg + c);
+  }
 }
 
 using TileFn = void (*)(const NhwcConv &, const uint8_t *, int64_t, int64_t,
@@ -189,21 +242,31 @@ using TileFn = void (*)(const NhwcConv &, const uint8_t *, int64_t, int64_t,
 
 template <int R, bool Flip> TileFn tileFor(int nv) {
   switch (nv) {
-  case 1: return gemmTile<R, 1, Flip>;
-  case 2: return gemmTile<R, 2, Flip>;
-  case 3: return gemmTile<R, 3, Flip>;
-  default: return gemmTile<R, 4, Flip>;
+  case 1:
+    return gemmTile<R, 1, Flip>;
+  case 2:
+    return gemmTile<R, 2, Flip>;
+  case 3:
+    return gemmTile<R, 3, Flip>;
+  default:
+    return gemmTile<R, 4, Flip>;
   }
 }
 
 template <bool Flip> TileFn tileFor(int rows, int nv) {
   switch (rows) {
-  case 1: return tileFor<1, Flip>(nv);
-  case 2: return tileFor<2, Flip>(nv);
-  case 3: return tileFor<3, Flip>(nv);
-  case 4: return tileFor<4, Flip>(nv);
-  case 5: return tileFor<5, Flip>(nv);
-  default: return tileFor<6, Flip>(nv);
+  case 1:
+    return tileFor<1, Flip>(nv);
+  case 2:
+    return tileFor<2, Flip>(nv);
+  case 3:
+    return tileFor<3, Flip>(nv);
+  case 4:
+    return tileFor<4, Flip>(nv);
+  case 5:
+    return tileFor<5, Flip>(nv);
+  default:
+    return tileFor<6, Flip>(nv);
   }
 }
 
@@ -222,8 +285,8 @@ GAON_VNNI void buildWindowRow(const NhwcConv &conv, const uint8_t *padded,
                               int64_t OW, uint8_t *windows) {
   const auto &impl = *conv.impl;
   int64_t C = conv.group, chunks = impl.chunks;
-  const __m512i lanes = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6,
-                                          10, 14, 3, 7, 11, 15);
+  const __m512i lanes =
+      _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
   // Within each 128-bit lane, dword t holds channels 4k..4k+3 of tap t.
   alignas(64) static const uint8_t channelMajor[64] = {
       0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15,
@@ -247,15 +310,17 @@ GAON_VNNI void buildWindowRow(const NhwcConv &conv, const uint8_t *padded,
               _mm_loadu_si128(reinterpret_cast<const __m128i *>(in + tapStep)),
               1);
         if (taps > 2)
-          v = _mm512_inserti32x4(v,
-                                 _mm_loadu_si128(reinterpret_cast<const __m128i *>(
-                                     in + 2 * tapStep)),
-                                 2);
+          v = _mm512_inserti32x4(
+              v,
+              _mm_loadu_si128(
+                  reinterpret_cast<const __m128i *>(in + 2 * tapStep)),
+              2);
         if (taps > 3)
-          v = _mm512_inserti32x4(v,
-                                 _mm_loadu_si128(reinterpret_cast<const __m128i *>(
-                                     in + 3 * tapStep)),
-                                 3);
+          v = _mm512_inserti32x4(
+              v,
+              _mm_loadu_si128(
+                  reinterpret_cast<const __m128i *>(in + 3 * tapStep)),
+              3);
         v = _mm512_shuffle_epi8(_mm512_permutexvar_epi32(lanes, v), bytes);
         if (Flip)
           v = _mm512_xor_si512(v, flip);
@@ -275,6 +340,7 @@ GAON_VNNI void depthwiseRowVector(const NhwcConv &conv,
   int64_t C = conv.group, chunks = impl.chunks;
   int rows = int(conv.kh * chunks);
   constexpr int kHeld = Rows ? Rows : 1;
+  Finisher finish(conv);
   for (int64_t b = 0; b < impl.blocks; ++b) {
     const int8_t *wb = impl.dwPacked.data() + b * rows * 64;
     int count = int(std::min<int64_t>(16, C - 16 * b));
@@ -291,7 +357,7 @@ GAON_VNNI void depthwiseRowVector(const NhwcConv &conv,
         for (int r = 0; r < Rows; ++r)
           acc = _mm512_dpbusd_epi32(acc, _mm512_loadu_si512(src[r] + ow * 64),
                                     w[r]);
-        finishLanes(conv, lb, acc, count, 16 * b, y, rowAt + ow * C + 16 * b);
+        finish(lb, acc, count, 16 * b, y, rowAt + ow * C + 16 * b);
       }
       continue;
     }
@@ -303,7 +369,7 @@ GAON_VNNI void depthwiseRowVector(const NhwcConv &conv,
             _mm512_loadu_si512(windows[r / chunks] +
                                ((b * chunks + r % chunks) * OW + ow) * 64),
             _mm512_loadu_si512(wb + r * 64));
-      finishLanes(conv, lb, acc, count, 16 * b, y, rowAt + ow * C + 16 * b);
+      finish(lb, acc, count, 16 * b, y, rowAt + ow * C + 16 * b);
     }
   }
 }
@@ -430,8 +496,8 @@ void runDepthwiseVector(const NhwcConv &conv, const uint8_t *x, int64_t N,
 
 } // namespace
 
-void prepareNhwcConv(NhwcConv &conv, const int8_t *weights,
-                     const int32_t *bias, bool forcePlain) {
+void prepareNhwcConv(NhwcConv &conv, const int8_t *weights, const int32_t *bias,
+                     bool forcePlain) {
   auto impl = std::make_shared<NhwcConv::Impl>();
   int64_t M = conv.group * conv.Mg, taps = conv.kh * conv.kw;
   NhwcOutput &o = conv.output;
@@ -491,8 +557,8 @@ void prepareNhwcConv(NhwcConv &conv, const int8_t *weights,
           int8_t w = weights[(channel * conv.Cg + ci) * taps + t];
           sum += w;
           if (impl->vector)
-            impl->packed[g][((c / 16) * impl->k4 + k / 4) * 64 +
-                            (c % 16) * 4 + k % 4] = w;
+            impl->packed[g][((c / 16) * impl->k4 + k / 4) * 64 + (c % 16) * 4 +
+                            k % 4] = w;
           else
             impl->plain[channel * impl->K + k] = w;
         }
@@ -501,6 +567,10 @@ void prepareNhwcConv(NhwcConv &conv, const int8_t *weights,
       }
     }
   }
+  impl->requantInDouble = impl->vectorRequant && !o.wide &&
+                          o.hi - o.zeroPoint < 512 && o.zeroPoint - o.lo < 512;
+  for (int64_t c = 0; c < M && impl->requantInDouble; ++c)
+    impl->requantInDouble = o.mult[c].shift <= 12;
   int64_t groups = conv.depthwise ? 1 : conv.group;
   int64_t perGroup = conv.depthwise ? M : conv.Mg;
   impl->lanes.assign(groups * impl->blocks, LaneBlock{});
@@ -518,6 +588,7 @@ void prepareNhwcConv(NhwcConv &conv, const int8_t *weights,
         lb.add[l] = real ? conv.add[channel] : 0;
         int64_t n = 31 + m.shift;
         (l % 2 ? lb.countOdd : lb.countEven)[l / 2] = n;
+        lb.scale[l] = std::ldexp(double(m.m), -int(n));
         (l % 2 ? lb.belowHalfOdd : lb.belowHalfEven)[l / 2] =
             (int64_t(1) << (n - 1)) - 1;
       }
@@ -529,7 +600,7 @@ void runNhwcConv(const NhwcConv &conv, const void *xData, bool xChannelsLast,
                  int64_t N, int64_t H, int64_t W, void *y, int64_t OH,
                  int64_t OW, int threads) {
   const auto &impl = *conv.impl;
-  const auto *x = static_cast<const uint8_t *>(xData);
+  auto *x = static_cast<const uint8_t *>(xData);
   int64_t C = conv.group * conv.Cg, M = conv.group * conv.Mg, P = OH * OW;
   threads = std::max(1, threads);
   if (conv.depthwise && !impl.vector) {
@@ -544,11 +615,33 @@ void runNhwcConv(const NhwcConv &conv, const void *xData, bool xChannelsLast,
     runDepthwiseVector(conv, x, N, H, W, y, OH, OW, threads);
     return;
   }
-  // A 1x1, stride-1, unpadded convolution on a channels-last input reads
-  // its rows in place; others gather each pixel's window into a row.
-  bool direct = xChannelsLast && conv.kh == 1 && conv.kw == 1 &&
-                conv.sh == 1 && conv.sw == 1 && conv.ph == 0 &&
-                conv.pw == 0 && OH == H && OW == W && conv.Cg % 4 == 0;
+  // An NCHW input (a model's input image, typically) is transposed once, so
+  // every window is gathered from channels-last pixels.
+  std::vector<uint8_t> transposed;
+  if (!xChannelsLast) {
+    transposed.resize(N * H * W * C);
+#pragma omp parallel for collapse(2) schedule(static) num_threads(threads)
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t h = 0; h < H; ++h) {
+        uint8_t *dst = transposed.data() + (n * H + h) * W * C;
+        for (int64_t c = 0; c < C; ++c) {
+          const uint8_t *src = x + ((n * C + c) * H + h) * W;
+          for (int64_t w = 0; w < W; ++w)
+            dst[w * C + c] = src[w];
+        }
+      }
+    x = transposed.data();
+  }
+  // A 1x1, stride-1, unpadded convolution reads its rows in place; others
+  // gather each pixel's window into a row.
+  bool direct = conv.kh == 1 && conv.kw == 1 && conv.sh == 1 && conv.sw == 1 &&
+                conv.ph == 0 && conv.pw == 0 && OH == H && OW == W &&
+                conv.Cg % 4 == 0;
+  // With one group and no dilation, a kernel row's taps are one run of
+  // bytes.
+  bool runs = conv.group == 1 && conv.dw == 1;
+  bool narrow = runs && conv.kw * C <= 16; // a first layer's 3 channels
+  int64_t imageBytes = H * W * C;
   int64_t chunk = (P * N * conv.group + 2 * threads - 1) / (2 * threads);
   chunk = std::clamp<int64_t>((chunk + kRows - 1) / kRows * kRows, kRows,
                               8 * kRows);
@@ -560,7 +653,8 @@ void runNhwcConv(const NhwcConv &conv, const void *xData, bool xChannelsLast,
   int64_t tasks = N * conv.group * chunks * spans;
 #pragma omp parallel num_threads(threads)
   {
-    std::vector<uint8_t> rows(direct ? 0 : chunk * impl.Kp);
+    // 16 bytes of slack for the narrow runs' whole-vector copies.
+    std::vector<uint8_t> rows(direct ? 0 : chunk * impl.Kp + 16);
 #pragma omp for schedule(static)
     for (int64_t task = 0; task < tasks; ++task) {
       int64_t s = task % spans, pc = (task / spans) % chunks,
@@ -573,22 +667,43 @@ void runNhwcConv(const NhwcConv &conv, const void *xData, bool xChannelsLast,
         a = x + (n * P + p0) * C + g * conv.Cg;
         lda = C;
       } else {
+        const uint8_t *image = x + n * H * W * C + g * conv.Cg;
         for (int64_t p = p0; p < p0 + count; ++p) {
           uint8_t *row = rows.data() + (p - p0) * impl.Kp;
           int64_t oh = p / OW, ow = p % OW;
           for (int64_t i = 0; i < conv.kh; ++i) {
             int64_t ih = oh * conv.sh + i * conv.dh - conv.ph;
+            uint8_t *dst = row + i * conv.kw * conv.Cg;
+            if (ih < 0 || ih >= H) {
+              std::memset(dst, impl.fill, conv.kw * conv.Cg);
+              continue;
+            }
+            int64_t iw0 = ow * conv.sw - conv.pw;
+            if (narrow && iw0 >= 0 && iw0 + conv.kw <= W &&
+                (ih * W + iw0) * C + 16 <= imageBytes) {
+              // A run of at most 16 bytes inside the image: one 16-byte
+              // copy, whose excess the next run (or the row's padding
+              // below, or the next row) overwrites.
+              std::memcpy(dst, image + (ih * W + iw0) * C, 16);
+              continue;
+            }
+            if (runs) {
+              // Taps [j0, j1) lie inside the row.
+              int64_t j0 = std::clamp<int64_t>(-iw0, 0, conv.kw),
+                      j1 = std::clamp<int64_t>(W - iw0, j0, conv.kw);
+              std::memset(dst, impl.fill, j0 * C);
+              std::memcpy(dst + j0 * C, image + (ih * W + iw0 + j0) * C,
+                          (j1 - j0) * C);
+              std::memset(dst + j1 * C, impl.fill, (conv.kw - j1) * C);
+              continue;
+            }
             for (int64_t j = 0; j < conv.kw; ++j) {
-              int64_t iw = ow * conv.sw + j * conv.dw - conv.pw;
-              uint8_t *dst = row + (i * conv.kw + j) * conv.Cg;
-              if (ih < 0 || ih >= H || iw < 0 || iw >= W)
-                std::memset(dst, impl.fill, conv.Cg);
-              else if (xChannelsLast)
-                std::memcpy(dst, x + ((n * H + ih) * W + iw) * C + g * conv.Cg,
-                            conv.Cg);
+              int64_t iw = iw0 + j * conv.dw;
+              if (iw < 0 || iw >= W)
+                std::memset(dst + j * conv.Cg, impl.fill, conv.Cg);
               else
-                for (int64_t c = 0; c < conv.Cg; ++c)
-                  dst[c] = x[((n * C + g * conv.Cg + c) * H + ih) * W + iw];
+                std::memcpy(dst + j * conv.Cg, image + (ih * W + iw) * C,
+                            conv.Cg);
             }
           }
           std::memset(row + impl.K, impl.fill, impl.Kp - impl.K);

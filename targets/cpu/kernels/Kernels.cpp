@@ -1951,15 +1951,20 @@ std::pair<double, int64_t> quantParams(const View &q, int64_t i) {
 }
 
 std::string kQuantize(const OpDesc &op, const Views &in, const Views &out,
-                      int) {
+                      int threads) {
   const View &q = out[0];
   if (!q.scales)
     return "quantize result has no quantization parameters";
   if (in[0].dtype == GAON_F32 && q.quantAxis < 0 &&
       (q.dtype == GAON_I8 || q.dtype == GAON_U8)) {
     auto [scale, zp] = quantParams(q, 0);
-    quantizeRow(in[0].as<float>(), in[0].count(), scale, int32_t(zp), q.data,
-                q.dtype == GAON_U8);
+    // Spans of 16K elements: large inputs (images) split across threads.
+    int64_t n = in[0].count(), span = 1 << 14;
+#pragma omp parallel for schedule(static) num_threads(std::max(1, threads)) if (n > span)
+    for (int64_t at = 0; at < n; at += span)
+      quantizeRow(in[0].as<float>() + at, std::min(span, n - at), scale,
+                  int32_t(zp), static_cast<uint8_t *>(q.data) + at,
+                  q.dtype == GAON_U8);
     return "";
   }
   std::vector<double> x(in[0].count());

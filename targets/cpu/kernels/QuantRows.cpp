@@ -21,9 +21,9 @@
 namespace gaon::cpu {
 
 bool quantRowsVectorized() {
-  static const bool ok =
-      __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-      __builtin_cpu_supports("avx512vl");
+  static const bool ok = __builtin_cpu_supports("avx512f") &&
+                         __builtin_cpu_supports("avx512bw") &&
+                         __builtin_cpu_supports("avx512vl");
   return ok;
 }
 
@@ -65,7 +65,8 @@ GAON_AVX512 __m512i roundShift(__m512i p, const Requant16 &r) {
 GAON_AVX512 __m512i requantize16(__m512i acc, const Requant16 &r) {
   // vpmuldq multiplies the low (sign-extended) 32 bits of each 64-bit lane.
   __m512i even = roundShift(_mm512_mul_epi32(acc, r.m), r);
-  __m512i odd = roundShift(_mm512_mul_epi32(_mm512_srli_epi64(acc, 32), r.m), r);
+  __m512i odd =
+      roundShift(_mm512_mul_epi32(_mm512_srli_epi64(acc, 32), r.m), r);
   // |q| < 2^31: the low halves hold the results.
   __m512i q = _mm512_mask_blend_epi32(__mmask16(0xAAAA), even,
                                       _mm512_slli_epi64(odd, 32));
@@ -103,8 +104,10 @@ GAON_AVX512 void quantizedAddRow16(const void *a, bool aUnsigned, const void *b,
                                    void *y) {
   Requant16 r = requant16Of(rescale.out, zy, lo, hi);
   __m512i zav = _mm512_set1_epi32(za), zbv = _mm512_set1_epi32(zb);
-  __m512i ma = _mm512_set1_epi32(rescale.lhs), mb = _mm512_set1_epi32(rescale.rhs);
-  auto *ap = static_cast<const uint8_t *>(a), *bp = static_cast<const uint8_t *>(b);
+  __m512i ma = _mm512_set1_epi32(rescale.lhs),
+          mb = _mm512_set1_epi32(rescale.rhs);
+  auto *ap = static_cast<const uint8_t *>(a),
+       *bp = static_cast<const uint8_t *>(b);
   auto *yp = static_cast<uint8_t *>(y);
   for (int64_t i = 0; i < n; i += 16) {
     __mmask16 k = tailMask(n - i);
@@ -116,7 +119,8 @@ GAON_AVX512 void quantizedAddRow16(const void *a, bool aUnsigned, const void *b,
   }
 }
 
-GAON_AVX512 void quantizeRow8(const float *x, int64_t n, double scale,
+/// False, with y partly written, when x holds a NaN.
+GAON_AVX512 bool quantizeRow8(const float *x, int64_t n, double scale,
                               int32_t zp, void *y, bool yUnsigned) {
   __m512d s = _mm512_set1_pd(scale), z = _mm512_set1_pd(zp);
   __m512d lo = _mm512_set1_pd(yUnsigned ? 0 : -128);
@@ -125,11 +129,15 @@ GAON_AVX512 void quantizeRow8(const float *x, int64_t n, double scale,
   for (int64_t i = 0; i < n; i += 8) {
     __mmask8 k = n - i >= 8 ? __mmask8(0xFF) : __mmask8((1u << (n - i)) - 1);
     __m512d v = _mm512_cvtps_pd(_mm256_maskz_loadu_ps(k, x + i));
+    if (_mm512_cmp_pd_mask(v, v, _CMP_UNORD_Q))
+      return false;
     v = _mm512_roundscale_pd(_mm512_div_pd(v, s),
                              _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     v = _mm512_min_pd(_mm512_max_pd(_mm512_add_pd(v, z), lo), hi);
-    _mm_mask_storeu_epi8(yp + i, k, _mm256_cvtepi32_epi8(_mm512_cvtpd_epi32(v)));
+    _mm_mask_storeu_epi8(yp + i, k,
+                         _mm256_cvtepi32_epi8(_mm512_cvtpd_epi32(v)));
   }
+  return true;
 }
 
 int32_t load8(const void *p, bool isUnsigned, int64_t i) {
@@ -156,18 +164,11 @@ void requantizeRow(const int32_t *acc, int64_t n, int32_t add,
   }
 }
 
-void quantizeRow(const float *x, int64_t n, double scale, int32_t zp,
-                 void *y, bool yUnsigned) {
-  bool finite = true;
-  if (quantRowsVectorized()) {
-    // NaN has no defined 8-bit value; keep the scalar loop's handling.
-    for (int64_t i = 0; i < n && finite; ++i)
-      finite = x[i] == x[i];
-    if (finite) {
-      quantizeRow8(x, n, scale, zp, y, yUnsigned);
-      return;
-    }
-  }
+void quantizeRow(const float *x, int64_t n, double scale, int32_t zp, void *y,
+                 bool yUnsigned) {
+  // NaN has no defined 8-bit value: the scalar loop's handling.
+  if (quantRowsVectorized() && quantizeRow8(x, n, scale, zp, y, yUnsigned))
+    return;
   double lo = yUnsigned ? 0 : -128, hi = yUnsigned ? 255 : 127;
   for (int64_t i = 0; i < n; ++i) {
     double v = std::clamp(std::nearbyint(double(x[i]) / scale) + zp, lo, hi);
