@@ -384,3 +384,68 @@ TEST(QuantKernels, VectorRowsEqualTheScalarDefinition) {
 }
 
 } // namespace
+
+// A qmatmul with a constant s8 rhs runs as Int8Nhwc's GEMM (rows of the lhs
+// as pixels); int32 sums and requantized bytes equal the general loops, over
+// row counts, K not a multiple of 4, per-tensor and per-column scales.
+TEST(QuantKernels, PreparedMatMulEqualsGeneralLoops) {
+  if (!nhwcVectorized())
+    GTEST_SKIP() << "no AVX-512 VNNI: qmatmul keeps its general loops";
+  std::mt19937 rng(11);
+  struct Case {
+    std::vector<int64_t> aShape;
+    int64_t n;
+    gaon_dtype aType, yType;
+    int64_t za, zy;
+    bool perColumn;
+  };
+  const Case cases[] = {
+      {{1, 1280}, 1000, GAON_U8, GAON_I8, 3, -2, true}, // a classifier
+      {{3, 37}, 70, GAON_I8, GAON_U8, -9, 100, false},
+      {{2, 4, 20}, 33, GAON_U8, GAON_I32, 255, 0, true}, // batch axes
+      {{37}, 5, GAON_I8, GAON_I8, 0, 0, false},          // a vector
+  };
+  for (const Case &c : cases) {
+    int64_t K = c.aShape.back(), rows = 1;
+    for (int64_t d : c.aShape)
+      rows *= d;
+    rows /= K;
+    std::vector<uint8_t> a(rows * K);
+    std::vector<int8_t> b(K * c.n);
+    std::vector<int32_t> bias(c.n);
+    for (auto &v : a)
+      v = uint8_t(rng());
+    for (auto &v : b)
+      v = int8_t(int(rng() % 255) - 127);
+    for (auto &v : bias)
+      v = int32_t(rng() % 20001) - 10000;
+    std::vector<double> as{0.05}, bs(c.perColumn ? c.n : 1), ys{0.5};
+    for (size_t j = 0; j < bs.size(); ++j)
+      bs[j] = 0.0004 * (1 + j % 7);
+    std::vector<int64_t> az{c.za}, bz(bs.size(), 0), yz{c.zy};
+    View av{c.aType, c.aShape, a.data(), &as, &az, -1};
+    View bv{GAON_I8, {K, c.n}, b.data(), &bs, &bz, c.perColumn ? 1 : -1};
+    bv.isConstant = true;
+    View biasView{GAON_I32, {c.n}, bias.data()};
+    std::vector<int64_t> yShape = c.aShape;
+    yShape.back() = c.n;
+    int64_t bytes = c.yType == GAON_I32 ? 4 : 1;
+    std::vector<uint8_t> general(rows * c.n * bytes, 0xAA),
+        prepared(general.size(), 0x55);
+    View yv{c.yType, yShape, general.data(), &ys, &yz, -1};
+    View pv = yv;
+    pv.data = prepared.data();
+    rt::OpDesc op;
+    op.kind = "graph.qmatmul";
+    std::vector<View> in{av, bv, biasView};
+    ASSERT_EQ(validateCall(op, in, {yv}), "");
+    ASSERT_EQ(findKernel("graph.qmatmul")(op, in, {yv}, 2), "");
+    const PreparedKernel *kernel = findPreparedKernel("graph.qmatmul");
+    ASSERT_NE(kernel, nullptr);
+    std::unique_ptr<KernelState> state;
+    ASSERT_EQ(kernel->prepare(op, in, {pv}, state), "");
+    ASSERT_NE(state, nullptr) << "the GEMM form should take this qmatmul";
+    ASSERT_EQ(kernel->run(op, in, {pv}, 2, *state), "");
+    EXPECT_EQ(prepared, general) << rows << " rows, K " << K << ", N " << c.n;
+  }
+}

@@ -12,8 +12,8 @@
 #include "targets/cpu/kernels/QuantKernels.h"
 #include "targets/cpu/kernels/Int8Gemm.h"
 #include "targets/cpu/kernels/Int8Nhwc.h"
-#include "targets/cpu/kernels/QuantRows.h"
 #include "targets/cpu/kernels/OneDnn.h"
+#include "targets/cpu/kernels/QuantRows.h"
 
 #include "runtime/src/Internal.h"
 #include "targets/npu/Requantize.h"
@@ -49,9 +49,8 @@ std::string needQuant(const View &v, const char *what) {
   if (!v.scales || !v.zeroPoints || v.scales->empty() ||
       v.scales->size() != v.zeroPoints->size())
     return std::string(what) + " has no quantization parameters";
-  if (v.quantAxis >= 0 &&
-      ((size_t)v.quantAxis >= v.shape.size() ||
-       (int64_t)v.scales->size() != v.shape[v.quantAxis]))
+  if (v.quantAxis >= 0 && ((size_t)v.quantAxis >= v.shape.size() ||
+                           (int64_t)v.scales->size() != v.shape[v.quantAxis]))
     return std::string(what) + "'s per-axis parameters do not fit its shape";
   return "";
 }
@@ -190,8 +189,8 @@ std::string qconvReference(const OpDesc &op, const Views &in, const Views &out,
     for (int64_t i = 0; i < Cg * wTaps; ++i)
       wc[m * Cg * wTaps + i] = load8(w, m * Cg * wTaps + i) - zw;
   }
-  const int32_t *bias = in.size() > 2 && in[2].data ? in[2].as<int32_t>()
-                                                    : nullptr;
+  const int32_t *bias =
+      in.size() > 2 && in[2].data ? in[2].as<int32_t>() : nullptr;
   int32_t *yp = y.as<int32_t>();
 #pragma omp parallel for collapse(2) num_threads(std::max(1, threads))
   for (int64_t n = 0; n < N; ++n)
@@ -241,9 +240,7 @@ std::string kQConv(const OpDesc &op, const Views &in, const Views &out,
   bool perChannel = in[1].quantAxis >= 0;
   return withRequantize(
       op, in, out,
-      [&](const Views &sums) {
-        return qconvReference(op, in, sums, threads);
-      },
+      [&](const Views &sums) { return qconvReference(op, in, sums, threads); },
       [&](int64_t i) { return perChannel ? (i / plane) % channels : 0; });
 }
 
@@ -296,8 +293,8 @@ depthwisePlaneBody(const DepthwiseGeometry &g, const uint8_t *plane,
       int64_t ih = r - g.ph;
       if (ih < 0 || ih >= g.H)
         continue;
-      int32_t *rowBase = grid.data() + (r % g.sh) * g.sw * phase +
-                         (r / g.sh) * Wq;
+      int32_t *rowBase =
+          grid.data() + (r % g.sh) * g.sw * phase + (r / g.sh) * Wq;
       int64_t c0 = std::max<int64_t>(0, g.pw),
               c1 = std::min<int64_t>(Wp, g.W + g.pw);
       const T *src = x + ih * g.W - g.pw;
@@ -305,7 +302,8 @@ depthwisePlaneBody(const DepthwiseGeometry &g, const uint8_t *plane,
       // over that phase's columns (strided reads at stride 2).
       for (int64_t pc = 0; pc < g.sw; ++pc) {
         int32_t *dst = rowBase + pc * phase;
-        int64_t b0 = (c0 - pc + g.sw - 1) / g.sw, b1 = (c1 - pc + g.sw - 1) / g.sw;
+        int64_t b0 = (c0 - pc + g.sw - 1) / g.sw,
+                b1 = (c1 - pc + g.sw - 1) / g.sw;
         if (g.sw == 1)
           for (int64_t b = b0; b < b1; ++b)
             dst[b] = int32_t(src[b]) - g.zx;
@@ -383,6 +381,27 @@ void depthwisePlane(const DepthwiseGeometry &g, const uint8_t *plane,
     depthwisePlanePlain(g, plane, w, acc);
 }
 
+/// How an Int8Nhwc GEMM's `channels` output channels finish: int32 sums,
+/// or the op's fused requantization (per channel when w is).
+NhwcOutput nhwcOutputOf(const OpDesc &op, const View &x, const View &w,
+                        const View &y, int64_t channels) {
+  NhwcOutput o;
+  o.wide = y.dtype == GAON_I32;
+  if (o.wide)
+    return o;
+  Requantizer rq(op, sumScales(x, w), y);
+  o.zeroPoint = rq.zy;
+  o.lo = rq.lo;
+  o.hi = rq.hi;
+  for (int64_t ch = 0; ch < channels; ++ch) {
+    const auto &r = rq.channels[w.quantAxis >= 0 ? ch : 0];
+    o.mult.push_back(r.mult);
+    o.ratio.push_back(r.ratio);
+    o.integer.push_back(r.integer);
+  }
+  return o;
+}
+
 /// A channels-last qconv (validated: rank 4, constant s8 weights with zero
 /// point 0, per-tensor input; a depthwise one reads a channels-last input).
 std::string qconvPrepareNhwc(const OpDesc &op, const Views &in,
@@ -411,21 +430,7 @@ std::string qconvPrepareNhwc(const OpDesc &op, const Views &in,
   if (c.inputZero < (c.inputUnsigned ? 0 : -128) ||
       c.inputZero > (c.inputUnsigned ? 255 : 127))
     return "qconv: the input zero point is out of its type's range";
-  NhwcOutput &o = c.output;
-  o.wide = y.dtype == GAON_I32;
-  if (!o.wide) {
-    Requantizer rq(op, sumScales(x, w), y);
-    o.zeroPoint = rq.zy;
-    o.lo = rq.lo;
-    o.hi = rq.hi;
-    int64_t M = w.shape[0];
-    for (int64_t ch = 0; ch < M; ++ch) {
-      const auto &r = rq.channels[w.quantAxis >= 0 ? ch : 0];
-      o.mult.push_back(r.mult);
-      o.ratio.push_back(r.ratio);
-      o.integer.push_back(r.integer);
-    }
-  }
+  c.output = nhwcOutputOf(op, x, w, y, w.shape[0]);
   const int32_t *bias =
       in.size() > 2 && in[2].data ? in[2].as<int32_t>() : nullptr;
   prepareNhwcConv(c, w.as<int8_t>(), bias);
@@ -496,8 +501,8 @@ std::string qconvRun(const OpDesc &op, const Views &in, const Views &out,
     return "qconv: the input zero point is out of range";
   const uint8_t *xb = static_cast<const uint8_t *>(x.data);
   const int8_t *wb = in[1].as<int8_t>();
-  const int32_t *bias = in.size() > 2 && in[2].data ? in[2].as<int32_t>()
-                                                    : nullptr;
+  const int32_t *bias =
+      in.size() > 2 && in[2].data ? in[2].as<int32_t>() : nullptr;
   std::optional<Requantizer> rq;
   if (y.dtype != GAON_I32)
     rq.emplace(op, sumScales(x, in[1]), y);
@@ -506,8 +511,8 @@ std::string qconvRun(const OpDesc &op, const Views &in, const Views &out,
     // Depthwise: one channel in, one out; direct loops over the valid
     // window of each tap, which vectorize over the row.
     int32_t zx0 = (int32_t)zeroPoint(x);
-    DepthwiseGeometry geo{H, W, OH, OW, s.kh, s.kw, s.sh, s.sw,
-                          s.dh, s.dw, s.ph, s.pw, zx0, s.zw, !flip};
+    DepthwiseGeometry geo{H,    W,    OH,   OW,   s.kh, s.kw, s.sh, s.sw,
+                          s.dh, s.dw, s.ph, s.pw, zx0,  s.zw, !flip};
 #pragma omp parallel for collapse(2) num_threads(std::max(1, threads))
     for (int64_t n = 0; n < N; ++n)
       for (int64_t ch = 0; ch < M; ++ch) {
@@ -573,8 +578,8 @@ std::string qconvRun(const OpDesc &op, const Views &in, const Views &out,
 #pragma omp parallel num_threads(std::max(1, threads))
         {
           // im2col rows (uninitialized: each is written whole).
-          std::unique_ptr<uint8_t[]> rowsBuf(
-              s.direct ? nullptr : new uint8_t[4 * P]);
+          std::unique_ptr<uint8_t[]> rowsBuf(s.direct ? nullptr
+                                                      : new uint8_t[4 * P]);
 #pragma omp for schedule(static)
           for (int64_t q = 0; q < k4; ++q) {
             const uint8_t *rows[4] = {nullptr, nullptr, nullptr, nullptr};
@@ -640,14 +645,14 @@ std::string qconvRun(const OpDesc &op, const Views &in, const Views &out,
         }
         columns = cols.data();
       }
-      int32_t *c = rq ? sums.data() : static_cast<int32_t *>(y.data) +
-                                          (n * M + g * s.Mg) * P;
+      int32_t *c = rq ? sums.data()
+                      : static_cast<int32_t *>(y.data) + (n * M + g * s.Mg) * P;
       std::string error = oneDnnIntegerGemmOffsets(
-          s.Mg, P, s.K, wb + g * s.Mg * s.K, /*aUnsigned=*/false, s.zw,
-          columns, zx, c, threads);
+          s.Mg, P, s.K, wb + g * s.Mg * s.K, /*aUnsigned=*/false, s.zw, columns,
+          zx, c, threads);
       if (!error.empty())
         return error;
-      // The bias, and the requantization when one is fused in.
+        // The bias, and the requantization when one is fused in.
 #pragma omp parallel for num_threads(std::max(1, threads))
       for (int64_t m = 0; m < s.Mg; ++m) {
         int64_t channel = g * s.Mg + m;
@@ -710,8 +715,8 @@ std::string qmatmulSums(const OpDesc &op, const Views &in, const Views &out,
     zb[j] = (int32_t)zeroPoint(b, perColumn ? j : 0);
     bZero &= zb[j] == 0;
   }
-  const int32_t *bias = in.size() > 2 && in[2].data ? in[2].as<int32_t>()
-                                                    : nullptr;
+  const int32_t *bias =
+      in.size() > 2 && in[2].data ? in[2].as<int32_t>() : nullptr;
   int32_t *yp = y.as<int32_t>();
   // oneDNN's integer GEMM where it is exact: b int8 with zero point 0.
   bool fast = b.dtype == GAON_I8 && bZero && oneDnnIntegerGemmIsExact();
@@ -751,15 +756,16 @@ std::string qmatmulSums(const OpDesc &op, const Views &in, const Views &out,
     }
     if (fast) {
       const char *ab = static_cast<const char *>(a.data) + aOff;
-      std::string error = oneDnnIntegerGemmOffsets(
-          M, N, K, ab, a.dtype == GAON_U8, za, b.as<int8_t>() + bOff, 0, yb,
-          threads);
+      std::string error =
+          oneDnnIntegerGemmOffsets(M, N, K, ab, a.dtype == GAON_U8, za,
+                                   b.as<int8_t>() + bOff, 0, yb, threads);
       if (!error.empty())
         return error;
       if (bias)
         for (int64_t i = 0; i < M; ++i)
           for (int64_t j = 0; j < N; ++j)
-            yb[i * N + j] = int32_t(uint32_t(yb[i * N + j]) + uint32_t(bias[j]));
+            yb[i * N + j] =
+                int32_t(uint32_t(yb[i * N + j]) + uint32_t(bias[j]));
       continue;
     }
 #pragma omp parallel for num_threads(std::max(1, threads))
@@ -770,14 +776,67 @@ std::string qmatmulSums(const OpDesc &op, const Views &in, const Views &out,
         if (!av)
           continue;
         for (int64_t j = 0; j < N; ++j)
-          row[j] = int32_t(uint32_t(row[j]) +
-                           uint32_t(av * (load8(b, bOff + kk * N + j) - zb[j])));
+          row[j] =
+              int32_t(uint32_t(row[j]) +
+                      uint32_t(av * (load8(b, bOff + kk * N + j) - zb[j])));
       }
       for (int64_t j = 0; j < N; ++j)
         yb[i * N + j] =
             int32_t(uint32_t(row[j]) + uint32_t(bias ? bias[j] : 0));
     }
   }
+  return "";
+}
+
+/// A qmatmul whose rhs is a constant 2-D s8 matrix with zero points 0 is a
+/// 1x1 convolution over the lhs rows: Int8Nhwc's VNNI GEMM, weights packed
+/// once, requantization fused per column.
+struct QMatMulState : KernelState {
+  NhwcConv conv;
+  int64_t rows = 0;
+};
+
+std::string qmatmulPrepare(const OpDesc &op, const Views &in, const Views &out,
+                           std::unique_ptr<KernelState> &state) {
+  const View &a = in[0], &b = in[1], &y = out[0];
+  if (!nhwcVectorized() || !b.isConstant || b.dtype != GAON_I8 ||
+      b.shape.size() != 2 || a.shape.empty() || a.quantAxis >= 0 ||
+      (a.dtype != GAON_I8 && a.dtype != GAON_U8) ||
+      a.shape.back() != b.shape[0])
+    return "";
+  for (int64_t z : *b.zeroPoints)
+    if (z != 0)
+      return "";
+  int64_t K = b.shape[0], N = b.shape[1];
+  auto s = std::make_unique<QMatMulState>();
+  s->rows = a.count() / K;
+  NhwcConv &c = s->conv;
+  c.Cg = K;
+  c.Mg = N;
+  c.inputZero = (int32_t)zeroPoint(a);
+  c.inputUnsigned = a.dtype == GAON_U8;
+  if (c.inputZero < (c.inputUnsigned ? 0 : -128) ||
+      c.inputZero > (c.inputUnsigned ? 255 : 127))
+    return ""; // the general loops
+  c.output = nhwcOutputOf(op, a, b, y, N);
+  // Output channel n's weights are column n of b.
+  std::vector<int8_t> weights(N * K);
+  const int8_t *bb = b.as<int8_t>();
+  for (int64_t k = 0; k < K; ++k)
+    for (int64_t n = 0; n < N; ++n)
+      weights[n * K + k] = bb[k * N + n];
+  const int32_t *bias =
+      in.size() > 2 && in[2].data ? in[2].as<int32_t>() : nullptr;
+  prepareNhwcConv(c, weights.data(), bias);
+  state = std::move(s);
+  return "";
+}
+
+std::string qmatmulRun(const OpDesc &, const Views &in, const Views &out,
+                       int threads, KernelState &state) {
+  auto &s = static_cast<QMatMulState &>(state);
+  runNhwcConv(s.conv, in[0].data, true, 1, 1, s.rows, out[0].data, 1, s.rows,
+              threads);
   return "";
 }
 
@@ -854,9 +913,8 @@ std::string kQAdd(const OpDesc &op, const Views &in, const Views &out,
   if (!npu::addRescale(sa, sb, sy, r)) {
     // Not representable by the NPU's multiplier: exact enough in double.
     for (int64_t i = 0, n = y.count(); i < n; ++i) {
-      double v = std::nearbyint((sa * (load8(a, i) - za) +
-                                 sb * (load8(b, i) - zb)) /
-                                sy) +
+      double v = std::nearbyint(
+                     (sa * (load8(a, i) - za) + sb * (load8(b, i) - zb)) / sy) +
                  zy;
       store8(y, i, (int32_t)std::clamp(v, double(lo), double(hi)));
     }
@@ -881,8 +939,8 @@ std::string kDynamicQuantize(const OpDesc &, const Views &in, const Views &out,
   }
   // ONNX computes in float32; so does this.
   float scale = (hi - lo) / 255.0f;
-  float zp = scale == 0 ? 0.0f
-                        : std::clamp(std::nearbyint(-lo / scale), 0.0f, 255.0f);
+  float zp =
+      scale == 0 ? 0.0f : std::clamp(std::nearbyint(-lo / scale), 0.0f, 255.0f);
   uint8_t *y = out[0].as<uint8_t>();
   for (int64_t i = 0; i < n; ++i) {
     float q = scale == 0 ? zp : std::nearbyint(x[i] / scale) + zp;
@@ -998,9 +1056,8 @@ std::string checkQuantCall(const OpDesc &op, const Views &in,
         in[1].shape.size() != rank)
       return "axis, block_size or the scales' rank do not fit the data";
     for (size_t d = 0; d < rank; ++d)
-      if (in[1].shape[d] != (int64_t(d) == axis
-                                 ? (x.shape[d] + block - 1) / block
-                                 : x.shape[d]))
+      if (in[1].shape[d] !=
+          (int64_t(d) == axis ? (x.shape[d] + block - 1) / block : x.shape[d]))
         return "the scales do not hold one entry per block";
     if (in.size() > 2 && in[2].data &&
         (in[2].dtype != x.dtype || in[2].shape != in[1].shape))
@@ -1009,9 +1066,8 @@ std::string checkQuantCall(const OpDesc &op, const Views &in,
   }
   if (k == "graph.quantize_linear")
     return x.dtype == GAON_F32 && in[1].dtype == GAON_F32 &&
-                   in[1].count() == 1 && is8Bit(in[2]) &&
-                   in[2].count() == 1 && in[2].dtype == y.dtype &&
-                   y.count() == x.count()
+                   in[1].count() == 1 && is8Bit(in[2]) && in[2].count() == 1 &&
+                   in[2].dtype == y.dtype && y.count() == x.count()
                ? ""
                : "needs f32 data and scale, and an 8-bit zero point of the "
                  "result's type";
@@ -1083,8 +1139,11 @@ std::string checkQuantCall(const OpDesc &op, const Views &in,
 }
 
 const PreparedKernel *quantPreparedKernel(const std::string &kind) {
-  static const PreparedKernel qconv{qconvPrepare, qconvRun};
-  return kind == "graph.qconv" ? &qconv : nullptr;
+  static const PreparedKernel qconv{qconvPrepare, qconvRun},
+      qmatmul{qmatmulPrepare, qmatmulRun};
+  if (kind == "graph.qconv")
+    return &qconv;
+  return kind == "graph.qmatmul" ? &qmatmul : nullptr;
 }
 
 void addQuantKernels(std::map<std::string, Kernel> &table) {
