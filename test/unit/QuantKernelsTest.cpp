@@ -449,3 +449,94 @@ TEST(QuantKernels, PreparedMatMulEqualsGeneralLoops) {
     EXPECT_EQ(prepared, general) << rows << " rows, K " << K << ", N " << c.n;
   }
 }
+
+// Random geometries (kernel 1 to 7, stride 1 to 3, dilation, padding up to
+// 3, images down to 1x1, channel counts off the 16-lane blocks, either
+// input layout): the channels-last sums equal direct loops written here,
+// and the vector and plain forms requantize to the same bytes.
+TEST(QuantKernels, ChannelsLastConvolutionRandomGeometries) {
+  std::mt19937 rng(13);
+  int checked = 0;
+  while (checked < 400) {
+    bool depthwise = rng() % 2;
+    int64_t C = 1 + rng() % 70, k = 1 + rng() % 7, s = 1 + rng() % 3,
+            d = 1 + rng() % 2, p = rng() % 4, H = 1 + rng() % 12,
+            W = 1 + rng() % 12, M = depthwise ? C : 1 + rng() % 40;
+    int64_t span = (k - 1) * d + 1;
+    if (H + 2 * p < span || W + 2 * p < span)
+      continue;
+    int64_t OH = (H + 2 * p - span) / s + 1, OW = (W + 2 * p - span) / s + 1;
+    bool isUnsigned = rng() % 2, channelsLast = depthwise || rng() % 2;
+    NhwcConv conv;
+    conv.group = depthwise ? C : 1;
+    conv.Cg = C / conv.group;
+    conv.Mg = M / conv.group;
+    conv.kh = conv.kw = k;
+    conv.sh = conv.sw = s;
+    conv.dh = conv.dw = d;
+    conv.ph = conv.pw = p;
+    conv.depthwise = depthwise;
+    conv.inputUnsigned = isUnsigned;
+    conv.inputZero =
+        isUnsigned ? int32_t(rng() % 256) : int32_t(rng() % 256) - 128;
+    std::vector<int8_t> w(M * conv.Cg * k * k);
+    std::vector<int32_t> bias(M);
+    std::vector<uint8_t> x(C * H * W);
+    for (auto &v : w)
+      v = int8_t(rng());
+    for (auto &v : bias)
+      v = int32_t(rng() % 2001) - 1000;
+    for (auto &v : x)
+      v = uint8_t(rng());
+    // Sums: the vector form (the plain one where the CPU has no VNNI).
+    NhwcConv wide = conv;
+    wide.output.wide = true;
+    prepareNhwcConv(wide, w.data(), bias.data());
+    std::vector<int32_t> sums(OH * OW * M);
+    runNhwcConv(wide, x.data(), channelsLast, 1, H, W, sums.data(), OH, OW, 2);
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t oh = 0; oh < OH; ++oh)
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          uint32_t acc = uint32_t(bias[m]);
+          int64_t g = m / conv.Mg;
+          for (int64_t ci = 0; ci < conv.Cg; ++ci)
+            for (int64_t i = 0; i < k; ++i)
+              for (int64_t j = 0; j < k; ++j) {
+                int64_t ih = oh * s + i * d - p, iw = ow * s + j * d - p;
+                if (ih < 0 || ih >= H || iw < 0 || iw >= W)
+                  continue;
+                int64_t c = g * conv.Cg + ci;
+                uint8_t raw = channelsLast ? x[(ih * W + iw) * C + c]
+                                           : x[(c * H + ih) * W + iw];
+                int32_t v = isUnsigned ? raw : int8_t(raw);
+                acc += uint32_t((v - conv.inputZero) *
+                                w[((m * conv.Cg + ci) * k + i) * k + j]);
+              }
+          ASSERT_EQ(int32_t(acc), sums[(oh * OW + ow) * M + m])
+              << (depthwise ? "depthwise, " : "") << C << " channels, kernel "
+              << k << ", stride " << s << ", dilation " << d << ", pad " << p
+              << ", " << H << "x" << W;
+        }
+    // Bytes: shifts over 0..15, so both requantization forms occur.
+    conv.output.zeroPoint = int32_t(rng() % 41) - 20;
+    conv.output.lo = -128;
+    conv.output.hi = 127;
+    for (int64_t m = 0; m < M; ++m) {
+      double ratio = std::ldexp(0.5 + 0.01 * m, -int(rng() % 16));
+      npu::Multiplier mult;
+      conv.output.integer.push_back(npu::quantizeMultiplier(ratio, mult));
+      conv.output.mult.push_back(mult);
+      conv.output.ratio.push_back(ratio);
+    }
+    std::vector<uint8_t> bytes[2];
+    for (bool plain : {false, true}) {
+      NhwcConv form = conv;
+      prepareNhwcConv(form, w.data(), bias.data(), plain);
+      bytes[plain].assign(OH * OW * M, 0xAA);
+      runNhwcConv(form, x.data(), channelsLast, 1, H, W, bytes[plain].data(),
+                  OH, OW, 2);
+    }
+    ASSERT_EQ(bytes[0], bytes[1]) << C << " channels, kernel " << k;
+    ++checked;
+  }
+}

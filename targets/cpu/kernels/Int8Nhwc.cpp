@@ -587,10 +587,11 @@ void prepareNhwcConv(NhwcConv &conv, const int8_t *weights, const int32_t *bias,
         lb.m[l] = m.m;
         lb.add[l] = real ? conv.add[channel] : 0;
         int64_t n = 31 + m.shift;
-        (l % 2 ? lb.countOdd : lb.countEven)[l / 2] = n;
+        int64_t *count = l % 2 ? lb.countOdd : lb.countEven;
+        int64_t *belowHalf = l % 2 ? lb.belowHalfOdd : lb.belowHalfEven;
+        count[l / 2] = n;
+        belowHalf[l / 2] = (int64_t(1) << (n - 1)) - 1;
         lb.scale[l] = std::ldexp(double(m.m), -int(n));
-        (l % 2 ? lb.belowHalfOdd : lb.belowHalfEven)[l / 2] =
-            (int64_t(1) << (n - 1)) - 1;
       }
     }
   conv.impl = std::move(impl);
