@@ -260,6 +260,25 @@ struct QConvState : KernelState {
   std::unique_ptr<NhwcConv> nhwc;
 };
 
+/// A rank-4 qconv's geometry from its attributes and weight shape, into
+/// the row-major state or an NhwcConv (fields of the same names).
+template <typename Geometry>
+void readConvGeometry(const OpDesc &op, const View &w, Geometry &g) {
+  auto st = op.getInts("strides"), dil = op.getInts("dilations"),
+       pads = op.getInts("pads");
+  g.group = op.getInt("group", 1);
+  g.Cg = w.shape[1];
+  g.Mg = w.shape[0] / g.group;
+  g.kh = w.shape[2];
+  g.kw = w.shape[3];
+  g.sh = st[0];
+  g.sw = st[1];
+  g.dh = dil[0];
+  g.dw = dil[1];
+  g.ph = pads[0];
+  g.pw = pads[1];
+}
+
 struct DepthwiseGeometry {
   int64_t H, W, OH, OW, kh, kw, sh, sw, dh, dw, ph, pw;
   int32_t zx, zw;
@@ -411,19 +430,7 @@ std::string qconvPrepareNhwc(const OpDesc &op, const Views &in,
   auto s = std::make_unique<QConvState>();
   s->nhwc = std::make_unique<NhwcConv>();
   NhwcConv &c = *s->nhwc;
-  auto st = op.getInts("strides"), dil = op.getInts("dilations"),
-       pads = op.getInts("pads");
-  c.group = op.getInt("group", 1);
-  c.Cg = w.shape[1];
-  c.Mg = w.shape[0] / c.group;
-  c.kh = w.shape[2];
-  c.kw = w.shape[3];
-  c.sh = st[0];
-  c.sw = st[1];
-  c.dh = dil[0];
-  c.dw = dil[1];
-  c.ph = pads[0];
-  c.pw = pads[1];
+  readConvGeometry(op, w, c);
   c.depthwise = c.Cg == 1 && c.Mg == 1;
   c.inputZero = (int32_t)zeroPoint(x);
   c.inputUnsigned = x.dtype == GAON_U8;
@@ -454,20 +461,9 @@ std::string qconvPrepare(const OpDesc &op, const Views &in, const Views &out,
   if (zw < -128 || zw > 127)
     return "";
   auto s = std::make_unique<QConvState>();
-  auto st = op.getInts("strides"), dil = op.getInts("dilations"),
-       pads = op.getInts("pads");
-  s->group = op.getInt("group", 1);
-  s->Cg = w.shape[1];
-  s->kh = w.shape[2];
-  s->kw = w.shape[3];
-  s->Mg = w.shape[0] / s->group;
+  readConvGeometry(op, w, *s);
   s->K = s->Cg * s->kh * s->kw;
-  s->sh = st[0];
-  s->sw = st[1];
-  s->dh = dil[0];
-  s->dw = dil[1];
-  s->ph = pads[0];
-  s->pw = pads[1];
+  auto pads = op.getInts("pads");
   s->zw = zw;
   s->direct = s->kh == 1 && s->kw == 1 && s->sh == 1 && s->sw == 1 &&
               pads[0] == 0 && pads[1] == 0 && pads[2] == 0 && pads[3] == 0;
