@@ -338,37 +338,29 @@ GAON_VNNI void depthwiseRowVector(const NhwcConv &conv,
                                   void *y, int64_t rowAt) {
   const auto &impl = *conv.impl;
   int64_t C = conv.group, chunks = impl.chunks;
-  int rows = int(conv.kh * chunks);
+  const int rows = Rows ? Rows : int(conv.kh * chunks);
   constexpr int kHeld = Rows ? Rows : 1;
   Finisher finish(conv);
+  // Each row r = (i, q) of the sum reads window row i's chunk q.
+  const uint8_t *held[kHeld];
+  std::vector<const uint8_t *> any(Rows ? 0 : rows);
+  const uint8_t **src = Rows ? held : any.data();
   for (int64_t b = 0; b < impl.blocks; ++b) {
     const int8_t *wb = impl.dwPacked.data() + b * rows * 64;
     int count = int(std::min<int64_t>(16, C - 16 * b));
     const LaneBlock &lb = impl.lanes[b];
-    if (Rows) {
-      const uint8_t *src[kHeld];
-      __m512i w[kHeld];
-      for (int r = 0; r < Rows; ++r) {
-        src[r] = windows[r / chunks] + (b * chunks + r % chunks) * OW * 64;
+    __m512i w[kHeld];
+    for (int r = 0; r < rows; ++r) {
+      src[r] = windows[r / chunks] + (b * chunks + r % chunks) * OW * 64;
+      if (Rows)
         w[r] = _mm512_loadu_si512(wb + r * 64);
-      }
-      for (int64_t ow = 0; ow < OW; ++ow) {
-        __m512i acc = _mm512_setzero_si512();
-        for (int r = 0; r < Rows; ++r)
-          acc = _mm512_dpbusd_epi32(acc, _mm512_loadu_si512(src[r] + ow * 64),
-                                    w[r]);
-        finish(lb, acc, count, 16 * b, y, rowAt + ow * C + 16 * b);
-      }
-      continue;
     }
     for (int64_t ow = 0; ow < OW; ++ow) {
       __m512i acc = _mm512_setzero_si512();
       for (int r = 0; r < rows; ++r)
-        acc = _mm512_dpbusd_epi32(
-            acc,
-            _mm512_loadu_si512(windows[r / chunks] +
-                               ((b * chunks + r % chunks) * OW + ow) * 64),
-            _mm512_loadu_si512(wb + r * 64));
+        acc =
+            _mm512_dpbusd_epi32(acc, _mm512_loadu_si512(src[r] + ow * 64),
+                                Rows ? w[r] : _mm512_loadu_si512(wb + r * 64));
       finish(lb, acc, count, 16 * b, y, rowAt + ow * C + 16 * b);
     }
   }

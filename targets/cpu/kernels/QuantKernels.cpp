@@ -421,6 +421,15 @@ NhwcOutput nhwcOutputOf(const OpDesc &op, const View &x, const View &w,
   return o;
 }
 
+/// An Int8Nhwc GEMM's activation operand (8-bit, per tensor): its zero
+/// point and signedness. False when the zero point lies outside the type.
+bool readNhwcInput(const View &x, NhwcConv &c) {
+  c.inputZero = (int32_t)zeroPoint(x);
+  c.inputUnsigned = x.dtype == GAON_U8;
+  return c.inputZero >= (c.inputUnsigned ? 0 : -128) &&
+         c.inputZero <= (c.inputUnsigned ? 255 : 127);
+}
+
 /// A channels-last qconv (validated: rank 4, constant s8 weights with zero
 /// point 0, per-tensor input; a depthwise one reads a channels-last input).
 std::string qconvPrepareNhwc(const OpDesc &op, const Views &in,
@@ -432,10 +441,7 @@ std::string qconvPrepareNhwc(const OpDesc &op, const Views &in,
   NhwcConv &c = *s->nhwc;
   readConvGeometry(op, w, c);
   c.depthwise = c.Cg == 1 && c.Mg == 1;
-  c.inputZero = (int32_t)zeroPoint(x);
-  c.inputUnsigned = x.dtype == GAON_U8;
-  if (c.inputZero < (c.inputUnsigned ? 0 : -128) ||
-      c.inputZero > (c.inputUnsigned ? 255 : 127))
+  if (!readNhwcInput(x, c))
     return "qconv: the input zero point is out of its type's range";
   c.output = nhwcOutputOf(op, x, w, y, w.shape[0]);
   const int32_t *bias =
@@ -809,10 +815,7 @@ std::string qmatmulPrepare(const OpDesc &op, const Views &in, const Views &out,
   NhwcConv &c = s->conv;
   c.Cg = K;
   c.Mg = N;
-  c.inputZero = (int32_t)zeroPoint(a);
-  c.inputUnsigned = a.dtype == GAON_U8;
-  if (c.inputZero < (c.inputUnsigned ? 0 : -128) ||
-      c.inputZero > (c.inputUnsigned ? 255 : 127))
+  if (!readNhwcInput(a, c))
     return ""; // the general loops
   c.output = nhwcOutputOf(op, a, b, y, N);
   // Output channel n's weights are column n of b.
