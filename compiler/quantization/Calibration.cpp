@@ -18,7 +18,8 @@
 #include "compiler/quantization/Calibration.h"
 #include "compiler/conversion/OnnxToGraph/OnnxToGraph.h"
 #include "compiler/quantization/Passes.h"
-#include "targets/cpu/compiler/CpuBinary.h"
+#include "compiler/binary/GnbWriter.h"
+#include "compiler/cpu/Passes.h"
 
 #include "TensorFiles.h"
 #include "runtime/src/Internal.h"
@@ -465,8 +466,14 @@ public:
     func.setType(b.getFunctionType(func.getArgumentTypes(), types));
     func.setAllResultAttrs(attrs);
     {
+      // The CPU target as gaonc --target=cpu compiles it.
+      PassManager pm(copy->getContext());
+      pm.addPass(createCpuFuseActivations());
+      pm.addPass(createCpuChooseLayout());
+      if (failed(pm.run(*copy)))
+        return failure();
       llvm::raw_string_ostream os(binary);
-      if (failed(writeCpuBinary(*copy, os, CpuBinaryOptions())))
+      if (failed(writeGnb(*copy, os)))
         return failure();
     }
     if (gaon_status s = gaon_model_load_memory(binary.data(), binary.size(),

@@ -1,13 +1,18 @@
 //===- NpuOps.cpp - the Gaon NPU's instruction set ------------------------===//
 //
-// Verifiers hold each instruction to docs/npu.md: what the simulator would
-// refuse at run time because of a malformed instruction is refused here,
-// at compile time, on the op. (Addresses against SRAM and DRAM sizes depend
-// on the configuration and are checked by the simulator.)
+// Verifiers hold each instruction to docs/npu.md: each op checks what is
+// particular to its IR form (which attributes go together, values that fit
+// the instruction's fields), then reads its instruction and asks the ISA's
+// validator (targets/npu/isa/Validate.h), the same one the runtime's loader
+// and the simulator apply. Addresses against SRAM and DRAM sizes depend on
+// the configuration and are checked by the simulator.
 //
 //===----------------------------------------------------------------------===//
 
 #include "dialects/npu/NpuOps.h"
+
+#include "dialects/npu/NpuProgram.h"
+#include "targets/npu/isa/Validate.h"
 
 #include <cmath>
 #include <cstdint>
@@ -39,6 +44,36 @@ void NpuDialect::initialize() {
       >();
 }
 
+LogicalResult NpuDialect::verifyOperationAttribute(Operation *op,
+                                                   NamedAttribute attr) {
+  StringRef name = attr.getName().getValue();
+  auto device = op->getAttrOfType<StringAttr>("npu.device");
+  bool onNpu = device && device.getValue() == "npu";
+  if (name == "npu.device") {
+    auto value = llvm::dyn_cast<StringAttr>(attr.getValue());
+    if (!value || (value.getValue() != "npu" && value.getValue() != "cpu"))
+      return op->emitOpError("npu.device must be \"npu\" or \"cpu\"");
+    if (onNpu && op->hasAttr("npu.group") == op->hasAttr("npu.fused_into"))
+      return op->emitOpError("is placed on the NPU, so it needs exactly one "
+                             "of npu.group (an anchor) and npu.fused_into");
+    return success();
+  }
+  if (name == "npu.reason") {
+    if (!llvm::isa<StringAttr>(attr.getValue()) || !device || onNpu)
+      return op->emitOpError("npu.reason is a string on ops placed on the "
+                             "CPU (npu.device = \"cpu\")");
+    return success();
+  }
+  if (name == "npu.group" || name == "npu.fused_into") {
+    auto value = llvm::dyn_cast<IntegerAttr>(attr.getValue());
+    if (!value || value.getValue().isNegative() || !onNpu)
+      return op->emitOpError()
+             << name << " is a non-negative integer on ops placed on the NPU";
+    return success();
+  }
+  return op->emitOpError("has an unknown npu attribute '") << name << "'";
+}
+
 namespace {
 
 constexpr int64_t kSemaphores = 32, kMaxCores = 1024;
@@ -54,6 +89,25 @@ LogicalResult verifyTag(Operation *op, int64_t tag) {
     return op->emitOpError("tag ")
            << tag << " names no source node (the program has "
            << program.getTags().size() << " tags)";
+  return success();
+}
+
+/// The ISA's rules for the instruction `op` stands for (targets/npu/isa/
+/// Validate.h), then its tag. Signal and wait run on any engine.
+LogicalResult validate(Operation *op, int64_t tag) {
+  FailureOr<gaon::npu::Instruction> in =
+      gaon::npu::readInstruction(op, gaon::npu::Engine::Load);
+  if (failed(in))
+    return op->emitOpError("is not an NPU instruction");
+  if (std::string error = gaon::npu::validateInstruction(*in); !error.empty())
+    return op->emitOpError(error);
+  return verifyTag(op, tag);
+}
+
+/// Fields the instruction structs hold in 32 bits.
+LogicalResult fitsInt32(Operation *op, StringRef name, int64_t v) {
+  if (v < INT32_MIN || v > INT32_MAX)
+    return op->emitOpError() << name << " must fit 32 bits, got " << v;
   return success();
 }
 
@@ -114,25 +168,23 @@ template <typename DmaOp> static LogicalResult verifyDma(DmaOp op) {
   for (int64_t size : op.getSizes())
     if (size < 1 || size > UINT32_MAX)
       return op.emitOpError("sizes must be in [1, 2^32), got ") << size;
-  if (op.getElemBytes() < 1 || op.getElemBytes() > 8)
-    return op.emitOpError("elem_bytes must be 1 to 8, got ")
+  if (op.getElemBytes() < 0 || op.getElemBytes() > UINT32_MAX)
+    return op.emitOpError("elem_bytes must fit 32 bits, got ")
            << op.getElemBytes();
   if (failed(nonNegative(op, "dram", op.getDram())) ||
       failed(nonNegative(op, "sram", op.getSram())))
     return failure();
-  return verifyTag(op, op.getTag());
+  return validate(op, op.getTag());
 }
 
 LogicalResult DmaLoadOp::verify() { return verifyDma(*this); }
 LogicalResult DmaStoreOp::verify() { return verifyDma(*this); }
 
 LogicalResult MatMulOp::verify() {
-  for (auto [name, v] : {std::pair{"m", getM()}, {"n", getN()}, {"k", getK()}})
-    if (v < 1 || v > UINT32_MAX)
-      return emitOpError() << name << " must be in [1, 2^32), got " << v;
-  if (getAOuter() * getAInner() != getM())
-    return emitOpError("a_outer * a_inner must equal m: ")
-           << getAOuter() << " * " << getAInner() << " != " << getM();
+  for (auto [name, v] : {std::pair{"m", getM()}, {"n", getN()}, {"k", getK()},
+                         {"a_outer", getAOuter()}, {"a_inner", getAInner()}})
+    if (v < 0 || v > UINT32_MAX)
+      return emitOpError() << name << " must be in [0, 2^32), got " << v;
   for (auto [name, v] : {std::pair{"a", getA()}, {"b", getB()}, {"c", getC()}})
     if (failed(nonNegative(*this, name, v)))
       return failure();
@@ -148,145 +200,84 @@ LogicalResult MatMulOp::verify() {
   if (weightOnly) {
     if (failed(nonNegative(*this, "scales", *getScales())))
       return failure();
-    if (*getGroup() < 1 || *getGroup() > UINT32_MAX)
-      return emitOpError("group must be in [1, 2^32), got ") << *getGroup();
+    if (*getGroup() < 0 || *getGroup() > UINT32_MAX)
+      return emitOpError("group must be in [0, 2^32), got ") << *getGroup();
   }
+  if (failed(fitsInt32(*this, "zero_point", getZeroPoint())) ||
+      failed(fitsInt32(*this, "clamp_lo", getClampLo())) ||
+      failed(fitsInt32(*this, "clamp_hi", getClampHi())))
+    return failure();
   if (!getOut()) {
     if (getOutType() || getBias() || getRequant() || getRelu() || getScale() ||
         getOutOuterStride())
       return emitOpError("has output-stage attributes but no `out`");
-    return verifyTag(*this, getTag());
+    return validate(*this, getTag());
   }
   if (!getOutType() || !getOutRowStride())
     return emitOpError("with `out` needs out_type and out_row_stride");
   ElemType out = *getOutType();
-  if (integer && out != ElemType::i8 && out != ElemType::u8 &&
-      out != ElemType::i32)
-    return emitOpError("an integer matmul stores i8, u8 or i32, not ")
-           << stringifyElemType(out);
-  if (!integer && out != ElemType::bf16 && out != ElemType::f32)
-    return emitOpError("a bf16 matmul stores bf16 or f32, not ")
-           << stringifyElemType(out);
-  bool requantized = integer && out != ElemType::i32;
+  bool requantized =
+      integer && (out == ElemType::i8 || out == ElemType::u8);
   if (requantized != bool(getRequant()))
     return emitOpError(requantized
                            ? "stores 8-bit results, so it needs `requant`"
                            : "does not requantize, so it takes no `requant`");
-  if (getRelu() && integer)
-    return emitOpError("relu is for bf16 matmuls; an integer one clamps with "
-                       "clamp_lo");
-  if (getScale() && integer)
-    return emitOpError("scale is for bf16 matmuls; an integer one scales by "
-                       "its requantization multipliers");
-  if (getScale() && !std::isfinite(getScale()->convertToFloat()))
-    return emitOpError("scale must be finite");
-  if (requantized) {
-    int64_t lo = out == ElemType::u8 ? 0 : -128, hi = out == ElemType::u8 ? 255 : 127;
-    if (getClampLo() < lo || getClampHi() > hi || getClampLo() > getClampHi())
-      return emitOpError("clamp [")
-             << getClampLo() << ", " << getClampHi() << "] must lie within "
-             << stringifyElemType(out) << "'s [" << lo << ", " << hi << "]";
-  }
-  return verifyTag(*this, getTag());
+  return validate(*this, getTag());
 }
 
 LogicalResult VectorOp::verify() {
   if (getN() < 0)
     return emitOpError("n must be non-negative, got ") << getN();
-  if (getBStep() != 0 && getBStep() != 1)
+  if (getBStep() < 0 || getBStep() > UINT32_MAX)
     return emitOpError("b_step must be 0 (broadcast) or 1, got ")
            << getBStep();
   if (getOuter() < 1 || getOuter() > UINT32_MAX)
     return emitOpError("outer must be in [1, 2^32), got ") << getOuter();
+  for (auto [name, v] : {std::pair{"a", getA()}, {"b", getB()}, {"y", getY()}})
+    if (failed(nonNegative(*this, name, v)))
+      return failure();
+  for (auto [name, v] :
+       {std::pair{"zero_a", getZeroA()}, {"zero_b", getZeroB()},
+        {"mul_a", getMulA()}, {"mul_b", getMulB()},
+        {"multiplier", getMultiplier()}, {"shift", getShift()},
+        {"zero_y", getZeroY()}, {"clamp_lo", getClampLo()},
+        {"clamp_hi", getClampHi()}})
+    if (failed(fitsInt32(*this, name, v)))
+      return failure();
   VecOp op = getOp();
-  ElemType type = getType();
-  bool function = op == VecOp::exp || op == VecOp::rsqrt ||
-                  op == VecOp::recip || op == VecOp::row_sum ||
-                  op == VecOp::row_max;
-  if (function && type != ElemType::f32 && type != ElemType::bf16)
-    return emitOpError() << stringifyVecOp(op) << " takes f32 or bf16, not "
-                         << stringifyElemType(type);
-  if (op == VecOp::to_f32 && type != ElemType::bf16)
-    return emitOpError("to_f32 converts bf16, not ") << stringifyElemType(type);
-  if (op == VecOp::to_bf16 && type != ElemType::f32)
-    return emitOpError("to_bf16 converts f32, not ") << stringifyElemType(type);
   bool integer = op == VecOp::requant || op == VecOp::qadd;
   bool converts = op == VecOp::quantize || op == VecOp::dequantize;
-  auto is8 = [](ElemType t) { return t == ElemType::i8 || t == ElemType::u8; };
   if (converts != bool(getScale()))
     return emitOpError("scale belongs to quantize and dequantize, which need "
                        "it");
-  if (converts) {
-    bool q = op == VecOp::quantize;
-    auto isFloat = [](ElemType t) {
-      return t == ElemType::bf16 || t == ElemType::f32;
-    };
-    if (!getOutType() || (q ? !(isFloat(type) && is8(*getOutType()))
-                            : !(is8(type) && isFloat(*getOutType()))))
-      return emitOpError(q ? "quantize reads bf16 or f32 and writes i8 or u8 "
-                             "(out_type)"
-                           : "dequantize reads i8 or u8 and writes bf16 or "
-                             "f32 (out_type)");
-    float scale = getScale()->convertToFloat();
-    if (!std::isfinite(scale) || !(scale > 0))
-      return emitOpError("scale must be finite and above 0");
-    int64_t lo = *getOutType() == ElemType::u8 ? 0 : -128, hi = lo + 255;
-    if (q && (getClampLo() < lo || getClampHi() > hi ||
-              getClampLo() > getClampHi()))
-      return emitOpError("clamp [") << getClampLo() << ", " << getClampHi()
-                                    << "] must lie within [" << lo << ", "
-                                    << hi << "]";
-    if (std::abs(getZeroA()) > 255 || std::abs(getZeroY()) > 255)
-      return emitOpError("zero points must be within [-255, 255]");
-    return verifyTag(*this, getTag());
-  }
-  if (!integer && (getBType() || getOutType()))
+  if ((integer || converts) && !getOutType())
+    return emitOpError("requant, qadd, quantize and dequantize need out_type");
+  if (op == VecOp::qadd && !getBType())
+    return emitOpError("qadd needs b_type");
+  if (!integer && !converts && (getBType() || getOutType()))
     return emitOpError("b_type and out_type belong to requant, qadd, "
                        "quantize and dequantize");
-  if (integer) {
-    if (op == VecOp::requant && !is8(type) && type != ElemType::i32)
-      return emitOpError("requant reads i32, i8 or u8, not ")
-             << stringifyElemType(type);
-    if (op == VecOp::qadd && (!is8(type) || !getBType() || !is8(*getBType())))
-      return emitOpError("qadd reads i8 or u8 operands (a's type, b_type)");
-    if (!getOutType() || !is8(*getOutType()))
-      return emitOpError("requant and qadd write i8 or u8 (out_type)");
-    int64_t lo = *getOutType() == ElemType::u8 ? 0 : -128, hi = lo + 255;
-    if (getClampLo() < lo || getClampHi() > hi || getClampLo() > getClampHi())
-      return emitOpError("clamp [") << getClampLo() << ", " << getClampHi()
-                                    << "] must lie within [" << lo << ", "
-                                    << hi << "]";
-    if (getMultiplier() < 0 || getMultiplier() > INT32_MAX ||
-        getShift() < 0 || getShift() > 31)
-      return emitOpError("multiplier must be in [0, 2^31) and shift in "
-                         "[0, 31]");
-    if (std::abs(getMulA()) > (1 << 20) || std::abs(getMulB()) > (1 << 20))
-      return emitOpError("qadd's operand multipliers must be at most 2^20");
-    if (std::abs(getZeroA()) > 255 || std::abs(getZeroB()) > 255 ||
-        std::abs(getZeroY()) > 255)
-      return emitOpError("zero points must be within [-255, 255]");
-  }
-  return verifyTag(*this, getTag());
+  return validate(*this, getTag());
 }
 
 LogicalResult SignalOp::verify() {
-  if (getSemaphore() < 0 || getSemaphore() >= kSemaphores)
+  if (getSemaphore() < 0 || getSemaphore() > UINT32_MAX)
     return emitOpError("semaphore must be in [0, ")
            << kSemaphores << "), got " << getSemaphore();
   ProgramOp program = programOf(*this);
   if (program && (getCore() < 0 || getCore() >= program.getCores()))
     return emitOpError("signals core ")
            << getCore() << " of a " << program.getCores() << "-core program";
-  return verifyTag(*this, getTag());
+  return validate(*this, getTag());
 }
 
 LogicalResult WaitOp::verify() {
-  if (getSemaphore() < 0 || getSemaphore() >= kSemaphores)
+  if (getSemaphore() < 0 || getSemaphore() > UINT32_MAX)
     return emitOpError("semaphore must be in [0, ")
            << kSemaphores << "), got " << getSemaphore();
-  if (getValue() < 1)
-    return emitOpError("waits for a count of at least 1, got ") << getValue();
-  return verifyTag(*this, getTag());
+  if (getValue() < 0 || getValue() > UINT32_MAX)
+    return emitOpError("value must be in [0, 2^32), got ") << getValue();
+  return validate(*this, getTag());
 }
 
 #define GET_OP_CLASSES

@@ -21,6 +21,9 @@ def Npu_Dialect : Dialect {
   let summary = "The Gaon NPU's instructions, scheduled and allocated";
   let useDefaultAttributePrinterParser = 1;
   let usePropertiesForAttributes = 0;
+  // Placement's notes on graph ops (npu.device, npu.reason, npu.group,
+  // npu.fused_into) are checked where they appear.
+  let hasOperationAttrVerify = 1;
 }
 
 class Npu_Enum<string name, string summary, list<I32EnumAttrCase> cases>

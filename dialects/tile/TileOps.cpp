@@ -56,11 +56,60 @@ LogicalResult expectSize(Operation *op, StringRef what, size_t got,
 
 } // namespace
 
+LogicalResult RegionOp::verify() {
+  auto yield = llvm::cast<YieldOp>(getBody().front().getTerminator());
+  if (yield.getValues().getTypes() != getResultTypes())
+    return emitOpError("yields ")
+           << yield.getValues().size()
+           << " values whose types differ from its results";
+  return success();
+}
+
 LogicalResult SegmentOp::verify() {
   if (getDramBytes() < 0 || getResidentBytes() < 0)
     return emitOpError("dram_bytes and resident_bytes must be non-negative");
   if (getCores() < 1 || getCores() > 1024)
     return emitOpError("cores must be in [1, 1024], got ") << getCores();
+  // Each host tensor is bound to a device tensor of the same element count.
+  auto bound = [&](std::optional<ArrayAttr> names, TypeRange types,
+                   StringRef what) -> LogicalResult {
+    if (!names) {
+      if (!types.empty())
+        return emitOpError("has ")
+               << what << "s but no " << what << "_tensors naming their "
+               << "device tensors";
+      return success();
+    }
+    if (names->size() != types.size())
+      return emitOpError() << what << "_tensors names " << names->size()
+                           << " tensors for " << types.size() << " " << what
+                           << "s";
+    for (auto [name, type] : llvm::zip(*names, types)) {
+      auto sym = llvm::cast<FlatSymbolRefAttr>(name);
+      auto tensor = mlir::SymbolTable::lookupSymbolIn(*this, sym);
+      auto t = llvm::dyn_cast_or_null<TensorOp>(tensor);
+      if (!t)
+        return emitOpError() << what << " " << sym
+                             << " names no tile.tensor in the segment";
+      auto shaped = llvm::cast<RankedTensorType>(type);
+      if (!shaped.hasStaticShape() ||
+          shaped.getNumElements() != t.getN() * t.getH() * t.getW() * t.getC())
+        return emitOpError() << what << " of type " << type << " does not "
+                             << "fit device tensor " << sym << " ("
+                             << t.getN() << "x" << t.getH() << "x" << t.getW()
+                             << "x" << t.getC() << ")";
+    }
+    return success();
+  };
+  if (failed(bound(getInputTensors(), getInputs().getTypes(), "input")) ||
+      failed(bound(getOutputTensors(), getResultTypes(), "output")))
+    return failure();
+  if (auto names = getOutputNames(); names && names->size() != getNumResults())
+    return emitOpError("output_names has ")
+           << names->size() << " names for " << getNumResults() << " results";
+  if (auto cycles = getTagCycles(); cycles && cycles->size() != getTags().size())
+    return emitOpError("tag_cycles has ")
+           << cycles->size() << " entries for " << getTags().size() << " tags";
   return success();
 }
 
@@ -95,6 +144,13 @@ LogicalResult ConstantOp::verify() {
            << getDram() << ", " << getDram() + getBytes()
            << ") must be non-empty and inside device memory ("
            << segment.getDramBytes() << " bytes)";
+  if (auto value = getValueAttr()) {
+    auto type = llvm::dyn_cast<ShapedType>(value.getType());
+    if (!type || !type.getElementType().isInteger(8) ||
+        type.getNumElements() != getBytes())
+      return emitOpError("value must hold ")
+             << getBytes() << " i8 elements, got " << value.getType();
+  }
   return success();
 }
 

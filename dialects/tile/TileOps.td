@@ -32,6 +32,28 @@ def Tile_Int : TypedSignlessIntegerAttrBase<I64, "int64_t",
   let convertFromStorage = "$_self.getValue().getSExtValue()";
 }
 
+def Tile_RegionOp : Tile_Op<"region", [SingleBlockImplicitTerminator<"YieldOp">]> {
+  let summary = "Graph ops outlined for one NPU segment, not yet planned";
+  let description = [{
+    gaon-npu-outline wraps each run of NPU-placed graph ops in one; its
+    results are the run's values that ops after it use. The body reads
+    values from above (the segment's inputs, and constants, which the NPU
+    packs into the segment). gaon-graph-to-tile replaces it with the
+    `tile.segment` that plans it.
+  }];
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "(`->` type($results)^)? attr-dict-with-keyword $body";
+  let hasVerifier = 1;
+}
+
+def Tile_YieldOp : Tile_Op<"yield", [Terminator, HasParent<"RegionOp">]> {
+  let summary = "The values a tile.region gives to the ops after it";
+  let arguments = (ins Variadic<AnyRankedTensor>:$values);
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
+  let builders = [OpBuilder<(ins), [{ }]>];
+}
+
 def Tile_SegmentOp : Tile_Op<"segment", [NoTerminator, SingleBlock,
                                          SymbolTable]> {
   let summary = "The plan of one NPU segment";
@@ -39,15 +61,35 @@ def Tile_SegmentOp : Tile_Op<"segment", [NoTerminator, SingleBlock,
     `resident_bytes` of SRAM (from address 0) hold resident tensors; the
     rest is the working ring. With `cores` above 1, ops name the core that
     runs them, and every op starts when all cores have finished the one
-    before (a barrier the lowering inserts). `dram_bytes` of device memory hold constants
-    and tensors in DRAM. `tags` name the ONNX nodes or fused groups that
-    ops' `tag` index.
+    before (a barrier the lowering inserts). `dram_bytes` of device memory
+    hold constants and tensors in DRAM. `tags` name the ONNX nodes or fused
+    groups that ops' `tag` index.
+
+    The operands are the host tensors the segment reads, the results those
+    it gives back; `input_tensors` and `output_tensors` name the device
+    tensor each is bound to (its layout follows from the two shapes), and
+    `output_names` the ONNX node each result comes from.
+    gaon-tile-to-npu replaces the tiled ops with one `npu.program`; the
+    tensors and constants stay. `candidate` marks an alternative schedule of
+    the segment before it, `estimated_cycles` and `tag_cycles` the chosen
+    schedule's cost (gaon-npu-select-schedule).
   }];
-  let arguments = (ins Tile_Int:$dram_bytes, Tile_Int:$resident_bytes,
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs,
+                       Tile_Int:$dram_bytes, Tile_Int:$resident_bytes,
                        StrArrayAttr:$tags,
-                       DefaultValuedAttr<Tile_Int, "1">:$cores);
+                       DefaultValuedAttr<Tile_Int, "1">:$cores,
+                       OptionalAttr<FlatSymbolRefArrayAttr>:$input_tensors,
+                       OptionalAttr<FlatSymbolRefArrayAttr>:$output_tensors,
+                       OptionalAttr<StrArrayAttr>:$output_names,
+                       OptionalAttr<Tile_Int>:$candidate,
+                       OptionalAttr<F64Attr>:$estimated_cycles,
+                       OptionalAttr<DenseF64ArrayAttr>:$tag_cycles);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
   let regions = (region SizedRegion<1>:$body);
-  let assemblyFormat = "attr-dict-with-keyword $body";
+  let assemblyFormat = [{
+    (`(` $inputs^ `:` type($inputs) `)`)? (`->` type($results)^)?
+    attr-dict-with-keyword $body
+  }];
   let hasVerifier = 1;
 }
 
@@ -69,10 +111,12 @@ def Tile_TensorOp : Tile_Op<"tensor", [Symbol, HasParent<"SegmentOp">]> {
 def Tile_ConstantOp : Tile_Op<"constant", [HasParent<"SegmentOp">]> {
   let summary = "Packed constant bytes (weights, biases) placed in DRAM";
   let description = [{
-    The bytes travel beside the IR (in the binary's constant data), so that
-    weights far above what IR should print stay out of it.
+    `value` holds the `bytes` bytes as i8 elements; the binary writer stores
+    them in the binary's constant data. Printed IR elides large ones; a plan
+    without values still lowers (the program does not depend on them).
   }];
-  let arguments = (ins StrAttr:$name, Tile_Int:$dram, Tile_Int:$bytes);
+  let arguments = (ins StrAttr:$name, Tile_Int:$dram, Tile_Int:$bytes,
+                       OptionalAttr<ElementsAttr>:$value);
   let assemblyFormat = "$name attr-dict";
   let hasVerifier = 1;
 }

@@ -1,15 +1,16 @@
 //===- NpuDecode.cpp - NPU segments of a .gnb into simulator programs -----===//
 //
 // The FlatBuffers verifier has checked the buffer's structure; this checks
-// meaning: enum values in range, the sub-table each opcode needs, four
-// dimensions per DMA walk, tensor bindings inside device memory. Addresses
-// inside SRAM and DRAM are checked again by the simulator before it runs.
+// meaning: each instruction through the ISA's decoder and validator
+// (targets/npu/isa), tensor bindings inside device memory. Addresses inside
+// SRAM and DRAM are checked by the simulator before it runs.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Internal.h"
 
-#include <cmath>
+#include "targets/npu/isa/GnbCodec.h"
+
 #include "gnb_generated.h"
 
 namespace gaon::rt {
@@ -42,122 +43,6 @@ gaon_status decodeNpuConfig(const gnb::NpuConfig *c, npu::NpuConfig &out) {
 }
 
 namespace {
-
-template <typename T, typename V>
-bool four(const flatbuffers::Vector<V> *v, std::array<T, 4> &out) {
-  if (!v || v->size() != 4)
-    return false;
-  for (int i = 0; i < 4; ++i)
-    out[i] = v->Get(i);
-  return true;
-}
-
-std::string decodeInstruction(const gnb::NpuInstruction &f,
-                              npu::Instruction &in) {
-  if (f.opcode() > gnb::NpuOpcode::MAX || f.engine() > gnb::NpuEngine::MAX)
-    return "unknown opcode or engine";
-  in.opcode = npu::Opcode(f.opcode());
-  in.engine = npu::Engine(f.engine());
-  in.tag = f.tag();
-  in.semaphore = f.semaphore();
-  in.value = f.value();
-  in.core = f.core();
-  switch (in.opcode) {
-  case npu::Opcode::DmaLoad:
-  case npu::Opcode::DmaStore: {
-    const gnb::NpuDma *d = f.dma();
-    if (!d)
-      return "a DMA instruction without its descriptor";
-    in.dma.dram = d->dram();
-    in.dma.sram = d->sram();
-    in.dma.elemBytes = d->elem_bytes();
-    if (!four(d->sizes(), in.dma.sizes) ||
-        !four(d->dram_strides(), in.dma.dramStrides) ||
-        !four(d->sram_strides(), in.dma.sramStrides))
-      return "a DMA walk needs 4 sizes and 4 strides per side";
-    return "";
-  }
-  case npu::Opcode::MatMul: {
-    const gnb::NpuMatMul *m = f.matmul();
-    if (!m)
-      return "a matmul without its descriptor";
-    if (m->mode() > gnb::NpuMatMode::MAX || m->out_type() > gnb::NpuElemType::MAX)
-      return "a matmul with an unknown mode or output type";
-    npu::MatMulDesc &mm = in.mm;
-    mm.mode = npu::MatMode(m->mode());
-    mm.m = m->m();
-    mm.n = m->n();
-    mm.k = m->k();
-    mm.a = m->a();
-    mm.aOuter = m->a_outer();
-    mm.aInner = m->a_inner();
-    mm.aOuterStride = m->a_outer_stride();
-    mm.aInnerStride = m->a_inner_stride();
-    mm.b = m->b();
-    mm.bRowStride = m->b_row_stride();
-    mm.c = m->c();
-    mm.cRowStride = m->c_row_stride();
-    mm.accumulate = m->accumulate();
-    mm.store = m->store();
-    mm.hasBias = m->has_bias();
-    mm.bias = m->bias();
-    mm.requant = m->requant();
-    mm.zeroPoint = m->zero_point();
-    mm.clampLo = m->clamp_lo();
-    mm.clampHi = m->clamp_hi();
-    mm.outType = npu::ElemType(m->out_type());
-    mm.out = m->out();
-    mm.outRowStride = m->out_row_stride();
-    mm.outOuterStride = m->out_outer_stride();
-    mm.relu = m->relu();
-    mm.scale = m->scale();
-    mm.scales = m->scales();
-    mm.group = m->group();
-    if (npu::matModeIsWeightOnly(mm.mode) && mm.group == 0)
-      return "a weight-only matmul with group size 0";
-    if (!std::isfinite(mm.scale))
-      return "a matmul with a non-finite output scale";
-    return "";
-  }
-  case npu::Opcode::Vector: {
-    const gnb::NpuVector *v = f.vector();
-    if (!v)
-      return "a vector instruction without its descriptor";
-    if (v->op() > gnb::NpuVecOp::MAX || v->type() > gnb::NpuElemType::MAX ||
-        v->b_type() > gnb::NpuElemType::MAX ||
-        v->out_type() > gnb::NpuElemType::MAX)
-      return "a vector instruction with an unknown op or type";
-    in.vec.op = npu::VecOp(v->op());
-    in.vec.type = npu::ElemType(v->type());
-    in.vec.n = v->n();
-    in.vec.a = v->a();
-    in.vec.b = v->b();
-    in.vec.y = v->y();
-    in.vec.bStep = v->b_step();
-    in.vec.outer = v->outer();
-    in.vec.aStride = v->a_stride();
-    in.vec.bStride = v->b_stride();
-    in.vec.yStride = v->y_stride();
-    in.vec.bType = npu::ElemType(v->b_type());
-    in.vec.outType = npu::ElemType(v->out_type());
-    in.vec.zeroA = v->zero_a();
-    in.vec.zeroB = v->zero_b();
-    in.vec.mulA = v->mul_a();
-    in.vec.mulB = v->mul_b();
-    in.vec.multiplier = v->multiplier();
-    in.vec.shift = v->shift();
-    in.vec.zeroY = v->zero_y();
-    in.vec.clampLo = v->clamp_lo();
-    in.vec.clampHi = v->clamp_hi();
-    in.vec.scale = v->scale(); // the simulator checks it is finite, > 0
-    return "";
-  }
-  case npu::Opcode::Signal:
-  case npu::Opcode::Wait:
-    return "";
-  }
-  return "unknown opcode";
-}
 
 /// Checks a converting binding: 4 sizes whose product is the tensor's
 /// element count, an f32 host tensor with a bf16 or f32 device form (or
@@ -238,7 +123,7 @@ gaon_status decodeNpuSegment(const gaon_model &m, const gnb::NpuProgram *f,
       if (q->instructions())
         for (const gnb::NpuInstruction *encoded : *q->instructions()) {
           npu::Instruction in;
-          std::string error = decodeInstruction(*encoded, in);
+          std::string error = npu::decodeInstruction(*encoded, in);
           if (!error.empty())
             return invalidNpu("core " + std::to_string(q->core()) + " " +
                               npu::engineName(npu::Engine(q->engine())) +

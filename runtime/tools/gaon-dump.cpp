@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Internal.h"
+#include "targets/npu/isa/IsaJson.h"
 
 #include <cstdio>
 #include <string>
@@ -104,6 +105,54 @@ void printText(const gaon_model &m) {
   }
 }
 
+/// An NPU segment's program: every instruction of every queue, with the
+/// bindings of its constants, inputs and outputs.
+void printNpuProgramJson(const SegmentDesc &seg) {
+  const gaon::npu::Program &p = *seg.program;
+  std::printf(",\"npu\":{\"cores\":%d,\"dram_bytes\":%llu,\"tags\":[",
+              p.cores, (unsigned long long)p.dramBytes);
+  for (size_t t = 0; t < p.tags.size(); ++t)
+    std::printf("%s%s", t ? "," : "", jsonQuote(p.tags[t]).c_str());
+  std::printf("],\"queues\":[");
+  bool firstQueue = true;
+  for (int c = 0; c < p.cores; ++c)
+    for (int e = 0; e < gaon::npu::kEngines; ++e) {
+      const auto &queue = p.queues[c][e];
+      if (queue.empty())
+        continue;
+      std::printf("%s{\"core\":%d,\"engine\":\"%s\",\"instructions\":[",
+                  firstQueue ? "" : ",", c,
+                  gaon::npu::engineName(gaon::npu::Engine(e)));
+      firstQueue = false;
+      for (size_t i = 0; i < queue.size(); ++i)
+        std::printf("%s%s", i ? "," : "",
+                    gaon::npu::instructionJson(queue[i]).c_str());
+      std::printf("]}");
+    }
+  std::printf("]");
+  auto bindings = [](const char *key, const std::vector<NpuBindingDesc> &list) {
+    std::printf(",\"%s\":[", key);
+    for (size_t i = 0; i < list.size(); ++i) {
+      const NpuBindingDesc &b = list[i];
+      std::printf("%s{\"tensor\":%u,\"dram\":%llu", i ? "," : "", b.tensor,
+                  (unsigned long long)b.dram);
+      if (b.transform) {
+        std::vector<int64_t> sizes(b.sizes.begin(), b.sizes.end()),
+            strides(b.strides.begin(), b.strides.end());
+        std::printf(",\"device_type\":\"%s\",\"sizes\":%s,\"strides\":%s",
+                    gaon::npu::elemTypeName(b.deviceType),
+                    jsonInts(sizes).c_str(), jsonInts(strides).c_str());
+      }
+      std::printf("}");
+    }
+    std::printf("]");
+  };
+  bindings("constants", seg.constants);
+  bindings("inputs", seg.inputs);
+  bindings("outputs", seg.outputs);
+  std::printf("}");
+}
+
 void printJson(const gaon_model &m) {
   std::printf("{\"format_version\":%u,\"compiler_version\":%s,\"target\":%s,"
               "\"arena_size\":%llu,\"constants_size\":%llu,",
@@ -163,7 +212,10 @@ void printJson(const gaon_model &m) {
       }
       std::printf("}}");
     }
-    std::printf("]}");
+    std::printf("]");
+    if (seg.program)
+      printNpuProgramJson(seg);
+    std::printf("}");
   }
   std::printf("]}\n");
 }

@@ -439,7 +439,7 @@ TEST(Simulator, WeightOnlyMatMulDequantizesAsItLoads) {
   bad.queues[0][2].push_back(zero);
   std::vector<uint8_t> dram(4096);
   SimResult r;
-  EXPECT_NE(run(edge, bad, dram, r).find("group size of at least 1"),
+  EXPECT_NE(run(edge, bad, dram, r).find("needs a group of at least 1"),
             std::string::npos);
 }
 

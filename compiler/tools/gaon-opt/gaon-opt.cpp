@@ -1,7 +1,6 @@
 //===- gaon-opt.cpp - MLIR's opt driver with Gaon's dialects and passes ---===//
 
 #include "compiler/pipelines/Pipelines.h"
-#include "targets/npu/compiler/TileToNpu.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
@@ -10,7 +9,6 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   gaon::registerGaonDialects(registry);
   gaon::registerGaonPasses();
-  gaon::npu::registerTileToNpuPass();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Gaon optimizer driver\n", registry));
 }

@@ -14,7 +14,8 @@
 #include "compiler/pipelines/Pipelines.h"
 #include "compiler/quantization/Calibration.h"
 #include "compiler/quantization/Passes.h"
-#include "targets/cpu/compiler/CpuBinary.h"
+#include "compiler/binary/GnbWriter.h"
+#include "compiler/npu/Placement/Report.h"
 #include "targets/npu/NpuConfigJson.h"
 
 #include "mlir/IR/AsmState.h"
@@ -42,7 +43,7 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class Emit { Onnx, Graph, Tile, Npu, Binary };
+using Emit = gaon::CompileStage;
 
 cl::OptionCategory gaoncCategory("gaonc options");
 
@@ -56,10 +57,13 @@ cl::opt<Emit> emit(
     cl::values(clEnumValN(Emit::Onnx, "onnx", "the generic onnx import form"),
                clEnumValN(Emit::Graph, "graph",
                           "typed graph ops with static shapes"),
+               clEnumValN(Emit::Placed, "placed",
+                          "graph ops with their device and reason, CPU "
+                          "fusion and layouts"),
                clEnumValN(Emit::Tile, "tile",
-                          "the NPU segments' plans, as tile dialect ops"),
+                          "NPU segments planned as tile.segment ops"),
                clEnumValN(Emit::Npu, "npu",
-                          "the NPU segments' programs, as npu dialect ops"),
+                          "NPU segments lowered to npu.program ops"),
                clEnumValN(Emit::Binary, "binary",
                           "a .gnb binary (needs the runtime and backends)")),
     cl::cat(gaoncCategory));
@@ -296,6 +300,12 @@ int main(int argc, char **argv) {
     return fail("--calibration-data, --keep-float and --accuracy-report "
                 "need --quantize (int8; --keep-float also w8a16 or w4a16)");
   }
+  if ((emit == Emit::Tile || emit == Emit::Npu) && target != "npu")
+    return fail(std::string("--emit=") + (emit == Emit::Npu ? "npu" : "tile") +
+                " needs --target=npu");
+  if (npuCores < 0)
+    return fail("--npu-cores must be 0 (the cost model chooses) or a core "
+                "count, got " + std::to_string(npuCores));
   if (!reportFile.empty() && emit != Emit::Binary)
     return fail("--report describes a binary; add -o OUT.gnb or "
                 "--emit=binary");
@@ -325,37 +335,65 @@ int main(int argc, char **argv) {
     return 1;
 
   ModuleStats imported = collectStats(*module);
-  if (emit != Emit::Onnx) {
+  DefaultTimingManager timing;
+  applyDefaultTimingManagerCLOptions(timing);
+  TimingScope timingScope = timing.getRootScope();
+  // Runs `build`'s passes with MLIR's command-line instrumentation.
+  auto runPasses = [&](llvm::function_ref<void(PassManager &)> build) {
     PassManager pm(&context);
     if (failed(applyPassManagerCLOptions(pm)))
-      return 1;
-    DefaultTimingManager timing;
-    applyDefaultTimingManagerCLOptions(timing);
-    TimingScope timingScope = timing.getRootScope();
+      return failure();
     pm.enableTiming(timingScope);
-    gaon::buildPipelineTo(pm, gaon::CompileStage::Graph);
-    if (failed(pm.run(*module)))
+    build(pm);
+    return pm.run(*module);
+  };
+  if (emit != Emit::Onnx) {
+    if (failed(runPasses([](PassManager &pm) {
+          gaon::buildPipeline(pm, gaon::CompileStage::Onnx,
+                              gaon::CompileStage::Graph);
+        })))
       return 1;
     if (weightOnly) {
-      PassManager wpm(&context);
       gaon::QuantizeWeightsOptions weightOptions;
       weightOptions.bits = quantize == "w4a16" ? 4 : 8;
       weightOptions.groupSize = groupSize;
       std::vector<std::string> kept(keepFloat.begin(), keepFloat.end());
       weightOptions.keepFloat = kept;
-      wpm.addPass(gaon::createQuantizeWeights(weightOptions));
-      if (failed(wpm.run(*module)))
+      if (failed(runPasses([&](PassManager &pm) {
+            pm.addPass(gaon::createQuantizeWeights(weightOptions));
+          })))
         return 1;
     } else if (!quantize.empty() &&
                failed(gaon::quantizeInt8(*module, quantizeOptions))) {
       return 1;
     }
-    if (exposeIntegerTensors) {
-      PassManager epm(&context);
-      epm.addPass(gaon::createExposeIntegerTensors());
-      if (failed(epm.run(*module)))
-        return 1;
-    }
+    if (exposeIntegerTensors &&
+        failed(runPasses([](PassManager &pm) {
+          pm.addPass(gaon::createExposeIntegerTensors());
+        })))
+      return 1;
+  }
+
+  // The back end: placement, then the target's stages up to --emit.
+  gaon::BackendOptions backend;
+  if (target == "npu")
+    backend.npuConfig = npuConfig;
+  backend.npuGreedy = npuGreedy;
+  backend.npuCores = npuCores;
+  backend.cpuChannelsLast = cpuChannelsLast;
+  std::vector<gaon::npu::PlacementRow> placementRows;
+  if (emit >= Emit::Placed) {
+    if (failed(runPasses([&](PassManager &pm) {
+          gaon::buildPipeline(pm, gaon::CompileStage::Graph,
+                              gaon::CompileStage::Placed, backend);
+        })))
+      return 1;
+    if (!reportFile.empty())
+      placementRows = gaon::npu::collectPlacementRows(*module);
+    if (failed(runPasses([&](PassManager &pm) {
+          gaon::buildPipeline(pm, gaon::CompileStage::Placed, emit, backend);
+        })))
+      return 1;
   }
 
   if (printSummary) {
@@ -368,39 +406,12 @@ int main(int argc, char **argv) {
   auto output = openOutputFile(outputFile, &error);
   if (!output)
     return fail(error);
-  if (emit == Emit::Npu || emit == Emit::Tile) {
-    if (target != "npu")
-      return fail(std::string("--emit=") + (emit == Emit::Npu ? "npu" : "tile") +
-                  " needs --target=npu");
-    // The NPU segments' plans or programs, one op each, in a module.
-    OwningOpRef<ModuleOp> programs = ModuleOp::create(module->getLoc());
-    gaon::CpuBinaryOptions binaryOptions;
-    binaryOptions.npu = &*npu;
-    binaryOptions.npuGreedy = npuGreedy;
-    binaryOptions.npuCores = npuCores;
-    (emit == Emit::Npu ? binaryOptions.npuPrograms
-                       : binaryOptions.tileSegments) = programs->getBody();
-    std::string discard;
-    llvm::raw_string_ostream sink(discard);
-    if (failed(gaon::writeCpuBinary(*module, sink, binaryOptions)))
-      return 1;
-    programs->print(output->os());
-    output->os() << "\n";
-    output->keep();
-    return 0;
-  }
   if (emit == Emit::Binary) {
-    gaon::CpuBinaryStats stats;
-    gaon::CpuBinaryOptions binaryOptions;
+    gaon::GnbStats stats;
+    gaon::GnbWriterOptions binaryOptions;
     binaryOptions.stats = &stats;
-    binaryOptions.channelsLast = cpuChannelsLast;
     if (target == "npu")
       binaryOptions.npu = &*npu;
-    binaryOptions.npuGreedy = npuGreedy;
-    binaryOptions.npuCores = npuCores;
-    std::string report;
-    if (!reportFile.empty())
-      binaryOptions.report = &report;
     std::unique_ptr<llvm::ToolOutputFile> weights;
     if (weightsSidecar) {
       if (outputFile == "-")
@@ -412,7 +423,7 @@ int main(int argc, char **argv) {
       binaryOptions.weightsFileName =
           llvm::sys::path::filename(outputFile).str() + ".weights";
     }
-    if (failed(gaon::writeCpuBinary(*module, output->os(), binaryOptions)))
+    if (failed(gaon::writeGnb(*module, output->os(), binaryOptions)))
       return 1;
     if (weights)
       weights->keep();
@@ -420,7 +431,8 @@ int main(int argc, char **argv) {
       auto reportOut = openOutputFile(reportFile, &error);
       if (!reportOut)
         return fail(error);
-      reportOut->os() << report;
+      reportOut->os() << gaon::npu::placementReportJson(
+          placementRows, *module, target == "npu" ? npu->name : "");
       reportOut->keep();
     }
     if (printSummary)
@@ -432,7 +444,9 @@ int main(int argc, char **argv) {
     return 0;
   }
   OpPrintingFlags flags;
-  if (elideLargeConstants)
+  // Packed NPU constants would print as megabytes of hex: elided from the
+  // tile stage on (the binary carries them).
+  if (elideLargeConstants || emit >= Emit::Tile)
     flags.elideLargeElementsAttrs(16);
   module->print(output->os(), flags);
   output->os() << "\n";

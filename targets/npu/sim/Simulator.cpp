@@ -14,6 +14,7 @@
 
 #include "targets/common/HalfFloat.h"
 #include "targets/npu/Requantize.h"
+#include "targets/npu/isa/Validate.h"
 
 #include <dnnl.h>
 
@@ -25,27 +26,6 @@
 #include <tuple>
 
 namespace gaon::npu {
-
-const char *engineName(Engine e) {
-  switch (e) {
-  case Engine::Load: return "dma-load";
-  case Engine::Store: return "dma-store";
-  case Engine::Matrix: return "matrix";
-  case Engine::Vector: return "vector";
-  }
-  return "?";
-}
-
-int elemBytes(ElemType t) {
-  switch (t) {
-  case ElemType::I8:
-  case ElemType::U8: return 1;
-  case ElemType::BF16: return 2;
-  case ElemType::I32:
-  case ElemType::F32: return 4;
-  }
-  return 1;
-}
 
 namespace {
 
@@ -160,10 +140,13 @@ uint64_t Simulator::dramChargedBytes(const DmaDesc &d) {
 
 namespace {
 
-/// Checks an instruction against the machine and collects its ranges.
+/// Checks an instruction against the machine and collects its ranges (the
+/// rules that hold on any machine are validateInstruction's).
 std::string describe(const Instruction &in, uint32_t core,
                      const NpuConfig &config, uint64_t dramBytes,
                      std::vector<Range> &ranges) {
+  if (std::string e = validateInstruction(in); !e.empty())
+    return e;
   uint64_t sram = config.sramBytes;
   auto add = [&](int64_t space, uint64_t lo, uint64_t hi, bool write,
                  const char *what) -> std::string {
@@ -176,41 +159,22 @@ std::string describe(const Instruction &in, uint32_t core,
     ranges.push_back({space, lo, hi, write});
     return "";
   };
-  auto expect = [&](Engine e) -> std::string {
-    if (in.engine == e)
-      return "";
-    return std::string("this instruction runs on the ") + engineName(e) +
-           " engine";
-  };
   switch (in.opcode) {
   case Opcode::DmaLoad:
   case Opcode::DmaStore: {
     bool load = in.opcode == Opcode::DmaLoad;
-    if (auto e = expect(load ? Engine::Load : Engine::Store); !e.empty())
-      return e;
     const DmaDesc &d = in.dma;
-    if (d.elemBytes == 0 || d.elemBytes > 8)
-      return "DMA element size must be 1 to 8 bytes";
     uint64_t lo, hi;
     if (!walkRange(d.dram, d.sizes, d.dramStrides, d.elemBytes, lo, hi))
-      return "DMA has an empty or negative DRAM walk";
+      return "DMA has a negative DRAM walk";
     if (auto e = add(kDram, lo, hi, !load, "DMA DRAM side"); !e.empty())
       return e;
     if (!walkRange(d.sram, d.sizes, d.sramStrides, d.elemBytes, lo, hi))
-      return "DMA has an empty or negative SRAM walk";
+      return "DMA has a negative SRAM walk";
     return add(core, lo, hi, load, "DMA SRAM side");
   }
   case Opcode::MatMul: {
-    if (auto e = expect(Engine::Matrix); !e.empty())
-      return e;
     const MatMulDesc &mm = in.mm;
-    if (!mm.m || !mm.n || !mm.k || uint64_t(mm.aOuter) * mm.aInner != mm.m)
-      return "matmul needs m, n, k > 0 and a_outer * a_inner == m";
-    if (uint8_t(mm.mode) > uint8_t(MatMode::BF16xI4))
-      return "matmul has an unknown mode";
-    bool weightOnly = matModeIsWeightOnly(mm.mode);
-    if (weightOnly && mm.group == 0)
-      return "a weight-only matmul needs a group size of at least 1";
     uint64_t aBytes = matModeIsInteger(mm.mode) ? 1 : 2;
     uint64_t lo, hi;
     if (!walkRange(mm.a, {1, mm.aOuter, mm.aInner, mm.k},
@@ -224,7 +188,7 @@ std::string describe(const Instruction &in, uint32_t core,
       return "matmul B has a negative walk";
     if (auto e = add(core, lo, hi, false, "matmul B"); !e.empty())
       return e;
-    if (weightOnly) {
+    if (matModeIsWeightOnly(mm.mode)) {
       uint64_t groups = (uint64_t(mm.k) + mm.group - 1) / mm.group;
       if (auto e = add(core, mm.scales, mm.scales + 4 * groups * mm.n, false,
                        "matmul scales");
@@ -238,18 +202,6 @@ std::string describe(const Instruction &in, uint32_t core,
       return e;
     if (mm.store) {
       bool integer = matModeIsInteger(mm.mode);
-      if (integer && mm.outType != ElemType::I8 && mm.outType != ElemType::U8 &&
-          mm.outType != ElemType::I32)
-        return "an integer matmul stores i8, u8 or i32";
-      if (!integer && mm.outType != ElemType::BF16 &&
-          mm.outType != ElemType::F32)
-        return "a bf16 matmul stores bf16 or f32";
-      int32_t typeLo = mm.outType == ElemType::U8 ? 0 : -128;
-      int32_t typeHi = mm.outType == ElemType::U8 ? 255 : 127;
-      if (integer && mm.outType != ElemType::I32 &&
-          (mm.clampLo < typeLo || mm.clampHi > typeHi ||
-           mm.clampLo > mm.clampHi))
-        return "the output clamp must lie within the output type's range";
       uint64_t ob = elemBytes(mm.outType);
       bool window = mm.outOuterStride != 0;
       if (!walkRange(mm.out,
@@ -273,28 +225,9 @@ std::string describe(const Instruction &in, uint32_t core,
     return "";
   }
   case Opcode::Vector: {
-    if (auto e = expect(Engine::Vector); !e.empty())
-      return e;
     const VectorDesc &v = in.vec;
-    uint64_t eb = elemBytes(v.type);
-    if (v.n == 0 || v.outer == 0)
+    if (v.n == 0)
       return "";
-    if (v.bStep > 1)
-      return "vector b_step must be 0 or 1";
-    // Operands are aligned to their element size (y's is the result's).
-    for (uint64_t x : {v.a, uint64_t(v.aStride)})
-      if (x % eb)
-        return "vector a and its stride must be multiples of the element "
-               "size (" +
-               std::to_string(eb) + " bytes)";
-    if (vecOpIsBinary(v.op))
-      for (uint64_t x : {v.b, uint64_t(v.bStride)})
-        if (x % eb)
-          return "vector b and its stride must be multiples of the element "
-                 "size (" +
-                 std::to_string(eb) + " bytes)";
-    if (v.n > (uint64_t(1) << 40))
-      return "vector n exceeds 2^40 elements";
     // One bounding range per operand: the row walk plus a row's bytes.
     auto operand = [&](uint64_t base, int64_t stride, uint64_t rowBytes,
                        bool write, const char *what) -> std::string {
@@ -304,60 +237,8 @@ std::string describe(const Instruction &in, uint32_t core,
       return add(core, base + std::min<int64_t>(span, 0),
                  base + std::max<int64_t>(span, 0) + rowBytes, write, what);
     };
-    bool fn = v.op >= VecOp::Exp && v.op <= VecOp::RowMax;
-    if (fn && v.op <= VecOp::RowMax && v.type != ElemType::F32 &&
-        v.type != ElemType::BF16)
-      return "exp, rsqrt, recip and the row reductions take f32 or bf16";
-    if (v.op == VecOp::ToF32 && v.type != ElemType::BF16)
-      return "to_f32 converts bf16";
-    if (v.op == VecOp::ToBf16 && v.type != ElemType::F32)
-      return "to_bf16 converts f32";
-    if (vecOpIsInteger(v.op)) {
-      auto is8 = [](ElemType t) {
-        return t == ElemType::I8 || t == ElemType::U8;
-      };
-      if (v.op == VecOp::Requant && !is8(v.type) && v.type != ElemType::I32)
-        return "requant reads i32, i8 or u8";
-      if (v.op == VecOp::QAdd && (!is8(v.type) || !is8(v.bType)))
-        return "qadd reads i8 or u8 operands";
-      if (!is8(v.outType))
-        return "requant and qadd write i8 or u8";
-      int32_t lo = v.outType == ElemType::U8 ? 0 : -128, hi = lo + 255;
-      if (v.clampLo < lo || v.clampHi > hi || v.clampLo > v.clampHi)
-        return "the clamp must lie within the output type's range";
-      if (v.multiplier < 0 || v.shift < 0 || v.shift > kMaxShift)
-        return "the multiplier must be >= 0 and the shift in [0, 31]";
-      if (v.op == VecOp::QAdd &&
-          (std::abs(int64_t(v.mulA)) > (1 << kAddShift) ||
-           std::abs(int64_t(v.mulB)) > (1 << kAddShift)))
-        return "qadd's operand multipliers must be at most 2^20";
-      if (std::abs(int64_t(v.zeroA)) > 255 || std::abs(int64_t(v.zeroB)) > 255 ||
-          std::abs(int64_t(v.zeroY)) > 255)
-        return "zero points must be within [-255, 255]";
-    }
-    if (vecOpConverts(v.op)) {
-      auto is8 = [](ElemType t) {
-        return t == ElemType::I8 || t == ElemType::U8;
-      };
-      auto isFloat = [](ElemType t) {
-        return t == ElemType::BF16 || t == ElemType::F32;
-      };
-      bool q = v.op == VecOp::Quantize;
-      if (q ? !(isFloat(v.type) && is8(v.outType))
-            : !(is8(v.type) && isFloat(v.outType)))
-        return q ? "quantize reads bf16 or f32 and writes i8 or u8"
-                 : "dequantize reads i8 or u8 and writes bf16 or f32";
-      if (!std::isfinite(v.scale) || !(v.scale > 0))
-        return "quantize and dequantize need a finite scale above 0";
-      int32_t lo = v.outType == ElemType::U8 ? 0 : -128, hi = lo + 255;
-      if (q && (v.clampLo < lo || v.clampHi > hi || v.clampLo > v.clampHi))
-        return "the clamp must lie within the output type's range";
-      if (std::abs(int64_t(v.zeroA)) > 255 || std::abs(int64_t(v.zeroY)) > 255)
-        return "zero points must be within [-255, 255]";
-    }
+    uint64_t eb = elemBytes(v.type);
     uint64_t yb = elemBytes(vectorResultType(v));
-    if (v.y % yb || uint64_t(v.yStride) % yb)
-      return "vector y and its stride must be multiples of its element size";
     if (auto e = operand(v.a, v.aStride, v.n * eb, false, "vector a");
         !e.empty())
       return e;
@@ -372,9 +253,6 @@ std::string describe(const Instruction &in, uint32_t core,
   }
   case Opcode::Signal:
   case Opcode::Wait:
-    if (in.semaphore >= kSemaphores)
-      return "semaphore " + std::to_string(in.semaphore) + " does not exist (" +
-             std::to_string(kSemaphores) + " per core)";
     if (in.opcode == Opcode::Signal && in.core >= config.cores)
       return "signal names core " + std::to_string(in.core) + " of " +
              std::to_string(config.cores);

@@ -14,7 +14,7 @@
 #define GAON_TARGETS_NPU_SIM_SIMULATOR_H
 
 #include "targets/npu/NpuConfig.h"
-#include "targets/npu/sim/Program.h"
+#include "targets/npu/isa/Isa.h"
 
 #include <array>
 #include <cstdint>

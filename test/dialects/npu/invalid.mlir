@@ -80,7 +80,7 @@ npu.program attributes {cores = 1, dram_bytes = 0, tags = ["conv1"]} {
 
 npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
   npu.queue <matrix> core 0 {
-    // expected-error @+1 {{k must be in [1, 2^32), got 0}}
+    // expected-error @+1 {{matmul needs m, n and k of at least 1}}
     npu.matmul {mode = #npu.mode<i8xi8>, m = 4, n = 4, k = 0, a = 0, a_outer = 1, a_inner = 4, a_outer_stride = 0, a_inner_stride = 4, b = 0, b_row_stride = 4, c = 64, c_row_stride = 16}
   }
 }
@@ -197,7 +197,7 @@ npu.program attributes {cores = 2, dram_bytes = 0, tags = []} {
 
 npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
   npu.queue <load> core 0 {
-    // expected-error @+1 {{semaphore must be in [0, 32), got 32}}
+    // expected-error @+1 {{semaphore 32 does not exist (32 per core)}}
     npu.signal {semaphore = 32, core = 0}
   }
 }
@@ -215,7 +215,7 @@ npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
 
 npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
   npu.queue <load> core 0 {
-    // expected-error @+1 {{waits for a count of at least 1, got 0}}
+    // expected-error @+1 {{a wait needs a count of at least 1}}
     npu.wait {semaphore = 0, value = 0}
   }
 }
@@ -290,7 +290,7 @@ npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
 
 npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
   npu.queue <vector> core 0 {
-    // expected-error @+1 {{qadd reads i8 or u8 operands (a's type, b_type)}}
+    // expected-error @+1 {{qadd needs b_type}}
     npu.vector {op = #npu.vec<qadd>, type = #npu.elem<i8>, out_type = #npu.elem<i8>, n = 4, a = 0, b = 0, y = 32}
   }
 }
@@ -299,7 +299,7 @@ npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
 
 npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
   npu.queue <vector> core 0 {
-    // expected-error @+1 {{requant and qadd write i8 or u8 (out_type)}}
+    // expected-error @+1 {{requant, qadd, quantize and dequantize need out_type}}
     npu.vector {op = #npu.vec<requant>, type = #npu.elem<i32>, n = 4, a = 0, b = 0, y = 32}
   }
 }
@@ -308,7 +308,7 @@ npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
 
 npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
   npu.queue <vector> core 0 {
-    // expected-error @+1 {{clamp [-1, 255] must lie within [0, 255]}}
+    // expected-error @+1 {{clamp [-1, 255] must lie within u8's [0, 255]}}
     npu.vector {op = #npu.vec<requant>, type = #npu.elem<i32>, out_type = #npu.elem<u8>, n = 4, a = 0, b = 0, y = 32, clamp_lo = -1, clamp_hi = 255}
   }
 }
@@ -317,7 +317,7 @@ npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
 
 npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
   npu.queue <vector> core 0 {
-    // expected-error @+1 {{multiplier must be in [0, 2^31) and shift in [0, 31]}}
+    // expected-error @+1 {{the multiplier must be in [0, 2^31) and the shift in [0, 31]}}
     npu.vector {op = #npu.vec<requant>, type = #npu.elem<i32>, out_type = #npu.elem<i8>, n = 4, a = 0, b = 0, y = 32, shift = 32}
   }
 }
@@ -371,7 +371,7 @@ npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
 
 npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
   npu.queue <matrix> core 0 {
-    // expected-error @+1 {{group must be in [1, 2^32), got 0}}
+    // expected-error @+1 {{a weight-only matmul needs a group of at least 1}}
     npu.matmul {mode = #npu.mode<bf16xi8>, m = 4, n = 4, k = 4, a = 0, a_outer = 1, a_inner = 4, a_outer_stride = 0, a_inner_stride = 8, b = 64, b_row_stride = 4, c = 128, c_row_stride = 16, scales = 256, group = 0}
   }
 }
@@ -416,7 +416,7 @@ npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
 
 npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
   npu.queue <vector> core 0 {
-    // expected-error @+1 {{scale must be finite and above 0}}
+    // expected-error @+1 {{quantize and dequantize need a finite scale above 0}}
     npu.vector {op = #npu.vec<dequantize>, type = #npu.elem<u8>, n = 4, a = 0, b = 0, y = 64, out_type = #npu.elem<bf16>, scale = 0.0 : f32}
   }
 }
@@ -425,7 +425,34 @@ npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
 
 npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
   npu.queue <vector> core 0 {
-    // expected-error @+1 {{clamp [0, 300] must lie within [0, 255]}}
+    // expected-error @+1 {{clamp [0, 300] must lie within u8's [0, 255]}}
     npu.vector {op = #npu.vec<quantize>, type = #npu.elem<f32>, n = 4, a = 0, b = 0, y = 64, out_type = #npu.elem<u8>, scale = 0.5 : f32, clamp_lo = 0, clamp_hi = 300}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <vector> core 0 {
+    // expected-error @+1 {{qadd reads i8 or u8 operands (type, b_type)}}
+    npu.vector {op = #npu.vec<qadd>, type = #npu.elem<i8>, b_type = #npu.elem<bf16>, out_type = #npu.elem<i8>, n = 4, a = 0, b = 0, y = 32}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <vector> core 0 {
+    // expected-error @+1 {{requant and qadd write i8 or u8 (out_type)}}
+    npu.vector {op = #npu.vec<requant>, type = #npu.elem<i32>, out_type = #npu.elem<bf16>, n = 4, a = 0, b = 0, y = 32}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
+  npu.queue <vector> core 0 {
+    // expected-error @+1 {{vector a and its stride must be multiples of the element size (2 bytes)}}
+    npu.vector {op = #npu.vec<relu>, type = #npu.elem<bf16>, n = 4, a = 1, b = 0, y = 32}
   }
 }

@@ -1,33 +1,33 @@
-//===- CpuBinary.cpp - `graph` to a .gnb with one CPU segment -------------===//
+//===- GnbWriter.cpp - a finished module as a .gnb binary -----------------===//
 //
 // The CPU target's program is the graph itself: one kernel call per graph
 // op, over tensors placed in the constant data (weights), the caller's
 // input buffers, or the arena (everything else, planned by liveness).
 // Attributes travel generically: integers and bools as ints, floats as
-// floats, enums by name.
+// floats, enums by name. NPU segments carry their program as it is.
 //
 //===----------------------------------------------------------------------===//
 
-#include "targets/cpu/compiler/CpuBinary.h"
+#include "compiler/binary/GnbWriter.h"
 
 #include "compiler/binary/MemoryPlanner.h"
+#include "compiler/cpu/CpuAttributes.h"
+#include "compiler/npu/DeviceTensor.h"
+#include "compiler/npu/Placement/Placement.h"
 #include "dialects/graph/GraphOps.h"
-#include "targets/cpu/kernels/Layouts.h"
+#include "dialects/npu/NpuOps.h"
+#include "dialects/tile/TileOps.h"
 #include "targets/npu/NpuConfig.h"
-#include "targets/npu/compiler/NpuLowering.h"
-#include "targets/npu/compiler/NpuProgramIR.h"
+#include "targets/npu/isa/GnbCodec.h"
+#include "dialects/npu/NpuProgram.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/QuantTypes.h"
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/Verifier.h"
-#include "llvm/Support/FileSystem.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include "gnb_generated.h"
-
-#include <functional>
-#include <map>
 
 using namespace mlir;
 namespace gnb = gaon::gnb;
@@ -165,152 +165,10 @@ std::vector<char> constantBytes(DenseElementsAttr attr, uint64_t byteSize) {
   return bytes;
 }
 
-/// Chooses the arena tensors to store channels-last (NHWC). Tensors joined
-/// by layout-agnostic ops (cpu/kernels/Layouts.h) form groups that share one
-/// layout; a group goes channels-last when a convolution produces one of its
-/// tensors and every use and producer of every member handles the layout.
-/// `emitted(op)` is the value an op's kernel call writes (a convolution with
-/// a fused activation writes the activation's result).
-llvm::DenseSet<Value>
-chooseChannelsLast(Block &body, const llvm::DenseSet<Operation *> &absorbed,
-                   llvm::function_ref<Value(Operation *)> emitted) {
-  llvm::DenseMap<Value, Value> parent;
-  std::function<Value(Value)> find = [&](Value v) -> Value {
-    auto it = parent.find(v);
-    if (it == parent.end() || it->second == v)
-      return v;
-    Value root = find(it->second);
-    parent[v] = root;
-    return root;
-  };
-  auto join = [&](Value a, Value b) {
-    Value ra = find(a), rb = find(b);
-    if (ra != rb)
-      parent[ra] = rb;
-  };
-  // f32, or 8-bit quantized per tensor (the integer kernels' channels-last
-  // forms read one zero point and scale).
-  auto isNchw4d = [](Value v) {
-    auto type = llvm::dyn_cast<RankedTensorType>(v.getType());
-    if (!type || type.getRank() != 4)
-      return false;
-    Type element = type.getElementType();
-    if (element.isF32())
-      return true;
-    auto quant = llvm::dyn_cast<quant::UniformQuantizedType>(element);
-    return quant && quant.getStorageTypeIntegralWidth() == 8;
-  };
-  auto shapeOf = [](Value v) {
-    auto type = llvm::dyn_cast<RankedTensorType>(v.getType());
-    return type ? type.getShape() : ArrayRef<int64_t>{};
-  };
-  llvm::DenseSet<Value> rowMajor, fromConv, members;
-  // A constant, or a constant's bytes viewed as a quantized type.
-  auto definedByConstant = [](Value v) {
-    Operation *def = v.getDefiningOp();
-    if (auto cast = llvm::dyn_cast_or_null<graph::StorageCastOp>(def))
-      def = cast->getOperand(0).getDefiningOp();
-    return def && llvm::isa<graph::ConstantOp>(def);
-  };
-  for (Operation &op : body) {
-    if (absorbed.count(&op) || llvm::isa<graph::ConstantOp>(op))
-      continue;
-    if (op.hasTrait<OpTrait::IsTerminator>()) {
-      rowMajor.insert(op.getOperands().begin(), op.getOperands().end());
-      continue;
-    }
-    std::string kind = op.getName().getStringRef().str();
-    SmallVector<Value> results;
-    for (unsigned i = 0; i < op.getNumResults(); ++i)
-      results.push_back(i == 0 ? emitted(&op) : op.getResult(i));
-    // Every operand and result needs row-major unless a rule below says not.
-    llvm::DenseSet<Value> free;
-    if (cpu::isLayoutAgnostic(kind) && results.size() == 1) {
-      bool sameShape = llvm::isa<RankedTensorType>(results[0].getType());
-      for (Value v : op.getOperands())
-        sameShape &= llvm::isa<RankedTensorType>(v.getType()) &&
-                     shapeOf(v) == shapeOf(results[0]);
-      if (sameShape)
-        for (Value v : op.getOperands()) {
-          join(v, results[0]);
-          free.insert(v);
-          free.insert(results[0]);
-        }
-    } else if (op.getNumOperands() > 0 && isNchw4d(op.getOperand(0))) {
-      Value src = op.getOperand(0);
-      switch (cpu::layoutRole(kind)) {
-      case cpu::LayoutRole::Independent:
-        if (op.getNumOperands() > 1 && definedByConstant(op.getOperand(1))) {
-          if (auto qconv = llvm::dyn_cast<graph::QConvOp>(op)) {
-            // The 8-bit kernels write channels-last results only, and
-            // depthwise ones read channels-last inputs only.
-            auto weight = llvm::cast<RankedTensorType>(
-                op.getOperand(1).getType());
-            if (weight.getDimSize(1) == 1 &&
-                weight.getDimSize(0) == int64_t(qconv.getGroup()))
-              join(src, results[0]);
-            if (!isNchw4d(results[0]))
-              break;
-          }
-          free.insert(src);
-          free.insert(results[0]);
-          fromConv.insert(results[0]);
-        }
-        break;
-      case cpu::LayoutRole::Matched:
-        if (results.size() == 1) {
-          join(src, results[0]);
-          free.insert(src);
-          free.insert(results[0]);
-        }
-        break;
-      case cpu::LayoutRole::SourceOnly:
-        if (auto reduce = llvm::dyn_cast<graph::ReduceOp>(op))
-          if (reduce.getAxes() == ArrayRef<int64_t>{2, 3} &&
-              (reduce.getKind() == graph::ReduceKind::mean ||
-               reduce.getKind() == graph::ReduceKind::sum ||
-               reduce.getKind() == graph::ReduceKind::max))
-            free.insert(src);
-        if (auto qmean = llvm::dyn_cast<graph::QMeanOp>(op))
-          if (qmean.getAxes() == ArrayRef<int64_t>{2, 3})
-            free.insert(src);
-        break;
-      case cpu::LayoutRole::None:
-        break;
-      }
-    }
-    for (Value v : op.getOperands()) {
-      members.insert(v);
-      if (!free.count(v))
-        rowMajor.insert(v);
-    }
-    for (Value v : results) {
-      members.insert(v);
-      if (!free.count(v))
-        rowMajor.insert(v);
-    }
-  }
-  // A group is out when any member is: not an NCHW f32 arena tensor, or used
-  // where row-major is needed.
-  llvm::DenseSet<Value> excluded, converted;
-  for (Value v : members)
-    if (rowMajor.count(v) || !isNchw4d(v) || llvm::isa<BlockArgument>(v) ||
-        definedByConstant(v))
-      excluded.insert(find(v));
-  for (Value v : fromConv)
-    if (!excluded.count(find(v)))
-      converted.insert(find(v));
-  llvm::DenseSet<Value> channelsLast;
-  for (Value v : members)
-    if (converted.count(find(v)))
-      channelsLast.insert(v);
-  return channelsLast;
-}
-
 } // namespace
 
-LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
-                             const CpuBinaryOptions &options) {
+LogicalResult writeGnb(ModuleOp module, llvm::raw_ostream &os,
+                       const GnbWriterOptions &options) {
   func::FuncOp func;
   module.walk([&](func::FuncOp f) {
     if (!func)
@@ -390,59 +248,29 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
     inputs.push_back(gnb::CreateIoBindingDirect(fbb, name.c_str(), *id));
   }
 
-  // Placement: with an NPU, each op runs where targets/npu/compiler says.
-  npu::PlacementMap placement;
-  if (options.npu)
-    placement = npu::placeOps(body, *options.npu, options.npuGreedy);
-  auto onNpu = [&](Operation *op) {
-    auto it = placement.find(op);
-    return it != placement.end() && it->second.onNpu;
+  // An op a producer's kernel applies (cpu.fused) writes the producer's
+  // output; its producer's call carries it.
+  llvm::DenseMap<Operation *, Operation *> fusedActivation;
+  for (Operation &op : body.without_terminator())
+    if (op.hasAttr(cpu::kFusedAttr)) {
+      Operation *producer = op.getOperand(0).getDefiningOp();
+      if (!producer || !producer->hasOneUse())
+        return op.emitOpError("is marked cpu.fused but is not the sole "
+                              "user of its producer");
+      fusedActivation[producer] = &op;
+    }
+  auto channelsLast = [](Value v) {
+    Operation *def = v.getDefiningOp();
+    auto layout = def ? def->getAttrOfType<StringAttr>(cpu::kLayoutAttr)
+                      : StringAttr();
+    return layout && layout.getValue() == "nhwc";
   };
 
-  // A convolution whose only user is a ReLU or a bounded clip runs both in
-  // one kernel call (oneDNN applies the activation as a post-op): the
-  // activation's result becomes the convolution's output.
-  llvm::DenseMap<Operation *, Operation *> fusedActivation;
-  llvm::DenseSet<Operation *> absorbed;
-  for (Operation &op : body.without_terminator()) {
-    // Integer sums requantized by their only user: the kernel requantizes
-    // as it writes, and the int32 sums never reach memory.
-    if (llvm::isa<graph::QConvOp, graph::QMatMulOp>(op) && op.hasOneUse() &&
-        !onNpu(&op) && llvm::isa<graph::RequantizeOp>(*op.getUsers().begin()) &&
-        !onNpu(*op.getUsers().begin())) {
-      fusedActivation[&op] = *op.getUsers().begin();
-      absorbed.insert(*op.getUsers().begin());
-      continue;
-    }
-    auto conv = llvm::dyn_cast<graph::ConvOp>(op);
-    if (!conv || !conv->hasOneUse() || onNpu(conv) ||
-        onNpu(*conv->getUsers().begin()))
-      continue;
-    Operation *user = *conv->getUsers().begin();
-    auto clip = llvm::dyn_cast<graph::ClipOp>(user);
-    bool fusable = llvm::isa<graph::ReluOp>(user) ||
-                   (clip && clip.getMin() && clip.getMax());
-    if (fusable && user->getResult(0).getType() == conv.getType()) {
-      fusedActivation[conv] = user;
-      absorbed.insert(user);
-    }
-  }
-
-  llvm::DenseSet<Value> channelsLast;
-  // NPU bindings read row-major host tensors; the CPU's channels-last choice
-  // does not look across segments yet, so it stays off with an NPU.
-  if (options.channelsLast && !options.npu)
-    channelsLast = chooseChannelsLast(body, absorbed, [&](Operation *op) {
-      Operation *activation = fusedActivation.lookup(op);
-      return activation ? activation->getResult(0) : op->getResult(0);
-    });
-
-  // Ops, constants and arena tensors, in program order. Consecutive NPU ops
-  // form one NPU segment; the CPU ops between them form CPU segments.
+  // Ops, constants and arena tensors, in program order. Each tile.segment
+  // is an NPU segment; the CPU ops between them form CPU segments.
   std::vector<flatbuffers::Offset<gnb::Op>> ops;
   std::vector<flatbuffers::Offset<gnb::Segment>> segments;
   llvm::DenseMap<Operation *, int64_t> stepOf;
-  std::vector<Operation *> run;
   int64_t step = 0;
   auto appendConstant = [&](const std::string &name, gnb::DType dtype,
                             std::vector<int64_t> shape,
@@ -462,146 +290,76 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
       segments.push_back(gnb::CreateSegmentDirect(fbb, gnb::DeviceKind::CPU, &ops));
     ops.clear();
   };
-  // Placement report rows: one per anchor op (fused ops join their anchor).
-  struct ReportRow {
-    std::string name, kind, placement, reason;
-    double cycles = -1;
-  };
-  std::vector<ReportRow> reportRows;
-  auto flushRun = [&]() -> LogicalResult {
-    if (run.empty())
-      return success();
-    llvm::DenseSet<Operation *> inRun(run.begin(), run.end());
-    SmallVector<Value> runInputs, runOutputs;
-    llvm::DenseSet<Value> seen;
-    for (Operation *op : run) {
-      for (Value v : op->getOperands()) {
-        Operation *def = v.getDefiningOp();
-        // Constants, and constants' integers given quantized types, are
-        // packed into the segment.
-        bool constant =
-            def && (llvm::isa<graph::ConstantOp>(def) ||
-                    (llvm::isa<graph::StorageCastOp>(def) &&
-                     def->getOperand(0).getDefiningOp<graph::ConstantOp>()));
-        if ((def && inRun.count(def)) || constant || !seen.insert(v).second)
-          continue;
-        runInputs.push_back(v);
-      }
-      for (Value r : op->getResults())
-        if (llvm::any_of(r.getUsers(),
-                         [&](Operation *u) { return !inRun.count(u); }))
-          runOutputs.push_back(r);
-    }
-    npu::NpuSegment segment;
-    if (failed(npu::lowerSegment(run, runInputs, runOutputs, placement,
-                                 *options.npu, segment, options.tileSegments,
-                                 options.npuCores)))
+  auto writeNpuSegment = [&](tileir::SegmentOp segment) -> LogicalResult {
+    if (segment.getCandidate())
+      return segment.emitOpError("is a candidate schedule; run "
+                                 "gaon-npu-select-schedule first");
+    auto programs = segment.getBody().front().getOps<npuir::ProgramOp>();
+    if (programs.empty())
+      return segment.emitOpError("has not been lowered to an npu.program; run "
+                                 "gaon-tile-to-npu first");
+    npu::Program prog;
+    if (failed(npu::readProgramOp(*programs.begin(), prog)))
       return failure();
-    // The program goes through the npu dialect: its verifiers check every
-    // instruction, and what is serialized is what the IR says.
-    {
-      OpBuilder builder(module.getContext());
-      Block scratch;
-      builder.setInsertionPointToEnd(options.npuPrograms ? options.npuPrograms
-                                                         : &scratch);
-      Operation *ir = npu::buildProgramOp(builder, run.front()->getLoc(),
-                                          segment.program);
-      if (failed(mlir::verify(ir)))
-        return run.front()->emitError("internal: the NPU program does not "
-                                      "verify");
-      if (failed(npu::readProgramOp(ir, segment.program)))
-        return failure();
-      if (!options.npuPrograms)
-        ir->erase();
-    }
-    for (Value r : runOutputs) {
-      auto id = addTensor(r, gnb::Storage::Arena, 0,
-                          npu::nodeName(r.getLoc()));
+    std::optional<ArrayAttr> names = segment.getOutputNames();
+    for (auto [i, r] : llvm::enumerate(segment.getResults())) {
+      std::string name =
+          names && i < names->size()
+              ? llvm::cast<StringAttr>((*names)[i]).str()
+              : npu::nodeName(r.getLoc());
+      auto id = addTensor(r, gnb::Storage::Arena, 0, name);
       if (failed(id))
         return failure();
       arena.push_back({*id, r, pending[*id].dtype, pending[*id].shape,
                        pending[*id].name, pending[*id].byteSize, step, step});
     }
-    for (Operation *op : run)
-      stepOf[op] = step;
-    // The compiler's estimate: the program on the simulator, timing only.
-    const npu::SimResult &estimate = segment.estimate;
-    for (Operation *op : run) {
-      const npu::Placement &p = placement[op];
-      if (p.fusedInto)
+    stepOf[segment] = step;
+    // Device-form constants become constant tensors; host tensors bind to
+    // the device tensors the segment names.
+    std::vector<flatbuffers::Offset<gnb::NpuBinding>> consts, ins, outs;
+    llvm::StringMap<npu::DevTensor> devTensors;
+    for (Operation &op : segment.getBody().front()) {
+      if (auto t = llvm::dyn_cast<tileir::TensorOp>(op)) {
+        devTensors[t.getSymName()] = npu::devTensorOf(t);
         continue;
-      SmallVector<Operation *> fused;
-      for (Operation *f : run)
-        if (placement[f].fusedInto == op)
-          fused.push_back(f);
-      ReportRow row{npu::fusedGroupName(op, fused),
-                    op->getName().getStringRef().str(), "npu", "", 0};
-      for (size_t t = 0; t < segment.program.tags.size(); ++t)
-        if (segment.program.tags[t] == row.name && t < estimate.tags.size() &&
-            estimate.tags[t].first >= 0)
-          row.cycles = estimate.tags[t].last - estimate.tags[t].first;
-      reportRows.push_back(row);
+      }
+      auto c = llvm::dyn_cast<tileir::ConstantOp>(op);
+      if (!c)
+        continue;
+      auto value = llvm::dyn_cast_or_null<DenseElementsAttr>(c.getValueAttr());
+      if (!value)
+        return c.emitOpError("has no bytes (value) to store");
+      std::vector<char> bytes = constantBytes(value, uint64_t(c.getBytes()));
+      uint32_t id = appendConstant(c.getName().str(), gnb::DType::U8,
+                                   {int64_t(bytes.size())}, bytes);
+      consts.push_back(gnb::CreateNpuBinding(fbb, id, uint64_t(c.getDram())));
     }
-    // Serialize: device-form constants become constant tensors.
-    auto bindingOf = [&](uint32_t tensor, const npu::SegmentBinding *b,
-                         uint64_t dram) {
-      if (!b)
-        return gnb::CreateNpuBinding(fbb, tensor, dram);
-      std::vector<uint32_t> sizes(b->sizes.begin(), b->sizes.end());
-      std::vector<int64_t> strides(b->strides.begin(), b->strides.end());
-      return gnb::CreateNpuBindingDirect(fbb, tensor, b->dram,
-                                         gnb::NpuElemType(b->deviceType),
+    auto bind = [&](Value v, Attribute name) {
+      npu::SegmentBinding b = npu::bindingOf(
+          llvm::cast<RankedTensorType>(v.getType()),
+          devTensors[llvm::cast<FlatSymbolRefAttr>(name).getValue()]);
+      std::vector<uint32_t> sizes(b.sizes.begin(), b.sizes.end());
+      std::vector<int64_t> strides(b.strides.begin(), b.strides.end());
+      return gnb::CreateNpuBindingDirect(fbb, ids[v], b.dram,
+                                         gnb::NpuElemType(b.deviceType),
                                          &sizes, &strides);
     };
-    std::vector<flatbuffers::Offset<gnb::NpuBinding>> consts, ins, outs;
-    for (const npu::SegmentConstant &c : segment.constants) {
-      uint32_t id = appendConstant(c.name, gnb::DType::U8,
-                                   {int64_t(c.bytes.size())}, c.bytes);
-      consts.push_back(bindingOf(id, nullptr, c.dram));
-    }
-    for (const npu::SegmentBinding &b : segment.inputs)
-      ins.push_back(bindingOf(ids[b.value], &b, 0));
-    for (const npu::SegmentBinding &b : segment.outputs)
-      outs.push_back(bindingOf(ids[b.value], &b, 0));
+    if (segment.getInputs().size() &&
+        !segment.getInputTensors())
+      return segment.emitOpError("names no input_tensors");
+    for (auto [v, name] : llvm::zip(segment.getInputs(),
+                                    segment.getInputTensorsAttr()))
+      ins.push_back(bind(v, name));
+    if (segment.getNumResults())
+      for (auto [v, name] : llvm::zip(segment.getResults(),
+                                      segment.getOutputTensorsAttr()))
+        outs.push_back(bind(v, name));
     std::vector<flatbuffers::Offset<gnb::NpuQueue>> queues;
-    const npu::Program &prog = segment.program;
     for (int c = 0; c < prog.cores; ++c)
       for (int e = 0; e < npu::kEngines; ++e) {
         std::vector<flatbuffers::Offset<gnb::NpuInstruction>> list;
-        for (const npu::Instruction &in : prog.queues[c][e]) {
-          flatbuffers::Offset<gnb::NpuDma> dma = 0;
-          flatbuffers::Offset<gnb::NpuMatMul> mm = 0;
-          flatbuffers::Offset<gnb::NpuVector> vec = 0;
-          if (in.opcode == npu::Opcode::DmaLoad ||
-              in.opcode == npu::Opcode::DmaStore) {
-            const npu::DmaDesc &d = in.dma;
-            std::vector<uint32_t> sizes(d.sizes.begin(), d.sizes.end());
-            std::vector<int64_t> ds(d.dramStrides.begin(), d.dramStrides.end());
-            std::vector<int64_t> ss(d.sramStrides.begin(), d.sramStrides.end());
-            dma = gnb::CreateNpuDmaDirect(fbb, d.dram, d.sram, d.elemBytes,
-                                          &sizes, &ds, &ss);
-          } else if (in.opcode == npu::Opcode::MatMul) {
-            const npu::MatMulDesc &m = in.mm;
-            mm = gnb::CreateNpuMatMul(
-                fbb, gnb::NpuMatMode(m.mode), m.m, m.n, m.k, m.a, m.aOuter,
-                m.aInner, m.aOuterStride, m.aInnerStride, m.b, m.bRowStride,
-                m.c, m.cRowStride, m.accumulate, m.store, m.hasBias, m.bias,
-                m.requant, m.zeroPoint, m.clampLo, m.clampHi,
-                gnb::NpuElemType(m.outType), m.out, m.outRowStride, m.relu,
-                m.scale, m.outOuterStride, m.scales, m.group);
-          } else if (in.opcode == npu::Opcode::Vector) {
-            const npu::VectorDesc &v = in.vec;
-            vec = gnb::CreateNpuVector(
-                fbb, gnb::NpuVecOp(v.op), gnb::NpuElemType(v.type), v.n, v.a,
-                v.b, v.y, v.bStep, v.outer, v.aStride, v.bStride, v.yStride,
-                gnb::NpuElemType(v.bType), gnb::NpuElemType(v.outType),
-                v.zeroA, v.zeroB, v.mulA, v.mulB, v.multiplier, v.shift,
-                v.zeroY, v.clampLo, v.clampHi, v.scale);
-          }
-          list.push_back(gnb::CreateNpuInstruction(
-              fbb, gnb::NpuOpcode(in.opcode), gnb::NpuEngine(in.engine),
-              in.tag, dma, mm, vec, in.semaphore, in.value, in.core));
-        }
+        for (const npu::Instruction &in : prog.queues[c][e])
+          list.push_back(npu::encodeInstruction(fbb, in));
         if (!list.empty())
           queues.push_back(gnb::CreateNpuQueueDirect(
               fbb, c, gnb::NpuEngine(e), &list));
@@ -616,12 +374,16 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
     segments.push_back(gnb::CreateSegment(fbb, gnb::DeviceKind::NPU, 0, 0,
                                           program));
     ++step;
-    run.clear();
     return success();
   };
   for (Operation &op : body.without_terminator()) {
-    if (absorbed.count(&op))
+    if (op.hasAttr(cpu::kFusedAttr))
       continue;
+    if (auto segment = llvm::dyn_cast<tileir::SegmentOp>(op)) {
+      if (failed(writeNpuSegment(segment)))
+        return failure();
+      continue;
+    }
     // A constant, or a constant's integers given a quantized type (weights
     // of integer ops), is stored once in the constant data.
     auto storageCast = llvm::dyn_cast<graph::StorageCastOp>(op);
@@ -630,12 +392,9 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
                         : llvm::dyn_cast<graph::ConstantOp>(op);
     if (constant) {
       Value stored = op.getResult(0);
-      // Constants only NPU ops read are packed into their segments instead.
-      if (options.npu && !stored.use_empty() &&
-          llvm::all_of(stored.getUsers(),
-                       [&](Operation *u) { return onNpu(u); }))
-        continue;
-      if (storageCast && stored.use_empty())
+      // Constants only NPU ops read were packed into their segments, and
+      // have no users left.
+      if (stored.use_empty())
         continue;
       // Integers only storage casts read are stored by those casts.
       if (!storageCast && !stored.use_empty() &&
@@ -658,22 +417,15 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
       constants.insert(constants.end(), bytes.begin(), bytes.end());
       continue;
     }
-    if (onNpu(&op)) {
-      run.push_back(&op);
-      continue;
-    }
-    if (failed(flushRun()))
-      return failure();
     if (op.getDialect() == nullptr ||
         op.getDialect()->getNamespace() != "graph")
-      return op.emitError("the CPU target runs graph ops only; ")
-             << op.getName() << " is not one";
-    if (options.npu) {
-      auto it = placement.find(&op);
-      reportRows.push_back({locationName(op.getLoc()),
-                            op.getName().getStringRef().str(), "cpu",
-                            it != placement.end() ? it->second.reason : "", -1});
-    }
+      return op.emitError("the binary writer takes graph ops (CPU kernel "
+                          "calls) and lowered tile.segment ops (NPU "
+                          "segments); ")
+             << op.getName() << " is neither";
+    if (npu::placedOnNpu(&op))
+      return op.emitOpError("is placed on the NPU but not in a lowered NPU "
+                            "segment; run the NPU pipeline first");
     std::vector<uint32_t> in, out;
     for (Value operand : op.getOperands()) {
       auto it = ids.find(operand);
@@ -688,21 +440,25 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
       if (failed(id))
         return failure();
       out.push_back(*id);
-      if (channelsLast.count(result))
+      if (channelsLast(result))
         pending[*id].layout = gnb::Layout::ChannelsLast;
       arena.push_back({*id, result, pending[*id].dtype, pending[*id].shape,
                        pending[*id].name, pending[*id].byteSize, step, step});
     }
     std::vector<flatbuffers::Offset<gnb::Attribute>> attrs;
+    // Kernels read the op's own attributes; the dialect-prefixed ones
+    // (npu.*, cpu.*) are the compiler's notes.
     for (NamedAttribute named : op.getAttrs())
-      if (failed(serializeAttribute(fbb, named, attrs)))
+      if (!named.getName().getValue().contains('.') &&
+          failed(serializeAttribute(fbb, named, attrs)))
         return op.emitError("the CPU target cannot serialize attribute '")
                << named.getName() << "'";
     if (activation && llvm::isa<graph::RequantizeOp>(activation)) {
       // The clamp travels with the sums' op; the output's quantization
       // says the rest.
       for (NamedAttribute named : activation->getAttrs())
-        if (failed(serializeAttribute(fbb, named, attrs)))
+        if (!named.getName().getValue().contains('.') &&
+            failed(serializeAttribute(fbb, named, attrs)))
           return activation->emitError("cannot serialize attribute '")
                  << named.getName() << "'";
       stepOf[activation] = step;
@@ -725,8 +481,6 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
     stepOf[&op] = step;
     ++step;
   }
-  if (failed(flushRun()))
-    return failure();
   closeCpuSegment();
 
   // Lifetimes: a value lives until its last user (the return is the end).
@@ -802,38 +556,6 @@ LogicalResult writeCpuBinary(ModuleOp module, llvm::raw_ostream &os,
     options.stats->arenaWithoutReuse = plan.totalRequested;
     options.stats->constantBytes = constants.size();
     options.stats->ops = step;
-  }
-  if (options.report) {
-    std::string &r = *options.report;
-    r = "{\"npu\":\"" + (options.npu ? options.npu->name : std::string()) +
-        "\",\"nodes\":[";
-    auto quote = [](const std::string &text) {
-      std::string q = "\"";
-      for (char ch : text) {
-        if (ch == '"' || ch == '\\')
-          q += '\\';
-        if (uint8_t(ch) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", ch);
-          q += buf;
-          continue;
-        }
-        q += ch;
-      }
-      return q + "\"";
-    };
-    for (size_t i = 0; i < reportRows.size(); ++i) {
-      const ReportRow &row = reportRows[i];
-      r += (i ? ",\n" : "\n") + std::string("{\"name\":") + quote(row.name) +
-           ",\"op\":" + quote(row.kind) + ",\"placement\":" +
-           quote(row.placement);
-      if (!row.reason.empty())
-        r += ",\"reason\":" + quote(row.reason);
-      if (row.cycles >= 0)
-        r += ",\"estimated_cycles\":" + std::to_string(int64_t(row.cycles));
-      r += "}";
-    }
-    r += "]}\n";
   }
   return success();
 }

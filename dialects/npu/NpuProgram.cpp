@@ -1,6 +1,6 @@
-//===- NpuProgramIR.cpp - NPU programs <-> the npu dialect ----------------===//
+//===- NpuProgram.cpp - NPU programs <-> the npu dialect ------------------===//
 
-#include "targets/npu/compiler/NpuProgramIR.h"
+#include "dialects/npu/NpuProgram.h"
 
 #include "dialects/npu/NpuOps.h"
 
@@ -166,6 +166,116 @@ Operation *buildProgramOp(OpBuilder &builder, Location loc,
   return prog;
 }
 
+FailureOr<Instruction> readInstruction(Operation *iop, Engine engine) {
+  Instruction in;
+  in.engine = engine;
+  auto readDma = [&](auto d, Opcode opcode) -> bool {
+    if (d.getSizes().size() != 4 || d.getDramStrides().size() != 4 ||
+        d.getSramStrides().size() != 4)
+      return false;
+    in.opcode = opcode;
+    in.engine = opcode == Opcode::DmaLoad ? Engine::Load : Engine::Store;
+    in.tag = d.getTag();
+    in.dma.dram = d.getDram();
+    in.dma.sram = d.getSram();
+    in.dma.elemBytes = d.getElemBytes();
+    for (int i = 0; i < 4; ++i) {
+      in.dma.sizes[i] = d.getSizes()[i];
+      in.dma.dramStrides[i] = d.getDramStrides()[i];
+      in.dma.sramStrides[i] = d.getSramStrides()[i];
+    }
+    return true;
+  };
+  if (auto d = llvm::dyn_cast<npuir::DmaLoadOp>(iop)) {
+    if (!readDma(d, Opcode::DmaLoad))
+      return failure();
+  } else if (auto d = llvm::dyn_cast<npuir::DmaStoreOp>(iop)) {
+    if (!readDma(d, Opcode::DmaStore))
+      return failure();
+  } else if (auto m = llvm::dyn_cast<npuir::MatMulOp>(iop)) {
+    in.opcode = Opcode::MatMul;
+    in.engine = Engine::Matrix;
+    in.tag = m.getTag();
+    MatMulDesc &mm = in.mm;
+    mm.mode = MatMode(int(m.getMode()));
+    mm.m = m.getM();
+    mm.n = m.getN();
+    mm.k = m.getK();
+    mm.a = m.getA();
+    mm.aOuter = m.getAOuter();
+    mm.aInner = m.getAInner();
+    mm.aOuterStride = m.getAOuterStride();
+    mm.aInnerStride = m.getAInnerStride();
+    mm.b = m.getB();
+    mm.bRowStride = m.getBRowStride();
+    mm.c = m.getC();
+    mm.cRowStride = m.getCRowStride();
+    mm.accumulate = m.getAccumulate();
+    mm.scales = uint64_t(m.getScales().value_or(0));
+    mm.group = uint32_t(m.getGroup().value_or(0));
+    if (m.getOut()) {
+      mm.store = true;
+      mm.out = *m.getOut();
+      if (m.getOutType())
+        mm.outType = elemFrom(*m.getOutType());
+      mm.outRowStride = m.getOutRowStride().value_or(0);
+      mm.outOuterStride = m.getOutOuterStride().value_or(0);
+      mm.hasBias = m.getBias().has_value();
+      mm.bias = m.getBias().value_or(0);
+      mm.requant = m.getRequant().value_or(0);
+      mm.zeroPoint = m.getZeroPoint();
+      mm.clampLo = m.getClampLo();
+      mm.clampHi = m.getClampHi();
+      mm.relu = m.getRelu();
+      if (m.getScale())
+        mm.scale = m.getScale()->convertToFloat();
+    }
+  } else if (auto v = llvm::dyn_cast<npuir::VectorOp>(iop)) {
+    in.opcode = Opcode::Vector;
+    in.engine = Engine::Vector;
+    in.tag = v.getTag();
+    in.vec.op = VecOp(int(v.getOp()));
+    in.vec.type = elemFrom(v.getType());
+    in.vec.n = v.getN();
+    in.vec.a = v.getA();
+    in.vec.b = v.getB();
+    in.vec.y = v.getY();
+    in.vec.bStep = v.getBStep();
+    in.vec.outer = v.getOuter();
+    in.vec.aStride = v.getAStride();
+    in.vec.bStride = v.getBStride();
+    in.vec.yStride = v.getYStride();
+    if (auto t = v.getBType())
+      in.vec.bType = elemFrom(*t);
+    if (auto t = v.getOutType())
+      in.vec.outType = elemFrom(*t);
+    in.vec.zeroA = int32_t(v.getZeroA());
+    in.vec.zeroB = int32_t(v.getZeroB());
+    in.vec.mulA = int32_t(v.getMulA());
+    in.vec.mulB = int32_t(v.getMulB());
+    in.vec.multiplier = int32_t(v.getMultiplier());
+    in.vec.shift = int32_t(v.getShift());
+    in.vec.zeroY = int32_t(v.getZeroY());
+    in.vec.clampLo = int32_t(v.getClampLo());
+    in.vec.clampHi = int32_t(v.getClampHi());
+    if (auto sc = v.getScale())
+      in.vec.scale = sc->convertToFloat();
+  } else if (auto s = llvm::dyn_cast<npuir::SignalOp>(iop)) {
+    in.opcode = Opcode::Signal;
+    in.tag = s.getTag();
+    in.semaphore = s.getSemaphore();
+    in.core = s.getCore();
+  } else if (auto w = llvm::dyn_cast<npuir::WaitOp>(iop)) {
+    in.opcode = Opcode::Wait;
+    in.tag = w.getTag();
+    in.semaphore = w.getSemaphore();
+    in.value = w.getValue();
+  } else {
+    return failure();
+  }
+  return in;
+}
+
 LogicalResult readProgramOp(Operation *op, Program &out) {
   auto prog = llvm::dyn_cast<npuir::ProgramOp>(op);
   if (!prog)
@@ -181,103 +291,10 @@ LogicalResult readProgramOp(Operation *op, Program &out) {
     auto &list = out.queues[queue.getCore()][int(queue.getEngine())];
     Engine engine = Engine(int(queue.getEngine()));
     for (Operation &iop : queue.getBody().front()) {
-      Instruction in;
-      in.engine = engine;
-      auto readDma = [&](auto d, Opcode opcode) {
-        in.opcode = opcode;
-        in.tag = d.getTag();
-        in.dma.dram = d.getDram();
-        in.dma.sram = d.getSram();
-        in.dma.elemBytes = d.getElemBytes();
-        for (int i = 0; i < 4; ++i) {
-          in.dma.sizes[i] = d.getSizes()[i];
-          in.dma.dramStrides[i] = d.getDramStrides()[i];
-          in.dma.sramStrides[i] = d.getSramStrides()[i];
-        }
-      };
-      if (auto d = llvm::dyn_cast<npuir::DmaLoadOp>(iop)) {
-        readDma(d, Opcode::DmaLoad);
-      } else if (auto d = llvm::dyn_cast<npuir::DmaStoreOp>(iop)) {
-        readDma(d, Opcode::DmaStore);
-      } else if (auto m = llvm::dyn_cast<npuir::MatMulOp>(iop)) {
-        in.opcode = Opcode::MatMul;
-        in.tag = m.getTag();
-        MatMulDesc &mm = in.mm;
-        mm.mode = MatMode(int(m.getMode()));
-        mm.m = m.getM();
-        mm.n = m.getN();
-        mm.k = m.getK();
-        mm.a = m.getA();
-        mm.aOuter = m.getAOuter();
-        mm.aInner = m.getAInner();
-        mm.aOuterStride = m.getAOuterStride();
-        mm.aInnerStride = m.getAInnerStride();
-        mm.b = m.getB();
-        mm.bRowStride = m.getBRowStride();
-        mm.c = m.getC();
-        mm.cRowStride = m.getCRowStride();
-        mm.accumulate = m.getAccumulate();
-        mm.scales = uint64_t(m.getScales().value_or(0));
-        mm.group = uint32_t(m.getGroup().value_or(0));
-        if (m.getOut()) {
-          mm.store = true;
-          mm.out = *m.getOut();
-          mm.outType = elemFrom(*m.getOutType());
-          mm.outRowStride = *m.getOutRowStride();
-          mm.outOuterStride = m.getOutOuterStride().value_or(0);
-          mm.hasBias = m.getBias().has_value();
-          mm.bias = m.getBias().value_or(0);
-          mm.requant = m.getRequant().value_or(0);
-          mm.zeroPoint = m.getZeroPoint();
-          mm.clampLo = m.getClampLo();
-          mm.clampHi = m.getClampHi();
-          mm.relu = m.getRelu();
-          if (m.getScale())
-            mm.scale = m.getScale()->convertToFloat();
-        }
-      } else if (auto v = llvm::dyn_cast<npuir::VectorOp>(iop)) {
-        in.opcode = Opcode::Vector;
-        in.tag = v.getTag();
-        in.vec.op = VecOp(int(v.getOp()));
-        in.vec.type = elemFrom(v.getType());
-        in.vec.n = v.getN();
-        in.vec.a = v.getA();
-        in.vec.b = v.getB();
-        in.vec.y = v.getY();
-        in.vec.bStep = v.getBStep();
-        in.vec.outer = v.getOuter();
-        in.vec.aStride = v.getAStride();
-        in.vec.bStride = v.getBStride();
-        in.vec.yStride = v.getYStride();
-        if (auto t = v.getBType())
-          in.vec.bType = elemFrom(*t);
-        if (auto t = v.getOutType())
-          in.vec.outType = elemFrom(*t);
-        in.vec.zeroA = int32_t(v.getZeroA());
-        in.vec.zeroB = int32_t(v.getZeroB());
-        in.vec.mulA = int32_t(v.getMulA());
-        in.vec.mulB = int32_t(v.getMulB());
-        in.vec.multiplier = int32_t(v.getMultiplier());
-        in.vec.shift = int32_t(v.getShift());
-        in.vec.zeroY = int32_t(v.getZeroY());
-        in.vec.clampLo = int32_t(v.getClampLo());
-        in.vec.clampHi = int32_t(v.getClampHi());
-        if (auto sc = v.getScale())
-          in.vec.scale = sc->convertToFloat();
-      } else if (auto s = llvm::dyn_cast<npuir::SignalOp>(iop)) {
-        in.opcode = Opcode::Signal;
-        in.tag = s.getTag();
-        in.semaphore = s.getSemaphore();
-        in.core = s.getCore();
-      } else if (auto w = llvm::dyn_cast<npuir::WaitOp>(iop)) {
-        in.opcode = Opcode::Wait;
-        in.tag = w.getTag();
-        in.semaphore = w.getSemaphore();
-        in.value = w.getValue();
-      } else {
+      FailureOr<Instruction> in = readInstruction(&iop, engine);
+      if (failed(in))
         return iop.emitError("not an NPU instruction");
-      }
-      list.push_back(in);
+      list.push_back(*in);
     }
   }
   return success();

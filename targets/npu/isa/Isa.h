@@ -1,14 +1,16 @@
-//===- Program.h - NPU instructions as the simulator executes them -*- C++ -*-===//
+//===- Isa.h - the NPU instruction set, decoded ----------------*- C++ -*-===//
 //
 // The decoded form of docs/npu.md's instruction set: one struct per
-// instruction, in one in-order queue per engine per core. The `npu` dialect
-// lowers to this, the .gnb npu segment serializes it, and the simulator runs
-// it. Plain C++, no LLVM.
+// instruction, in one in-order queue per engine per core. The fields come
+// from Instructions.def, the one description of them. The `npu` dialect
+// converts to and from this, the .gnb npu segment serializes it
+// (GnbCodec.h), Validate.h holds the rules every instruction obeys, and the
+// simulator runs it. Plain C++, no LLVM.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef GAON_TARGETS_NPU_SIM_PROGRAM_H
-#define GAON_TARGETS_NPU_SIM_PROGRAM_H
+#ifndef GAON_TARGETS_NPU_ISA_ISA_H
+#define GAON_TARGETS_NPU_ISA_ISA_H
 
 #include <array>
 #include <cstdint>
@@ -19,6 +21,7 @@ namespace gaon::npu {
 
 enum class Engine : uint8_t { Load = 0, Store, Matrix, Vector };
 constexpr int kEngines = 4;
+/// For messages, profiles and traces: dma-load, dma-store, matrix, vector.
 const char *engineName(Engine e);
 
 enum class ElemType : uint8_t { I8, U8, I32, BF16, F32 };
@@ -33,14 +36,15 @@ enum class Opcode : uint8_t {
   Wait,     // any engine: hold until semaphore >= value
 };
 
+using Dims4 = std::array<uint32_t, 4>;
+using Strides4 = std::array<int64_t, 4>;
+inline constexpr Dims4 kUnitDims{1, 1, 1, 1};
+inline constexpr Strides4 kZeroStrides{0, 0, 0, 0};
+
 /// Up to 4 dimensions (outermost first); unused leading ones have size 1.
 struct DmaDesc {
-  uint64_t dram = 0;
-  uint64_t sram = 0;
-  uint32_t elemBytes = 1;
-  std::array<uint32_t, 4> sizes{1, 1, 1, 1};
-  std::array<int64_t, 4> dramStrides{0, 0, 0, 0}; // bytes
-  std::array<int64_t, 4> sramStrides{0, 0, 0, 0}; // bytes
+#define GAON_NPU_DMA_FIELD(T, member, name, init) T member = init;
+#include "targets/npu/isa/Instructions.def"
   uint64_t elements() const {
     return uint64_t(sizes[0]) * sizes[1] * sizes[2] * sizes[3];
   }
@@ -70,37 +74,16 @@ inline uint64_t matBRowBytes(MatMode m, uint64_t n) {
 /// (outer x inner rows with byte strides), so a convolution tap is one
 /// matmul. C holds i32 (integer modes) or f32 accumulators.
 struct MatMulDesc {
-  MatMode mode = MatMode::I8xI8;
-  uint32_t m = 0, n = 0, k = 0;
-  uint64_t a = 0;
-  uint32_t aOuter = 1, aInner = 1; // aOuter * aInner == m
-  int64_t aOuterStride = 0, aInnerStride = 0;
-  uint64_t b = 0;
-  int64_t bRowStride = 0; // bytes between rows of B (K rows of N)
-  uint64_t c = 0;
-  int64_t cRowStride = 0;
-  bool accumulate = false;
-  // Output stage, applied when `store` is set, after this matmul's sums:
-  // + bias[n], then requantize (integer modes, per-channel multipliers and
-  // shifts as i32 pairs at `requant`) or round to bf16 (float mode), write
-  // to `out` (row stride `outRowStride`).
-  bool store = false;
-  uint64_t bias = 0; // 0 = no bias; i32 or f32 per output channel
-  bool hasBias = false;
-  uint64_t requant = 0;
-  int32_t zeroPoint = 0, clampLo = -128, clampHi = 127;
-  ElemType outType = ElemType::I8;
-  uint64_t out = 0;
-  int64_t outRowStride = 0;
-  // When set, output rows follow A's window: row r is written at
-  // out + (r / aInner) * outOuterStride + (r % aInner) * outRowStride, so a
-  // tile lands inside a larger (haloed) tensor.
-  int64_t outOuterStride = 0;
-  bool relu = false; // float mode: max(0, x) before rounding
-  float scale = 1.0f; // float mode: sums * scale + bias, before relu
-  // Weight-only modes: f32 scales, ceil(k / group) rows of n, row-major.
-  uint64_t scales = 0;
-  uint32_t group = 0;
+  // Output stage, applied when `store` is set: + bias[n] (i32 or f32 per
+  // output channel, when `hasBias`), then requantize (integer modes,
+  // per-channel multipliers and shifts as i32 pairs at `requant`) or
+  // `sums * scale` and relu, rounded (float modes), written to `out` (row
+  // stride `outRowStride`). With `outOuterStride`, output rows follow A's
+  // window: row r is written at out + (r / aInner) * outOuterStride +
+  // (r % aInner) * outRowStride, so a tile lands inside a larger (haloed)
+  // tensor. Weight-only modes: f32 `scales`, ceil(k / group) rows of n.
+#define GAON_NPU_MATMUL_FIELD(T, member, name, init) T member = init;
+#include "targets/npu/isa/Instructions.def"
 };
 
 enum class VecOp : uint8_t {
@@ -149,18 +132,10 @@ inline ElemType vecOpResultType(VecOp op, ElemType type) {
 /// of one type, where row o of each operand starts `o * stride` bytes after
 /// its base (bStep 0 broadcasts the row's first b).
 struct VectorDesc {
-  VecOp op = VecOp::Add;
-  ElemType type = ElemType::F32;
-  uint64_t n = 0;
-  uint64_t a = 0, b = 0, y = 0;
-  uint32_t bStep = 1;
-  uint32_t outer = 1;
-  int64_t aStride = 0, bStride = 0, yStride = 0;
-  // requant and qadd only (format version 4).
-  ElemType bType = ElemType::I8, outType = ElemType::I8;
-  int32_t zeroA = 0, zeroB = 0, mulA = 0, mulB = 0;
-  int32_t multiplier = 0, shift = 0, zeroY = 0, clampLo = -128, clampHi = 127;
-  float scale = 1.0f; // quantize and dequantize only (format version 5)
+  // bType, outType, zeroA ... clampHi: requant and qadd (format version 4),
+  // scale: quantize and dequantize (format version 5).
+#define GAON_NPU_VECTOR_FIELD(T, member, name, init) T member = init;
+#include "targets/npu/isa/Instructions.def"
 };
 
 /// The element type an instruction writes.
@@ -173,6 +148,13 @@ inline ElemType vectorResultType(const VectorDesc &v) {
 inline ElemType vectorBType(const VectorDesc &v) {
   return v.op == VecOp::QAdd ? v.bType : v.type;
 }
+
+/// The spellings the npu dialect and gaon-dump use (i8, bf16xbf16, row_sum,
+/// dma_load, ...); "?" for a value out of range.
+const char *elemTypeName(ElemType t);
+const char *matModeName(MatMode m);
+const char *vecOpName(VecOp op);
+const char *opcodeName(Opcode op);
 
 struct Instruction {
   Opcode opcode = Opcode::Signal;
@@ -198,4 +180,4 @@ struct Program {
 
 } // namespace gaon::npu
 
-#endif // GAON_TARGETS_NPU_SIM_PROGRAM_H
+#endif // GAON_TARGETS_NPU_ISA_ISA_H

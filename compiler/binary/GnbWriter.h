@@ -1,0 +1,48 @@
+//===- GnbWriter.h - a finished module as a .gnb binary --------*- C++ -*-===//
+//
+// The last step of every target: serializes a module the pipeline has
+// finished (compiler/pipelines) into the .gnb format (runtime/schema). Graph
+// ops become CPU kernel calls, with what gaon-cpu-fuse-activations and
+// gaon-cpu-choose-layout decided; each lowered tile.segment becomes an NPU
+// segment: its npu.program, its packed constants, and the bindings of its
+// host tensors. Arena tensors are planned by liveness.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GAON_COMPILER_BINARY_GNBWRITER_H
+#define GAON_COMPILER_BINARY_GNBWRITER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace gaon {
+namespace npu {
+struct NpuConfig;
+}
+
+struct GnbStats {
+  uint64_t arenaSize = 0, arenaWithoutReuse = 0, constantBytes = 0;
+  uint64_t ops = 0;
+};
+
+struct GnbWriterOptions {
+  std::string compilerVersion = "gaon 0.1.0";
+  /// When set, constants go to this stream instead of the binary, and the
+  /// binary names `weightsFileName` (relative to its own folder).
+  llvm::raw_ostream *weightsStream = nullptr;
+  std::string weightsFileName;
+  GnbStats *stats = nullptr;
+  /// The NPU the segments were compiled for (an "npu" target binary); null
+  /// for the CPU target.
+  const npu::NpuConfig *npu = nullptr;
+};
+
+/// Writes `module` as a .gnb binary. Reports problems on the ops concerned.
+mlir::LogicalResult writeGnb(mlir::ModuleOp module, llvm::raw_ostream &os,
+                             const GnbWriterOptions &options = {});
+
+} // namespace gaon
+
+#endif // GAON_COMPILER_BINARY_GNBWRITER_H

@@ -1,0 +1,138 @@
+//===- Geometry.cpp - NPU op geometry and SRAM budgets --------------------===//
+
+#include "compiler/npu/Geometry.h"
+
+using namespace mlir;
+
+namespace gaon::npu {
+
+uint64_t residentBudget(const NpuConfig &config) {
+  return uint64_t(config.sramBytes) * 3 / 8;
+}
+
+uint64_t opBudget(const NpuConfig &config) {
+  return (uint64_t(config.sramBytes) - residentBudget(config)) / 2;
+}
+
+static uint64_t convTileBytes(const ConvGeom &g, int64_t paddedW, int64_t nt,
+                              int64_t rows, int64_t cols, bool fullWidth) {
+  int64_t inRows = g.inRows(rows);
+  int64_t inCols = fullWidth ? paddedW : g.inCols(cols);
+  uint64_t in = alignUp(uint64_t(inRows) * inCols * g.cin * kBf16);
+  uint64_t acc = alignUp(uint64_t(rows) * cols * nt * 4);
+  uint64_t out = alignUp(uint64_t(rows) * cols * nt * kBf16);
+  return 2 * in + acc + 2 * out;
+}
+
+std::optional<ConvPlan> planConv(const ConvGeom &g, int64_t paddedW,
+                                 const NpuConfig &config, uint64_t budget,
+                                 bool streamed) {
+  ConvPlan p;
+  auto weightBytes = [&](int64_t nt) {
+    return alignUp(uint64_t(g.kh) * g.kw * g.cin * nt * kBf16) +
+           alignUp(uint64_t(nt) * 4);
+  };
+  p.nt = g.cout;
+  // Split output channels until the weights take at most half the budget
+  // (two buffers when there is more than one weight tile).
+  while (p.nt > config.matrixCols &&
+         (p.nt == g.cout ? 1 : 2) * weightBytes(p.nt) > budget / 2)
+    p.nt = alignUp(ceilDiv(p.nt, 2), config.matrixCols);
+  uint64_t weights = (p.nt == g.cout ? 1 : 2) * weightBytes(p.nt);
+  if (weights > budget)
+    return std::nullopt;
+  uint64_t rest = budget - weights;
+  // Rows: when tiles stream through DMA, at most a quarter of the output per
+  // tile, so that loads, compute and stores overlap; between resident
+  // tensors, as many as the accumulator allows (each matmul pays the
+  // array's fill latency once).
+  int64_t maxRows = streamed && g.oh >= 4 ? ceilDiv(g.oh, 4) : g.oh;
+  for (int64_t r = maxRows; r >= 1; --r)
+    if (convTileBytes(g, paddedW, p.nt, r, g.ow, true) <= rest) {
+      p.cols = g.ow;
+      // Split rows evenly.
+      p.rows = ceilDiv(g.oh, ceilDiv(g.oh, r));
+      return p;
+    }
+  // One output row at a time does not fit: split columns too (and aim for
+  // at least four column tiles for overlap).
+  p.rows = 1;
+  p.fullWidth = false;
+  int64_t maxCols = g.ow >= 4 ? ceilDiv(g.ow, 4) : g.ow;
+  for (int64_t c = maxCols; c >= 1; c = c > 64 ? c * 3 / 4 : c - 1)
+    if (convTileBytes(g, paddedW, p.nt, 1, c, false) <= rest) {
+      p.cols = ceilDiv(g.ow, ceilDiv(g.ow, c));
+      return p;
+    }
+  return std::nullopt;
+}
+
+FailureOr<ConvGeom> convGeom(Operation *conv) {
+  if (!llvm::isa<graph::ConvOp, graph::QConvOp>(conv))
+    return failure();
+  RankedTensorType in = rankedOf(conv->getOperand(0));
+  RankedTensorType wt = rankedOf(conv->getOperand(1));
+  RankedTensorType out = rankedOf(conv->getResult(0));
+  if (!in || !out || !wt || in.getRank() != 4)
+    return failure();
+  ConvGeom g;
+  g.n = in.getDimSize(0);
+  g.cin = in.getDimSize(1);
+  g.h = in.getDimSize(2);
+  g.w = in.getDimSize(3);
+  g.cout = out.getDimSize(1);
+  g.oh = out.getDimSize(2);
+  g.ow = out.getDimSize(3);
+  g.kh = wt.getDimSize(2);
+  g.kw = wt.getDimSize(3);
+  auto ints = [&](StringRef name) {
+    auto a = conv->getAttrOfType<DenseI64ArrayAttr>(name);
+    return a ? a.asArrayRef() : ArrayRef<int64_t>();
+  };
+  ArrayRef<int64_t> s = ints("strides"), d = ints("dilations"),
+                    p = ints("pads");
+  if (s.size() != 2 || d.size() != 2 || p.size() != 4)
+    return failure();
+  g.sh = s[0];
+  g.sw = s[1];
+  g.dh = d[0];
+  g.dw = d[1];
+  g.padT = p[0];
+  g.padL = p[1];
+  g.padB = p[2];
+  g.padR = p[3];
+  return g;
+}
+
+ConvGeom matmulGeom(RankedTensorType lhs, RankedTensorType rhs) {
+  ConvGeom g;
+  g.w = g.ow = lhs.getNumElements() / lhs.getShape().back();
+  g.cin = lhs.getShape().back();
+  g.cout = rhs.getDimSize(1);
+  return g;
+}
+
+RowTiling planRows(int64_t h, int64_t w, int64_t bytesPerPixel,
+                   uint64_t budget) {
+  RowTiling t;
+  uint64_t rowBytes = uint64_t(w) * bytesPerPixel;
+  if (rowBytes <= budget) {
+    t.cols = w;
+    t.rows = std::max<int64_t>(1, std::min<int64_t>(h, budget / rowBytes));
+    if (h >= 4)
+      t.rows = std::min(t.rows, ceilDiv(h, 4));
+    t.rows = ceilDiv(h, ceilDiv(h, t.rows));
+    return t;
+  }
+  t.cols = std::max<int64_t>(1, budget / bytesPerPixel);
+  t.cols = ceilDiv(w, ceilDiv(w, t.cols));
+  return t;
+}
+
+uint64_t weightRowBytes(int64_t nw, int64_t elemBytes, int64_t weightBits) {
+  if (!weightBits)
+    return uint64_t(nw) * elemBytes;
+  return weightBits == 4 ? uint64_t(nw + 1) / 2 : uint64_t(nw);
+}
+
+} // namespace gaon::npu

@@ -1,0 +1,126 @@
+//===- Layout.cpp - device layouts, halos and aliases (graph -> tile) -----===//
+//
+// Activations live in DRAM or SRAM as bf16 (or 8-bit), channels-last, with
+// a zero halo as wide as the largest padding a consumer needs, so a
+// convolution's input tile is one plain DMA and the matrix engine never
+// sees a border. Reshapes between row-major-equivalent tensors are aliases:
+// their own shape over their root's bytes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/npu/GraphToTile/SegmentPlanner.h"
+
+using namespace mlir;
+
+namespace gaon::npu {
+
+LogicalResult SegmentPlanner::planLayouts(ArrayRef<Operation *> ops,
+                                          ArrayRef<Value> inputs) {
+  // Fusion groups, aliases (reshapes) and the halo each tensor needs.
+  llvm::DenseMap<Value, int64_t> halo;
+  for (Operation *op : ops) {
+    const Placement &p = placement.lookup(op);
+    if (p.fusedInto) {
+      fusedOf[p.fusedInto].push_back(op);
+      continue;
+    }
+    anchors.push_back(op);
+    if (auto reshape = llvm::dyn_cast<graph::ReshapeOp>(op))
+      alias[reshape.getOutput()] = reshape.getInput();
+  }
+  for (Operation *op : anchors)
+    if (llvm::isa<graph::ConvOp, graph::QConvOp>(op)) {
+      auto p = op->getAttrOfType<DenseI64ArrayAttr>("pads").asArrayRef();
+      int64_t &h = halo[root(op->getOperand(0))];
+      h = std::max(h, *std::max_element(p.begin(), p.end()));
+    }
+
+  // Every root tensor's shape and halo; aliases share their root's bytes.
+  auto addRoot = [&](Value v) -> LogicalResult {
+    Value r = root(v);
+    if (tensors.count(r))
+      return success();
+    DevTensor d = devShape(rankedOf(r));
+    d.pad = halo.lookup(r);
+    if (d.pad && rankedOf(r).getRank() != 4)
+      return emitError(v.getLoc(), "internal: a padded NPU tensor that is "
+                                   "not 4-D");
+    tensors[r] = d;
+    roots.push_back(r);
+    return success();
+  };
+  for (Value v : inputs)
+    if (failed(addRoot(v)))
+      return failure();
+  for (Operation *op : anchors)
+    if (failed(addRoot(groupResult(op))))
+      return failure();
+  for (auto &[v, src] : alias) {
+    (void)src;
+    if (tensors[root(v)].pad)
+      return emitError(v.getLoc(), "internal: a reshape of a haloed tensor");
+  }
+  return success();
+}
+
+tileir::SegmentOp SegmentPlanner::createSegment(ArrayRef<Value> inputs,
+                                                ArrayRef<Value> outputs) {
+  // DRAM for what is not resident, one block each (no reuse yet: halos rely
+  // on device memory being zeroed once, when a session starts).
+  for (Value r : roots)
+    if (!tensors[r].sram)
+      tensors[r].base = allocDram(tensors[r].bytes());
+  // Aliases: their own shape over their root's bytes, which must have no
+  // halo (reshapes reach the NPU only between row-major tensors).
+  for (auto &[v, src] : alias) {
+    (void)src;
+    const DevTensor &r = tensors[root(v)];
+    DevTensor d = devShape(rankedOf(v));
+    d.base = r.base;
+    d.sram = r.sram;
+    tensors[v] = d;
+  }
+
+  // The segment and its tensors, named in order of appearance.
+  SmallVector<Type> resultTypes;
+  for (Value v : outputs)
+    resultTypes.push_back(v.getType());
+  OperationState state(loc, tileir::SegmentOp::getOperationName());
+  tileir::SegmentOp::build(builder, state, resultTypes, inputs, {});
+  state.addAttribute("dram_bytes", i64(0));
+  state.addAttribute("resident_bytes", i64(residentTop));
+  state.addAttribute("tags", builder.getStrArrayAttr({}));
+  state.addAttribute("cores", i64(cores));
+  auto segment = llvm::cast<tileir::SegmentOp>(builder.create(state));
+  builder.setInsertionPointToEnd(&segment.getBody().emplaceBlock());
+  SmallVector<Value> order(roots.begin(), roots.end());
+  for (auto &[v, src] : alias) {
+    (void)src;
+    order.push_back(v);
+  }
+  for (Value v : order) {
+    names[v] = "t" + std::to_string(names.size());
+    const DevTensor &d = tensors[v];
+    builder.create<tileir::TensorOp>(
+        loc, builder.getStringAttr(names[v]),
+        builder.getStringAttr(d.sram ? "sram" : "dram"), i64(d.base), i64(d.n),
+        i64(d.h), i64(d.w), i64(d.c), i64(d.pad),
+        builder.getStringAttr(d.elem));
+  }
+  auto symbols = [&](ArrayRef<Value> values) {
+    SmallVector<Attribute> refs;
+    for (Value v : values)
+      refs.push_back(sym(v));
+    return builder.getArrayAttr(refs);
+  };
+  segment.setInputTensorsAttr(symbols(inputs));
+  segment.setOutputTensorsAttr(symbols(outputs));
+  SmallVector<std::string> outputNames;
+  for (Value v : outputs)
+    outputNames.push_back(nodeName(v.getLoc()));
+  SmallVector<StringRef> nameRefs(outputNames.begin(), outputNames.end());
+  segment.setOutputNamesAttr(builder.getStrArrayAttr(nameRefs));
+  return segment;
+}
+
+} // namespace gaon::npu

@@ -1,0 +1,223 @@
+//===- TileToNpu.cpp - gaon-tile-to-npu -----------------------------------===//
+//
+// Each tile.segment's tiled ops become one npu.program in the segment,
+// through one conversion pattern per op (this file, ConvToNpu.cpp and
+// VectorToNpu.cpp) sharing a SegmentLowering; Sync.h derives the
+// semaphores.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/npu/NpuCommon.h"
+#include "compiler/npu/Passes.h"
+#include "compiler/npu/TileToNpu/SegmentLowering.h"
+#include "dialects/npu/NpuOps.h"
+#include "dialects/npu/NpuProgram.h"
+
+namespace gaon {
+#define GEN_PASS_DEF_TILETONPU
+#include "compiler/npu/Passes.h.inc"
+} // namespace gaon
+
+using namespace mlir;
+
+namespace gaon::npu {
+
+LogicalResult SegmentLowering::begin(tileir::SegmentOp segment) {
+  program.tags.clear();
+  for (Attribute t : segment.getTags())
+    program.tags.push_back(llvm::cast<StringAttr>(t).str());
+  program.dramBytes = uint64_t(segment.getDramBytes());
+  int64_t coreCount = segment.getCores();
+  if (coreCount < 1 || coreCount > config.cores)
+    return segment.emitOpError("plans for ")
+           << coreCount << " cores; the " << config.name << " NPU has "
+           << config.cores;
+  program.cores = int(coreCount);
+  program.queues.assign(coreCount, {});
+  for (int64_t c = 0; c < coreCount; ++c)
+    cores.push_back(std::make_unique<Emitter>(program, uint32_t(c)));
+  if (uint64_t(segment.getResidentBytes()) > uint64_t(config.sramBytes))
+    return segment.emitOpError("resident tensors take ")
+           << segment.getResidentBytes() << " bytes; the " << config.name
+           << " NPU has " << config.sramBytes << " bytes of SRAM per core";
+  for (Operation &op : segment.getBody().front()) {
+    if (auto t = llvm::dyn_cast<tileir::TensorOp>(op)) {
+      tensors[t.getSymName()] = devTensorOf(t);
+      continue;
+    }
+    // Constants' data travels beside the program; everything else is work
+    // a pattern lowers.
+    if (!llvm::isa<tileir::ConstantOp, tileir::LoadOp, tileir::ZeroOp,
+                   tileir::ConvOp, tileir::EltwiseOp, tileir::MaxPoolOp,
+                   tileir::GlobalPoolOp, tileir::RowsOp>(op))
+      return op.emitOpError("has no NPU lowering");
+  }
+  return success();
+}
+
+LogicalResult SegmentLowering::beginOp(Operation *op) {
+  // One source node's ops run together; the next node's wait for all
+  // cores.
+  int64_t tag = op->getAttrOfType<IntegerAttr>("tag").getInt();
+  auto coreAttr = op->getAttrOfType<IntegerAttr>("core");
+  int64_t core = coreAttr ? coreAttr.getInt() : 0;
+  if (core >= int64_t(cores.size()))
+    return op->emitOpError("runs on core ")
+           << core << " of a " << cores.size() << "-core segment";
+  if (cores.size() > 1 && lastTag >= 0 && tag != lastTag)
+    barrier();
+  lastTag = tag;
+  current = cores[core].get();
+  current->setTag(uint32_t(tag));
+  return success();
+}
+
+void SegmentLowering::finish() {
+  for (auto &c : cores)
+    c->finish();
+}
+
+void SegmentLowering::barrier() {
+  uint32_t n = cores.size();
+  ++barriers;
+  for (uint32_t c = 0; c < n; ++c) {
+    cores[c]->finish();
+    for (uint32_t to = 0; to < n; ++to) {
+      Instruction s;
+      s.opcode = Opcode::Signal;
+      s.semaphore = kBarrierSemaphore;
+      s.core = to;
+      cores[c]->push(Engine::Store, s);
+    }
+    Instruction w;
+    w.opcode = Opcode::Wait;
+    w.semaphore = kBarrierSemaphore;
+    w.value = barriers * n;
+    cores[c]->push(Engine::Load, w);
+  }
+}
+
+void SegmentLowering::lowerLoad(tileir::LoadOp op) {
+  current->access(Engine::Load, {sramRange(op.getSram(), op.getBytes(), true)});
+  current->dma(true, dmaFlat(op.getDram(), op.getSram(), op.getBytes()));
+  current->endStep(Engine::Load);
+}
+
+void SegmentLowering::lowerZero(tileir::ZeroOp op) {
+  const DevTensor &t = dev(op.getTargetAttr());
+  uint64_t zeros = op.getZeros(), zeroBytes = op.getZerosBytes();
+  uint64_t bytes = t.bytes();
+  current->access(Engine::Vector, {sramRange(zeros, zeroBytes, false),
+                               sramRange(t.base, bytes, true)});
+  uint64_t rows = bytes / zeroBytes;
+  // Copies move bits whatever the type; bf16 moves two bytes an element,
+  // bytes stay for tensors of odd size.
+  int64_t unit = bytes % kBf16 ? 1 : kBf16;
+  VectorDesc v;
+  v.op = VecOp::Copy;
+  v.type = unit == 1 ? ElemType::U8 : ElemType::BF16;
+  v.a = zeros;
+  v.aStride = 0;
+  if (rows) {
+    v.n = zeroBytes / unit;
+    v.outer = uint32_t(rows);
+    v.y = t.base;
+    v.yStride = int64_t(zeroBytes);
+    current->vector(v);
+  }
+  if (uint64_t rest = bytes - rows * zeroBytes) {
+    v.n = rest / unit;
+    v.outer = 1;
+    v.y = t.base + rows * zeroBytes;
+    current->vector(v);
+  }
+  current->endStep(Engine::Vector);
+}
+
+namespace {
+
+/// Lowers one tiled op through the segment's shared state, then erases it.
+template <typename TileOp, void (SegmentLowering::*Lower)(TileOp)>
+struct TileOpLowering : OpConversionPattern<TileOp> {
+  TileOpLowering(MLIRContext *ctx, SegmentLowering &state)
+      : OpConversionPattern<TileOp>(ctx), state(state) {}
+
+  LogicalResult
+  matchAndRewrite(TileOp op, typename TileOp::Adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (failed(state.beginOp(op)))
+      return failure();
+    (state.*Lower)(op);
+    rewriter.eraseOp(op);
+    return success();
+  }
+
+  SegmentLowering &state;
+};
+
+} // namespace
+
+void populateTileToNpuPatterns(RewritePatternSet &patterns,
+                               SegmentLowering &state) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<TileOpLowering<tileir::LoadOp, &SegmentLowering::lowerLoad>,
+               TileOpLowering<tileir::ZeroOp, &SegmentLowering::lowerZero>,
+               TileOpLowering<tileir::ConvOp, &SegmentLowering::lowerConv>,
+               TileOpLowering<tileir::EltwiseOp,
+                              &SegmentLowering::lowerEltwise>,
+               TileOpLowering<tileir::MaxPoolOp,
+                              &SegmentLowering::lowerMaxPool>,
+               TileOpLowering<tileir::GlobalPoolOp,
+                              &SegmentLowering::lowerGlobalPool>,
+               TileOpLowering<tileir::RowsOp, &SegmentLowering::lowerRows>>(
+      ctx, state);
+}
+
+/// Lowers `segment`'s work into `program`, leaving its tensors and
+/// constants, and puts the npu.program at the end of its body.
+LogicalResult lowerSegmentToNpu(tileir::SegmentOp segment,
+                                const NpuConfig &config) {
+  Program program;
+  SegmentLowering state(config, program);
+  if (failed(state.begin(segment)))
+    return failure();
+  MLIRContext *ctx = segment.getContext();
+  RewritePatternSet patterns(ctx);
+  populateTileToNpuPatterns(patterns, state);
+  ConversionTarget target(*ctx);
+  target.addLegalOp<tileir::SegmentOp, tileir::TensorOp, tileir::ConstantOp>();
+  target.addIllegalOp<tileir::LoadOp, tileir::ZeroOp, tileir::ConvOp,
+                      tileir::EltwiseOp, tileir::MaxPoolOp,
+                      tileir::GlobalPoolOp, tileir::RowsOp>();
+  if (failed(applyPartialConversion(segment, target, std::move(patterns))))
+    return failure();
+  state.finish();
+  OpBuilder builder(ctx);
+  builder.setInsertionPointToEnd(&segment.getBody().front());
+  buildProgramOp(builder, segment.getLoc(), program);
+  return success();
+}
+
+} // namespace gaon::npu
+
+namespace gaon {
+namespace {
+
+struct TileToNpuPass : impl::TileToNpuBase<TileToNpuPass> {
+  using TileToNpuBase::TileToNpuBase;
+
+  void runOnOperation() override {
+    FailureOr<npu::NpuConfig> config =
+        npu::loadPassNpuConfig(getOperation(), npuConfig);
+    if (failed(config))
+      return signalPassFailure();
+    SmallVector<tileir::SegmentOp> segments;
+    getOperation().walk([&](tileir::SegmentOp s) { segments.push_back(s); });
+    for (tileir::SegmentOp segment : segments)
+      if (failed(npu::lowerSegmentToNpu(segment, *config)))
+        return signalPassFailure();
+  }
+};
+
+} // namespace
+} // namespace gaon
