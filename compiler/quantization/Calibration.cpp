@@ -22,7 +22,6 @@
 #include "compiler/cpu/Passes.h"
 
 #include "TensorFiles.h"
-#include "runtime/src/Internal.h"
 #include "gaon/runtime.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -34,6 +33,7 @@
 #include "llvm/ADT/SetVector.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
 
 #include <algorithm>
@@ -778,7 +778,7 @@ LogicalResult writeAccuracyReport(ObservedProgram &fp32, ObservedProgram &qdq,
   for (size_t i = 0; i < layers.size(); ++i) {
     bool flagged = perLayer[i].sqnr() < 10;
     low += flagged;
-    os << (i ? ",\n" : "\n") << "{\"name\":" << rt::jsonQuote(layers[i])
+    os << (i ? ",\n" : "\n") << "{\"name\":" << llvm::json::Value(layers[i])
        << ",\"sqnr_db\":" << llvm::format("%.2f", perLayer[i].sqnr())
        << ",\"cosine\":" << llvm::format("%.6f", perLayer[i].cosine())
        << (flagged ? ",\"flag\":\"below 10 dB\"" : "") << "}";

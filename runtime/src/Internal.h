@@ -10,6 +10,7 @@
 #define GAON_RUNTIME_INTERNAL_H
 
 #include "gaon/runtime.h"
+#include "targets/cpu/kernels/OpDesc.h"
 #include "targets/npu/NpuConfig.h"
 #include "targets/npu/sim/Simulator.h"
 
@@ -47,26 +48,9 @@ struct TensorDesc {
   int32_t quantAxis = -1;
 };
 
-struct AttributeDesc {
-  std::vector<int64_t> ints;
-  std::vector<double> floats;
-  std::string str;
-};
-
-struct OpDesc {
-  std::string kind;
-  std::vector<uint32_t> inputs, outputs;
-  std::map<std::string, AttributeDesc> attributes;
-  std::string location;
-
-  /// Attribute accessors with defaults; enums are strings or ints.
-  int64_t getInt(const std::string &name, int64_t dflt) const;
-  double getFloat(const std::string &name, double dflt) const;
-  std::vector<int64_t> getInts(const std::string &name) const;
-  std::vector<double> getFloats(const std::string &name) const;
-  std::string getString(const std::string &name, const std::string &dflt) const;
-  bool has(const std::string &name) const { return attributes.count(name); }
-};
+// The kernels' view of an op (targets/cpu/kernels/OpDesc.h).
+using cpu::AttributeDesc;
+using cpu::OpDesc;
 
 /// A tensor's place in an NPU program's device memory.
 struct NpuBindingDesc {

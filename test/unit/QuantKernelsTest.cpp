@@ -8,7 +8,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "runtime/src/Internal.h"
 #include "targets/cpu/kernels/Int8Nhwc.h"
 #include "targets/cpu/kernels/Kernels.h"
 #include "targets/cpu/kernels/QuantRows.h"
@@ -31,8 +30,8 @@ struct Conv {
   int64_t zx, zw;
 };
 
-rt::OpDesc convOp(const Conv &c) {
-  rt::OpDesc op;
+cpu::OpDesc convOp(const Conv &c) {
+  cpu::OpDesc op;
   op.kind = "graph.qconv";
   op.attributes["strides"].ints = {c.stride, c.stride};
   op.attributes["dilations"].ints = {c.dilation, c.dilation};
@@ -81,7 +80,7 @@ TEST(QuantKernels, FastConvolutionEqualsPlainLoops) {
     View fv{GAON_I32, {c.n, c.m, oh, ow}, fast.data(), &ys, &yz, 1};
     View pv = fv;
     pv.data = plain.data();
-    rt::OpDesc op = convOp(c);
+    cpu::OpDesc op = convOp(c);
     std::vector<View> in{xv, wv, bv};
     ASSERT_EQ(validateCall(op, in, {fv}), "");
     ASSERT_EQ(findKernel("graph.qconv")(op, in, {pv}, 2), "");
@@ -281,7 +280,7 @@ TEST(QuantKernels, ChannelsLastLayoutsTheKernelsCannotTakeAreRefused) {
                 .find("depthwise convolution needs a channels-last input"),
             std::string::npos);
 
-  rt::OpDesc mean;
+  cpu::OpDesc mean;
   mean.kind = "graph.qmean";
   mean.attributes["axes"].ints = {3};
   std::vector<uint8_t> m(1 * 4 * 5);
@@ -305,7 +304,7 @@ TEST(QuantKernels, AddFollowsItsDefinition) {
   View av{GAON_I8, {256}, a.data(), &sa, &za, -1};
   View bv{GAON_I8, {256}, b.data(), &sb, &zb, -1};
   View yv{GAON_I8, {256}, y.data(), &sy, &zy, -1};
-  rt::OpDesc op;
+  cpu::OpDesc op;
   op.kind = "graph.qadd";
   ASSERT_EQ(validateCall(op, {av, bv}, {yv}), "");
   ASSERT_EQ(findKernel("graph.qadd")(op, {av, bv}, {yv}, 1), "");
@@ -435,7 +434,7 @@ TEST(QuantKernels, PreparedMatMulEqualsGeneralLoops) {
     View yv{c.yType, yShape, general.data(), &ys, &yz, -1};
     View pv = yv;
     pv.data = prepared.data();
-    rt::OpDesc op;
+    cpu::OpDesc op;
     op.kind = "graph.qmatmul";
     std::vector<View> in{av, bv, biasView};
     ASSERT_EQ(validateCall(op, in, {yv}), "");

@@ -11,15 +11,13 @@
 #define GAON_TARGETS_CPU_KERNELS_KERNELS_H
 
 #include "gaon/runtime.h"
+#include "targets/cpu/kernels/OpDesc.h"
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
-namespace gaon::rt {
-struct OpDesc;
-}
 
 namespace gaon::cpu {
 
@@ -43,7 +41,7 @@ struct View {
 };
 
 /// Runs one op. Returns an error message, empty on success.
-using Kernel = std::string (*)(const rt::OpDesc &op, const std::vector<View> &in,
+using Kernel = std::string (*)(const OpDesc &op, const std::vector<View> &in,
                                const std::vector<View> &out, int threads);
 
 /// What a kernel prepares once per session (reordered weights, compiled
@@ -56,10 +54,10 @@ struct KernelState {
 /// (other operands only have shapes) and may leave state for `run`; with no
 /// state, the plain kernel runs instead.
 struct PreparedKernel {
-  std::string (*prepare)(const rt::OpDesc &op, const std::vector<View> &in,
+  std::string (*prepare)(const OpDesc &op, const std::vector<View> &in,
                          const std::vector<View> &out,
                          std::unique_ptr<KernelState> &state);
-  std::string (*run)(const rt::OpDesc &op, const std::vector<View> &in,
+  std::string (*run)(const OpDesc &op, const std::vector<View> &in,
                      const std::vector<View> &out, int threads,
                      KernelState &state);
 };
@@ -71,7 +69,7 @@ const PreparedKernel *findPreparedKernel(const std::string &kind);
 /// kernel cannot read or write out of bounds. Views need shapes and dtypes
 /// (and quantization); `data` only marks present (non-null) operands.
 /// Returns an error message, empty if the call is valid.
-std::string validateCall(const rt::OpDesc &op, const std::vector<View> &in,
+std::string validateCall(const OpDesc &op, const std::vector<View> &in,
                          const std::vector<View> &out);
 
 /// The kernel for a graph op name, or null.

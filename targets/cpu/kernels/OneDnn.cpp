@@ -9,7 +9,6 @@
 
 #include "targets/cpu/kernels/OneDnn.h"
 
-#include "runtime/src/Internal.h"
 
 #include <dnnl.hpp>
 #include <omp.h>
@@ -65,7 +64,7 @@ struct ConvShapes {
   bool hasBias;
 };
 
-ConvShapes convShapes(const rt::OpDesc &op, const std::vector<View> &in,
+ConvShapes convShapes(const OpDesc &op, const std::vector<View> &in,
                       const std::vector<View> &out, bool any) {
   const View &x = in[0], &w = in[1], &y = out[0];
   size_t rank = x.shape.size(), k = rank - 2;
@@ -99,7 +98,7 @@ ConvShapes convShapes(const rt::OpDesc &op, const std::vector<View> &in,
   return c;
 }
 
-dnnl::convolution_forward::primitive_desc convPrimitive(const rt::OpDesc &op,
+dnnl::convolution_forward::primitive_desc convPrimitive(const OpDesc &op,
                                                         const ConvShapes &c) {
   auto desc = c.hasBias
                   ? dnnl::convolution_forward::desc(
@@ -135,7 +134,7 @@ struct ConvState : KernelState {
 
 } // namespace
 
-std::string oneDnnConv(const rt::OpDesc &op, const std::vector<View> &in,
+std::string oneDnnConv(const OpDesc &op, const std::vector<View> &in,
                        const std::vector<View> &out, int threads) {
   const View &x = in[0], &w = in[1], &y = out[0];
   size_t rank = x.shape.size();
@@ -162,7 +161,7 @@ std::string oneDnnConv(const rt::OpDesc &op, const std::vector<View> &in,
   return "";
 }
 
-std::string oneDnnConvPrepare(const rt::OpDesc &op, const std::vector<View> &in,
+std::string oneDnnConvPrepare(const OpDesc &op, const std::vector<View> &in,
                               const std::vector<View> &out,
                               std::unique_ptr<KernelState> &state) {
   const View &x = in[0], &w = in[1];
@@ -197,7 +196,7 @@ std::string oneDnnConvPrepare(const rt::OpDesc &op, const std::vector<View> &in,
   return "";
 }
 
-std::string oneDnnConvRun(const rt::OpDesc &op, const std::vector<View> &in,
+std::string oneDnnConvRun(const OpDesc &op, const std::vector<View> &in,
                           const std::vector<View> &out, int threads,
                           KernelState &state) {
   auto &s = static_cast<ConvState &>(state);
@@ -226,7 +225,7 @@ std::string oneDnnConvRun(const rt::OpDesc &op, const std::vector<View> &in,
   return "";
 }
 
-std::string oneDnnMaxPool(const rt::OpDesc &op, const std::vector<View> &in,
+std::string oneDnnMaxPool(const OpDesc &op, const std::vector<View> &in,
                           const std::vector<View> &out, int threads) {
   const View &x = in[0], &y = out[0];
   size_t rank = x.shape.size(), k = rank - 2;

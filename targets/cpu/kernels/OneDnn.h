@@ -8,22 +8,22 @@
 namespace gaon::cpu {
 
 /// graph.conv on f32, operands already validated.
-std::string oneDnnConv(const rt::OpDesc &op, const std::vector<View> &in,
+std::string oneDnnConv(const OpDesc &op, const std::vector<View> &in,
                        const std::vector<View> &out, int threads);
 
 /// graph.conv on f32 with weights known when the session is prepared: the
 /// primitive picks blocked layouts for the machine's vector width, the
 /// weights are reordered once, activations per run.
-std::string oneDnnConvPrepare(const rt::OpDesc &op, const std::vector<View> &in,
+std::string oneDnnConvPrepare(const OpDesc &op, const std::vector<View> &in,
                               const std::vector<View> &out,
                               std::unique_ptr<KernelState> &state);
-std::string oneDnnConvRun(const rt::OpDesc &op, const std::vector<View> &in,
+std::string oneDnnConvRun(const OpDesc &op, const std::vector<View> &in,
                           const std::vector<View> &out, int threads,
                           KernelState &state);
 
 /// graph.max_pool on f32, i8 or u8 (ceil mode becomes extra end padding, which never
 /// wins a max).
-std::string oneDnnMaxPool(const rt::OpDesc &op, const std::vector<View> &in,
+std::string oneDnnMaxPool(const OpDesc &op, const std::vector<View> &in,
                           const std::vector<View> &out, int threads);
 
 /// C[m x n] = A[m x k] * B[k x n], row-major with leading dimensions.

@@ -15,7 +15,6 @@
 #include "targets/cpu/kernels/OneDnn.h"
 #include "targets/cpu/kernels/QuantRows.h"
 
-#include "runtime/src/Internal.h"
 #include "targets/npu/Requantize.h"
 
 #include <algorithm>
@@ -27,7 +26,6 @@
 namespace gaon::cpu {
 namespace {
 
-using rt::OpDesc;
 using Views = std::vector<View>;
 
 /// Element i of an 8-bit (or narrower) integer view, widened.
@@ -1010,7 +1008,7 @@ inline int32_t loadSmallInt(const View &v, int64_t i) {
   return v.as<int8_t>()[i];
 }
 
-std::string kBlockDequantize(const rt::OpDesc &op, const Views &in,
+std::string kBlockDequantize(const OpDesc &op, const Views &in,
                              const Views &out, int) {
   const View &q = in[0], &scales = in[1];
   const View *zp = in.size() > 2 && in[2].data ? &in[2] : nullptr;

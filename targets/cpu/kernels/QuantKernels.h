@@ -19,7 +19,7 @@ const PreparedKernel *quantPreparedKernel(const std::string &kind);
 /// The checks validateCall runs for those ops (after arity and layouts):
 /// quantization parameters present and fitting, storage types, bias shapes.
 /// Window and matmul shapes are checked by the caller.
-std::string checkQuantCall(const rt::OpDesc &op, const std::vector<View> &in,
+std::string checkQuantCall(const OpDesc &op, const std::vector<View> &in,
                            const std::vector<View> &out);
 
 } // namespace gaon::cpu

@@ -13,7 +13,6 @@
 #include "targets/cpu/kernels/Layouts.h"
 #include "targets/cpu/kernels/QuantKernels.h"
 
-#include "runtime/src/Internal.h"
 
 #include <algorithm>
 #include <map>
@@ -22,7 +21,6 @@
 namespace gaon::cpu {
 namespace {
 
-using rt::OpDesc;
 using Shape = std::vector<int64_t>;
 using Views = std::vector<View>;
 
@@ -414,7 +412,7 @@ std::string check(const OpDesc &op, const Views &in, const Views &out) {
 } // namespace
 
 /// Channels-last operands only where the kernel handles them (Layouts.h).
-std::string checkLayouts(const rt::OpDesc &op, const std::vector<View> &in,
+std::string checkLayouts(const OpDesc &op, const std::vector<View> &in,
                          const std::vector<View> &out) {
   bool any = false;
   for (const std::vector<View> *list : {&in, &out})
@@ -495,7 +493,7 @@ std::string checkLayouts(const rt::OpDesc &op, const std::vector<View> &in,
          "channels-last";
 }
 
-std::string validateCall(const rt::OpDesc &op, const std::vector<View> &in,
+std::string validateCall(const OpDesc &op, const std::vector<View> &in,
                          const std::vector<View> &out) {
   auto it = arities().find(op.kind);
   if (it == arities().end())
