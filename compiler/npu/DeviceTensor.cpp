@@ -10,7 +10,7 @@ DevTensor devShape(RankedTensorType t) {
   DevTensor d;
   if (auto q = llvm::dyn_cast<quant::QuantizedType>(t.getElementType())) {
     d.eb = 1;
-    d.elem = q.isSigned() ? "i8" : "u8";
+    d.elem = q.isSigned() ? tileir::ElemType::i8 : tileir::ElemType::u8;
   }
   ArrayRef<int64_t> s = t.getShape();
   if (s.size() == 4) {
@@ -27,15 +27,15 @@ DevTensor devShape(RankedTensorType t) {
 
 DevTensor devTensorOf(tileir::TensorOp t) {
   DevTensor d;
-  d.sram = t.getMemory() == "sram";
+  d.sram = t.getMemory() == tileir::Memory::sram;
   d.base = t.getBase();
   d.n = t.getN();
   d.h = t.getH();
   d.w = t.getW();
   d.c = t.getC();
   d.pad = t.getPad();
-  d.elem = t.getElem().str();
-  d.eb = d.elem == "bf16" ? kBf16 : 1;
+  d.elem = t.getElem();
+  d.eb = d.elem == tileir::ElemType::bf16 ? kBf16 : 1;
   return d;
 }
 

@@ -26,7 +26,8 @@ struct DevTensor {
   bool sram = false;
   int64_t n = 1, h = 1, w = 1, c = 1, pad = 0;
   int64_t eb = kBf16;         // element bytes
-  std::string elem = "bf16";  // or "i8", "u8": quantized, zero point 0
+  // bf16, or i8 / u8: quantized, zero point 0
+  tileir::ElemType elem = tileir::ElemType::bf16;
   int64_t hp() const { return h + 2 * pad; }
   int64_t wp() const { return w + 2 * pad; }
   uint64_t bytes() const { return uint64_t(n) * hp() * wp() * c * eb; }
@@ -36,9 +37,9 @@ struct DevTensor {
   }
   int64_t rowBytes() const { return wp() * c * eb; }
   ElemType type() const {
-    return elem == "i8"   ? ElemType::I8
-           : elem == "u8" ? ElemType::U8
-                          : ElemType::BF16;
+    return elem == tileir::ElemType::i8   ? ElemType::I8
+           : elem == tileir::ElemType::u8 ? ElemType::U8
+                                          : ElemType::BF16;
   }
 };
 

@@ -11,14 +11,24 @@
 #include "dialects/tile/TileOps.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace gaon::tileir;
 
 #include "dialects/tile/TileDialect.cpp.inc"
+#include "dialects/tile/TileEnums.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "dialects/tile/TileAttrs.cpp.inc"
 
 void TileDialect::initialize() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "dialects/tile/TileAttrs.cpp.inc"
+      >();
   addOperations<
 #define GET_OP_LIST
 #include "dialects/tile/TileOps.cpp.inc"
@@ -114,25 +124,19 @@ LogicalResult SegmentOp::verify() {
 }
 
 LogicalResult TensorOp::verify() {
-  if (getMemory() != "dram" && getMemory() != "sram")
-    return emitOpError("memory must be \"dram\" or \"sram\", got \"")
-           << getMemory() << "\"";
   if (getN() < 1 || getH() < 1 || getW() < 1 || getC() < 1 || getPad() < 0 ||
       getBase() < 0)
     return emitOpError("needs n, h, w, c >= 1, pad >= 0 and base >= 0");
-  if (getElem() != "bf16" && getElem() != "i8" && getElem() != "u8")
-    return emitOpError("elem must be \"bf16\", \"i8\" or \"u8\", got \"")
-           << getElem() << "\"";
+  bool sram = getMemory() == Memory::sram;
   int64_t bytes = getN() * (getH() + 2 * getPad()) * (getW() + 2 * getPad()) *
-                  getC() * (getElem() == "bf16" ? 2 : 1);
+                  getC() * (getElem() == ElemType::bf16 ? 2 : 1);
   auto segment = (*this)->getParentOfType<SegmentOp>();
-  int64_t limit = getMemory() == "sram" ? segment.getResidentBytes()
-                                        : segment.getDramBytes();
+  int64_t limit = sram ? segment.getResidentBytes() : segment.getDramBytes();
   if (getBase() + bytes > limit)
     return emitOpError("[")
            << getBase() << ", " << getBase() + bytes << ") lies outside the "
-           << (getMemory() == "sram" ? "resident SRAM" : "device memory")
-           << " of " << limit << " bytes";
+           << (sram ? "resident SRAM" : "device memory") << " of " << limit
+           << " bytes";
   return success();
 }
 
@@ -166,7 +170,7 @@ LogicalResult ZeroOp::verify() {
   FailureOr<TensorOp> t = tensorNamed(*this, getTargetAttr(), "target");
   if (failed(t))
     return failure();
-  if (t->getMemory() != "sram")
+  if (t->getMemory() != Memory::sram)
     return emitOpError("zeroes resident tensors only; ")
            << getTargetAttr() << " is in DRAM";
   if (getZerosBytes() < 2 || getZerosBytes() % 2)
@@ -175,18 +179,24 @@ LogicalResult ZeroOp::verify() {
 }
 
 LogicalResult ConvOp::verify() {
-  ArrayRef<int64_t> g = getGeometry();
-  if (failed(expectSize(*this, "geometry", g.size(), 17)) ||
-      failed(expectSize(*this, "sram", getSram().size(), 9)))
+  ConvGeometryAttr g = getGeometry();
+  if (failed(expectSize(*this, "sram", getSram().size(), 9)))
     return failure();
-  for (int i = 0; i < 13; ++i)
-    if (g[i] < 1)
-      return emitOpError("geometry entry ") << i << " must be positive";
-  for (int i = 13; i < 17; ++i)
-    if (g[i] < 0)
-      return emitOpError("padding must be non-negative");
-  int64_t n = g[0], cin = g[1], h = g[2], w = g[3], cout = g[4], oh = g[5],
-          ow = g[6];
+  for (auto [name, v] :
+       {std::pair{"n", g.getN()}, {"cin", g.getCin()}, {"h", g.getH()},
+        {"w", g.getW()}, {"cout", g.getCout()}, {"oh", g.getOh()},
+        {"ow", g.getOw()}, {"kh", g.getKh()}, {"kw", g.getKw()},
+        {"sh", g.getSh()}, {"sw", g.getSw()}, {"dh", g.getDh()},
+        {"dw", g.getDw()}})
+    if (v < 1)
+      return emitOpError("geometry's ") << name << " must be positive";
+  int64_t padding = std::max({g.getPadTop(), g.getPadLeft(), g.getPadBottom(),
+                              g.getPadRight()});
+  if (std::min({g.getPadTop(), g.getPadLeft(), g.getPadBottom(),
+                g.getPadRight()}) < 0)
+    return emitOpError("padding must be non-negative");
+  int64_t n = g.getN(), cin = g.getCin(), h = g.getH(), w = g.getW(),
+          cout = g.getCout(), oh = g.getOh(), ow = g.getOw();
   if (getNt() < 1 || getNt() > cout || getRows() < 1 || getRows() > oh ||
       getCols() < 1 || getCols() > ow)
     return emitOpError("tiles of ")
@@ -218,18 +228,18 @@ LogicalResult ConvOp::verify() {
   if (getCore() < 0 || getCore() >= segment.getCores())
     return emitOpError("runs on core ")
            << getCore() << " of a " << segment.getCores() << "-core segment";
-  if (x->getPad() < std::max({g[13], g[14], g[15], g[16]}))
+  if (x->getPad() < padding)
     return emitOpError("input halo ")
            << x->getPad() << " is narrower than the padding";
-  bool eight = x->getElem() != "bf16";
-  if (getInteger() != eight || (y->getElem() != "bf16") != eight)
+  bool eight = x->getElem() != ElemType::bf16;
+  if (getInteger() != eight || (y->getElem() != ElemType::bf16) != eight)
     return emitOpError("an integer convolution reads and writes 8-bit "
                        "tensors, a float one bf16 tensors");
   if (auto pre = getPreloadedAttr();
       pre && failed(expectSize(*this, "preloaded", pre.size(), 2 * tiles)))
     return failure();
   if (getInteger()) {
-    int64_t lo = y->getElem() == "u8" ? 0 : -128, hi = lo + 255;
+    int64_t lo = y->getElem() == ElemType::u8 ? 0 : -128, hi = lo + 255;
     if (getClampLo() < lo || getClampHi() > hi || getClampLo() > getClampHi())
       return emitOpError("clamp [")
              << getClampLo() << ", " << getClampHi()
@@ -242,7 +252,7 @@ LogicalResult ConvOp::verify() {
     if (bits != 8 && bits != 4)
       return emitOpError("weight_bits must be 0 (as the input), 8 or 4, got ")
              << bits;
-    if (getInteger() || g[7] != 1 || g[8] != 1)
+    if (getInteger() || g.getKh() != 1 || g.getKw() != 1)
       return emitOpError("weight-only weights are for float 1x1 "
                          "convolutions (matmuls)");
     if (getGroupSize() < 1 || getBias().empty())
@@ -291,11 +301,11 @@ LogicalResult EltwiseOp::verify() {
       return failure();
     if (!same(*b, *y))
       return emitOpError("b and y differ in shape");
-    if (qadd != (b->getElem() != "bf16"))
+    if (qadd != (b->getElem() != ElemType::bf16))
       return emitOpError("qadd reads 8-bit tensors, the other ops bf16");
   }
-  if ((a->getElem() != "bf16") != (qadd || dequantize) ||
-      (y->getElem() != "bf16") != (qadd || quantize))
+  if ((a->getElem() != ElemType::bf16) != (qadd || dequantize) ||
+      (y->getElem() != ElemType::bf16) != (qadd || quantize))
     return emitOpError("qadd reads and writes 8-bit tensors, quantize reads "
                        "bf16 and writes 8 bits, dequantize the reverse, the "
                        "other ops bf16");
@@ -325,12 +335,14 @@ LogicalResult RowsOp::verify() {
 }
 
 LogicalResult MaxPoolOp::verify() {
-  if (failed(expectSize(*this, "window", getWindow().size(), 8)) ||
-      failed(expectSize(*this, "sram", getSram().size(), 5)))
+  if (failed(expectSize(*this, "sram", getSram().size(), 5)))
     return failure();
-  for (int i = 0; i < 6; ++i)
-    if (getWindow()[i] < 1)
-      return emitOpError("kernel, strides and dilations must be positive");
+  PoolWindowAttr win = getWindow();
+  if (std::min({win.getKh(), win.getKw(), win.getSh(), win.getSw(),
+                win.getDh(), win.getDw()}) < 1)
+    return emitOpError("kernel, strides and dilations must be positive");
+  if (std::min(win.getPadTop(), win.getPadLeft()) < 0)
+    return emitOpError("padding must be non-negative");
   FailureOr<TensorOp> x = tensorNamed(*this, getInputAttr(), "input");
   FailureOr<TensorOp> y = tensorNamed(*this, getOutputAttr(), "output");
   if (failed(x) || failed(y))

@@ -10,6 +10,10 @@
 #include "mlir/IR/SymbolTable.h"
 
 #include "dialects/tile/TileDialect.h.inc"
+#include "dialects/tile/TileEnums.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "dialects/tile/TileAttrs.h.inc"
 
 #define GET_OP_CLASSES
 #include "dialects/tile/TileOps.h.inc"

@@ -14,6 +14,8 @@
 #define GAON_DIALECTS_TILE_TILEOPS_TD
 
 include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/IR/BuiltinAttributes.td"
 
@@ -22,6 +24,52 @@ def Tile_Dialect : Dialect {
   let cppNamespace = "::gaon::tileir";
   let summary = "Tiled, scheduled NPU work on explicit memories";
   let usePropertiesForAttributes = 0;
+  let useDefaultAttributePrinterParser = 1;
+}
+
+class Tile_Enum<string name, string summary, list<I32EnumAttrCase> cases>
+    : I32EnumAttr<name, summary, cases> {
+  let cppNamespace = "::gaon::tileir";
+  let genSpecializedAttr = 0;
+}
+
+def Tile_Memory : Tile_Enum<"Memory", "where a tensor lives", [
+  I32EnumAttrCase<"dram", 0>, I32EnumAttrCase<"sram", 1>]>;
+def Tile_MemoryAttr : EnumAttr<Tile_Dialect, Tile_Memory, "memory"> {
+  let assemblyFormat = "$value";
+}
+def Tile_ElemType : Tile_Enum<"ElemType", "a device tensor's elements", [
+  I32EnumAttrCase<"bf16", 0>, I32EnumAttrCase<"i8", 1>,
+  I32EnumAttrCase<"u8", 2>]>;
+def Tile_ElemTypeAttr : EnumAttr<Tile_Dialect, Tile_ElemType, "elem"> {
+  let assemblyFormat = "$value";
+}
+
+def Tile_ConvGeometryAttr : AttrDef<Tile_Dialect, "ConvGeometry"> {
+  let mnemonic = "conv";
+  let summary = "A convolution's shape as the matrix engine runs it";
+  let description = [{
+    `n` images of `h` x `w` pixels and `cin` channels in, `cout` channels of
+    `oh` x `ow` out; a `kh` x `kw` kernel with strides `sh`, `sw`,
+    dilations `dh`, `dw` and padding on each side.
+  }];
+  let parameters = (ins "int64_t":$n, "int64_t":$cin, "int64_t":$h,
+                        "int64_t":$w, "int64_t":$cout, "int64_t":$oh,
+                        "int64_t":$ow, "int64_t":$kh, "int64_t":$kw,
+                        "int64_t":$sh, "int64_t":$sw, "int64_t":$dh,
+                        "int64_t":$dw, "int64_t":$pad_top,
+                        "int64_t":$pad_left, "int64_t":$pad_bottom,
+                        "int64_t":$pad_right);
+  let assemblyFormat = "`<` struct(params) `>`";
+}
+
+def Tile_PoolWindowAttr : AttrDef<Tile_Dialect, "PoolWindow"> {
+  let mnemonic = "window";
+  let summary = "A 2-D pooling window";
+  let parameters = (ins "int64_t":$kh, "int64_t":$kw, "int64_t":$sh,
+                        "int64_t":$sw, "int64_t":$dh, "int64_t":$dw,
+                        "int64_t":$pad_top, "int64_t":$pad_left);
+  let assemblyFormat = "`<` struct(params) `>`";
 }
 
 class Tile_Op<string mnemonic, list<Trait> traits = []>
@@ -97,14 +145,15 @@ def Tile_TensorOp : Tile_Op<"tensor", [Symbol, HasParent<"SegmentOp">]> {
   let summary = "A channels-last tensor in DRAM or resident in SRAM";
   let description = [{
     `n` images of `h` x `w` pixels of `c` channels with a zero halo of `pad`
-    pixels; `base` is the byte address in its memory. Elements are `elem`:
-    bf16, or i8 / u8 (quantized, zero point 0, so the halo is the value 0).
+    pixels; `base` is the byte address in its `memory` (dram or sram).
+    Elements are `elem`: bf16, or i8 / u8 (quantized, zero point 0, so the
+    halo is the value 0).
   }];
-  let arguments = (ins SymbolNameAttr:$sym_name, StrAttr:$memory,
+  let arguments = (ins SymbolNameAttr:$sym_name, Tile_MemoryAttr:$memory,
+                       Tile_ElemTypeAttr:$elem,
                        Tile_Int:$base, Tile_Int:$n, Tile_Int:$h, Tile_Int:$w,
-                       Tile_Int:$c, Tile_Int:$pad,
-                       DefaultValuedAttr<StrAttr, "\"bf16\"">:$elem);
-  let assemblyFormat = "$sym_name attr-dict";
+                       Tile_Int:$c, Tile_Int:$pad);
+  let assemblyFormat = "$sym_name $memory $elem attr-dict";
   let hasVerifier = 1;
 }
 
@@ -140,8 +189,8 @@ def Tile_ZeroOp : Tile_Op<"zero", [HasParent<"SegmentOp">]> {
 def Tile_ConvOp : Tile_Op<"conv", [HasParent<"SegmentOp">]> {
   let summary = "A convolution (or a matmul, as 1x1) tiled for the matrix engine";
   let description = [{
-    `geometry`: n, cin, h, w, cout, oh, ow, kh, kw, sh, sw, dh, dw, pad_top,
-    pad_left, pad_bottom, pad_right. Output channels go in tiles of `nt`
+    `geometry` names the shapes, kernel, strides, dilations and padding.
+    Output channels go in tiles of `nt`
     (weights and biases of tile t at `weights[t]` and `bias[t]` in DRAM);
     output rows in tiles of `rows`, columns of `cols` (`full_width`: input
     tiles span the padded width). `sram`: two weight buffers, two bias
@@ -161,7 +210,7 @@ def Tile_ConvOp : Tile_Op<"conv", [HasParent<"SegmentOp">]> {
     per `group_size` rows of K (cin) and channel, row-major.
   }];
   let arguments = (ins FlatSymbolRefAttr:$input, FlatSymbolRefAttr:$output,
-                       DenseI64ArrayAttr:$geometry, Tile_Int:$nt,
+                       Tile_ConvGeometryAttr:$geometry, Tile_Int:$nt,
                        Tile_Int:$rows, Tile_Int:$cols, BoolAttr:$full_width,
                        DenseI64ArrayAttr:$weights, DenseI64ArrayAttr:$bias,
                        DenseI64ArrayAttr:$sram, UnitAttr:$relu,
@@ -220,11 +269,12 @@ def Tile_RowsOp : Tile_Op<"rows", [HasParent<"SegmentOp">]> {
 def Tile_MaxPoolOp : Tile_Op<"max_pool", [HasParent<"SegmentOp">]> {
   let summary = "2-D max pooling on the vector engine, by output row tiles";
   let description = [{
-    `window`: kh, kw, sh, sw, dh, dw, pad_top, pad_left. `sram`: two input
-    tiles, two output tiles, and a bf16 -inf.
+    `window`: the kernel, strides, dilations and leading padding. `sram`:
+    two input tiles, two output tiles, and the identity of max (bf16 -inf,
+    or the 8-bit type's least value).
   }];
   let arguments = (ins FlatSymbolRefAttr:$input, FlatSymbolRefAttr:$output,
-                       DenseI64ArrayAttr:$window, Tile_Int:$rows,
+                       Tile_PoolWindowAttr:$window, Tile_Int:$rows,
                        DenseI64ArrayAttr:$sram, Tile_Int:$tag);
   let assemblyFormat = "$input `->` $output attr-dict";
   let hasVerifier = 1;

@@ -257,11 +257,11 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
     for (int i = 0; i < 2 && outBytes; ++i)
       sram[7 + i] = ringOf.take(outBytes);
 
-    SmallVector<int64_t> geometry{g.n,  g.cin, g.h,  g.w,  g.cout, g.oh,
-                                  g.ow, g.kh,  g.kw, g.sh, g.sw,   g.dh,
-                                  g.dw, g.padT, g.padL, g.padB, g.padR};
+    auto geometry = tileir::ConvGeometryAttr::get(
+        builder.getContext(), g.n, g.cin, g.h, g.w, g.cout, g.oh, g.ow, g.kh,
+        g.kw, g.sh, g.sw, g.dh, g.dw, g.padT, g.padL, g.padB, g.padR);
     builder.create<tileir::ConvOp>(
-        loc, sym(input), sym(result), builder.getDenseI64ArrayAttr(geometry),
+        loc, sym(input), sym(result), geometry,
         i64(nt), i64(rowsT), i64(colsT), builder.getBoolAttr(plan->fullWidth),
         builder.getDenseI64ArrayAttr(chunk),
         builder.getDenseI64ArrayAttr(biasAt),

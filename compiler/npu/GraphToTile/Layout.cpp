@@ -103,9 +103,11 @@ tileir::SegmentOp SegmentPlanner::createSegment(ArrayRef<Value> inputs,
     const DevTensor &d = tensors[v];
     builder.create<tileir::TensorOp>(
         loc, builder.getStringAttr(names[v]),
-        builder.getStringAttr(d.sram ? "sram" : "dram"), i64(d.base), i64(d.n),
-        i64(d.h), i64(d.w), i64(d.c), i64(d.pad),
-        builder.getStringAttr(d.elem));
+        tileir::MemoryAttr::get(builder.getContext(),
+                                d.sram ? tileir::Memory::sram
+                                       : tileir::Memory::dram),
+        tileir::ElemTypeAttr::get(builder.getContext(), d.elem), i64(d.base),
+        i64(d.n), i64(d.h), i64(d.w), i64(d.c), i64(d.pad));
   }
   auto symbols = [&](ArrayRef<Value> values) {
     SmallVector<Attribute> refs;

@@ -160,10 +160,11 @@ LogicalResult SegmentPlanner::planMaxPool(graph::MaxPoolOp pool) {
     std::memcpy(bytes.data(), &negInf, 2);
   uint64_t at = addConstant(nodeName(pool.getLoc()) + ".neg_inf", bytes);
   load(at, sram[4], bytes.size());
-  SmallVector<int64_t> window{k[0], k[1], s[0], s[1], d[0], d[1], p[0], p[1]};
+  auto window = tileir::PoolWindowAttr::get(builder.getContext(), k[0], k[1],
+                                            s[0], s[1], d[0], d[1], p[0], p[1]);
   builder.create<tileir::MaxPoolOp>(
       loc, sym(pool.getInput()), sym(pool.getOutput()),
-      builder.getDenseI64ArrayAttr(window), i64(rowsT),
+      window, i64(rowsT),
       builder.getDenseI64ArrayAttr(sram), i64(tag));
   return success();
 }

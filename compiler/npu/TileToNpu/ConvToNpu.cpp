@@ -16,12 +16,14 @@ using namespace mlir;
 namespace gaon::npu {
 
 void SegmentLowering::lowerConv(tileir::ConvOp op) {
-  ArrayRef<int64_t> geo = op.getGeometry();
+  tileir::ConvGeometryAttr geo = op.getGeometry();
   ConvGeom g;
-  g.n = geo[0], g.cin = geo[1], g.h = geo[2], g.w = geo[3], g.cout = geo[4];
-  g.oh = geo[5], g.ow = geo[6], g.kh = geo[7], g.kw = geo[8], g.sh = geo[9];
-  g.sw = geo[10], g.dh = geo[11], g.dw = geo[12], g.padT = geo[13];
-  g.padL = geo[14], g.padB = geo[15], g.padR = geo[16];
+  g.n = geo.getN(), g.cin = geo.getCin(), g.h = geo.getH(), g.w = geo.getW();
+  g.cout = geo.getCout(), g.oh = geo.getOh(), g.ow = geo.getOw();
+  g.kh = geo.getKh(), g.kw = geo.getKw(), g.sh = geo.getSh(), g.sw = geo.getSw();
+  g.dh = geo.getDh(), g.dw = geo.getDw(), g.padT = geo.getPadTop();
+  g.padL = geo.getPadLeft(), g.padB = geo.getPadBottom();
+  g.padR = geo.getPadRight();
   const DevTensor &x = dev(op.getInputAttr());
   const DevTensor &y = dev(op.getOutputAttr());
   int64_t nt = op.getNt(), rowsT = op.getRows(), colsT = op.getCols();

@@ -161,9 +161,10 @@ void SegmentLowering::lowerMaxPool(tileir::MaxPoolOp op) {
   const DevTensor &x = dev(op.getInputAttr());
   const DevTensor &y = dev(op.getOutputAttr());
   int64_t eb = x.eb; // bf16, or 8-bit quantized (max is exact on both)
-  ArrayRef<int64_t> win = op.getWindow();
-  int64_t kh = win[0], kw = win[1], sh = win[2], sw = win[3], dh = win[4],
-          dw = win[5], padT = win[6], padL = win[7];
+  tileir::PoolWindowAttr win = op.getWindow();
+  int64_t kh = win.getKh(), kw = win.getKw(), sh = win.getSh(),
+          sw = win.getSw(), dh = win.getDh(), dw = win.getDw(),
+          padT = win.getPadTop(), padL = win.getPadLeft();
   int64_t c = x.c;
   int64_t rowsT = op.getRows();
   ArrayRef<int64_t> sram = op.getSram();

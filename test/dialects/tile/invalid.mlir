@@ -7,22 +7,23 @@ tile.segment attributes {dram_bytes = -1, resident_bytes = 0, tags = []} {
 // -----
 
 tile.segment attributes {dram_bytes = 64, resident_bytes = 0, tags = []} {
-  // expected-error @+1 {{memory must be "dram" or "sram", got "hbm"}}
-  tile.tensor @x {memory = "hbm", base = 0, n = 1, h = 1, w = 1, c = 1, pad = 0}
+  // expected-error @+2 {{expected ::gaon::tileir::Memory to be one of: dram, sram}}
+  // expected-error @+1 {{failed to parse Tile_MemoryAttr parameter}}
+  tile.tensor @x hbm bf16 {base = 0, n = 1, h = 1, w = 1, c = 1, pad = 0}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 64, resident_bytes = 0, tags = []} {
   // expected-error @+1 {{needs n, h, w, c >= 1, pad >= 0 and base >= 0}}
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 0, w = 1, c = 1, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 0, w = 1, c = 1, pad = 0}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 64, resident_bytes = 0, tags = []} {
   // expected-error @+1 {{[0, 128) lies outside the device memory of 64 bytes}}
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 8, w = 8, c = 1, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 8, w = 8, c = 1, pad = 0}
 }
 
 // -----
@@ -49,7 +50,7 @@ tile.segment attributes {dram_bytes = 64, resident_bytes = 0, tags = ["a"]} {
 // -----
 
 tile.segment attributes {dram_bytes = 64, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 1, w = 1, c = 2, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 1, w = 1, c = 2, pad = 0}
   // expected-error @+1 {{zeroes resident tensors only; @x is in DRAM}}
   tile.zero @x {zeros = 0, zeros_bytes = 64, tag = 0}
 }
@@ -57,7 +58,7 @@ tile.segment attributes {dram_bytes = 64, resident_bytes = 0, tags = ["a"]} {
 // -----
 
 tile.segment attributes {dram_bytes = 64, resident_bytes = 64, tags = ["a"]} {
-  tile.tensor @x {memory = "sram", base = 0, n = 1, h = 1, w = 1, c = 2, pad = 0}
+  tile.tensor @x sram bf16 {base = 0, n = 1, h = 1, w = 1, c = 2, pad = 0}
   // expected-error @+1 {{needs a zero block of whole bf16 elements}}
   tile.zero @x {zeros = 0, zeros_bytes = 3, tag = 0}
 }
@@ -72,105 +73,105 @@ tile.segment attributes {dram_bytes = 64, resident_bytes = 64, tags = ["a"]} {
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  // expected-error @+1 {{geometry must have 17 entries, got 3}}
-  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
-}
-
-// -----
-
-tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  // expected-error @+1 {{geometry entry 7 must be positive}}
-  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
-}
-
-// -----
-
-tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{padding must be non-negative}}
-  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, -1, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+  tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 2, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 0, pad_left = -1, pad_bottom = 0, pad_right = 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{geometry's kh must be positive}}
+  tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 2, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 0, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{padding must be non-negative}}
+  tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 2, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = -1, pad_left = 0, pad_bottom = 0, pad_right = 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{tiles of 2 channels x 5 rows x 4 columns do not fit the 2 x 4 x 4 output}}
-  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 5, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+  tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 2, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0>, nt = 2, rows = 5, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{weights must have 2 entries, got 1}}
-  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 1, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+  tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 2, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0>, nt = 1, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{bias must have 1 entries, got 2}}
-  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 0, 8>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+  tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 2, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 0, 8>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{sram must have 9 entries, got 2}}
-  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0>, scale = 1.0 : f32, tag = 0}
+  tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 2, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0>, scale = 1.0 : f32, tag = 0}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{input @x names no tile.tensor in the segment}}
-  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+  tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 2, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 3, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 3, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{input @x is not the 1x4x4x2 the geometry reads}}
-  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+  tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 2, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 2, w = 4, c = 2, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 2, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{output @y has no 1x4x4 channels [0, 2) for the geometry to write}}
-  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+  tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 2, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{input halo 0 is narrower than the padding}}
-  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+  tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 2, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 3, kw = 3, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 1, pad_left = 1, pad_bottom = 1, pad_right = 1>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{unknown op "div"}}
   tile.eltwise "div" @x, @x -> @x {rows = 1, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0}
 }
@@ -178,7 +179,7 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{a binary op needs b}}
   tile.eltwise "add" @x -> @x {rows = 1, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0}
 }
@@ -186,7 +187,7 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{a unary op takes no b}}
   tile.eltwise "relu" @x, @x -> @x {rows = 1, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0}
 }
@@ -194,7 +195,7 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{sram must have 6 entries, got 1}}
   tile.eltwise "relu" @x -> @x {rows = 1, cols = 4, sram = array<i64: 0>, bounds = 0, tag = 0}
 }
@@ -202,8 +203,8 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 4, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 4, w = 4, c = 4, pad = 0}
   // expected-error @+1 {{a and y differ in shape}}
   tile.eltwise "relu" @x -> @y {rows = 1, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0}
 }
@@ -211,8 +212,8 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 4, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 4, w = 4, c = 4, pad = 0}
   // expected-error @+1 {{b and y differ in shape}}
   tile.eltwise "add" @x, @y -> @x {rows = 1, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0}
 }
@@ -220,7 +221,7 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{tiles must lie within the tensor's rows and columns}}
   tile.eltwise "relu" @x -> @x {rows = 5, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0}
 }
@@ -228,42 +229,42 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  // expected-error @+1 {{window must have 8 entries, got 2}}
-  tile.max_pool @x -> @x {window = array<i64: 2, 2>, rows = 1, sram = array<i64: 0, 0, 0, 0, 0>, tag = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{padding must be non-negative}}
+  tile.max_pool @x -> @x {window = #tile.window<kh = 2, kw = 2, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = -1, pad_left = 0>, rows = 1, sram = array<i64: 0, 0, 0, 0, 0>, tag = 0}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{kernel, strides and dilations must be positive}}
-  tile.max_pool @x -> @x {window = array<i64: 2, 2, 0, 2, 1, 1, 0, 0>, rows = 1, sram = array<i64: 0, 0, 0, 0, 0>, tag = 0}
+  tile.max_pool @x -> @x {window = #tile.window<kh = 2, kw = 2, sh = 0, sw = 2, dh = 1, dw = 1, pad_top = 0, pad_left = 0>, rows = 1, sram = array<i64: 0, 0, 0, 0, 0>, tag = 0}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 2, w = 2, c = 4, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 2, w = 2, c = 4, pad = 0}
   // expected-error @+1 {{input and output differ in images or channels}}
-  tile.max_pool @x -> @y {window = array<i64: 2, 2, 2, 2, 1, 1, 0, 0>, rows = 1, sram = array<i64: 0, 0, 0, 0, 0>, tag = 0}
+  tile.max_pool @x -> @y {window = #tile.window<kh = 2, kw = 2, sh = 2, sw = 2, dh = 1, dw = 1, pad_top = 0, pad_left = 0>, rows = 1, sram = array<i64: 0, 0, 0, 0, 0>, tag = 0}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 2, w = 2, c = 2, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 2, w = 2, c = 2, pad = 0}
   // expected-error @+1 {{rows must be in [1, 2]}}
-  tile.max_pool @x -> @y {window = array<i64: 2, 2, 2, 2, 1, 1, 0, 0>, rows = 3, sram = array<i64: 0, 0, 0, 0, 0>, tag = 0}
+  tile.max_pool @x -> @y {window = #tile.window<kh = 2, kw = 2, sh = 2, sw = 2, dh = 1, dw = 1, pad_top = 0, pad_left = 0>, rows = 3, sram = array<i64: 0, 0, 0, 0, 0>, tag = 0}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 1, w = 1, c = 2, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 1, w = 1, c = 2, pad = 0}
   // expected-error @+1 {{sram must have 6 entries, got 5}}
   tile.global_pool @x -> @y {scale = 1.0 : f32, rows = 4, sram = array<i64: 0, 0, 0, 0, 0>, tag = 0}
 }
@@ -271,8 +272,8 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 1, w = 1, c = 3, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 1, w = 1, c = 3, pad = 0}
   // expected-error @+1 {{the output must have the input's channels and no halo}}
   tile.global_pool @x -> @y {scale = 1.0 : f32, rows = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, tag = 0}
 }
@@ -280,8 +281,8 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 1, w = 1, c = 2, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 1, w = 1, c = 2, pad = 0}
   // expected-error @+1 {{rows must be in [1, 4]}}
   tile.global_pool @x -> @y {scale = 1.0 : f32, rows = 0, sram = array<i64: 0, 0, 0, 0, 0, 0>, tag = 0}
 }
@@ -295,25 +296,25 @@ tile.segment attributes {dram_bytes = 64, resident_bytes = 0, tags = [], cores =
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"], cores = 2} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 4, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 4, w = 4, c = 4, pad = 0}
   // expected-error @+1 {{output @y has no 1x4x4 channels [3, 5) for the geometry to write}}
-  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0, core = 1, out_channel_offset = 3}
+  tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 2, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0, core = 1, out_channel_offset = 3}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"], cores = 2} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 4, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 4, w = 4, c = 4, pad = 0}
   // expected-error @+1 {{runs on core 2 of a 2-core segment}}
-  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0, core = 2}
+  tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 2, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0, core = 2}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 1, w = 4, c = 8, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 1, w = 4, c = 8, pad = 0}
   // expected-error @+1 {{kind must be softmax or layer_norm, got "rms_norm"}}
   tile.rows "rms_norm" @x -> @x {rows = 1, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, tag = 0}
 }
@@ -321,8 +322,8 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 1, w = 4, c = 8, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 1, w = 4, c = 4, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 1, w = 4, c = 8, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 1, w = 4, c = 4, pad = 0}
   // expected-error @+1 {{input and output must have one shape and no halo}}
   tile.rows "softmax" @x -> @y {rows = 1, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, tag = 0}
 }
@@ -330,7 +331,7 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 1, w = 4, c = 8, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 1, w = 4, c = 8, pad = 0}
   // expected-error @+1 {{rows must be in [1, 4]}}
   tile.rows "softmax" @x -> @x {rows = 5, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, tag = 0}
 }
@@ -338,7 +339,7 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 1, w = 4, c = 8, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 1, w = 4, c = 8, pad = 0}
   // expected-error @+1 {{sram must have 9 entries, got 2}}
   tile.rows "softmax" @x -> @x {rows = 1, sram = array<i64: 0, 0>, tag = 0}
 }
@@ -346,52 +347,52 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "i4"}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  // expected-error @-2 {{elem must be "bf16", "i8" or "u8", got "i4"}}
+  // expected-error @+2 {{expected ::gaon::tileir::ElemType to be one of: bf16, i8, u8}}
+  // expected-error @+1 {{failed to parse Tile_ElemTypeAttr parameter}}
+  tile.tensor @x dram i4 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "u8"}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "i8"}
+  tile.tensor @x dram u8 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram i8 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{an integer convolution reads and writes 8-bit tensors, a float one bf16 tensors}}
-  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+  tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 2, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "u8"}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "u8"}
+  tile.tensor @x dram u8 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram u8 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{clamp [-128, 127] must lie within the output's [0, 255]}}
-  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, integer, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+  tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 2, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, integer, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "u8"}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "i8"}
+  tile.tensor @x dram u8 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram i8 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{an integer convolution needs its bias and requantization constants}}
-  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, integer, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+  tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 2, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64>, integer, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "u8"}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "i8"}
+  tile.tensor @x dram u8 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram i8 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{preloaded must have 2 entries, got 1}}
-  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, integer, preloaded = array<i64: 8192>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+  tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 2, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, integer, preloaded = array<i64: 8192>, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "u8"}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "u8"}
+  tile.tensor @x dram u8 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram u8 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{qadd takes 9 params, quantize and dequantize 3, the other ops none}}
   tile.eltwise "qadd" @x, @x -> @y {rows = 1, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0}
 }
@@ -399,8 +400,8 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{qadd reads 8-bit tensors, the other ops bf16}}
   tile.eltwise "qadd" @x, @x -> @y {rows = 1, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0, params = array<i64: 0, 0, 1, 1, 1073741824, 0, 0, -128, 127>}
 }
@@ -408,44 +409,44 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{weight_bits must be 0 (as the input), 8 or 4, got 2}}
-  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, weight_bits = 2, group_size = 2, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+  tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 2, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, weight_bits = 2, group_size = 2, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "i8"}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "i8"}
+  tile.tensor @x dram i8 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram i8 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{weight-only weights are for float 1x1 convolutions (matmuls)}}
-  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, weight_bits = 4, group_size = 2, integer, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+  tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 2, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, weight_bits = 4, group_size = 2, integer, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{weight-only weights need group_size >= 1 and a bias constant holding the scales}}
-  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, weight_bits = 8, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+  tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 2, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, weight_bits = 8, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{group_size is for weight-only weights (weight_bits 8 or 4)}}
-  tile.conv @x -> @y {geometry = array<i64: 1, 2, 4, 4, 2, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, group_size = 2, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+  tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 2, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, group_size = 2, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
 }
 
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0, elem = "i8"}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram i8 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{quantize and dequantize take a scale, the other ops none}}
   tile.eltwise "quantize" @x -> @y {rows = 4, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0, params = array<i64: 0, -128, 127>}
 }
@@ -453,8 +454,8 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  tile.tensor @x {memory = "dram", base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
-  tile.tensor @y {memory = "dram", base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
   // expected-error @+1 {{qadd reads and writes 8-bit tensors, quantize reads bf16 and writes 8 bits, dequantize the reverse, the other ops bf16}}
   tile.eltwise "dequantize" @x -> @y {rows = 4, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0, params = array<i64: 0, -128, 127>, scale = 0.5 : f32}
 }

@@ -22,12 +22,12 @@ func.func @conv_add(%x: tensor<1x8x8x8xf32>, %r: tensor<1x8x8x8xf32>) -> tensor<
 // The host constants only the segment read are gone.
 // CHECK-NOT:  graph.constant
 // CHECK:      %[[S:.*]] = tile.segment(%arg0, %arg1 : tensor<1x8x8x8xf32>, tensor<1x8x8x8xf32>) -> tensor<1x8x8x8xf32> attributes {dram_bytes = {{[0-9]+}} : i64, input_tensors = [@t0, @t1], output_names = ["add"], output_tensors = [@t3], resident_bytes = {{[1-9][0-9]*}} : i64, tags = ["conv+relu", "add"]}
-// CHECK-NEXT:   tile.tensor @t0 {base = {{[0-9]+}} : i64, c = 8 : i64, h = 8 : i64, memory = "dram", n = 1 : i64, pad = 1 : i64, w = 8 : i64}
-// CHECK-NEXT:   tile.tensor @t1 {{{.*}}memory = "dram", n = 1 : i64, pad = 0 : i64
-// CHECK-NEXT:   tile.tensor @t2 {{{.*}}memory = "sram"
-// CHECK-NEXT:   tile.tensor @t3 {{{.*}}memory = "dram"
+// CHECK-NEXT:   tile.tensor @t0 dram bf16 {base = {{[0-9]+}} : i64, c = 8 : i64, h = 8 : i64, n = 1 : i64, pad = 1 : i64, w = 8 : i64}
+// CHECK-NEXT:   tile.tensor @t1 dram bf16 {{{.*}}n = 1 : i64, pad = 0 : i64
+// CHECK-NEXT:   tile.tensor @t2 sram bf16
+// CHECK-NEXT:   tile.tensor @t3 dram bf16
 // CHECK:        tile.constant "conv.weights0" {bytes = 1152 : i64, dram = {{[0-9]+}} : i64, value = dense<"0x003F003F{{.*}}"> : tensor<1152xi8>}
-// CHECK:        tile.conv @t0 -> @t2 {{{.*}}geometry = array<i64: 1, 8, 8, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1>{{.*}}relu
+// CHECK:        tile.conv @t0 -> @t2 {{{.*}}geometry = #tile.conv<n = 1, cin = 8, h = 8, w = 8, cout = 8, oh = 8, ow = 8, kh = 3, kw = 3, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 1, pad_left = 1, pad_bottom = 1, pad_right = 1>{{.*}}relu
 // CHECK:        tile.eltwise "add" @t2, @t1 -> @t3
 // CHECK:      tile.segment(%arg0, %arg1 : {{.*}}) -> tensor<1x8x8x8xf32> attributes {candidate = 1 : i64, cores = 2 : i64{{.*}}resident_bytes = 0 : i64
 // CHECK:      return %[[S]]
