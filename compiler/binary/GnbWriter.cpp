@@ -290,7 +290,7 @@ LogicalResult writeGnb(ModuleOp module, llvm::raw_ostream &os,
       segments.push_back(gnb::CreateSegmentDirect(fbb, gnb::DeviceKind::CPU, &ops));
     ops.clear();
   };
-  auto writeNpuSegment = [&](tileir::SegmentOp segment) -> LogicalResult {
+  auto writeNpuSegment = [&](tile::SegmentOp segment) -> LogicalResult {
     if (segment.getCandidate())
       return segment.emitOpError("is a candidate schedule; run "
                                  "gaon-npu-select-schedule first");
@@ -319,11 +319,11 @@ LogicalResult writeGnb(ModuleOp module, llvm::raw_ostream &os,
     std::vector<flatbuffers::Offset<gnb::NpuBinding>> consts, ins, outs;
     llvm::StringMap<npu::DevTensor> devTensors;
     for (Operation &op : segment.getBody().front()) {
-      if (auto t = llvm::dyn_cast<tileir::TensorOp>(op)) {
+      if (auto t = llvm::dyn_cast<tile::TensorOp>(op)) {
         devTensors[t.getSymName()] = npu::devTensorOf(t);
         continue;
       }
-      auto c = llvm::dyn_cast<tileir::ConstantOp>(op);
+      auto c = llvm::dyn_cast<tile::ConstantOp>(op);
       if (!c)
         continue;
       auto value = llvm::dyn_cast_or_null<DenseElementsAttr>(c.getValueAttr());
@@ -379,7 +379,7 @@ LogicalResult writeGnb(ModuleOp module, llvm::raw_ostream &os,
   for (Operation &op : body.without_terminator()) {
     if (op.hasAttr(cpu::kFusedAttr))
       continue;
-    if (auto segment = llvm::dyn_cast<tileir::SegmentOp>(op)) {
+    if (auto segment = llvm::dyn_cast<tile::SegmentOp>(op)) {
       if (failed(writeNpuSegment(segment)))
         return failure();
       continue;

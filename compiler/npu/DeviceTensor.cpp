@@ -10,7 +10,7 @@ DevTensor devShape(RankedTensorType t) {
   DevTensor d;
   if (auto q = llvm::dyn_cast<quant::QuantizedType>(t.getElementType())) {
     d.eb = 1;
-    d.elem = q.isSigned() ? tileir::ElemType::i8 : tileir::ElemType::u8;
+    d.elem = q.isSigned() ? tile::ElemType::i8 : tile::ElemType::u8;
   }
   ArrayRef<int64_t> s = t.getShape();
   if (s.size() == 4) {
@@ -25,9 +25,9 @@ DevTensor devShape(RankedTensorType t) {
   return d;
 }
 
-DevTensor devTensorOf(tileir::TensorOp t) {
+DevTensor devTensorOf(tile::TensorOp t) {
   DevTensor d;
-  d.sram = t.getMemory() == tileir::Memory::sram;
+  d.sram = t.getMemory() == tile::Memory::sram;
   d.base = t.getBase();
   d.n = t.getN();
   d.h = t.getH();
@@ -35,7 +35,7 @@ DevTensor devTensorOf(tileir::TensorOp t) {
   d.c = t.getC();
   d.pad = t.getPad();
   d.elem = t.getElem();
-  d.eb = d.elem == tileir::ElemType::bf16 ? kBf16 : 1;
+  d.eb = d.elem == tile::ElemType::bf16 ? kBf16 : 1;
   return d;
 }
 

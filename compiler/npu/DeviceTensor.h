@@ -27,7 +27,7 @@ struct DevTensor {
   int64_t n = 1, h = 1, w = 1, c = 1, pad = 0;
   int64_t eb = kBf16;         // element bytes
   // bf16, or i8 / u8: quantized, zero point 0
-  tileir::ElemType elem = tileir::ElemType::bf16;
+  tile::ElemType elem = tile::ElemType::bf16;
   int64_t hp() const { return h + 2 * pad; }
   int64_t wp() const { return w + 2 * pad; }
   uint64_t bytes() const { return uint64_t(n) * hp() * wp() * c * eb; }
@@ -37,8 +37,8 @@ struct DevTensor {
   }
   int64_t rowBytes() const { return wp() * c * eb; }
   ElemType type() const {
-    return elem == tileir::ElemType::i8   ? ElemType::I8
-           : elem == tileir::ElemType::u8 ? ElemType::U8
+    return elem == tile::ElemType::i8   ? ElemType::I8
+           : elem == tile::ElemType::u8 ? ElemType::U8
                                           : ElemType::BF16;
   }
 };
@@ -47,7 +47,7 @@ struct DevTensor {
 /// ranks rows of their last dimension. No halo, no address yet.
 DevTensor devShape(mlir::RankedTensorType t);
 /// What a tile.tensor says.
-DevTensor devTensorOf(tileir::TensorOp op);
+DevTensor devTensorOf(tile::TensorOp op);
 
 /// A host tensor's binding into device memory (schema NpuBinding): element
 /// i of the row-major host tensor, as 4 sizes (leading dimensions folded

@@ -39,12 +39,12 @@ void outline(ArrayRef<Operation *> run) {
   SmallVector<Type> types;
   for (Value v : outputs)
     types.push_back(v.getType());
-  auto region = builder.create<tileir::RegionOp>(run.front()->getLoc(), types);
+  auto region = builder.create<tile::RegionOp>(run.front()->getLoc(), types);
   Block *body = builder.createBlock(&region.getBody());
   for (Operation *op : run)
     op->moveBefore(body, body->end());
   builder.setInsertionPointToEnd(body);
-  builder.create<tileir::YieldOp>(run.front()->getLoc(), outputs);
+  builder.create<tile::YieldOp>(run.front()->getLoc(), outputs);
   for (auto [v, r] : llvm::zip(outputs, region.getResults()))
     v.replaceUsesWithIf(r, [&](OpOperand &use) {
       return use.getOwner()->getParentOp() != region;

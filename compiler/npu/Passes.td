@@ -37,7 +37,7 @@ def NpuOutline : Pass<"gaon-npu-outline", "mlir::ModuleOp"> {
     NPU segment: a `tile.region` whose results are the run's values used
     after it. The region sits where the run ends, before the next CPU op.
   }];
-  let dependentDialects = ["::gaon::tileir::TileDialect"];
+  let dependentDialects = ["::gaon::tile::TileDialect"];
 }
 
 def GraphToTile : Pass<"gaon-graph-to-tile", "mlir::ModuleOp"> {
@@ -57,7 +57,7 @@ def GraphToTile : Pass<"gaon-graph-to-tile", "mlir::ModuleOp"> {
     Option<"cores", "cores", "int", "0",
            "Plan for this many cores only (0: both schedules)">,
   ];
-  let dependentDialects = ["::gaon::tileir::TileDialect"];
+  let dependentDialects = ["::gaon::tile::TileDialect"];
 }
 
 def TileToNpu : Pass<"gaon-tile-to-npu", "mlir::ModuleOp"> {

@@ -24,7 +24,7 @@ namespace gaon {
 namespace {
 
 /// The segment's program on the simulator, timing only.
-FailureOr<npu::SimResult> estimate(tileir::SegmentOp segment,
+FailureOr<npu::SimResult> estimate(tile::SegmentOp segment,
                                    const npu::NpuConfig &config) {
   auto programs = segment.getBody().front().getOps<npuir::ProgramOp>();
   if (programs.empty())
@@ -44,12 +44,12 @@ FailureOr<npu::SimResult> estimate(tileir::SegmentOp segment,
   return result;
 }
 
-LogicalResult select(tileir::SegmentOp primary,
-                     ArrayRef<tileir::SegmentOp> candidates,
+LogicalResult select(tile::SegmentOp primary,
+                     ArrayRef<tile::SegmentOp> candidates,
                      const npu::NpuConfig &config) {
-  tileir::SegmentOp best;
+  tile::SegmentOp best;
   npu::SimResult bestResult;
-  for (tileir::SegmentOp segment : candidates) {
+  for (tile::SegmentOp segment : candidates) {
     FailureOr<npu::SimResult> result = estimate(segment, config);
     if (failed(result))
       return failure();
@@ -61,7 +61,7 @@ LogicalResult select(tileir::SegmentOp primary,
   Builder b(primary.getContext());
   if (best != primary)
     primary.replaceAllUsesWith(best.getResults());
-  for (tileir::SegmentOp segment : candidates)
+  for (tile::SegmentOp segment : candidates)
     if (segment != best)
       segment.erase();
   best.removeCandidateAttr();
@@ -87,8 +87,8 @@ struct NpuSelectSchedulePass
     if (failed(config))
       return signalPassFailure();
     // Each primary with the candidates that follow it.
-    SmallVector<SmallVector<tileir::SegmentOp>> groups;
-    getOperation().walk([&](tileir::SegmentOp s) {
+    SmallVector<SmallVector<tile::SegmentOp>> groups;
+    getOperation().walk([&](tile::SegmentOp s) {
       if (!s.getCandidate() || groups.empty())
         groups.emplace_back();
       groups.back().push_back(s);

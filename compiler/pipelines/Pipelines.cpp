@@ -19,7 +19,7 @@ namespace gaon {
 
 void registerGaonDialects(mlir::DialectRegistry &registry) {
   registry.insert<onnx::OnnxDialect, graph::GraphDialect, npuir::NpuDialect,
-                  tileir::TileDialect, mlir::func::FuncDialect,
+                  tile::TileDialect, mlir::func::FuncDialect,
                   mlir::quant::QuantizationDialect>();
 }
 

@@ -16,7 +16,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
-using namespace gaon::tileir;
+using namespace gaon::tile;
 
 #include "dialects/tile/TileDialect.cpp.inc"
 #include "dialects/tile/TileEnums.cpp.inc"

@@ -21,7 +21,7 @@ include "mlir/IR/BuiltinAttributes.td"
 
 def Tile_Dialect : Dialect {
   let name = "tile";
-  let cppNamespace = "::gaon::tileir";
+  let cppNamespace = "::gaon::tile";
   let summary = "Tiled, scheduled NPU work on explicit memories";
   let usePropertiesForAttributes = 0;
   let useDefaultAttributePrinterParser = 1;
@@ -29,7 +29,7 @@ def Tile_Dialect : Dialect {
 
 class Tile_Enum<string name, string summary, list<I32EnumAttrCase> cases>
     : I32EnumAttr<name, summary, cases> {
-  let cppNamespace = "::gaon::tileir";
+  let cppNamespace = "::gaon::tile";
   let genSpecializedAttr = 0;
 }
 

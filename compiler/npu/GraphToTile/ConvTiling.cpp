@@ -219,7 +219,7 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
                                    {biasAt[t], bb}}) {
           uint64_t to = prefetchTop;
           prefetchTop = alignUp(prefetchTop + bytes);
-          builder.create<tileir::LoadOp>(loc, i64(from), i64(to), i64(bytes),
+          builder.create<tile::LoadOp>(loc, i64(from), i64(to), i64(bytes),
                                          i64(prefetchTag.lookup(at)), i64(0));
           preloaded.push_back(int64_t(to));
         }
@@ -257,10 +257,10 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
     for (int i = 0; i < 2 && outBytes; ++i)
       sram[7 + i] = ringOf.take(outBytes);
 
-    auto geometry = tileir::ConvGeometryAttr::get(
+    auto geometry = tile::ConvGeometryAttr::get(
         builder.getContext(), g.n, g.cin, g.h, g.w, g.cout, g.oh, g.ow, g.kh,
         g.kw, g.sh, g.sw, g.dh, g.dw, g.padT, g.padL, g.padB, g.padR);
-    builder.create<tileir::ConvOp>(
+    builder.create<tile::ConvOp>(
         loc, sym(input), sym(result), geometry,
         i64(nt), i64(rowsT), i64(colsT), builder.getBoolAttr(plan->fullWidth),
         builder.getDenseI64ArrayAttr(chunk),

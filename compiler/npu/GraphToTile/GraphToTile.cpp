@@ -18,7 +18,7 @@ namespace {
 
 /// The host tensors a region's ops read: values from above that are not
 /// constants (those are packed into the segment), in order of first use.
-SmallVector<Value> regionInputs(tileir::RegionOp region) {
+SmallVector<Value> regionInputs(tile::RegionOp region) {
   llvm::SetVector<Value> inputs;
   for (Operation &op : region.getBody().front().without_terminator())
     for (Value v : op.getOperands()) {
@@ -30,7 +30,7 @@ SmallVector<Value> regionInputs(tileir::RegionOp region) {
   return inputs.takeVector();
 }
 
-LogicalResult planRegion(tileir::RegionOp region, const npu::NpuConfig &config,
+LogicalResult planRegion(tile::RegionOp region, const npu::NpuConfig &config,
                          int forcedCores) {
   Block &body = region.getBody().front();
   FailureOr<npu::PlacementMap> placement =
@@ -60,10 +60,10 @@ LogicalResult planRegion(tileir::RegionOp region, const npu::NpuConfig &config,
     choices = {forcedCores};
   }
   OpBuilder builder(region);
-  SmallVector<tileir::SegmentOp> planned;
+  SmallVector<tile::SegmentOp> planned;
   for (int cores : choices) {
     npu::SegmentPlanner planner(*placement, config, builder, cores);
-    FailureOr<tileir::SegmentOp> segment = planner.run(ops, inputs, outputs);
+    FailureOr<tile::SegmentOp> segment = planner.run(ops, inputs, outputs);
     if (failed(segment))
       return failure();
     if (failed(mlir::verify(*segment)))
@@ -86,9 +86,9 @@ struct GraphToTilePass : impl::GraphToTileBase<GraphToTilePass> {
         npu::loadPassNpuConfig(getOperation(), npuConfig);
     if (failed(config))
       return signalPassFailure();
-    SmallVector<tileir::RegionOp> regions;
-    getOperation().walk([&](tileir::RegionOp r) { regions.push_back(r); });
-    for (tileir::RegionOp region : regions)
+    SmallVector<tile::RegionOp> regions;
+    getOperation().walk([&](tile::RegionOp r) { regions.push_back(r); });
+    for (tile::RegionOp region : regions)
       if (failed(planRegion(region, *config, cores)))
         return signalPassFailure();
     // The segments hold the device form of the constants their ops read;

@@ -63,7 +63,7 @@ LogicalResult SegmentPlanner::planLayouts(ArrayRef<Operation *> ops,
   return success();
 }
 
-tileir::SegmentOp SegmentPlanner::createSegment(ArrayRef<Value> inputs,
+tile::SegmentOp SegmentPlanner::createSegment(ArrayRef<Value> inputs,
                                                 ArrayRef<Value> outputs) {
   // DRAM for what is not resident, one block each (no reuse yet: halos rely
   // on device memory being zeroed once, when a session starts).
@@ -85,13 +85,13 @@ tileir::SegmentOp SegmentPlanner::createSegment(ArrayRef<Value> inputs,
   SmallVector<Type> resultTypes;
   for (Value v : outputs)
     resultTypes.push_back(v.getType());
-  OperationState state(loc, tileir::SegmentOp::getOperationName());
-  tileir::SegmentOp::build(builder, state, resultTypes, inputs, {});
+  OperationState state(loc, tile::SegmentOp::getOperationName());
+  tile::SegmentOp::build(builder, state, resultTypes, inputs, {});
   state.addAttribute("dram_bytes", i64(0));
   state.addAttribute("resident_bytes", i64(residentTop));
   state.addAttribute("tags", builder.getStrArrayAttr({}));
   state.addAttribute("cores", i64(cores));
-  auto segment = llvm::cast<tileir::SegmentOp>(builder.create(state));
+  auto segment = llvm::cast<tile::SegmentOp>(builder.create(state));
   builder.setInsertionPointToEnd(&segment.getBody().emplaceBlock());
   SmallVector<Value> order(roots.begin(), roots.end());
   for (auto &[v, src] : alias) {
@@ -101,12 +101,12 @@ tileir::SegmentOp SegmentPlanner::createSegment(ArrayRef<Value> inputs,
   for (Value v : order) {
     names[v] = "t" + std::to_string(names.size());
     const DevTensor &d = tensors[v];
-    builder.create<tileir::TensorOp>(
+    builder.create<tile::TensorOp>(
         loc, builder.getStringAttr(names[v]),
-        tileir::MemoryAttr::get(builder.getContext(),
-                                d.sram ? tileir::Memory::sram
-                                       : tileir::Memory::dram),
-        tileir::ElemTypeAttr::get(builder.getContext(), d.elem), i64(d.base),
+        tile::MemoryAttr::get(builder.getContext(),
+                                d.sram ? tile::Memory::sram
+                                       : tile::Memory::dram),
+        tile::ElemTypeAttr::get(builder.getContext(), d.elem), i64(d.base),
         i64(d.n), i64(d.h), i64(d.w), i64(d.c), i64(d.pad));
   }
   auto symbols = [&](ArrayRef<Value> values) {

@@ -19,7 +19,7 @@ uint64_t SegmentPlanner::addConstant(const std::string &name,
                                     builder.getIntegerType(8));
   auto value = DenseElementsAttr::getFromRawBuffer(
       type, ArrayRef<char>(bytes.data(), bytes.size()));
-  auto op = builder.create<tileir::ConstantOp>(
+  auto op = builder.create<tile::ConstantOp>(
       loc, builder.getStringAttr(name), i64(at), i64(bytes.size()),
       ElementsAttr());
   op.setValueAttr(value);
@@ -28,7 +28,7 @@ uint64_t SegmentPlanner::addConstant(const std::string &name,
 
 void SegmentPlanner::load(uint64_t dram, uint64_t sram, uint64_t bytes,
                           int core) {
-  builder.create<tileir::LoadOp>(loc, i64(dram), i64(sram), i64(bytes),
+  builder.create<tile::LoadOp>(loc, i64(dram), i64(sram), i64(bytes),
                                  i64(tag), i64(core));
 }
 
@@ -45,7 +45,7 @@ bool SegmentPlanner::fusedRelu(Operation *anchor) {
                       [](Operation *f) { return llvm::isa<graph::ReluOp>(f); });
 }
 
-FailureOr<tileir::SegmentOp>
+FailureOr<tile::SegmentOp>
 SegmentPlanner::run(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
                     ArrayRef<Value> outputs) {
   loc = ops.front()->getLoc();
@@ -53,7 +53,7 @@ SegmentPlanner::run(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
     return failure();
   bool needZeros = planResidency(inputs, outputs);
   planPrefetch();
-  tileir::SegmentOp segment = createSegment(inputs, outputs);
+  tile::SegmentOp segment = createSegment(inputs, outputs);
 
   auto setTag = [&](Operation *anchor) {
     std::string name = fusedGroupName(anchor, fusedOf[anchor]);
@@ -78,7 +78,7 @@ SegmentPlanner::run(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
     Value result = groupResult(anchor);
     if (!llvm::isa<graph::ReshapeOp>(anchor) && dev(result).sram &&
         dev(result).pad)
-      builder.create<tileir::ZeroOp>(loc, sym(result), i64(zeroBlock),
+      builder.create<tile::ZeroOp>(loc, sym(result), i64(zeroBlock),
                                      i64(kZeroBytes), i64(tag));
     if (failed(planAnchor(anchor)))
       return failure();

@@ -79,7 +79,7 @@ public:
   /// as one tile.segment at the builder's insertion point. `inputs` come
   /// from the host before the segment runs (its operands), `outputs` go
   /// back after (its results).
-  mlir::FailureOr<tileir::SegmentOp> run(llvm::ArrayRef<mlir::Operation *> ops,
+  mlir::FailureOr<tile::SegmentOp> run(llvm::ArrayRef<mlir::Operation *> ops,
                                          llvm::ArrayRef<mlir::Value> inputs,
                                          llvm::ArrayRef<mlir::Value> outputs);
 
@@ -109,7 +109,7 @@ private:
   mlir::LogicalResult planLayouts(llvm::ArrayRef<mlir::Operation *> ops,
                                   llvm::ArrayRef<mlir::Value> inputs);
   /// Creates the tile.segment and its tensors.
-  tileir::SegmentOp createSegment(llvm::ArrayRef<mlir::Value> inputs,
+  tile::SegmentOp createSegment(llvm::ArrayRef<mlir::Value> inputs,
                                   llvm::ArrayRef<mlir::Value> outputs);
   mlir::LogicalResult planAnchor(mlir::Operation *anchor);
 

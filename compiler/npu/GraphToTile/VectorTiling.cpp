@@ -108,7 +108,7 @@ LogicalResult SegmentPlanner::planElementwise(Operation *op) {
     bounds = ring.take(kAlign);
     load(at, bounds, 4);
   }
-  builder.create<tileir::EltwiseOp>(
+  builder.create<tile::EltwiseOp>(
       loc, builder.getStringAttr(kind), sym(op->getOperand(0)),
       binary ? sym(op->getOperand(1)) : FlatSymbolRefAttr(), sym(result),
       i64(tiling.rows), i64(tiling.cols), builder.getDenseI64ArrayAttr(sram),
@@ -160,9 +160,9 @@ LogicalResult SegmentPlanner::planMaxPool(graph::MaxPoolOp pool) {
     std::memcpy(bytes.data(), &negInf, 2);
   uint64_t at = addConstant(nodeName(pool.getLoc()) + ".neg_inf", bytes);
   load(at, sram[4], bytes.size());
-  auto window = tileir::PoolWindowAttr::get(builder.getContext(), k[0], k[1],
+  auto window = tile::PoolWindowAttr::get(builder.getContext(), k[0], k[1],
                                             s[0], s[1], d[0], d[1], p[0], p[1]);
-  builder.create<tileir::MaxPoolOp>(
+  builder.create<tile::MaxPoolOp>(
       loc, sym(pool.getInput()), sym(pool.getOutput()),
       window, i64(rowsT),
       builder.getDenseI64ArrayAttr(sram), i64(tag));
@@ -217,7 +217,7 @@ LogicalResult SegmentPlanner::planRowOp(Operation *op) {
     uint64_t at = addConstant(nodeName(op->getLoc()) + ".params", bytes);
     load(at, sram[8], bytes.size());
   }
-  builder.create<tileir::RowsOp>(
+  builder.create<tile::RowsOp>(
       loc, builder.getStringAttr(norm ? "layer_norm" : "softmax"),
       sym(op->getOperand(0)), sym(op->getResult(0)), i64(rowsT),
       builder.getDenseI64ArrayAttr(sram), i64(tag));
@@ -259,7 +259,7 @@ LogicalResult SegmentPlanner::planGlobalPool(graph::ReduceOp reduce) {
   }
   uint64_t onesAt = addConstant(nodeName(reduce.getLoc()) + ".ones", onesData);
   load(onesAt, sram[2], x.w * kBf16);
-  builder.create<tileir::GlobalPoolOp>(
+  builder.create<tile::GlobalPoolOp>(
       loc, sym(reduce.getInput()), sym(reduce.getOutput()),
       builder.getF32FloatAttr(scale), i64(rowsT),
       builder.getDenseI64ArrayAttr(sram), i64(tag));

@@ -81,8 +81,8 @@ std::string quote(const std::string &text) {
 
 std::string placementReportJson(const std::vector<PlacementRow> &rows,
                                 ModuleOp lowered, StringRef npuName) {
-  SmallVector<tileir::SegmentOp> segments;
-  lowered.walk([&](tileir::SegmentOp s) { segments.push_back(s); });
+  SmallVector<tile::SegmentOp> segments;
+  lowered.walk([&](tile::SegmentOp s) { segments.push_back(s); });
   std::string r = "{\"npu\":" + quote(npuName.str()) + ",\"nodes\":[";
   for (size_t i = 0; i < rows.size(); ++i) {
     const PlacementRow &row = rows[i];
@@ -94,7 +94,7 @@ std::string placementReportJson(const std::vector<PlacementRow> &rows,
     if (row.segment >= 0) {
       double cycles = 0;
       if (row.segment < int64_t(segments.size())) {
-        tileir::SegmentOp s = segments[row.segment];
+        tile::SegmentOp s = segments[row.segment];
         std::optional<ArrayRef<double>> perTag = s.getTagCycles();
         for (auto [t, tag] : llvm::enumerate(s.getTags()))
           if (llvm::cast<StringAttr>(tag).getValue() == row.name && perTag &&

@@ -15,8 +15,8 @@ using namespace mlir;
 
 namespace gaon::npu {
 
-void SegmentLowering::lowerConv(tileir::ConvOp op) {
-  tileir::ConvGeometryAttr geo = op.getGeometry();
+void SegmentLowering::lowerConv(tile::ConvOp op) {
+  tile::ConvGeometryAttr geo = op.getGeometry();
   ConvGeom g;
   g.n = geo.getN(), g.cin = geo.getCin(), g.h = geo.getH(), g.w = geo.getW();
   g.cout = geo.getCout(), g.oh = geo.getOh(), g.ow = geo.getOw();
@@ -184,7 +184,7 @@ void SegmentLowering::lowerConv(tileir::ConvOp op) {
   }
 }
 
-void SegmentLowering::lowerGlobalPool(tileir::GlobalPoolOp op) {
+void SegmentLowering::lowerGlobalPool(tile::GlobalPoolOp op) {
   const DevTensor &x = dev(op.getInputAttr());
   const DevTensor &y = dev(op.getOutputAttr());
   int64_t c = x.c;

@@ -32,20 +32,20 @@ public:
 
   /// Reads the segment's tensors and sizes the program; fails on a segment
   /// the configuration cannot run.
-  mlir::LogicalResult begin(tileir::SegmentOp segment);
+  mlir::LogicalResult begin(tile::SegmentOp segment);
   /// Selects the core of the op about to be lowered and, on several cores,
   /// puts a barrier before the first op of each source node.
   mlir::LogicalResult beginOp(mlir::Operation *op);
   /// Closes every queue's last step.
   void finish();
 
-  void lowerLoad(tileir::LoadOp op);
-  void lowerZero(tileir::ZeroOp op);
-  void lowerConv(tileir::ConvOp op);
-  void lowerGlobalPool(tileir::GlobalPoolOp op);
-  void lowerEltwise(tileir::EltwiseOp op);
-  void lowerMaxPool(tileir::MaxPoolOp op);
-  void lowerRows(tileir::RowsOp op);
+  void lowerLoad(tile::LoadOp op);
+  void lowerZero(tile::ZeroOp op);
+  void lowerConv(tile::ConvOp op);
+  void lowerGlobalPool(tile::GlobalPoolOp op);
+  void lowerEltwise(tile::EltwiseOp op);
+  void lowerMaxPool(tile::MaxPoolOp op);
+  void lowerRows(tile::RowsOp op);
 
 private:
   const DevTensor &dev(mlir::FlatSymbolRefAttr name) {

@@ -22,7 +22,7 @@ using namespace mlir;
 
 namespace gaon::npu {
 
-LogicalResult SegmentLowering::begin(tileir::SegmentOp segment) {
+LogicalResult SegmentLowering::begin(tile::SegmentOp segment) {
   program.tags.clear();
   for (Attribute t : segment.getTags())
     program.tags.push_back(llvm::cast<StringAttr>(t).str());
@@ -41,15 +41,15 @@ LogicalResult SegmentLowering::begin(tileir::SegmentOp segment) {
            << segment.getResidentBytes() << " bytes; the " << config.name
            << " NPU has " << config.sramBytes << " bytes of SRAM per core";
   for (Operation &op : segment.getBody().front()) {
-    if (auto t = llvm::dyn_cast<tileir::TensorOp>(op)) {
+    if (auto t = llvm::dyn_cast<tile::TensorOp>(op)) {
       tensors[t.getSymName()] = devTensorOf(t);
       continue;
     }
     // Constants' data travels beside the program; everything else is work
     // a pattern lowers.
-    if (!llvm::isa<tileir::ConstantOp, tileir::LoadOp, tileir::ZeroOp,
-                   tileir::ConvOp, tileir::EltwiseOp, tileir::MaxPoolOp,
-                   tileir::GlobalPoolOp, tileir::RowsOp>(op))
+    if (!llvm::isa<tile::ConstantOp, tile::LoadOp, tile::ZeroOp,
+                   tile::ConvOp, tile::EltwiseOp, tile::MaxPoolOp,
+                   tile::GlobalPoolOp, tile::RowsOp>(op))
       return op.emitOpError("has no NPU lowering");
   }
   return success();
@@ -97,13 +97,13 @@ void SegmentLowering::barrier() {
   }
 }
 
-void SegmentLowering::lowerLoad(tileir::LoadOp op) {
+void SegmentLowering::lowerLoad(tile::LoadOp op) {
   current->access(Engine::Load, {sramRange(op.getSram(), op.getBytes(), true)});
   current->dma(true, dmaFlat(op.getDram(), op.getSram(), op.getBytes()));
   current->endStep(Engine::Load);
 }
 
-void SegmentLowering::lowerZero(tileir::ZeroOp op) {
+void SegmentLowering::lowerZero(tile::ZeroOp op) {
   const DevTensor &t = dev(op.getTargetAttr());
   uint64_t zeros = op.getZeros(), zeroBytes = op.getZerosBytes();
   uint64_t bytes = t.bytes();
@@ -160,22 +160,22 @@ struct TileOpLowering : OpConversionPattern<TileOp> {
 void populateTileToNpuPatterns(RewritePatternSet &patterns,
                                SegmentLowering &state) {
   MLIRContext *ctx = patterns.getContext();
-  patterns.add<TileOpLowering<tileir::LoadOp, &SegmentLowering::lowerLoad>,
-               TileOpLowering<tileir::ZeroOp, &SegmentLowering::lowerZero>,
-               TileOpLowering<tileir::ConvOp, &SegmentLowering::lowerConv>,
-               TileOpLowering<tileir::EltwiseOp,
+  patterns.add<TileOpLowering<tile::LoadOp, &SegmentLowering::lowerLoad>,
+               TileOpLowering<tile::ZeroOp, &SegmentLowering::lowerZero>,
+               TileOpLowering<tile::ConvOp, &SegmentLowering::lowerConv>,
+               TileOpLowering<tile::EltwiseOp,
                               &SegmentLowering::lowerEltwise>,
-               TileOpLowering<tileir::MaxPoolOp,
+               TileOpLowering<tile::MaxPoolOp,
                               &SegmentLowering::lowerMaxPool>,
-               TileOpLowering<tileir::GlobalPoolOp,
+               TileOpLowering<tile::GlobalPoolOp,
                               &SegmentLowering::lowerGlobalPool>,
-               TileOpLowering<tileir::RowsOp, &SegmentLowering::lowerRows>>(
+               TileOpLowering<tile::RowsOp, &SegmentLowering::lowerRows>>(
       ctx, state);
 }
 
 /// Lowers `segment`'s work into `program`, leaving its tensors and
 /// constants, and puts the npu.program at the end of its body.
-LogicalResult lowerSegmentToNpu(tileir::SegmentOp segment,
+LogicalResult lowerSegmentToNpu(tile::SegmentOp segment,
                                 const NpuConfig &config) {
   Program program;
   SegmentLowering state(config, program);
@@ -185,10 +185,10 @@ LogicalResult lowerSegmentToNpu(tileir::SegmentOp segment,
   RewritePatternSet patterns(ctx);
   populateTileToNpuPatterns(patterns, state);
   ConversionTarget target(*ctx);
-  target.addLegalOp<tileir::SegmentOp, tileir::TensorOp, tileir::ConstantOp>();
-  target.addIllegalOp<tileir::LoadOp, tileir::ZeroOp, tileir::ConvOp,
-                      tileir::EltwiseOp, tileir::MaxPoolOp,
-                      tileir::GlobalPoolOp, tileir::RowsOp>();
+  target.addLegalOp<tile::SegmentOp, tile::TensorOp, tile::ConstantOp>();
+  target.addIllegalOp<tile::LoadOp, tile::ZeroOp, tile::ConvOp,
+                      tile::EltwiseOp, tile::MaxPoolOp,
+                      tile::GlobalPoolOp, tile::RowsOp>();
   if (failed(applyPartialConversion(segment, target, std::move(patterns))))
     return failure();
   state.finish();
@@ -211,9 +211,9 @@ struct TileToNpuPass : impl::TileToNpuBase<TileToNpuPass> {
         npu::loadPassNpuConfig(getOperation(), npuConfig);
     if (failed(config))
       return signalPassFailure();
-    SmallVector<tileir::SegmentOp> segments;
-    getOperation().walk([&](tileir::SegmentOp s) { segments.push_back(s); });
-    for (tileir::SegmentOp segment : segments)
+    SmallVector<tile::SegmentOp> segments;
+    getOperation().walk([&](tile::SegmentOp s) { segments.push_back(s); });
+    for (tile::SegmentOp segment : segments)
       if (failed(npu::lowerSegmentToNpu(segment, *config)))
         return signalPassFailure();
   }

@@ -15,7 +15,7 @@ using namespace mlir;
 
 namespace gaon::npu {
 
-void SegmentLowering::lowerEltwise(tileir::EltwiseOp op) {
+void SegmentLowering::lowerEltwise(tile::EltwiseOp op) {
   StringRef kind = op.getOp();
   VecOp vop = llvm::StringSwitch<VecOp>(kind)
                   .Case("add", VecOp::Add)
@@ -157,11 +157,11 @@ void SegmentLowering::lowerEltwise(tileir::EltwiseOp op) {
       }
 }
 
-void SegmentLowering::lowerMaxPool(tileir::MaxPoolOp op) {
+void SegmentLowering::lowerMaxPool(tile::MaxPoolOp op) {
   const DevTensor &x = dev(op.getInputAttr());
   const DevTensor &y = dev(op.getOutputAttr());
   int64_t eb = x.eb; // bf16, or 8-bit quantized (max is exact on both)
-  tileir::PoolWindowAttr win = op.getWindow();
+  tile::PoolWindowAttr win = op.getWindow();
   int64_t kh = win.getKh(), kw = win.getKw(), sh = win.getSh(),
           sw = win.getSw(), dh = win.getDh(), dw = win.getDw(),
           padT = win.getPadTop(), padL = win.getPadLeft();
@@ -284,7 +284,7 @@ void SegmentLowering::lowerMaxPool(tileir::MaxPoolOp op) {
     }
 }
 
-void SegmentLowering::lowerRows(tileir::RowsOp op) {
+void SegmentLowering::lowerRows(tile::RowsOp op) {
   bool norm = op.getKind() == "layer_norm";
   const DevTensor &x = dev(op.getInputAttr());
   const DevTensor &y = dev(op.getOutputAttr());

@@ -7,7 +7,7 @@ tile.segment attributes {dram_bytes = -1, resident_bytes = 0, tags = []} {
 // -----
 
 tile.segment attributes {dram_bytes = 64, resident_bytes = 0, tags = []} {
-  // expected-error @+2 {{expected ::gaon::tileir::Memory to be one of: dram, sram}}
+  // expected-error @+2 {{expected ::gaon::tile::Memory to be one of: dram, sram}}
   // expected-error @+1 {{failed to parse Tile_MemoryAttr parameter}}
   tile.tensor @x hbm bf16 {base = 0, n = 1, h = 1, w = 1, c = 1, pad = 0}
 }
@@ -347,7 +347,7 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
-  // expected-error @+2 {{expected ::gaon::tileir::ElemType to be one of: bf16, i8, u8}}
+  // expected-error @+2 {{expected ::gaon::tile::ElemType to be one of: bf16, i8, u8}}
   // expected-error @+1 {{failed to parse Tile_ElemTypeAttr parameter}}
   tile.tensor @x dram i4 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
 }
