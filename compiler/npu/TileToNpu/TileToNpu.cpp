@@ -82,6 +82,17 @@ void SegmentLowering::barrier() {
   ++barriers;
   for (uint32_t c = 0; c < n; ++c) {
     cores[c]->finish();
+    // A core with no stores since the last barrier would otherwise signal
+    // this one at once, and the counts of two barriers would mix: another
+    // core could pass this barrier on its signals while a third is still
+    // storing. So the store engine first sees the previous barrier pass.
+    if (barriers > 1) {
+      Instruction previous;
+      previous.opcode = Opcode::Wait;
+      previous.semaphore = kBarrierSemaphore;
+      previous.value = (barriers - 1) * n;
+      cores[c]->push(Engine::Store, previous);
+    }
     for (uint32_t to = 0; to < n; ++to) {
       Instruction s;
       s.opcode = Opcode::Signal;
