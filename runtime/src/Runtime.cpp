@@ -568,9 +568,15 @@ gaon_status gaon_session_create(const gaon_model *model,
   gaon::rt::registerBuiltinDevices();
   std::string deviceName =
       options && options->device ? options->device : "cpu";
+  int32_t threads = options ? options->threads : 0;
+  if (threads < 0 || threads > GAON_MAX_THREADS)
+    return makeStatus(GAON_INVALID_ARGUMENT,
+                      "threads must be 0 (every core) to " +
+                          std::to_string(GAON_MAX_THREADS) + ", got " +
+                          std::to_string(threads));
   auto session = std::make_unique<gaon_session_s>();
   session->model = model;
-  session->threads = options ? options->threads : 0;
+  session->threads = threads;
   session->device = createDevice(deviceName);
   if (!session->device) {
     std::string known;

@@ -108,10 +108,25 @@ std::string readNpy(const std::string &data, HostTensor &out) {
   std::string dim;
   out.shape.clear();
   while (std::getline(dims, dim, ',')) {
-    size_t b = dim.find_first_not_of(' ');
+    size_t b = dim.find_first_not_of(' '), e = dim.find_last_not_of(' ');
     if (b == std::string::npos)
       continue;
-    out.shape.push_back(std::stoll(dim.substr(b)));
+    // Decimal digits only, below 2^62: what numpy writes.
+    std::string digits = dim.substr(b, e - b + 1);
+    int64_t value = 0;
+    for (char c : digits) {
+      if (c < '0' || c > '9' || value > (int64_t(1) << 62) / 10)
+        return ".npy shape entry '" + digits +
+               "' is not a dimension (a decimal count below 2^62)";
+      value = value * 10 + (c - '0');
+    }
+    if (digits.empty())
+      return ".npy shape has an empty entry";
+    out.shape.push_back(value);
+    if (out.shape.size() > GAON_MAX_RANK)
+      return ".npy shape has more than " + std::to_string(GAON_MAX_RANK) +
+             " dimensions; Gaon tensors have at most " +
+             std::to_string(GAON_MAX_RANK);
   }
   uint64_t count;
   if (!elementCount(out.shape, count))
@@ -371,6 +386,10 @@ std::string readPb(const std::string &data, HostTensor &out) {
     return "TensorProto data type " + std::to_string(dataType) +
            " is not supported";
   uint64_t count;
+  if (out.shape.size() > GAON_MAX_RANK)
+    return "TensorProto has " + std::to_string(out.shape.size()) +
+           " dimensions; Gaon tensors have at most " +
+           std::to_string(GAON_MAX_RANK);
   if (!elementCount(out.shape, count))
     return "TensorProto shape is invalid";
   size_t size = gaon_dtype_size(out.dtype), bytes = count * size;

@@ -21,6 +21,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
@@ -32,6 +33,25 @@ namespace {
 int fail(const std::string &message) {
   std::fprintf(stderr, "gaon-run: error: %s\n", message.c_str());
   return 1;
+}
+
+/// The most threads a session takes (the runtime refuses more).
+constexpr int kMaxThreads = GAON_MAX_THREADS;
+
+/// A decimal count in [0, limit], and nothing else.
+bool parseCount(const char *text, int limit, int &out) {
+  if (!*text)
+    return false;
+  int64_t value = 0;
+  for (const char *c = text; *c; ++c) {
+    if (*c < '0' || *c > '9')
+      return false;
+    value = value * 10 + (*c - '0');
+    if (value > limit)
+      return false;
+  }
+  out = int(value);
+  return true;
 }
 
 int failStatus(gaon_status s) {
@@ -132,10 +152,15 @@ int main(int argc, char **argv) {
       inputSpecs.push_back(v);
     else if (const char *v = value("--output-dir="))
       outputDir = v;
-    else if (const char *v = value("--repeat="))
-      repeat = std::atoi(v);
-    else if (const char *v = value("--threads="))
-      threads = std::atoi(v);
+    else if (const char *v = value("--repeat=")) {
+      if (!parseCount(v, 1000000000, repeat))
+        return fail(std::string("--repeat takes a count from 0 to 10^9, got '") +
+                    v + "'");
+    } else if (const char *v = value("--threads=")) {
+      if (!parseCount(v, kMaxThreads, threads))
+        return fail(std::string("--threads takes 0 (every core) to ") +
+                    std::to_string(kMaxThreads) + ", got '" + v + "'");
+    }
     else if (const char *v = value("--profile="))
       profilePath = v;
     else if (const char *v = value("--trace="))
@@ -156,8 +181,13 @@ int main(int argc, char **argv) {
   }
   if (modelPath.empty())
     return fail("no model; usage: gaon-run MODEL.gnb [options]");
-  if (repeat < 0 || threads < 0)
-    return fail("--repeat and --threads take non-negative numbers");
+  if (!outputDir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(outputDir, ec);
+    if (ec)
+      return fail("cannot create --output-dir '" + outputDir +
+                  "': " + ec.message());
+  }
 
   gaon_model *model = nullptr;
   if (gaon_status s = gaon_model_load_file(modelPath.c_str(), nullptr, &model))

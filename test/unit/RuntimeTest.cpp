@@ -96,6 +96,19 @@ TEST_F(ModelFixture, ConcurrentSessionsAgreeWithSerialRuns) {
     EXPECT_EQ(serial[t], parallel[t]) << "session " << t;
 }
 
+TEST_F(ModelFixture, ThreadCountsOutOfRangeAreRefused) {
+  for (int32_t threads : {-1, GAON_MAX_THREADS + 1, 100000}) {
+    gaon_session_options options{"cpu", threads};
+    gaon_session *session = nullptr;
+    gaon_status s = gaon_session_create(model, &options, &session);
+    EXPECT_EQ(gaon_status_get_code(s), GAON_INVALID_ARGUMENT) << threads;
+    EXPECT_NE(std::strstr(gaon_status_message(s), "threads must be 0"),
+              nullptr);
+    EXPECT_EQ(session, nullptr);
+    gaon_status_free(s);
+  }
+}
+
 TEST_F(ModelFixture, WrongInputsAreRefused) {
   gaon_session *session = nullptr;
   ASSERT_EQ(gaon_session_create(model, nullptr, &session), nullptr);

@@ -103,10 +103,13 @@ uint64_t gaon_model_arena_size(const gaon_model *model);
 
 typedef struct gaon_session_s gaon_session;
 
+/* The most threads a session may ask for. */
+#define GAON_MAX_THREADS 256
+
 typedef struct gaon_session_options {
   const char *device; /* "cpu" (default), "sim", "sim-timing" (NPU time
                          only: NPU outputs are not computed), "npu" */
-  int32_t threads;    /* 0: all cores */
+  int32_t threads;    /* 0: all cores; at most GAON_MAX_THREADS */
 } gaon_session_options;
 
 gaon_status gaon_session_create(const gaon_model *model,
