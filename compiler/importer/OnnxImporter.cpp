@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/importer/OnnxImporter.h"
+#include "targets/common/RegularFile.h"
 
 #include "dialects/onnx/OnnxOps.h"
 
@@ -38,6 +39,25 @@ using llvm::StringRef;
 namespace gaon {
 
 namespace {
+
+/// A regular file's bytes, mapped where that pays; FIFOs, devices and
+/// folders are refused (targets/common/RegularFile.h), with the reason.
+std::unique_ptr<llvm::MemoryBuffer> readRegular(const std::string &path,
+                                                std::string &error) {
+  uint64_t size = 0;
+  int fd = gaon::openRegularFile(path, size, error);
+  if (fd < 0)
+    return nullptr;
+  auto buffer = llvm::MemoryBuffer::getOpenFile(fd, path, size,
+                                                /*RequiresNullTerminator=*/false);
+  ::close(fd);
+  if (!buffer) {
+    error = "cannot read '" + path + "': " + buffer.getError().message();
+    return nullptr;
+  }
+  return std::move(*buffer);
+}
+
 
 constexpr int64_t kMinOpset = 1;
 constexpr int64_t kMaxOpset = 17; // What ONNX 1.12 defines.
@@ -235,14 +255,14 @@ FailureOr<std::string> Importer::readExternal(const ::onnx::TensorProto &tensor,
       return failure();
     }
   }
-  auto buffer = llvm::MemoryBuffer::getFile(file, /*IsText=*/false,
-                                            /*RequiresNullTerminator=*/false);
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> buffer = readRegular(std::string(file.str()), error);
   if (!buffer) {
-    emitError(loc) << "tensor '" << tensor.name() << "': cannot read '"
-                   << file << "': " << buffer.getError().message();
+    emitError(loc) << "tensor '" << tensor.name() << "': external data: "
+                   << error;
     return failure();
   }
-  uint64_t size = (*buffer)->getBufferSize();
+  uint64_t size = buffer->getBufferSize();
   uint64_t want = length ? *length : expectedBytes;
   if (want != expectedBytes || offset > size || want > size - offset) {
     emitError(loc) << "tensor '" << tensor.name() << "': external data at "
@@ -252,7 +272,7 @@ FailureOr<std::string> Importer::readExternal(const ::onnx::TensorProto &tensor,
                    << " bytes)";
     return failure();
   }
-  return std::string((*buffer)->getBufferStart() + offset, want);
+  return std::string(buffer->getBufferStart() + offset, want);
 }
 
 FailureOr<ElementsAttr> Importer::tensorAttr(const ::onnx::TensorProto &tensor,
@@ -412,21 +432,20 @@ FailureOr<Attribute> Importer::attribute(const ::onnx::AttributeProto &attr,
 }
 
 LogicalResult Importer::load() {
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                            /*RequiresNullTerminator=*/false);
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> buffer = readRegular(path, error);
   if (!buffer) {
-    emitError(fileLoc) << "cannot read '" << path
-                       << "': " << buffer.getError().message();
+    emitError(fileLoc) << error;
     return failure();
   }
-  size_t size = (*buffer)->getBufferSize();
+  size_t size = buffer->getBufferSize();
   if (size > (size_t)std::numeric_limits<int>::max()) {
     emitError(fileLoc) << "'" << path << "' is " << size
                        << " bytes; protobuf files are limited to 2 GiB, so "
                           "store the weights as ONNX external data";
     return failure();
   }
-  if (!model.ParseFromArray((*buffer)->getBufferStart(), (int)size)) {
+  if (!model.ParseFromArray(buffer->getBufferStart(), (int)size)) {
     emitError(fileLoc) << "cannot parse '" << path
                        << "' as an ONNX model: the file is truncated, "
                           "corrupt, or not an ONNX protobuf";
@@ -466,11 +485,17 @@ LogicalResult Importer::freezeInputs() {
                          << "', which is not an input of the model";
       return failure();
     }
-    auto buffer = llvm::MemoryBuffer::getFile(entry.getValue(), false, false);
+    std::string error;
+    std::unique_ptr<llvm::MemoryBuffer> buffer =
+        readRegular(entry.getValue(), error);
+    if (!buffer) {
+      emitError(fileLoc) << "--freeze-input " << name << ": " << error;
+      return failure();
+    }
     ::onnx::TensorProto tensor;
-    if (!buffer || (*buffer)->getBufferSize() > (size_t)INT32_MAX ||
-        !tensor.ParseFromArray((*buffer)->getBufferStart(),
-                               (int)(*buffer)->getBufferSize())) {
+    if (buffer->getBufferSize() > (size_t)INT32_MAX ||
+        !tensor.ParseFromArray(buffer->getBufferStart(),
+                               (int)buffer->getBufferSize())) {
       emitError(fileLoc) << "--freeze-input " << name << ": cannot read '"
                          << entry.getValue()
                          << "' as a serialized ONNX TensorProto (.pb)";

@@ -1,6 +1,7 @@
 //===- Runtime.cpp - loading, verification, sessions (the C API) ----------===//
 
 #include "Internal.h"
+#include "targets/common/RegularFile.h"
 
 #include "gnb_generated.h"
 
@@ -242,17 +243,13 @@ gaon_status decode(gaon_model &m, const gnb::Model &fb) {
 
 /// Maps a regular file read-only (an empty file maps to null).
 gaon_status mapFile(const std::string &path, void *&mapping, size_t &size) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  std::string error;
+  uint64_t bytes = 0;
+  int fd = gaon::openRegularFile(path, bytes, error);
   if (fd < 0)
-    return makeStatus(GAON_NOT_FOUND, "cannot open '" + path +
-                                          "': " + strerror(errno));
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    close(fd);
-    return makeStatus(GAON_INVALID_ARGUMENT,
-                      "'" + path + "' is not a regular file");
-  }
-  size = st.st_size;
+    return makeStatus(errno == ENOENT ? GAON_NOT_FOUND : GAON_INVALID_ARGUMENT,
+                      error);
+  size = bytes;
   mapping = size ? mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : nullptr;
   close(fd);
   if (size && mapping == MAP_FAILED) {

@@ -2,6 +2,8 @@
 
 #include "TensorFiles.h"
 
+#include "targets/common/RegularFile.h"
+
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -23,15 +25,6 @@ gaon_tensor HostTensor::view() {
 
 namespace {
 
-bool readFile(const std::string &path, std::string &data) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return false;
-  std::ostringstream s;
-  s << in.rdbuf();
-  data = s.str();
-  return true;
-}
 
 bool elementCount(const std::vector<int64_t> &shape, uint64_t &count) {
   count = 1;
@@ -416,10 +409,9 @@ std::string readPb(const std::string &data, HostTensor &out) {
 } // namespace
 
 std::string readTensorFile(const std::string &path, HostTensor &out) {
-  std::string data;
-  if (!readFile(path, data))
-    return "cannot read '" + path + "'";
-  std::string error;
+  std::string data, error;
+  if (!readRegularFile(path, data, error))
+    return error;
   if (path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0)
     error = readNpy(data, out);
   else if (path.size() >= 3 && path.compare(path.size() - 3, 3, ".pb") == 0)
@@ -431,10 +423,10 @@ std::string readTensorFile(const std::string &path, HostTensor &out) {
 
 std::string readNpzFile(const std::string &path,
                         std::vector<std::pair<std::string, HostTensor>> &out) {
-  std::string data;
-  if (!readFile(path, data))
-    return "cannot read '" + path + "'";
-  std::string error = readNpz(data, out);
+  std::string data, error;
+  if (!readRegularFile(path, data, error))
+    return error;
+  error = readNpz(data, out);
   return error.empty() ? "" : path + ": " + error;
 }
 

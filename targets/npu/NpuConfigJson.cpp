@@ -9,7 +9,7 @@
 #include "targets/npu/NpuConfigJson.h"
 
 #include "llvm/Support/JSON.h"
-#include "llvm/Support/MemoryBuffer.h"
+#include "targets/common/RegularFile.h"
 
 #include <cmath>
 #include <set>
@@ -103,6 +103,24 @@ Expected<NpuConfig> parseNpuConfig(StringRef text, StringRef source) {
     return createStringError(inconvertibleErrorCode(),
                              source + ": " + message);
   };
+  // LLVM's parser recurses once per nesting level: bound the depth first.
+  int depth = 0;
+  bool inString = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char ch = text[i];
+    if (inString) {
+      if (ch == '\\')
+        ++i;
+      else if (ch == '"')
+        inString = false;
+    } else if (ch == '"') {
+      inString = true;
+    } else if ((ch == '{' || ch == '[') && ++depth > 16) {
+      return fail("nests objects and arrays deeper than 16 levels");
+    } else if (ch == '}' || ch == ']') {
+      --depth;
+    }
+  }
   Expected<json::Value> root = json::parse(text);
   if (!root)
     return fail("not valid JSON: " + toString(root.takeError()));
@@ -159,13 +177,15 @@ Expected<NpuConfig> loadNpuConfig(StringRef nameOrPath) {
     return edgeNpuConfig();
   if (nameOrPath == "server")
     return serverNpuConfig();
-  auto buffer = MemoryBuffer::getFile(nameOrPath, /*IsText=*/true);
-  if (!buffer)
-    return createStringError(
-        inconvertibleErrorCode(),
-        "--npu-config must be edge, server or a JSON file; cannot read '" +
-            nameOrPath + "': " + buffer.getError().message());
-  return parseNpuConfig((*buffer)->getBuffer(), nameOrPath);
+  // A configuration is a few hundred bytes; 1 MiB bounds what a wrong path
+  // (a log, /dev/zero) can cost.
+  std::string text, error;
+  if (!readRegularFile(nameOrPath.str(), text, error, 1 << 20))
+    return createStringError(inconvertibleErrorCode(),
+                             "--npu-config must be edge, server or a JSON "
+                             "file; " +
+                                 error);
+  return parseNpuConfig(text, nameOrPath);
 }
 
 } // namespace gaon::npu
