@@ -27,6 +27,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include "gaon/runtime.h"
 #include "gnb_generated.h"
 
 using namespace mlir;
@@ -35,7 +36,7 @@ namespace gnb = gaon::gnb;
 namespace gaon {
 namespace {
 
-constexpr uint32_t kFormatVersion = 5;
+constexpr uint32_t kFormatVersion = GAON_GNB_FORMAT_VERSION;
 constexpr uint64_t kAlignment = 64;
 constexpr uint32_t kNoTensor = 0xFFFFFFFFu;
 

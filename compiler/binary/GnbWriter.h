@@ -12,6 +12,8 @@
 #ifndef GAON_COMPILER_BINARY_GNBWRITER_H
 #define GAON_COMPILER_BINARY_GNBWRITER_H
 
+#include "gaon/runtime.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -28,7 +30,7 @@ struct GnbStats {
 };
 
 struct GnbWriterOptions {
-  std::string compilerVersion = "gaon 0.1.0";
+  std::string compilerVersion = "gaon " GAON_VERSION;
   /// When set, constants go to this stream instead of the binary, and the
   /// binary names `weightsFileName` (relative to its own folder).
   llvm::raw_ostream *weightsStream = nullptr;

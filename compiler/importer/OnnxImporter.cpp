@@ -950,7 +950,9 @@ std::string parseInputShape(StringRef spec, ImportOptions &options) {
       shape.push_back(d);
     }
   }
-  options.inputShapes[name] = shape;
+  if (!options.inputShapes.try_emplace(name, shape).second)
+    return "--input-shape gives '" + name.str() +
+           "' a shape twice; give each input one";
   return "";
 }
 
@@ -958,7 +960,9 @@ std::string parseFreezeInput(StringRef spec, ImportOptions &options) {
   auto [name, file] = spec.split('=');
   if (name.empty() || file.empty())
     return "--freeze-input expects NAME=VALUE.pb, got '" + spec.str() + "'";
-  options.frozenInputs[name] = file.str();
+  if (!options.frozenInputs.try_emplace(name, file.str()).second)
+    return "--freeze-input gives '" + name.str() +
+           "' a value twice; give each input one";
   return "";
 }
 

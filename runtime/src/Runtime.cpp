@@ -26,7 +26,7 @@ gaon_status decodeNpuSegment(const gaon_model &m, const gnb::NpuProgram *f,
 
 namespace {
 
-constexpr uint32_t kFormatVersion = 5;
+constexpr uint32_t kFormatVersion = GAON_GNB_FORMAT_VERSION;
 constexpr uint64_t kAlignment = 64;
 
 void *defaultAllocate(void *, size_t size, size_t alignment) {

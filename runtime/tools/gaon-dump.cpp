@@ -229,7 +229,17 @@ int main(int argc, char **argv) {
     std::string a = argv[i];
     if (a == "--json")
       json = true;
-    else if (!a.empty() && a[0] == '-') {
+    else if (a == "--help" || a == "-h") {
+      std::printf("usage: gaon-dump MODEL.gnb [--json]\n"
+                  "Prints everything in a Gaon binary: header, signature, "
+                  "tensor table, segments\n(CPU ops; with --json also every "
+                  "NPU instruction and binding).\n");
+      return 0;
+    } else if (a == "--version") {
+      std::printf("gaon-dump (Gaon) %s; reads .gnb format %d\n", GAON_VERSION,
+                  GAON_GNB_FORMAT_VERSION);
+      return 0;
+    } else if (!a.empty() && a[0] == '-') {
       std::fprintf(stderr, "gaon-dump: error: unknown option '%s'\n", a.c_str());
       return 1;
     } else

@@ -137,7 +137,7 @@ std::string summary(const HostTensor &t) {
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string modelPath, device = "cpu", outputDir, profilePath, tracePath;
+  std::string modelPath, device, outputDir, profilePath, tracePath;
   std::vector<std::string> inputSpecs;
   int repeat = 0, threads = 0;
   for (int i = 1; i < argc; ++i) {
@@ -165,7 +165,11 @@ int main(int argc, char **argv) {
       profilePath = v;
     else if (const char *v = value("--trace="))
       tracePath = v;
-    else if (a == "--help" || a == "-h") {
+    else if (a == "--version") {
+      std::printf("gaon-run (Gaon) %s; reads .gnb format %d\n", GAON_VERSION,
+                  GAON_GNB_FORMAT_VERSION);
+      return 0;
+    } else if (a == "--help" || a == "-h") {
       std::printf("usage: gaon-run MODEL.gnb [--device=cpu|sim|sim-timing] "
                   "[--input=[NAME=]PATH]... [--output-dir=DIR] [--repeat=N] "
                   "[--threads=N] [--profile=PROFILE.json] "
@@ -192,6 +196,13 @@ int main(int argc, char **argv) {
   gaon_model *model = nullptr;
   if (gaon_status s = gaon_model_load_file(modelPath.c_str(), nullptr, &model))
     return failStatus(s);
+  // By default a binary runs where it was compiled for: the NPU's
+  // binaries on its simulator until a driver exists.
+  if (device.empty())
+    device = std::string(gaon_model_target(model)) == "npu" ? "sim" : "cpu";
+  if (device == "sim-timing" && !outputDir.empty())
+    return fail("--output-dir needs output values; --device=sim-timing "
+                "computes the NPU's time only (use --device=sim)");
   size_t inputCount = gaon_model_input_count(model);
   size_t outputCount = gaon_model_output_count(model);
 
@@ -288,13 +299,12 @@ int main(int argc, char **argv) {
                         .count());
   }
 
-  if (device == "sim-timing")
-    std::printf("note: sim-timing simulates the NPU's time only; outputs "
-                "that pass through the NPU are not computed\n");
+  bool timingOnly = device == "sim-timing";
   for (size_t i = 0; i < outputCount; ++i) {
     std::printf("output %zu %s: %s\n", i,
                 describe(outNames[i].c_str(), outViews[i]).c_str(),
-                summary(outputs[i]).c_str());
+                timingOnly ? "(timing only: no values)"
+                           : summary(outputs[i]).c_str());
     if (!outputDir.empty()) {
       std::string error = gaon::tools::writeNpy(
           outputDir + "/output_" + std::to_string(i) + ".npy", outputs[i]);

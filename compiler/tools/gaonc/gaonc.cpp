@@ -32,7 +32,10 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/SourceMgr.h"
+#include "llvm/Config/llvm-config.h"
+#include "gaon/runtime.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -230,6 +233,14 @@ int main(int argc, char **argv) {
   registerPassManagerCLOptions();
   registerAsmPrinterCLOptions();
   registerDefaultTimingManagerCLOptions();
+  // Gaon's options first; LLVM's and MLIR's still work, listed by
+  // --help-hidden.
+  cl::HideUnrelatedOptions(gaoncCategory);
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << "gaonc (Gaon) " << GAON_VERSION << "; writes .gnb format "
+       << GAON_GNB_FORMAT_VERSION << "; built on LLVM/MLIR "
+       << LLVM_VERSION_STRING << "\n";
+  });
   cl::ParseCommandLineOptions(argc, argv, "Gaon ONNX compiler\n");
 
   if (listOnnxOps) {
@@ -300,6 +311,14 @@ int main(int argc, char **argv) {
     return fail("--calibration-data, --keep-float and --accuracy-report "
                 "need --quantize (int8; --keep-float also w8a16 or w4a16)");
   }
+  bool gnbName = StringRef(outputFile).ends_with(".gnb");
+  if (emit != Emit::Binary && gnbName)
+    return fail("-o " + outputFile + " names a binary, but --emit writes "
+                "MLIR text at that stage; drop --emit or name the output "
+                ".mlir");
+  if (emit == Emit::Binary && outputFile == "-" &&
+      llvm::sys::Process::StandardOutIsDisplayed())
+    return fail("a binary is not for the terminal; give -o OUT.gnb");
   if ((emit == Emit::Tile || emit == Emit::Npu) && target != "npu")
     return fail(std::string("--emit=") + (emit == Emit::Npu ? "npu" : "tile") +
                 " needs --target=npu");

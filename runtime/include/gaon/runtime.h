@@ -58,6 +58,11 @@ typedef enum gaon_dtype {
   GAON_I4, /* two per byte, low nibble first (weights; constants only) */
 } gaon_dtype;
 
+/* Gaon's version, and the .gnb format version this runtime reads and the
+ * compiler of the same version writes. */
+#define GAON_VERSION "0.1.0"
+#define GAON_GNB_FORMAT_VERSION 5
+
 #define GAON_MAX_RANK 8
 
 /* A view of caller-owned memory. */
