@@ -112,6 +112,8 @@ LogicalResult serializeAttribute(flatbuffers::FlatBufferBuilder &fbb,
     floats.push_back(f.getValueAsDouble());
   else if (auto v = llvm::dyn_cast<DenseI64ArrayAttr>(a))
     ints.assign(v.asArrayRef().begin(), v.asArrayRef().end());
+  else if (auto v = llvm::dyn_cast<DenseI32ArrayAttr>(a))
+    ints.assign(v.asArrayRef().begin(), v.asArrayRef().end());
   else if (auto v = llvm::dyn_cast<DenseF64ArrayAttr>(a))
     floats.assign(v.asArrayRef().begin(), v.asArrayRef().end());
   else if (auto v = llvm::dyn_cast<DenseF32ArrayAttr>(a))

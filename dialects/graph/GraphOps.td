@@ -547,6 +547,89 @@ def Graph_RmsNormOp : Graph_Op<"rms_norm", [InferTypeOpAdaptor]> {
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
+//===----------------------------------------------------------------------===//
+// Transformer blocks
+//===----------------------------------------------------------------------===//
+
+def Graph_RotaryEmbeddingOp
+    : Graph_Op<"rotary_embedding", [InferTypeOpAdaptor]> {
+  let summary = "Rotary position embedding of the leading channels of the last axis";
+  let description = [{
+    With R the last size of `cos` (even, at most the input's last size D):
+    `y[..., :R] = x[..., :R] * cos + rot(x[..., :R]) * sin` and
+    `y[..., R:] = x[..., R:]` (partial rotary passes the rest through).
+    `rot(v)` is `concat(-v[R/2:], v[:R/2])` (rotate-half, LLaMA/EXAONE) or,
+    with `interleaved`, `rot(v)[2i] = -v[2i+1], rot(v)[2i+1] = v[2i]`
+    (GPT-J). `cos` and `sin` hold one value per rotated channel (the halves
+    repeated, as exporters compute them) and broadcast to the input's shape
+    with its last size replaced by R.
+  }];
+  let arguments = (ins Graph_FloatTensor:$input, Graph_FloatTensor:$cos,
+                       Graph_FloatTensor:$sin,
+                       DefaultValuedAttr<BoolAttr, "false">:$interleaved);
+  let results = (outs Graph_FloatTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_AttentionOp
+    : Graph_Op<"attention", [InferTypeOpAdaptor, AttrSizedOperandSegments]> {
+  let summary = "Scaled dot-product attention with grouped key/value heads";
+  let description = [{
+    query `B x Hq x S x D`, key `B x Hkv x T x D`, value `B x Hkv x T x Dv`,
+    Hkv dividing Hq: query head h reads key/value head `h / (Hq / Hkv)`
+    (grouped-query attention without copying the shared heads). Output
+    `B x Hq x S x Dv`:
+    `out[b,h,i] = sum_j softmax_j(s[b,h,i,j]) * value[b,h/g,j]` over the
+    keys j that are allowed, with
+    `s = scale * query[b,h,i] . key[b,h/g,j]`, then
+    `s = softcap * tanh(s / softcap)` when `softcap > 0`, then `+ mask`.
+    `mask` (optional, additive, the query's type) broadcasts to
+    `B x Hq x S x T`. `kv_lengths` (optional, `B` integers) is the number
+    of valid keys L of each batch row (all T without it); query i sits at
+    position `p = L - S + i`. Key j is allowed when `j < L`, when
+    `causal` is false or `j <= p`, and when `window` is 0 or `j > p -
+    window` (a sliding window of `window` keys, the query's own included).
+    A query with no allowed key gets zeros.
+  }];
+  let arguments = (ins Graph_FloatTensor:$query, Graph_FloatTensor:$key,
+                       Graph_FloatTensor:$value,
+                       Optional<Graph_FloatTensor>:$mask,
+                       Optional<Graph_IndexTensor>:$kv_lengths,
+                       F32Attr:$scale,
+                       DefaultValuedAttr<BoolAttr, "false">:$causal,
+                       DefaultValuedAttr<I64Attr, "0">:$window,
+                       DefaultValuedAttr<F32Attr, "0.0f">:$softcap);
+  let results = (outs Graph_FloatTensor:$output);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`mask` $mask^)? (`kv_lengths` $kv_lengths^)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    /// Hq / Hkv: how many query heads share one key/value head.
+    int64_t getGroupSize() {
+      return getQuery().getType().getDimSize(1) /
+             getKey().getType().getDimSize(1);
+    }
+  }];
+}
+
+def Graph_CacheUpdateOp : Graph_Op<"cache_update", [InferTypeOpAdaptor]> {
+  let summary = "Writes new rows into a key/value cache at per-batch positions";
+  let description = [{
+    `cache` and `update` have one rank and agree on every axis but `axis`
+    (1 <= axis < rank), along which `update` has S entries and `cache` M.
+    `positions` holds one integer per batch row (axis 0). The result is
+    the cache with `result[b, ..., positions[b] + i, ...] =
+    update[b, ..., i, ...]` for i < S along `axis`, the rest unchanged. A
+    position outside [0, M - S] is an error when the op runs. This is how a
+    decoder step appends its keys and values.
+  }];
+  let arguments = (ins Graph_Tensor:$cache, Graph_Tensor:$update,
+                       Graph_IndexTensor:$positions, I64Attr:$axis);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
 def Graph_LrnOp : Graph_Op<"lrn", [SameOperandsAndResultType]> {
   let summary = "Local response normalization across channels";
   let description = [{

@@ -639,6 +639,130 @@ LogicalResult RmsNormOp::inferReturnTypes(MLIRContext *, OptLoc loc,
   return success();
 }
 
+/// Fails unless `operand` broadcasts to `target` (not merely with it).
+static LogicalResult checkBroadcastsTo(OptLoc loc, RankedTensorType operand,
+                                       ArrayRef<int64_t> target,
+                                       StringRef what, StringRef into) {
+  auto shape = broadcastShapes(target, operand.getShape());
+  if (failed(shape) || ArrayRef<int64_t>(*shape) != target)
+    return emitOptionalError(loc, what, " ", operand,
+                             " does not broadcast to ", into, " [",
+                             target, "]");
+  return success();
+}
+
+LogicalResult RotaryEmbeddingOp::inferReturnTypes(MLIRContext *, OptLoc loc,
+                                                  Adaptor adaptor,
+                                                  Types &types) {
+  auto in = ranked(adaptor.getInput());
+  auto cos = ranked(adaptor.getCos()), sin = ranked(adaptor.getSin());
+  if (in.getRank() < 1 || cos.getRank() < 1)
+    return emitOptionalError(loc, "input and cos must have rank >= 1");
+  if (cos.getShape() != sin.getShape())
+    return emitOptionalError(loc, "cos ", cos, " and sin ", sin,
+                             " must have the same shape");
+  if (failed(checkSameElementType(loc, in, cos, "input and cos")) ||
+      failed(checkSameElementType(loc, in, sin, "input and sin")))
+    return failure();
+  int64_t rotary = cos.getShape().back(), width = in.getShape().back();
+  if (rotary < 2 || rotary % 2 || rotary > width)
+    return emitOptionalError(loc, "rotary size ", rotary,
+                             " (cos's last size) must be even, >= 2 and at "
+                             "most the input's last size ",
+                             width);
+  SmallVector<int64_t> rotated(in.getShape());
+  rotated.back() = rotary;
+  if (failed(checkBroadcastsTo(loc, cos, rotated, "cos",
+                               "the rotated part of the input")))
+    return failure();
+  types.push_back(in);
+  return success();
+}
+
+LogicalResult AttentionOp::inferReturnTypes(MLIRContext *, OptLoc loc,
+                                            Adaptor adaptor, Types &types) {
+  auto q = ranked(adaptor.getQuery()), k = ranked(adaptor.getKey()),
+       v = ranked(adaptor.getValue());
+  if (q.getRank() != 4 || k.getRank() != 4 || v.getRank() != 4)
+    return emitOptionalError(
+        loc, "query, key and value must have rank 4 (batch, heads, "
+             "sequence, head size); got ",
+        q, ", ", k, " and ", v);
+  if (failed(checkSameElementType(loc, q, k, "query and key")) ||
+      failed(checkSameElementType(loc, q, v, "query and value")))
+    return failure();
+  int64_t batch = q.getDimSize(0), heads = q.getDimSize(1),
+          queries = q.getDimSize(2), kvHeads = k.getDimSize(1),
+          keys = k.getDimSize(2);
+  if (k.getDimSize(0) != batch || v.getDimSize(0) != batch)
+    return emitOptionalError(loc, "query, key and value batch sizes differ: ",
+                             batch, ", ", k.getDimSize(0), " and ",
+                             v.getDimSize(0));
+  if (k.getDimSize(3) != q.getDimSize(3))
+    return emitOptionalError(loc, "query head size ", q.getDimSize(3),
+                             " differs from key head size ", k.getDimSize(3));
+  if (v.getDimSize(1) != kvHeads || v.getDimSize(2) != keys)
+    return emitOptionalError(loc, "key ", k, " and value ", v,
+                             " must agree on heads and sequence length");
+  if (kvHeads < 1 || heads % kvHeads)
+    return emitOptionalError(loc, "key/value heads ", kvHeads,
+                             " must divide query heads ", heads);
+  if (Value mask = adaptor.getMask()) {
+    auto m = ranked(mask);
+    if (failed(checkSameElementType(loc, q, m, "query and mask")) ||
+        failed(checkBroadcastsTo(loc, m, {batch, heads, queries, keys},
+                                 "mask", "the scores")))
+      return failure();
+  }
+  if (Value lengths = adaptor.getKvLengths()) {
+    auto l = ranked(lengths);
+    if (l.getRank() != 1 || l.getDimSize(0) != batch)
+      return emitOptionalError(loc, "kv_lengths ", l,
+                               " must hold one length per batch row (",
+                               batch, ")");
+  }
+  auto window = adaptor.getAttributes().getAs<IntegerAttr>("window");
+  if (window && window.getInt() < 0)
+    return emitOptionalError(loc, "window ", window.getInt(),
+                             " must be >= 0 (0: no window)");
+  auto softcap = adaptor.getAttributes().getAs<FloatAttr>("softcap");
+  if (softcap && !(softcap.getValueAsDouble() >= 0))
+    return emitOptionalError(loc, "softcap must be >= 0 (0: none)");
+  types.push_back(
+      RankedTensorType::get({batch, heads, queries, v.getDimSize(3)},
+                            q.getElementType()));
+  return success();
+}
+
+LogicalResult CacheUpdateOp::inferReturnTypes(MLIRContext *, OptLoc loc,
+                                              Adaptor adaptor, Types &types) {
+  auto cache = ranked(adaptor.getCache()), update = ranked(adaptor.getUpdate());
+  auto positions = ranked(adaptor.getPositions());
+  int64_t axis = adaptor.getAxis(), rank = cache.getRank();
+  if (rank < 2 || update.getRank() != rank)
+    return emitOptionalError(loc, "cache ", cache, " and update ", update,
+                             " must have one rank >= 2");
+  if (axis < 1 || axis >= rank)
+    return emitOptionalError(loc, "axis ", axis, " must be in [1, ", rank,
+                             ") (axis 0 is the batch)");
+  if (failed(checkSameElementType(loc, cache, update, "cache and update")))
+    return failure();
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis && cache.getDimSize(d) != update.getDimSize(d))
+      return emitOptionalError(loc, "cache ", cache, " and update ", update,
+                               " differ on axis ", d);
+  if (update.getDimSize(axis) > cache.getDimSize(axis))
+    return emitOptionalError(loc, "update ", update, " has more entries than "
+                             "cache ", cache, " on axis ", axis);
+  if (positions.getRank() != 1 ||
+      positions.getDimSize(0) != cache.getDimSize(0))
+    return emitOptionalError(loc, "positions ", positions,
+                             " must hold one position per batch row (",
+                             cache.getDimSize(0), ")");
+  types.push_back(cache);
+  return success();
+}
+
 LogicalResult TransposeOp::inferReturnTypes(MLIRContext *, OptLoc loc,
                                             Adaptor adaptor, Types &types) {
   auto in = ranked(adaptor.getInput());

@@ -272,7 +272,25 @@ const OnnxConvertFn *OnnxPatternTable::lookup(StringRef opType,
   if (it == table.end())
     return nullptr;
   auto fn = it->second.find(sinceVersion);
+  if (fn == it->second.end())
+    fn = it->second.find(kAnyVersion);
   return fn == it->second.end() ? nullptr : &fn->second;
+}
+
+void OnnxPatternTable::onExtension(StringRef opType, OnnxConvertFn fn,
+                                   StringRef domain) {
+  auto &entry = table[{domain.str(), opType.str()}];
+  assert(entry.empty() && "extension operator registered twice");
+  entry[kAnyVersion] = fn;
+}
+
+std::vector<std::string> OnnxPatternTable::extensions() const {
+  std::vector<std::string> out;
+  for (const auto &[key, fns] : table)
+    if (fns.count(kAnyVersion))
+      out.push_back(key.first.empty() ? key.second
+                                      : key.first + "." + key.second);
+  return out;
 }
 
 SmallVector<int64_t> OnnxPatternTable::versions(StringRef opType,
@@ -281,7 +299,8 @@ SmallVector<int64_t> OnnxPatternTable::versions(StringRef opType,
   auto it = table.find({domain.str(), opType.str()});
   if (it != table.end())
     for (const auto &entry : it->second)
-      out.push_back(entry.first);
+      if (entry.first != kAnyVersion)
+        out.push_back(entry.first);
   return out;
 }
 
@@ -289,6 +308,8 @@ std::vector<std::pair<std::string, std::vector<int64_t>>>
 OnnxPatternTable::entries() const {
   std::vector<std::pair<std::string, std::vector<int64_t>>> out;
   for (const auto &[key, fns] : table) {
+    if (fns.count(kAnyVersion))
+      continue;
     std::vector<int64_t> versions;
     for (const auto &entry : fns)
       versions.push_back(entry.first);
@@ -306,6 +327,7 @@ const OnnxPatternTable &getOnnxToGraphPatterns() {
     populateOnnxToGraphNNPatterns(t);
     populateOnnxToGraphTensorPatterns(t);
     populateOnnxToGraphQuantPatterns(t);
+    populateOnnxToGraphContribPatterns(t);
     return t;
   }();
   return table;

@@ -5,7 +5,8 @@
 // ONNX importer. A new op goes in the populate function of its family:
 // Elementwise (unary, binary, comparison, logic), NN (conv, pool, norms,
 // softmax, reductions, matmul) or Tensor (shape, data movement, indexing,
-// constants) or Quant (QuantizeLinear and the integer and QLinear ops).
+// constants) or Quant (QuantizeLinear and the integer and QLinear ops);
+// onnxruntime's contrib operators of decoder exports are in Contrib.
 //
 //===----------------------------------------------------------------------===//
 
@@ -152,16 +153,26 @@ public:
   /// `versions` (of the default domain unless `domain` is given).
   void on(llvm::StringRef opType, std::initializer_list<int64_t> versions,
           OnnxConvertFn fn, llvm::StringRef domain = "");
-  /// The entry for exactly this schema, or null.
+  /// Registers `fn` for an operator ONNX's schema registry does not define
+  /// (onnxruntime's contrib operators, in `com.microsoft` or the default
+  /// domain): it has no since-versions, so every opset import reaches it.
+  void onExtension(llvm::StringRef opType, OnnxConvertFn fn,
+                   llvm::StringRef domain);
+  /// The entry for exactly this schema (or the extension operator), or
+  /// null.
   const OnnxConvertFn *lookup(llvm::StringRef opType, llvm::StringRef domain,
                               int64_t sinceVersion) const;
   /// The versions registered for an op, for messages and --list-onnx-ops.
   llvm::SmallVector<int64_t> versions(llvm::StringRef opType,
                                       llvm::StringRef domain) const;
-  /// Every (domain, op type) with its versions, sorted.
+  /// Every (domain, op type) of ONNX's own operators with its versions,
+  /// sorted.
   std::vector<std::pair<std::string, std::vector<int64_t>>> entries() const;
+  /// Every extension operator, as "domain.OpType" (or "OpType"), sorted.
+  std::vector<std::string> extensions() const;
 
 private:
+  static constexpr int64_t kAnyVersion = 0;
   std::map<std::pair<std::string, std::string>,
            std::map<int64_t, OnnxConvertFn>>
       table;
@@ -171,6 +182,10 @@ void populateOnnxToGraphElementwisePatterns(OnnxPatternTable &table);
 void populateOnnxToGraphNNPatterns(OnnxPatternTable &table);
 void populateOnnxToGraphTensorPatterns(OnnxPatternTable &table);
 void populateOnnxToGraphQuantPatterns(OnnxPatternTable &table);
+/// onnxruntime's contrib operators of decoder exports (onnxruntime-genai):
+/// SimplifiedLayerNormalization, SkipSimplifiedLayerNormalization,
+/// RotaryEmbedding, GroupQueryAttention, MatMulNBits.
+void populateOnnxToGraphContribPatterns(OnnxPatternTable &table);
 
 /// The full table, built once.
 const OnnxPatternTable &getOnnxToGraphPatterns();

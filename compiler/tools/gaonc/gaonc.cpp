@@ -251,6 +251,8 @@ int main(int argc, char **argv) {
         llvm::outs() << " " << v;
       llvm::outs() << "\n";
     }
+    for (const std::string &name : gaon::getOnnxToGraphPatterns().extensions())
+      llvm::outs() << name << " (onnxruntime contrib operator)\n";
     return 0;
   }
   llvm::Expected<gaon::npu::NpuConfig> npu =

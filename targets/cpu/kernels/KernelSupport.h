@@ -146,6 +146,7 @@ std::string halfAsFloat(const OpDesc &op, const Views &in, const Views &out,
 void addElementwiseKernels(KernelTable &t);
 void addTensorKernels(KernelTable &t);
 void addNnKernels(KernelTable &t);
+void addTransformerKernels(KernelTable &t);
 
 } // namespace gaon::cpu
 

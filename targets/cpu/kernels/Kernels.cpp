@@ -97,6 +97,7 @@ const std::map<std::string, Kernel> &table() {
     addElementwiseKernels(t);
     addTensorKernels(t);
     addNnKernels(t);
+    addTransformerKernels(t);
     addQuantKernels(t);
     return t;
   }();

@@ -45,6 +45,8 @@ const std::map<std::string, Arity> &arities() {
     t["graph.conv"] = t["graph.conv_transpose"] = t["graph.layer_norm"] =
         t["graph.qconv"] = t["graph.qmatmul"] =
             t["graph.block_dequantize"] = {2, 3, 1, 1};
+    t["graph.rotary_embedding"] = t["graph.cache_update"] = {3, 3, 1, 1};
+    t["graph.attention"] = {3, 5, 1, 1};
     t["graph.dynamic_quantize"] = {1, 1, 3, 3};
     t["graph.batch_norm"] = {5, 5, 1, 1};
     t["graph.concat"] = {1, 1 << 20, 1, 1};
@@ -381,6 +383,64 @@ std::string check(const OpDesc &op, const Views &in, const Views &out) {
       if (in[i].data && (!broadcastsTo(in[i].shape, norm) || in[i].dtype != x.dtype))
         return "parameter does not broadcast to the normalized shape";
     return "";
+  }
+  if (k == "graph.rotary_embedding") {
+    const View &c = in[1], &sn = in[2];
+    if (x.shape.empty() || c.shape.empty() || x.shape != y.shape ||
+        c.shape != sn.shape || c.dtype != x.dtype || sn.dtype != x.dtype)
+      return "bad shapes or element types";
+    int64_t rotary = c.shape.back();
+    if (rotary < 2 || rotary % 2 || rotary > x.shape.back())
+      return "rotary size must be even, >= 2 and at most the last size";
+    Shape rotated = x.shape;
+    rotated.back() = rotary;
+    return broadcastsTo(c.shape, rotated)
+               ? ""
+               : "cos and sin do not broadcast to the input";
+  }
+  if (k == "graph.cache_update") {
+    const View &u = in[1], &p = in[2];
+    int64_t axis = op.getInt("axis", 0), rank = x.shape.size();
+    if (rank < 2 || axis < 1 || axis >= rank || u.shape.size() != x.shape.size() ||
+        u.dtype != x.dtype || y.shape != x.shape || y.dtype != x.dtype)
+      return "bad axis, shapes or element types";
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != axis && u.shape[d] != x.shape[d])
+        return "cache and update shapes differ";
+    if (u.shape[axis] > x.shape[axis] ||
+        (p.dtype != GAON_I32 && p.dtype != GAON_I64) ||
+        p.shape != Shape{x.shape[0]})
+      return "bad update length or positions";
+    return "";
+  }
+  if (k == "graph.attention") {
+    std::vector<int64_t> seg = op.getInts("operandSegmentSizes");
+    if (seg.size() != 5 || seg[0] != 1 || seg[1] != 1 || seg[2] != 1 ||
+        seg[3] < 0 || seg[3] > 1 || seg[4] < 0 || seg[4] > 1 ||
+        (int64_t)in.size() != 3 + seg[3] + seg[4])
+      return "operandSegmentSizes does not match the operands";
+    const View &kk = in[1], &v = in[2];
+    if (x.shape.size() != 4 || kk.shape.size() != 4 || v.shape.size() != 4 ||
+        kk.dtype != x.dtype || v.dtype != x.dtype)
+      return "query, key and value must be rank 4 of one element type";
+    int64_t B = x.shape[0], H = x.shape[1], S = x.shape[2], Hkv = kk.shape[1],
+            T = kk.shape[2];
+    if (kk.shape[0] != B || v.shape[0] != B || kk.shape[3] != x.shape[3] ||
+        v.shape[1] != Hkv || v.shape[2] != T || Hkv < 1 || H % Hkv ||
+        y.shape != Shape{B, H, S, v.shape[3]} || y.dtype != x.dtype)
+      return "query, key, value and result shapes do not fit";
+    if (seg[3] && (in[3].dtype != x.dtype ||
+                   !broadcastsTo(in[3].shape, Shape{B, H, S, T})))
+      return "mask does not broadcast to the scores";
+    if (seg[4]) {
+      const View &l = in[3 + seg[3]];
+      if ((l.dtype != GAON_I32 && l.dtype != GAON_I64) ||
+          l.shape != Shape{B})
+        return "kv_lengths must be one i32 or i64 per batch row";
+    }
+    return op.getInt("window", 0) >= 0 && op.getFloat("softcap", 0) >= 0
+               ? ""
+               : "window and softcap must be >= 0";
   }
   if (k == "graph.resize")
     return op.getFloats("scales").size() == x.shape.size() &&

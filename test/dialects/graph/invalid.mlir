@@ -400,6 +400,186 @@ func.func @rms_norm_axis(%x: tensor<2x3xf32>, %s: tensor<3xf32>) {
 
 // -----
 
+// rotary odd size
+func.func @rotary_odd_size(%x: tensor<1x3x8xf32>, %c: tensor<3x5xf32>) {
+  // expected-error @+2 {{rotary size 5 (cos's last size) must be even, >= 2 and at most the input's last size 8}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.rotary_embedding %x, %c, %c : (tensor<1x3x8xf32>, tensor<3x5xf32>, tensor<3x5xf32>) -> tensor<1x3x8xf32>
+  return
+}
+
+// -----
+
+// rotary too wide
+func.func @rotary_too_wide(%x: tensor<1x3x8xf32>, %c: tensor<3x10xf32>) {
+  // expected-error @+2 {{rotary size 10 (cos's last size) must be even, >= 2 and at most the input's last size 8}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.rotary_embedding %x, %c, %c : (tensor<1x3x8xf32>, tensor<3x10xf32>, tensor<3x10xf32>) -> tensor<1x3x8xf32>
+  return
+}
+
+// -----
+
+// rotary cos sin shapes
+func.func @rotary_cos_sin_shapes(%x: tensor<1x3x8xf32>, %c: tensor<3x8xf32>, %s: tensor<1x8xf32>) {
+  // expected-error @+2 {{cos 'tensor<3x8xf32>' and sin 'tensor<1x8xf32>' must have the same shape}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.rotary_embedding %x, %c, %s : (tensor<1x3x8xf32>, tensor<3x8xf32>, tensor<1x8xf32>) -> tensor<1x3x8xf32>
+  return
+}
+
+// -----
+
+// rotary broadcast
+func.func @rotary_broadcast(%x: tensor<1x3x8xf32>, %c: tensor<4x8xf32>) {
+  // expected-error @+2 {{cos 'tensor<4x8xf32>' does not broadcast to the rotated part of the input [1, 3, 8]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.rotary_embedding %x, %c, %c : (tensor<1x3x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<1x3x8xf32>
+  return
+}
+
+// -----
+
+// rotary element types
+func.func @rotary_element_types(%x: tensor<1x3x8xf32>, %c: tensor<3x8xf16>) {
+  // expected-error @+2 {{input and cos element types differ: 'f32' vs 'f16'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.rotary_embedding %x, %c, %c : (tensor<1x3x8xf32>, tensor<3x8xf16>, tensor<3x8xf16>) -> tensor<1x3x8xf32>
+  return
+}
+
+// -----
+
+// attention rank
+func.func @attention_rank(%q: tensor<4x3x8xf32>, %k: tensor<4x3x8xf32>) {
+  // expected-error @+2 {{query, key and value must have rank 4 (batch, heads, sequence, head size); got 'tensor<4x3x8xf32>', 'tensor<4x3x8xf32>' and 'tensor<4x3x8xf32>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.attention %q, %k, %k {scale = 1.0 : f32} : (tensor<4x3x8xf32>, tensor<4x3x8xf32>, tensor<4x3x8xf32>) -> tensor<4x3x8xf32>
+  return
+}
+
+// -----
+
+// attention head size
+func.func @attention_head_size(%q: tensor<1x4x3x8xf32>, %k: tensor<1x2x5x6xf32>) {
+  // expected-error @+2 {{query head size 8 differs from key head size 6}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.attention %q, %k, %k {scale = 1.0 : f32} : (tensor<1x4x3x8xf32>, tensor<1x2x5x6xf32>, tensor<1x2x5x6xf32>) -> tensor<1x4x3x6xf32>
+  return
+}
+
+// -----
+
+// attention groups
+func.func @attention_groups(%q: tensor<1x4x3x8xf32>, %k: tensor<1x3x5x8xf32>) {
+  // expected-error @+2 {{key/value heads 3 must divide query heads 4}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.attention %q, %k, %k {scale = 1.0 : f32} : (tensor<1x4x3x8xf32>, tensor<1x3x5x8xf32>, tensor<1x3x5x8xf32>) -> tensor<1x4x3x8xf32>
+  return
+}
+
+// -----
+
+// attention batch
+func.func @attention_batch(%q: tensor<1x4x3x8xf32>, %k: tensor<2x2x5x8xf32>) {
+  // expected-error @+2 {{query, key and value batch sizes differ: 1, 2 and 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.attention %q, %k, %k {scale = 1.0 : f32} : (tensor<1x4x3x8xf32>, tensor<2x2x5x8xf32>, tensor<2x2x5x8xf32>) -> tensor<1x4x3x8xf32>
+  return
+}
+
+// -----
+
+// attention key value
+func.func @attention_key_value(%q: tensor<1x4x3x8xf32>, %k: tensor<1x2x5x8xf32>, %v: tensor<1x2x4x8xf32>) {
+  // expected-error @+2 {{key 'tensor<1x2x5x8xf32>' and value 'tensor<1x2x4x8xf32>' must agree on heads and sequence length}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.attention %q, %k, %v {scale = 1.0 : f32} : (tensor<1x4x3x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x4x3x8xf32>
+  return
+}
+
+// -----
+
+// attention mask
+func.func @attention_mask(%q: tensor<1x4x3x8xf32>, %k: tensor<1x2x5x8xf32>, %m: tensor<1x1x3x4xf32>) {
+  // expected-error @+2 {{mask 'tensor<1x1x3x4xf32>' does not broadcast to the scores [1, 4, 3, 5]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.attention %q, %k, %k mask %m {scale = 1.0 : f32} : (tensor<1x4x3x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x5x8xf32>, tensor<1x1x3x4xf32>) -> tensor<1x4x3x8xf32>
+  return
+}
+
+// -----
+
+// attention kv_lengths
+func.func @attention_kv_lengths(%q: tensor<1x4x3x8xf32>, %k: tensor<1x2x5x8xf32>, %l: tensor<2xi32>) {
+  // expected-error @+2 {{kv_lengths 'tensor<2xi32>' must hold one length per batch row (1)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.attention %q, %k, %k kv_lengths %l {scale = 1.0 : f32} : (tensor<1x4x3x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x5x8xf32>, tensor<2xi32>) -> tensor<1x4x3x8xf32>
+  return
+}
+
+// -----
+
+// attention window
+func.func @attention_window(%q: tensor<1x4x3x8xf32>, %k: tensor<1x2x5x8xf32>) {
+  // expected-error @+2 {{window -1 must be >= 0 (0: no window)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.attention %q, %k, %k {scale = 1.0 : f32, window = -1 : i64} : (tensor<1x4x3x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x5x8xf32>) -> tensor<1x4x3x8xf32>
+  return
+}
+
+// -----
+
+// attention softcap
+func.func @attention_softcap(%q: tensor<1x4x3x8xf32>, %k: tensor<1x2x5x8xf32>) {
+  // expected-error @+2 {{softcap must be >= 0 (0: none)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.attention %q, %k, %k {scale = 1.0 : f32, softcap = -2.0 : f32} : (tensor<1x4x3x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x5x8xf32>) -> tensor<1x4x3x8xf32>
+  return
+}
+
+// -----
+
+// cache_update axis
+func.func @cache_update_axis(%c: tensor<1x2x8x4xf32>, %u: tensor<1x2x1x4xf32>, %p: tensor<1xi64>) {
+  // expected-error @+2 {{axis 0 must be in [1, 4) (axis 0 is the batch)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.cache_update %c, %u, %p {axis = 0 : i64} : (tensor<1x2x8x4xf32>, tensor<1x2x1x4xf32>, tensor<1xi64>) -> tensor<1x2x8x4xf32>
+  return
+}
+
+// -----
+
+// cache_update shapes
+func.func @cache_update_shapes(%c: tensor<1x2x8x4xf32>, %u: tensor<1x3x1x4xf32>, %p: tensor<1xi64>) {
+  // expected-error @+2 {{cache 'tensor<1x2x8x4xf32>' and update 'tensor<1x3x1x4xf32>' differ on axis 1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.cache_update %c, %u, %p {axis = 2 : i64} : (tensor<1x2x8x4xf32>, tensor<1x3x1x4xf32>, tensor<1xi64>) -> tensor<1x2x8x4xf32>
+  return
+}
+
+// -----
+
+// cache_update too long
+func.func @cache_update_too_long(%c: tensor<1x2x8x4xf32>, %u: tensor<1x2x9x4xf32>, %p: tensor<1xi64>) {
+  // expected-error @+2 {{update 'tensor<1x2x9x4xf32>' has more entries than cache 'tensor<1x2x8x4xf32>' on axis 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.cache_update %c, %u, %p {axis = 2 : i64} : (tensor<1x2x8x4xf32>, tensor<1x2x9x4xf32>, tensor<1xi64>) -> tensor<1x2x8x4xf32>
+  return
+}
+
+// -----
+
+// cache_update positions
+func.func @cache_update_positions(%c: tensor<1x2x8x4xf32>, %u: tensor<1x2x1x4xf32>, %p: tensor<2xi64>) {
+  // expected-error @+2 {{positions 'tensor<2xi64>' must hold one position per batch row (1)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = graph.cache_update %c, %u, %p {axis = 2 : i64} : (tensor<1x2x8x4xf32>, tensor<1x2x1x4xf32>, tensor<2xi64>) -> tensor<1x2x8x4xf32>
+  return
+}
+
+// -----
+
 // reshape count
 func.func @reshape_count(%x: tensor<2x3xf32>) {
   // expected-error @+1 {{cannot reshape 6 elements of 'tensor<2x3xf32>' into 7 elements of 'tensor<7xf32>'}}

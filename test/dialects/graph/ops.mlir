@@ -310,3 +310,21 @@ func.func @block_dequantize(%q: tensor<10x4xi4>, %s: tensor<3x4xf32>, %z: tensor
   %1 = graph.block_dequantize %q, %s, %z {axis = 0 : i64, block_size = 4 : i64} : (tensor<10x4xi4>, tensor<3x4xf32>, tensor<3x4xi4>) -> tensor<10x4xf32>
   return %0, %1 : tensor<10x4xf32>, tensor<10x4xf32>
 }
+
+// CHECK-LABEL: func @transformer_blocks
+func.func @transformer_blocks(%x: tensor<1x4x3x8xf32>, %cos: tensor<1x1x3x4xf32>, %sin: tensor<1x1x3x4xf32>, %k: tensor<1x2x5x8xf32>, %v: tensor<1x2x5x6xf32>, %m: tensor<1x1x3x5xf32>, %l: tensor<1xi32>) -> (tensor<1x4x3x6xf32>, tensor<1x4x3x6xf32>) {
+  // CHECK: graph.rotary_embedding %{{.*}} {interleaved = true}
+  %r = graph.rotary_embedding %x, %cos, %sin {interleaved = true} : (tensor<1x4x3x8xf32>, tensor<1x1x3x4xf32>, tensor<1x1x3x4xf32>) -> tensor<1x4x3x8xf32>
+  // CHECK: graph.attention %{{.*}}, %{{.*}}, %{{.*}} mask %{{.*}} {causal = true, scale = 3.500000e-01 : f32}
+  %a = graph.attention %r, %k, %v mask %m {scale = 0.35 : f32, causal = true} : (tensor<1x4x3x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x5x6xf32>, tensor<1x1x3x5xf32>) -> tensor<1x4x3x6xf32>
+  // CHECK: graph.attention %{{.*}}, %{{.*}}, %{{.*}} kv_lengths %{{.*}} {causal = true, scale = 3.500000e-01 : f32, softcap = 3.000000e+01 : f32, window = 2 : i64}
+  %b = graph.attention %r, %k, %v kv_lengths %l {scale = 0.35 : f32, causal = true, window = 2 : i64, softcap = 30.0 : f32} : (tensor<1x4x3x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x5x6xf32>, tensor<1xi32>) -> tensor<1x4x3x6xf32>
+  return %a, %b : tensor<1x4x3x6xf32>, tensor<1x4x3x6xf32>
+}
+
+// CHECK-LABEL: func @cache_update
+func.func @cache_update(%c: tensor<1x2x8x4xf32>, %u: tensor<1x2x1x4xf32>, %p: tensor<1xi64>) -> tensor<1x2x8x4xf32> {
+  // CHECK: graph.cache_update %{{.*}}, %{{.*}}, %{{.*}} {axis = 2 : i64}
+  %0 = graph.cache_update %c, %u, %p {axis = 2 : i64} : (tensor<1x2x8x4xf32>, tensor<1x2x1x4xf32>, tensor<1xi64>) -> tensor<1x2x8x4xf32>
+  return %0 : tensor<1x2x8x4xf32>
+}
