@@ -4,6 +4,7 @@
 
 #include "compiler/conversion/Passes.h"
 #include "compiler/cpu/Passes.h"
+#include "compiler/graph/Passes.h"
 #include "compiler/npu/Passes.h"
 #include "compiler/quantization/Passes.h"
 #include "dialects/graph/GraphOps.h"
@@ -27,6 +28,7 @@ void registerGaonPasses() {
   registerConversionPasses();
   registerQuantizationPasses();
   registerCpuPasses();
+  registerGraphPasses();
   registerNpuPasses();
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
@@ -43,7 +45,10 @@ void buildPipeline(mlir::PassManager &pm, CompileStage from, CompileStage to,
     pm.addPass(mlir::createCSEPass());
     // Pre-quantized (QDQ) models compute in integers from here on.
     pm.addPass(createFoldQdq());
+    // Decoder blocks spelled out in primitives become fused ops.
+    pm.addPass(createGraphRecompose());
     pm.addPass(mlir::createCanonicalizerPass());
+    pm.addPass(mlir::createCSEPass());
   }
   if (crosses(CompileStage::Placed)) {
     if (npu)

@@ -273,6 +273,16 @@ std::string oneDnnSgemm(int64_t m, int64_t n, int64_t k, const float *a,
   return status == dnnl_success ? "" : "oneDNN sgemm failed";
 }
 
+std::string oneDnnSgemmTransposedB(int64_t m, int64_t n, int64_t k,
+                                   const float *a, int64_t lda, const float *b,
+                                   int64_t ldb, float *c, int64_t ldc,
+                                   int threads) {
+  omp_set_num_threads(std::max(1, threads));
+  dnnl_status_t status =
+      dnnl_sgemm('N', 'T', m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+  return status == dnnl_success ? "" : "oneDNN sgemm failed";
+}
+
 bool oneDnnIntegerGemmIsExact() {
   static const bool exact = [] {
     switch (dnnl::get_effective_cpu_isa()) {

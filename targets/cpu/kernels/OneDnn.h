@@ -31,6 +31,12 @@ std::string oneDnnSgemm(int64_t m, int64_t n, int64_t k, const float *a,
                         int64_t lda, const float *b, int64_t ldb, float *c,
                         int64_t ldc, int threads);
 
+/// C[m x n] = A[m x k] * B[n x k]^T, row-major with leading dimensions.
+std::string oneDnnSgemmTransposedB(int64_t m, int64_t n, int64_t k,
+                                   const float *a, int64_t lda, const float *b,
+                                   int64_t ldb, float *c, int64_t ldc,
+                                   int threads);
+
 /// Whether oneDNN's integer GEMM and convolutions are exact on this CPU:
 /// with VNNI (AVX-512 or AVX) 8-bit products accumulate straight into
 /// int32; without it oneDNN may saturate pairs of products in int16.

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "targets/cpu/kernels/KernelSupport.h"
+#include "targets/cpu/kernels/OneDnn.h"
 
 #include <cmath>
 #include <cstring>
@@ -111,65 +112,67 @@ std::string kAttention(const OpDesc &op, const Views &in, const Views &out,
   if (mask)
     maskStrides = broadcastStrides(mask->shape, {B, H, S, T});
 
+  // Per batch row and key/value head, the `group` query heads sharing it
+  // are one (group * S) x D matrix: scores = Q K^T and out = P V are two
+  // GEMMs, with the limits, mask and softmax applied to the rows between.
   const float *qs = q.as<float>(), *ks = k.as<float>(), *vs = v.as<float>();
   const float *ms = mask ? mask->as<float>() : nullptr;
   float *ys = out[0].as<float>();
-  // One task per (batch, head, query row).
-  parallelFor(B * H * S, threads, std::max<int64_t>(1, 4096 / (T * D + 1)),
-              [&](int64_t begin, int64_t end) {
-    std::vector<float> scores(T);
-    std::vector<double> acc(Dv);
-    for (int64_t row = begin; row < end; ++row) {
-      int64_t i = row % S, h = (row / S) % H, b = row / (S * H);
-      int64_t g = h / group;
-      int64_t valid = validKeys[b], position = valid - S + i;
-      int64_t hi = causal ? std::min(valid, position + 1) : valid;
-      int64_t lo = window ? std::max<int64_t>(0, position - window + 1) : 0;
-      float *yr = ys + row * Dv;
-      if (hi <= lo) {
-        std::fill(yr, yr + Dv, 0.0f);
-        continue;
-      }
-      const float *qr = qs + row * D;
-      const float *kb = ks + (b * Hkv + g) * T * D;
-      const float *vb = vs + (b * Hkv + g) * T * Dv;
-      float best = -std::numeric_limits<float>::infinity();
-      for (int64_t j = lo; j < hi; ++j) {
-        const float *kr = kb + j * D;
-        float dot = 0;
-        for (int64_t d = 0; d < D; ++d)
-          dot += qr[d] * kr[d];
-        float s = dot * scale;
-        if (softcap > 0)
-          s = float(softcap * std::tanh(s / softcap));
-        if (ms)
-          s += ms[b * maskStrides[0] + h * maskStrides[1] +
-                  i * maskStrides[2] + j * maskStrides[3]];
-        scores[j] = s;
-        best = std::max(best, s);
-      }
-      // A row masked to -inf everywhere has no defined softmax; it gets
-      // zeros, as a row with no allowed key does.
-      if (best == -std::numeric_limits<float>::infinity()) {
-        std::fill(yr, yr + Dv, 0.0f);
-        continue;
-      }
-      double total = 0;
-      for (int64_t j = lo; j < hi; ++j) {
-        scores[j] = std::exp(scores[j] - best);
-        total += scores[j];
-      }
-      std::fill(acc.begin(), acc.end(), 0.0);
-      for (int64_t j = lo; j < hi; ++j) {
-        const float *vr = vb + j * Dv;
-        double p = scores[j];
-        for (int64_t d = 0; d < Dv; ++d)
-          acc[d] += p * vr[d];
-      }
-      for (int64_t d = 0; d < Dv; ++d)
-        yr[d] = float(acc[d] / total);
+  int64_t rows = group * S;
+  std::vector<float> scores(rows * T);
+  const float negInf = -std::numeric_limits<float>::infinity();
+  for (int64_t b = 0; b < B; ++b) {
+    int64_t valid = validKeys[b];
+    for (int64_t g = 0; g < Hkv; ++g) {
+      const float *qg = qs + (b * H + g * group) * S * D;
+      const float *kg = ks + (b * Hkv + g) * T * D;
+      const float *vg = vs + (b * Hkv + g) * T * Dv;
+      float *yg = ys + (b * H + g * group) * S * Dv;
+      std::string error = oneDnnSgemmTransposedB(rows, T, D, qg, D, kg, D,
+                                                 scores.data(), T, threads);
+      if (!error.empty())
+        return op.kind + ": " + error;
+      parallelFor(rows, threads, std::max<int64_t>(1, 2048 / (T + 1)),
+                  [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+          int64_t h = g * group + r / S, i = r % S;
+          int64_t position = valid - S + i;
+          int64_t hi = causal ? std::min(valid, position + 1) : valid;
+          int64_t lo = window ? std::max<int64_t>(0, position - window + 1) : 0;
+          float *sr = scores.data() + r * T;
+          float best = negInf;
+          for (int64_t j = lo; j < hi; ++j) {
+            float s = sr[j] * scale;
+            if (softcap > 0)
+              s = float(softcap * std::tanh(s / softcap));
+            if (ms)
+              s += ms[b * maskStrides[0] + h * maskStrides[1] +
+                      i * maskStrides[2] + j * maskStrides[3]];
+            sr[j] = s;
+            best = std::max(best, s);
+          }
+          // No allowed key, or every one masked to -inf: zeros.
+          if (hi <= lo || best == negInf) {
+            std::fill(sr, sr + T, 0.0f);
+            continue;
+          }
+          float total = 0;
+          for (int64_t j = 0; j < T; ++j) {
+            float e = j >= lo && j < hi ? std::exp(sr[j] - best) : 0.0f;
+            sr[j] = e;
+            total += e;
+          }
+          float inv = 1.0f / total;
+          for (int64_t j = lo; j < hi; ++j)
+            sr[j] *= inv;
+        }
+      });
+      error = oneDnnSgemm(rows, Dv, T, scores.data(), T, vg, Dv, yg, Dv,
+                          threads);
+      if (!error.empty())
+        return op.kind + ": " + error;
     }
-  });
+  }
   return "";
 }
 
