@@ -316,8 +316,9 @@ LogicalResult EltwiseOp::verify() {
 }
 
 LogicalResult RowsOp::verify() {
-  if (getKind() != "softmax" && getKind() != "layer_norm")
-    return emitOpError("kind must be softmax or layer_norm, got \"")
+  if (getKind() != "softmax" && getKind() != "layer_norm" &&
+      getKind() != "rms_norm")
+    return emitOpError("kind must be softmax, layer_norm or rms_norm, got \"")
            << getKind() << "\"";
   if (failed(expectSize(*this, "sram", getSram().size(), 9)))
     return failure();

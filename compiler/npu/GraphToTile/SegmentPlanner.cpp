@@ -101,7 +101,7 @@ LogicalResult SegmentPlanner::planAnchor(Operation *anchor) {
     return planMaxPool(pool);
   if (auto reduce = llvm::dyn_cast<graph::ReduceOp>(anchor))
     return planGlobalPool(reduce);
-  if (llvm::isa<graph::SoftmaxOp, graph::LayerNormOp>(anchor))
+  if (llvm::isa<graph::SoftmaxOp, graph::LayerNormOp, graph::RmsNormOp>(anchor))
     return planRowOp(anchor);
   if (llvm::isa<graph::ReshapeOp>(anchor))
     return success(); // an alias: no data moves

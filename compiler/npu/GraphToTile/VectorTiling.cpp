@@ -170,7 +170,7 @@ LogicalResult SegmentPlanner::planMaxPool(graph::MaxPoolOp pool) {
 }
 
 LogicalResult SegmentPlanner::planRowOp(Operation *op) {
-  bool norm = llvm::isa<graph::LayerNormOp>(op);
+  bool norm = llvm::isa<graph::LayerNormOp, graph::RmsNormOp>(op);
   const DevTensor &x = dev(op->getOperand(0));
   const DevTensor &y = dev(op->getResult(0));
   int64_t c = x.c;
@@ -201,24 +201,31 @@ LogicalResult SegmentPlanner::planRowOp(Operation *op) {
   sram[6] = ring.take(stats);
   sram[7] = ring.take(stats);
   if (norm) {
-    auto layerNorm = llvm::cast<graph::LayerNormOp>(op);
+    // gamma, beta (zero for rms_norm), 1/c, epsilon.
+    auto layerNorm = llvm::dyn_cast<graph::LayerNormOp>(op);
+    auto rmsNorm = llvm::dyn_cast<graph::RmsNormOp>(op);
     sram[8] = ring.take(consts);
     std::vector<float> data(2 * c + 2, 0.0f);
-    std::vector<float> gamma = floatsOf(constantOf(layerNorm.getScale()));
+    std::vector<float> gamma = floatsOf(constantOf(
+        layerNorm ? layerNorm.getScale() : rmsNorm.getScale()));
     std::copy(gamma.begin(), gamma.end(), data.begin());
-    if (layerNorm.getBias()) {
+    if (layerNorm && layerNorm.getBias()) {
       std::vector<float> beta = floatsOf(constantOf(layerNorm.getBias()));
       std::copy(beta.begin(), beta.end(), data.begin() + c);
     }
     data[2 * c] = float(1.0 / double(c));
-    data[2 * c + 1] = layerNorm.getEpsilon().convertToFloat();
+    data[2 * c + 1] = (layerNorm ? layerNorm.getEpsilon() : rmsNorm.getEpsilon())
+                          .convertToFloat();
     std::vector<char> bytes(data.size() * 4);
     std::memcpy(bytes.data(), data.data(), bytes.size());
     uint64_t at = addConstant(nodeName(op->getLoc()) + ".params", bytes);
     load(at, sram[8], bytes.size());
   }
   builder.create<tile::RowsOp>(
-      loc, builder.getStringAttr(norm ? "layer_norm" : "softmax"),
+      loc,
+      builder.getStringAttr(llvm::isa<graph::RmsNormOp>(op) ? "rms_norm"
+                            : norm                          ? "layer_norm"
+                                                            : "softmax"),
       sym(op->getOperand(0)), sym(op->getResult(0)), i64(rowsT),
       builder.getDenseI64ArrayAttr(sram), i64(tag));
   return success();

@@ -211,7 +211,7 @@ std::string whyNotNpu(Operation &op, const NpuConfig &config) {
              "run on the NPU";
     return "";
   }
-  if (llvm::isa<graph::SoftmaxOp, graph::LayerNormOp>(op)) {
+  if (llvm::isa<graph::SoftmaxOp, graph::LayerNormOp, graph::RmsNormOp>(op)) {
     RankedTensorType t = rankedOf(op.getOperand(0));
     int64_t axis = op.getAttrOfType<IntegerAttr>("axis").getInt();
     if (axis < 0)
@@ -229,6 +229,11 @@ std::string whyNotNpu(Operation &op, const NpuConfig &config) {
       if (!param(norm.getScale()) || (norm.getBias() && !param(norm.getBias())))
         return "scale and bias must be constants of the normalized axis's "
                "length";
+    }
+    if (auto norm = llvm::dyn_cast<graph::RmsNormOp>(op)) {
+      DenseElementsAttr c = constantOf(norm.getScale());
+      if (!c || c.getNumElements() != t.getShape().back())
+        return "the scale must be a constant of the normalized axis's length";
     }
     return "";
   }

@@ -285,7 +285,8 @@ void SegmentLowering::lowerMaxPool(tile::MaxPoolOp op) {
 }
 
 void SegmentLowering::lowerRows(tile::RowsOp op) {
-  bool norm = op.getKind() == "layer_norm";
+  bool norm = op.getKind() != "softmax";
+  bool rms = op.getKind() == "rms_norm";
   const DevTensor &x = dev(op.getInputAttr());
   const DevTensor &y = dev(op.getOutputAttr());
   int64_t c = x.c, rowsT = op.getRows();
@@ -361,7 +362,8 @@ void SegmentLowering::lowerRows(tile::RowsOp op) {
           stats[0]));
     } else {
       // mean = sum / c; centered = x - mean; var = sum(centered^2) / c;
-      // y = centered * rsqrt(var + eps) * gamma + beta.
+      // y = centered * rsqrt(var + eps) * gamma + beta. RMS norm skips the
+      // centering and the (zero) beta.
       auto scalar = [&](VectorDesc v, uint64_t b) {
         v.b = b;
         v.bStride = 0;
@@ -374,13 +376,15 @@ void SegmentLowering::lowerRows(tile::RowsOp op) {
         v.bStep = 1;
         return v;
       };
-      current->vector(vec(VecOp::RowSum, ElemType::F32, work, rowF32,
-                          stats[0], 4, c));
-      current->vector(scalar(
-          vec(VecOp::Mul, ElemType::F32, stats[0], 4, stats[0], 4, 1), invC));
-      current->vector(perRow(
-          vec(VecOp::Sub, ElemType::F32, work, rowF32, work, rowF32, c),
-          stats[0]));
+      if (!rms) {
+        current->vector(vec(VecOp::RowSum, ElemType::F32, work, rowF32,
+                            stats[0], 4, c));
+        current->vector(scalar(
+            vec(VecOp::Mul, ElemType::F32, stats[0], 4, stats[0], 4, 1), invC));
+        current->vector(perRow(
+            vec(VecOp::Sub, ElemType::F32, work, rowF32, work, rowF32, c),
+            stats[0]));
+      }
       VectorDesc sq = vec(VecOp::Mul, ElemType::F32, work, rowF32, square,
                           rowF32, c);
       sq.b = work;
@@ -400,9 +404,10 @@ void SegmentLowering::lowerRows(tile::RowsOp op) {
       current->vector(rowVector(
           vec(VecOp::Mul, ElemType::F32, work, rowF32, work, rowF32, c),
           gamma));
-      current->vector(rowVector(
-          vec(VecOp::Add, ElemType::F32, work, rowF32, work, rowF32, c),
-          beta));
+      if (!rms)
+        current->vector(rowVector(
+            vec(VecOp::Add, ElemType::F32, work, rowF32, work, rowF32, c),
+            beta));
     }
     current->vector(vec(VecOp::ToBf16, ElemType::F32, work, rowF32, outAt,
                         rowBf16, c));

@@ -315,8 +315,8 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"], co
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
   tile.tensor @x dram bf16 {base = 0, n = 1, h = 1, w = 4, c = 8, pad = 0}
-  // expected-error @+1 {{kind must be softmax or layer_norm, got "rms_norm"}}
-  tile.rows "rms_norm" @x -> @x {rows = 1, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, tag = 0}
+  // expected-error @+1 {{kind must be softmax, layer_norm or rms_norm, got "group_norm"}}
+  tile.rows "group_norm" @x -> @x {rows = 1, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, tag = 0}
 }
 
 // -----

@@ -348,6 +348,20 @@ func.func @layer_norm_runtime_scale(%x: tensor<2x4xf32>, %s: tensor<4xf32>) -> t
   return %0 : tensor<2x4xf32>
 }
 
+// CHECK-LABEL: func @rms_norm_runtime_scale
+func.func @rms_norm_runtime_scale(%x: tensor<2x4xf32>, %s: tensor<4xf32>) -> tensor<2x4xf32> {
+  // CHECK: graph.rms_norm {{.*}}npu.reason = "the scale must be a constant of the normalized axis's length"
+  %0 = graph.rms_norm %x, %s {axis = 1 : i64, epsilon = 1.0e-5 : f32} : (tensor<2x4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// CHECK-LABEL: func @attention_not_yet
+func.func @attention_not_yet(%q: tensor<1x2x3x8xf32>) -> tensor<1x2x3x8xf32> {
+  // CHECK: graph.attention {{.*}}npu.reason = "no NPU lowering for graph.attention yet"
+  %0 = graph.attention %q, %q, %q {scale = 1.0 : f32} : (tensor<1x2x3x8xf32>, tensor<1x2x3x8xf32>, tensor<1x2x3x8xf32>) -> tensor<1x2x3x8xf32>
+  return %0 : tensor<1x2x3x8xf32>
+}
+
 // CHECK-LABEL: func @reshape_reorders
 func.func @reshape_reorders(%x: tensor<1x2x2x2xf32>) -> tensor<1x8xf32> {
   // CHECK: graph.reshape {{.*}}npu.reason = "this reshape reorders data the NPU stores channels-last"

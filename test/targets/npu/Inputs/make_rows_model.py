@@ -1,5 +1,7 @@
 """A transformer-like block for the vector engine's row ops:
-x [1, 8, 32] -> matmul + bias -> add x -> layer norm -> matmul -> softmax.
+x [1, 8, 32] -> matmul + bias -> add x -> layer norm -> matmul -> softmax,
+and beside it an RMS norm as torch.onnx writes it (pow, mean, add, sqrt,
+div, mul), which gaon-graph-recompose makes one rms_norm.
 Writes MODEL.onnx and MODEL.input.npy.
 """
 import sys
@@ -25,11 +27,25 @@ nodes = [
                      name="norm", axis=-1, epsilon=1e-5),
     helper.make_node("MatMul", ["n1", "w2"], ["s"], name="scores"),
     helper.make_node("Softmax", ["s"], ["y"], name="probs", axis=-1),
+    helper.make_node("Pow", ["r1", "two"], ["sq"], name="rms/pow"),
+    helper.make_node("ReduceMean", ["sq"], ["ms"], name="rms/mean", axes=[-1]),
+    helper.make_node("Add", ["ms", "eps"], ["mse"], name="rms/eps"),
+    helper.make_node("Sqrt", ["mse"], ["rt"], name="rms/sqrt"),
+    helper.make_node("Div", ["one", "rt"], ["inv"], name="rms/inv"),
+    helper.make_node("Mul", ["r1", "inv"], ["xn"], name="rms/normalize"),
+    helper.make_node("Mul", ["xn", "rms_gamma"], ["y2"], name="rms"),
+]
+inits += [
+    numpy_helper.from_array(np.array(2.0, f32), "two"),
+    numpy_helper.from_array(np.array(1e-6, f32), "eps"),
+    numpy_helper.from_array(np.array(1.0, f32), "one"),
+    numpy_helper.from_array((1 + 0.1 * rng.standard_normal(32)).astype(f32), "rms_gamma"),
 ]
 graph = helper.make_graph(
     nodes, "rows",
     [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 32])],
-    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8, 16])], inits)
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8, 16]),
+     helper.make_tensor_value_info("y2", TensorProto.FLOAT, [1, 8, 32])], inits)
 model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 onnx.checker.check_model(model)
 onnx.save(model, sys.argv[1])
