@@ -270,7 +270,9 @@ LogicalResult EltwiseOp::verify() {
   bool binary = op == "add" || op == "sub" || op == "mul" || op == "max" ||
                 op == "min" || op == "qadd";
   bool quantize = op == "quantize", dequantize = op == "dequantize";
-  if (!binary && op != "relu" && op != "clip" && !quantize && !dequantize)
+  bool transcendental = op == "sigmoid" || op == "silu";
+  if (!binary && op != "relu" && op != "clip" && !quantize && !dequantize &&
+      !transcendental)
     return emitOpError("unknown op \"") << op << "\"";
   bool qadd = op == "qadd";
   size_t params = qadd ? 9 : quantize || dequantize ? 3 : 0;
@@ -283,7 +285,8 @@ LogicalResult EltwiseOp::verify() {
                        "none");
   if (binary != bool(getBAttr()))
     return emitOpError(binary ? "a binary op needs b" : "a unary op takes no b");
-  if (failed(expectSize(*this, "sram", getSram().size(), 6)))
+  if (failed(expectSize(*this, "sram", getSram().size(),
+                        transcendental ? 8 : 6)))
     return failure();
   FailureOr<TensorOp> a = tensorNamed(*this, getAAttr(), "a");
   FailureOr<TensorOp> y = tensorNamed(*this, getYAttr(), "y");

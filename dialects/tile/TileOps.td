@@ -236,8 +236,10 @@ def Tile_EltwiseOp : Tile_Op<"eltwise", [HasParent<"SegmentOp">]> {
     `params` zero_a, zero_b, mul_a, mul_b, multiplier, shift, zero_y,
     clamp_lo, clamp_hi (docs/npu.md, "Quantized add"), or quantize (bf16 to
     8 bits) and dequantize (8 bits to bf16) with `scale` and `params`
-    zero_point, clamp_lo, clamp_hi. `sram`: two tiles each for a, b and y
-    (0 where the operand is resident).
+    zero_point, clamp_lo, clamp_hi, or sigmoid and silu (x * sigmoid(x)),
+    computed in f32 with the constants -1 and 1 (two f32 at `bounds`).
+    `sram`: two tiles each for a, b and y (0 where the operand is
+    resident), then for sigmoid and silu two f32 work tiles.
   }];
   let arguments = (ins StrAttr:$op, FlatSymbolRefAttr:$a,
                        OptionalAttr<FlatSymbolRefAttr>:$b,

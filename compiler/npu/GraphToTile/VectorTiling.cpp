@@ -32,6 +32,10 @@ LogicalResult SegmentPlanner::planElementwise(Operation *op) {
     kind = "min";
   else if (llvm::isa<graph::ReluOp>(op))
     kind = "relu";
+  else if (llvm::isa<graph::SigmoidOp>(op))
+    kind = "sigmoid";
+  else if (llvm::isa<graph::SiluOp>(op))
+    kind = "silu";
   else if (llvm::isa<graph::ClipOp>(op))
     kind = "clip";
   else if (llvm::isa<graph::QAddOp>(op))
@@ -70,8 +74,11 @@ LogicalResult SegmentPlanner::planElementwise(Operation *op) {
     params = builder.getDenseI64ArrayAttr(
         {0, 0, r.lhs, r.rhs, r.out.m, r.out.shift, 0, clampLo, clampHi});
   }
+  // Sigmoid and SiLU compute in f32: two f32 work tiles, and the constants
+  // -1 and 1 where clip keeps its bounds.
+  bool transcendental = kind == "sigmoid" || kind == "silu";
   bool binary = kind != "relu" && kind != "clip" && kind != "quantize" &&
-                kind != "dequantize";
+                kind != "dequantize" && !transcendental;
   auto clip = llvm::dyn_cast<graph::ClipOp>(op);
   Value result = groupResult(op);
   const DevTensor &y = dev(result);
@@ -83,13 +90,20 @@ LogicalResult SegmentPlanner::planElementwise(Operation *op) {
   // Tiles sized for the widest operand (quantize and dequantize change the
   // element size).
   int64_t eb = std::max(y.eb, a.eb);
-  if (!allResident)
-    tiling = planRows(y.h, y.w, c * eb, opBudget(config) / 6);
+  if (!allResident || transcendental)
+    tiling = planRows(y.h, y.w, c * (transcendental ? 4 : eb),
+                      opBudget(config) / (transcendental ? 8 : 6));
   uint64_t tileBytes = alignUp(uint64_t(tiling.rows) * tiling.cols * c * eb);
+  uint64_t workBytes =
+      transcendental ? alignUp(uint64_t(tiling.rows) * tiling.cols * c * 4) : 0;
   int buffers = (a.sram ? 0 : 1) + (bT && !bT->sram ? 1 : 0) + (y.sram ? 0 : 1);
-  ring.beginOp(2 * buffers * tileBytes + kAlign);
-  // a0 a1 b0 b1 y0 y1
-  SmallVector<int64_t> sram(6, 0);
+  ring.beginOp(2 * buffers * tileBytes + 2 * workBytes + kAlign);
+  // a0 a1 b0 b1 y0 y1 (work0 work1)
+  SmallVector<int64_t> sram(transcendental ? 8 : 6, 0);
+  if (transcendental) {
+    sram[6] = ring.take(workBytes);
+    sram[7] = ring.take(workBytes);
+  }
   for (int i = 0; i < 2; ++i) {
     if (!a.sram)
       sram[i] = ring.take(tileBytes);
@@ -107,6 +121,14 @@ LogicalResult SegmentPlanner::planElementwise(Operation *op) {
     uint64_t at = addConstant(nodeName(op->getLoc()) + ".bounds", bytes);
     bounds = ring.take(kAlign);
     load(at, bounds, 4);
+  }
+  if (transcendental) {
+    float consts[2] = {-1.0f, 1.0f};
+    std::vector<char> bytes(8);
+    std::memcpy(bytes.data(), consts, 8);
+    uint64_t at = addConstant(nodeName(op->getLoc()) + ".consts", bytes);
+    bounds = ring.take(kAlign);
+    load(at, bounds, 8);
   }
   builder.create<tile::EltwiseOp>(
       loc, builder.getStringAttr(kind), sym(op->getOperand(0)),

@@ -191,7 +191,7 @@ std::string whyNotNpu(Operation &op, const NpuConfig &config) {
              "result's shape";
     return "";
   }
-  if (llvm::isa<graph::ReluOp>(op))
+  if (llvm::isa<graph::ReluOp, graph::SigmoidOp, graph::SiluOp>(op))
     return "";
   if (auto clip = llvm::dyn_cast<graph::ClipOp>(op))
     return clip.getMin() && clip.getMax()

@@ -44,6 +44,10 @@ public:
   void lowerConv(tile::ConvOp op);
   void lowerGlobalPool(tile::GlobalPoolOp op);
   void lowerEltwise(tile::EltwiseOp op);
+  void lowerSigmoidTile(bool silu, uint64_t a, int64_t aPitch, Access aAccess,
+                        uint64_t y, int64_t yPitch, Access yAccess,
+                        int64_t rows, uint64_t n, uint64_t work0,
+                        uint64_t work1, uint64_t consts);
   void lowerMaxPool(tile::MaxPoolOp op);
   void lowerRows(tile::RowsOp op);
 

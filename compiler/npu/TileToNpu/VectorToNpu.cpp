@@ -87,6 +87,23 @@ void SegmentLowering::lowerEltwise(tile::EltwiseOp op) {
         Where wa = place(a, aBuf[buf], false);
         Where wb = bT ? place(*bT, bBuf[buf], false) : Where{0, 0, {}};
         Where wy = place(y, yBuf[buf], true);
+        if (kind == "sigmoid" || kind == "silu") {
+          lowerSigmoidTile(kind == "silu", wa.at, wa.pitch, wa.access, wy.at,
+                           wy.pitch, wy.access, rows, uint64_t(cols) * c,
+                           uint64_t(sram[6]), uint64_t(sram[7]), bounds);
+          current->endStep(Engine::Vector);
+          if (!y.sram) {
+            DmaDesc st = dma3(y.pixel(b, r0, c0), yBuf[buf], rows, cols, c,
+                              y.rowBytes(), c * y.eb, cols * c * y.eb,
+                              c * y.eb, y.eb);
+            current->access(Engine::Store,
+                            {sramRange(yBuf[buf], bytesOf(y), false),
+                             dramRange(st, true)});
+            current->dma(false, st);
+            current->endStep(Engine::Store);
+          }
+          continue;
+        }
         current->access(Engine::Vector,
                     {wa.access, bT ? wb.access : sramRange(0, 0, false),
                      sramRange(bounds, clip ? 4 : 0, false), wy.access});
@@ -155,6 +172,56 @@ void SegmentLowering::lowerEltwise(tile::EltwiseOp op) {
           current->endStep(Engine::Store);
         }
       }
+}
+
+/// y = sigmoid(x) = 1 / (1 + exp(-x)), or x * sigmoid(x), in f32: bf16 to
+/// f32 into work0, times -1 into work1, exp, plus 1, reciprocal, (times
+/// x), back to bf16. `consts` holds -1 and 1 as f32.
+void SegmentLowering::lowerSigmoidTile(bool silu, uint64_t a, int64_t aPitch,
+                                       Access aAccess, uint64_t y,
+                                       int64_t yPitch, Access yAccess,
+                                       int64_t rows, uint64_t n, uint64_t work0,
+                                       uint64_t work1, uint64_t consts) {
+  uint64_t rowF32 = n * 4;
+  current->access(Engine::Vector,
+                  {aAccess, yAccess, sramRange(work0, rows * rowF32, true),
+                   sramRange(work1, rows * rowF32, true),
+                   sramRange(consts, 8, false)});
+  auto vec = [&](VecOp op, ElemType type, uint64_t from, int64_t fromPitch,
+                 uint64_t to, int64_t toPitch) {
+    VectorDesc v;
+    v.op = op;
+    v.type = type;
+    v.n = n;
+    v.outer = uint32_t(rows);
+    v.a = from;
+    v.aStride = fromPitch;
+    v.y = to;
+    v.yStride = toPitch;
+    return v;
+  };
+  auto withScalar = [](VectorDesc v, uint64_t at) {
+    v.b = at;
+    v.bStride = 0;
+    v.bStep = 0;
+    return v;
+  };
+  current->vector(vec(VecOp::ToF32, ElemType::BF16, a, aPitch, work0, rowF32));
+  current->vector(withScalar(
+      vec(VecOp::Mul, ElemType::F32, work0, rowF32, work1, rowF32), consts));
+  current->vector(vec(VecOp::Exp, ElemType::F32, work1, rowF32, work1, rowF32));
+  current->vector(withScalar(
+      vec(VecOp::Add, ElemType::F32, work1, rowF32, work1, rowF32), consts + 4));
+  current->vector(
+      vec(VecOp::Recip, ElemType::F32, work1, rowF32, work1, rowF32));
+  if (silu) {
+    VectorDesc times = vec(VecOp::Mul, ElemType::F32, work1, rowF32, work1,
+                           rowF32);
+    times.b = work0;
+    times.bStride = rowF32;
+    current->vector(times);
+  }
+  current->vector(vec(VecOp::ToBf16, ElemType::F32, work1, rowF32, y, yPitch));
 }
 
 void SegmentLowering::lowerMaxPool(tile::MaxPoolOp op) {

@@ -203,6 +203,14 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
 // -----
 
 tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 1, w = 4, c = 8, pad = 0}
+  // expected-error @+1 {{sram must have 8 entries, got 6}}
+  tile.eltwise "silu" @x -> @x {rows = 1, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
   tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
   tile.tensor @y dram bf16 {base = 1024, n = 1, h = 4, w = 4, c = 4, pad = 0}
   // expected-error @+1 {{a and y differ in shape}}

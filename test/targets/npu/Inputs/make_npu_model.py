@@ -1,7 +1,7 @@
 """A small CNN that touches every NPU lowering, with a CPU op in between.
 
 conv(3x3, pad 1) + relu -> maxpool(3x3, stride 2, pad 1) -> conv(1x1) ->
-residual add + relu -> clip(0, 6) -> sigmoid (CPU) -> conv(3x3, stride 2,
+residual add + relu -> clip(0, 6) -> tanh (CPU) -> conv(3x3, stride 2,
 dilation 1; 256 channels, so two cores split it) -> global average pool ->
 flatten -> gemm + relu -> gemm.
 Writes MODEL.onnx and MODEL.input.npy.
@@ -38,7 +38,7 @@ nodes = [
     helper.make_node("Add", ["c2", "p1"], ["a2"], name="add2"),
     helper.make_node("Relu", ["a2"], ["r2"], name="relu2"),
     helper.make_node("Clip", ["r2", "lo", "hi"], ["k2"], name="clip2"),
-    helper.make_node("Sigmoid", ["k2"], ["s2"], name="sigmoid2"),
+    helper.make_node("Tanh", ["k2"], ["s2"], name="tanh2"),
     helper.make_node("Conv", ["s2", "w3", "b3"], ["c3"], name="conv3",
                      pads=[1, 1, 1, 1], strides=[2, 2]),
     helper.make_node("GlobalAveragePool", ["c3"], ["g3"], name="gap"),
