@@ -16,6 +16,8 @@ PACKAGES=(
   # CPU kernels: oneDNN for convolution and matrix products; zlib for .npz
   zlib1g-dev
   libdnnl-dev
+  # Tokenizers: Unicode character classes for the pre-tokenizer regexes
+  libicu-dev
   # Test-model generation and ONNX's own backend tests
   python3-onnx python3-numpy libonnx-testdata libopenblas0-pthread
   # A real dataset for the quantization accuracy test (8x8 digits)
