@@ -8,6 +8,7 @@
 #include <unicode/uchar.h>
 
 #include <algorithm>
+#include <queue>
 #include <climits>
 #include <cstdio>
 
@@ -510,25 +511,57 @@ void Tokenizer::bpe(const std::string &piece, std::vector<int64_t> &ids) const {
   if (ignoreMerges && vocab.count(piece)) {
     symbols.push_back(piece);
   } else {
-    for (const Char &c : decodeUtf8(piece))
-      symbols.push_back(piece.substr(c.at, c.len));
     // Merge the best-ranked adjacent pair, leftmost first, until none is
-    // in the merge list.
-    while (symbols.size() > 1) {
-      int64_t best = INT64_MAX;
-      size_t at = 0;
-      for (size_t i = 0; i + 1 < symbols.size(); ++i) {
-        auto it = mergeRank.find(symbols[i] + ' ' + symbols[i + 1]);
-        if (it != mergeRank.end() && it->second < best) {
-          best = it->second;
-          at = i;
-        }
-      }
-      if (best == INT64_MAX)
-        break;
-      symbols[at] += symbols[at + 1];
-      symbols.erase(symbols.begin() + at + 1);
+    // in the merge list: a heap of candidate pairs over a linked list of
+    // symbols, so a long piece costs n log n, not n^2.
+    std::vector<Char> chars = decodeUtf8(piece);
+    size_t n = chars.size();
+    std::vector<std::string> sym(n);
+    std::vector<size_t> prev(n), next(n);
+    for (size_t i = 0; i < n; ++i) {
+      sym[i] = piece.substr(chars[i].at, chars[i].len);
+      prev[i] = i - 1; // SIZE_MAX for the first
+      next[i] = i + 1; // n for the last
     }
+    struct Candidate {
+      int64_t rank;
+      size_t left;
+      std::string merged;
+      bool operator>(const Candidate &o) const {
+        return rank != o.rank ? rank > o.rank : left > o.left;
+      }
+    };
+    std::priority_queue<Candidate, std::vector<Candidate>,
+                        std::greater<Candidate>>
+        heap;
+    auto consider = [&](size_t left) {
+      if (left >= n || next[left] >= n)
+        return;
+      auto it = mergeRank.find(sym[left] + ' ' + sym[next[left]]);
+      if (it != mergeRank.end())
+        heap.push({it->second, left, sym[left] + sym[next[left]]});
+    };
+    for (size_t i = 0; i + 1 < n; ++i)
+      consider(i);
+    while (!heap.empty()) {
+      Candidate c = heap.top();
+      heap.pop();
+      size_t right = next[c.left];
+      // Stale: an earlier merge changed one side of this pair.
+      if (sym[c.left].empty() || right >= n ||
+          sym[c.left] + sym[right] != c.merged)
+        continue;
+      sym[c.left] = std::move(c.merged);
+      sym[right].clear();
+      next[c.left] = next[right];
+      if (next[right] < n)
+        prev[next[right]] = c.left;
+      if (prev[c.left] < n)
+        consider(prev[c.left]);
+      consider(c.left);
+    }
+    for (size_t i = 0; i < n; i = next[i])
+      symbols.push_back(sym[i]);
   }
   std::vector<int64_t> out;
   for (const std::string &s : symbols) {
