@@ -24,5 +24,5 @@ config.substitutions.append(("%flatc", config.flatc))
 config.substitutions.append(("%gnb_schema", os.path.join(config.gaon_src_root, "runtime", "schema", "gnb.fbs")))
 config.substitutions.append(("%gaon_bin", config.gaon_tools_dir))
 config.substitutions.append(("%models", os.path.join(config.gaon_src_root, "utils", "models")))
-tools = ["gaon-opt", "gaonc", "gaon-run", "gaon-dump", "gaon-tokenize", "gaon-unittests", "gaon-runtime-tests", "FileCheck", "not", "count"]
+tools = ["gaon-opt", "gaonc", "gaon-run", "gaon-dump", "gaon-tokenize", "gaon-generate", "gaon-unittests", "gaon-runtime-tests", "FileCheck", "not", "count"]
 llvm_config.add_tool_substitutions(tools, [config.gaon_tools_dir, config.llvm_tools_dir])

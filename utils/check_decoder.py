@@ -12,6 +12,11 @@ Gaon computes are what the next step reads. Each step is compiled at its
 own past length (static shapes). Prints, per step, the largest logit
 difference, the cosine of the logits and the greedy token of both, and
 fails when a cosine falls below --cosine or a greedy token differs.
+
+With --generate=N instead: one decode step compiled with
+gaonc --max-seq-len (in-place caches at a run-time position) drives
+gaon-generate over the prompt and N greedy tokens; the tokens must equal
+the numpy reference's greedy generation.
 """
 
 import argparse
@@ -45,6 +50,8 @@ def main():
     ap.add_argument("--target", default="cpu")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--cosine", type=float, default=0.99999)
+    ap.add_argument("--generate", type=int, default=0)
+    ap.add_argument("--max-seq-len", type=int, default=96)
     a = ap.parse_args()
     import onnx
 
@@ -56,6 +63,8 @@ def main():
 
     rng = np.random.default_rng(7)
     tokens = list(rng.integers(0, dec.vocab, a.prompt))
+    if a.generate:
+        sys.exit(generate(a, dec, model, tokens, quantized))
     ref_past = dec.empty_past()
     gaon_past = dec.empty_past()
     failures = 0
@@ -100,6 +109,32 @@ def main():
     print("%s: %d of %d steps match" % ("PASS" if not failures else "FAIL",
                                          a.steps + 1 - failures, a.steps + 1))
     sys.exit(1 if failures else 0)
+
+
+def generate(a, dec, model, prompt, quantized):
+    import json
+    gnb = os.path.join(a.work, "decode.gnb")
+    run([os.path.join(a.bin, "gaonc"), model, "-o", gnb, "--target=" + a.target,
+         "--max-seq-len=%d" % a.max_seq_len])
+    ids_file = os.path.join(a.work, "ids.json")
+    run([os.path.join(a.bin, "gaon-generate"), gnb, "--device=" + a.device,
+         "--prompt-ids=" + ",".join(map(str, prompt)),
+         "--max-new-tokens=%d" % a.generate, "--output-ids=" + ids_file])
+    got = json.load(open(ids_file))["generated_ids"]
+    # The reference: the prompt at once, then one token at a time.
+    logits, past = dec.forward(np.array([prompt], np.int64), dec.empty_past(), quantized)
+    want = []
+    for _ in range(a.generate):
+        want.append(int(logits[0, -1].argmax()))
+        logits, past = dec.forward(np.array([[want[-1]]], np.int64), past, quantized)
+    same = 0
+    while same < len(want) and same < len(got) and want[same] == got[same]:
+        same += 1
+    print("generated %d tokens; %d agree with the reference before the first "
+          "difference" % (len(got), same))
+    if same < a.generate:
+        print("gaon      %s\nreference %s" % (got, want))
+    return 0 if same == a.generate else 1
 
 
 if __name__ == "__main__":

@@ -32,4 +32,20 @@ def GraphRecompose : Pass<"gaon-graph-recompose", "mlir::ModuleOp"> {
   }];
 }
 
+def LlmKvCache : Pass<"gaon-llm-kv-cache", "mlir::ModuleOp"> {
+  let summary = "Make a decoder step work at any position over in-place caches";
+  let description = [{
+    For a decoder exported with past_key_values inputs and present outputs
+    (imported by `gaonc --max-seq-len=M`, so the past has M - S entries):
+    each past input becomes a cache of M entries, the new keys and values
+    are written into it at a new `position` input (`graph.cache_update`),
+    attention reads the updated caches with `kv_lengths = position + S`,
+    causal, with the sliding window the export's mask encoded (read off
+    the mask evaluated at compile time), and attention_mask and
+    position_ids are computed from `position`. The present outputs are the
+    updated caches. Masks that do more than hide keys causally are refused.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 #endif // GAON_COMPILER_GRAPH_PASSES_TD

@@ -82,6 +82,8 @@ private:
   LogicalResult freezeInputs();
   LogicalResult verifyNodes();
   LogicalResult resolveInputShapes();
+  FailureOr<std::vector<int64_t>> decoderShape(const ::onnx::ValueInfoProto &input);
+  llvm::StringMap<std::vector<int64_t>> decoderShapes;
   LogicalResult inferShapes();
   LogicalResult buildFunction(ModuleOp module);
   LogicalResult importNode(const ::onnx::NodeProto &node, int index);
@@ -524,6 +526,41 @@ LogicalResult Importer::freezeInputs() {
   return success();
 }
 
+FailureOr<std::vector<int64_t>>
+Importer::decoderShape(const ::onnx::ValueInfoProto &input) {
+  const ImportOptions::Decoder &d = options.decoder;
+  const std::string &name = input.name();
+  if (name == "input_ids" || name == "position_ids")
+    return std::vector<int64_t>{d.batch, d.sequence};
+  if (name == "attention_mask")
+    return std::vector<int64_t>{d.batch, d.maxSeqLen};
+  llvm::StringRef rest(name);
+  if (rest.consume_front("past_key_values.") &&
+      (rest.ends_with(".key") || rest.ends_with(".value"))) {
+    const auto &shape = input.type().tensor_type().shape();
+    auto fixed = [&](int i) -> int64_t {
+      return shape.dim_size() == 4 && shape.dim(i).has_dim_value()
+                 ? shape.dim(i).dim_value()
+                 : -1;
+    };
+    if (fixed(1) < 1 || fixed(3) < 1) {
+      emitError(fileLoc) << "input '" << name
+                         << "': --max-seq-len needs the past key/value "
+                            "inputs declared as (batch, heads, past, "
+                            "head_size) with static heads and head size";
+      return failure();
+    }
+    return std::vector<int64_t>{d.batch, fixed(1), d.maxSeqLen - d.sequence,
+                                fixed(3)};
+  }
+  emitError(fileLoc) << "input '" << name
+                     << "' is not one of a decoder's (input_ids, "
+                        "attention_mask, position_ids, "
+                        "past_key_values.N.key/value); --max-seq-len "
+                        "compiles decoders exported in that convention";
+  return failure();
+}
+
 LogicalResult Importer::resolveInputShapes() {
   ::onnx::GraphProto *graph = model.mutable_graph();
   llvm::StringSet<> initializerNames;
@@ -539,9 +576,20 @@ LogicalResult Importer::resolveInputShapes() {
     if (!input.type().has_tensor_type())
       continue; // valueType reports non-tensors when the function is built.
     auto *tensor = input.mutable_type()->mutable_tensor_type();
+    const std::vector<int64_t> *given = nullptr;
     auto it = options.inputShapes.find(input.name());
     if (it != options.inputShapes.end()) {
-      const std::vector<int64_t> &dims = it->second;
+      given = &it->second;
+    } else if (options.decoder.maxSeqLen) {
+      FailureOr<std::vector<int64_t>> dims = decoderShape(input);
+      if (failed(dims)) {
+        ok = false;
+        continue;
+      }
+      given = &(decoderShapes[input.name()] = *dims);
+    }
+    if (given) {
+      const std::vector<int64_t> &dims = *given;
       if (tensor->has_shape() && tensor->shape().dim_size() != (int)dims.size()) {
         emitError(fileLoc) << "--input-shape gives input '" << input.name()
                            << "' rank " << dims.size()

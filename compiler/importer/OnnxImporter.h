@@ -27,6 +27,15 @@ struct ImportOptions {
   /// each a serialized ONNX TensorProto file (.pb). A frozen input becomes
   /// an initializer; shape tensors fed as inputs need this.
   llvm::StringMap<std::string> frozenInputs;
+  /// A decoder compiled for `gaonc --max-seq-len` (docs/llm.md): when
+  /// maxSeqLen is set, the inputs of the common export convention get their
+  /// shapes from their names: input_ids and position_ids (batch, sequence),
+  /// attention_mask (batch, maxSeqLen), past_key_values.N.key/value (batch,
+  /// heads, maxSeqLen - sequence, head size), heads and head size from the
+  /// model's own static dimensions. Any other input is an error.
+  struct Decoder {
+    int64_t maxSeqLen = 0, batch = 1, sequence = 1;
+  } decoder;
 };
 
 /// Parses `--input-shape` syntax, NAME:D0xD1x..., into `options`. Returns an

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/conversion/OnnxToGraph/OnnxToGraph.h"
+#include "compiler/graph/Passes.h"
 #include "compiler/importer/OnnxImporter.h"
 #include "compiler/pipelines/Pipelines.h"
 #include "compiler/quantization/Calibration.h"
@@ -25,6 +26,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/Support/CommandLine.h"
 #include "dialects/onnx/OnnxOps.h"
 #include "llvm/Support/FileSystem.h"
@@ -85,6 +87,26 @@ cl::list<std::string> freezeInputs(
     cl::desc("Fix a graph input's value at compile time, NAME=VALUE.pb "
              "(an ONNX TensorProto; repeatable)"),
     cl::cat(gaoncCategory));
+cl::opt<int64_t> maxSeqLen(
+    "max-seq-len",
+    cl::desc("Compile a decoder (input_ids, attention_mask, position_ids, "
+             "past_key_values.N.*) as one step over key/value caches of this "
+             "many positions, written in place at a `position` input "
+             "(docs/llm.md)"),
+    cl::init(0), cl::cat(gaoncCategory));
+cl::opt<std::string> llmEntry(
+    "llm-entry",
+    cl::desc("With --max-seq-len: decode (one token per row) or prefill "
+             "(--prefill-chunk tokens per row)"),
+    cl::init("decode"), cl::cat(gaoncCategory));
+cl::opt<int64_t> prefillChunk(
+    "prefill-chunk",
+    cl::desc("With --llm-entry=prefill: tokens per step (default 64)"),
+    cl::init(64), cl::cat(gaoncCategory));
+cl::opt<int64_t> decodeBatch(
+    "decode-batch",
+    cl::desc("With --max-seq-len: sequences per step (default 1)"),
+    cl::init(1), cl::cat(gaoncCategory));
 cl::opt<bool> listOnnxOps(
     "list-onnx-ops",
     cl::desc("Print the ONNX operators and versions Gaon converts, and exit"),
@@ -342,6 +364,20 @@ int main(int argc, char **argv) {
     if (!error.empty())
       return fail(error);
   }
+  if (maxSeqLen != 0) {
+    if (llmEntry != "decode" && llmEntry != "prefill")
+      return fail("--llm-entry must be decode or prefill, got '" + llmEntry +
+                  "'");
+    int64_t step = llmEntry == "decode" ? 1 : int64_t(prefillChunk);
+    if (step < 1 || decodeBatch < 1 || maxSeqLen <= step ||
+        maxSeqLen > (int64_t(1) << 24))
+      return fail("--max-seq-len must exceed the step's tokens (" +
+                  std::to_string(step) + ") and be at most 2^24; "
+                  "--prefill-chunk and --decode-batch must be positive");
+    options.decoder.maxSeqLen = maxSeqLen;
+    options.decoder.sequence = step;
+    options.decoder.batch = decodeBatch;
+  }
 
   DialectRegistry registry;
   gaon::registerGaonDialects(registry);
@@ -372,6 +408,11 @@ int main(int argc, char **argv) {
     if (failed(runPasses([](PassManager &pm) {
           gaon::buildPipeline(pm, gaon::CompileStage::Onnx,
                               gaon::CompileStage::Graph);
+        })))
+      return 1;
+    if (maxSeqLen != 0 && failed(runPasses([](PassManager &pm) {
+          pm.addPass(gaon::createLlmKvCache());
+          pm.addPass(mlir::createCanonicalizerPass());
         })))
       return 1;
     if (weightOnly) {

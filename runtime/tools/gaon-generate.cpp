@@ -1,0 +1,463 @@
+//===- gaon-generate.cpp - text from a decoder binary ---------------------===//
+//
+//   gaon-generate MODEL.gnb (--tokenizer=tokenizer.json
+//                 (--prompt=TEXT | --prompt-file=F) | --prompt-ids=1,2,3)
+//                 [--max-new-tokens=N] [--temperature=T] [--top-k=K]
+//                 [--top-p=P] [--seed=S] [--device=cpu|sim] [--threads=N]
+//                 [--eos-id=ID] [--output-ids=F.json] [--no-special]
+//
+// MODEL.gnb is a decode step compiled with `gaonc --max-seq-len=M`
+// (docs/llm.md): inputs input_ids (1 x 1), position, and one cache per
+// past_key_values input; outputs logits and the updated caches. The prompt
+// runs through it a token at a time, then tokens are sampled (greedy at
+// temperature 0, the default) and streamed as text as they are made. At
+// the end: time to first token and tokens per second of host wall time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Tokenizer.h"
+
+#include "gaon/runtime.h"
+#include "targets/common/RegularFile.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <numeric>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+int usage(const std::string &error) {
+  if (!error.empty())
+    std::fprintf(stderr, "gaon-generate: %s\n", error.c_str());
+  std::fprintf(
+      error.empty() ? stdout : stderr,
+      "usage: gaon-generate MODEL.gnb (--tokenizer=tokenizer.json "
+      "(--prompt=TEXT | --prompt-file=F) | --prompt-ids=1,2,3)\n"
+      "         [--max-new-tokens=N] [--temperature=T] [--top-k=K] "
+      "[--top-p=P] [--seed=S]\n"
+      "         [--device=cpu|sim] [--threads=N] [--eos-id=ID] "
+      "[--output-ids=F.json] [--no-special]\n"
+      "MODEL.gnb is a decode step from gaonc --max-seq-len=M (docs/llm.md). "
+      "Greedy at --temperature=0 (the default).\n");
+  return error.empty() ? 0 : 2;
+}
+
+bool flagValue(const char *arg, const char *flag, std::string &out) {
+  size_t n = std::strlen(flag);
+  if (std::strncmp(arg, flag, n) != 0 || arg[n] != '=')
+    return false;
+  out = arg + n + 1;
+  return true;
+}
+
+bool parseInt(const std::string &s, int64_t lo, int64_t hi, int64_t &out) {
+  if (s.empty() || s.size() > 18)
+    return false;
+  char *end = nullptr;
+  long long v = std::strtoll(s.c_str(), &end, 10);
+  if (*end || v < lo || v > hi)
+    return false;
+  out = v;
+  return true;
+}
+
+bool parseFloat(const std::string &s, double lo, double hi, double &out) {
+  char *end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end || !(v >= lo && v <= hi))
+    return false;
+  out = v;
+  return true;
+}
+
+bool parseIds(const std::string &s, std::vector<int64_t> &ids) {
+  size_t at = 0;
+  while (at <= s.size()) {
+    size_t comma = s.find(',', at);
+    int64_t id;
+    if (!parseInt(s.substr(at, comma == std::string::npos ? std::string::npos
+                                                          : comma - at),
+                  0, INT32_MAX, id))
+      return false;
+    ids.push_back(id);
+    if (comma == std::string::npos)
+      return true;
+    at = comma + 1;
+  }
+  return true;
+}
+
+/// Fails with the runtime's message.
+bool check(gaon_status status, const char *what) {
+  if (!status)
+    return true;
+  std::fprintf(stderr, "gaon-generate: %s: %s\n", what,
+               gaon_status_message(status));
+  gaon_status_free(status);
+  return false;
+}
+
+/// The length of the longest prefix of `s` made of whole UTF-8 characters.
+size_t completeUtf8(const std::string &s) {
+  size_t end = s.size();
+  for (size_t back = 1; back <= 4 && back <= s.size(); ++back) {
+    unsigned char c = s[s.size() - back];
+    if ((c & 0xC0) == 0x80)
+      continue; // a continuation byte
+    int need = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3
+                          : (c >> 3) == 30 ? 4 : 1;
+    if (int(back) < need)
+      end = s.size() - back;
+    break;
+  }
+  return end;
+}
+
+/// `s` with every byte that is not part of valid UTF-8 replaced by U+FFFD,
+/// as Hugging Face's decode does.
+std::string lossyUtf8(const std::string &s) {
+  std::string out;
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = s[i];
+    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3
+                         : (c >> 3) == 30 ? 4 : 0;
+    bool ok = len > 0 && i + len <= s.size();
+    uint32_t cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F
+                                                                : c & 0x07;
+    for (int k = 1; ok && k < len; ++k) {
+      unsigned char d = s[i + k];
+      ok = (d & 0xC0) == 0x80;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    static const uint32_t minimum[] = {0, 0, 0x80, 0x800, 0x10000};
+    ok = ok && cp >= minimum[len] && cp <= 0x10FFFF &&
+         !(cp >= 0xD800 && cp < 0xE000);
+    if (!ok) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+      continue;
+    }
+    out.append(s, i, len);
+    i += len;
+  }
+  return out;
+}
+
+struct Sampler {
+  double temperature = 0, topP = 1;
+  int64_t topK = 0;
+  std::mt19937_64 rng;
+
+  int64_t pick(const float *logits, int64_t vocab) {
+    if (temperature <= 0)
+      return std::max_element(logits, logits + vocab) - logits;
+    std::vector<int64_t> order(vocab);
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+      return logits[a] > logits[b];
+    });
+    int64_t keep = topK > 0 ? std::min(topK, vocab) : vocab;
+    std::vector<double> p(keep);
+    double best = logits[order[0]], total = 0;
+    for (int64_t i = 0; i < keep; ++i)
+      total += p[i] = std::exp((logits[order[i]] - best) / temperature);
+    // Nucleus: the fewest most likely tokens whose probability reaches top-p.
+    double mass = 0;
+    int64_t cut = keep;
+    for (int64_t i = 0; i < keep; ++i) {
+      mass += p[i] / total;
+      if (mass >= topP) {
+        cut = i + 1;
+        break;
+      }
+    }
+    std::discrete_distribution<int64_t> dist(p.begin(), p.begin() + cut);
+    return order[dist(rng)];
+  }
+};
+
+} // namespace
+
+int main(int argc, char **argv) {
+  std::string modelPath, tokenizerPath, prompt, promptFile, promptIds,
+      device = "cpu", outputIds;
+  bool havePrompt = false, addSpecial = true;
+  int64_t maxNew = 64, topK = 0, seed = 0, threads = 0, eosId = -1;
+  double temperature = 0, topP = 1;
+  for (int i = 1; i < argc; ++i) {
+    const char *a = argv[i];
+    std::string v;
+    if (!std::strcmp(a, "--help") || !std::strcmp(a, "-h"))
+      return usage("");
+    if (!std::strcmp(a, "--version")) {
+      std::printf("gaon-generate (Gaon) %s\n", GAON_VERSION);
+      return 0;
+    }
+    if (!std::strcmp(a, "--no-special")) {
+      addSpecial = false;
+    } else if (flagValue(a, "--tokenizer", tokenizerPath) ||
+               flagValue(a, "--prompt-file", promptFile) ||
+               flagValue(a, "--prompt-ids", promptIds) ||
+               flagValue(a, "--device", device) ||
+               flagValue(a, "--output-ids", outputIds)) {
+    } else if (flagValue(a, "--prompt", prompt)) {
+      havePrompt = true;
+    } else if (flagValue(a, "--max-new-tokens", v)) {
+      if (!parseInt(v, 0, 1 << 24, maxNew))
+        return usage("--max-new-tokens must be an integer in [0, 2^24]");
+    } else if (flagValue(a, "--top-k", v)) {
+      if (!parseInt(v, 0, INT32_MAX, topK))
+        return usage("--top-k must be a non-negative integer (0: all)");
+    } else if (flagValue(a, "--seed", v)) {
+      if (!parseInt(v, 0, INT64_MAX / 2, seed))
+        return usage("--seed must be a non-negative integer");
+    } else if (flagValue(a, "--threads", v)) {
+      if (!parseInt(v, 0, GAON_MAX_THREADS, threads))
+        return usage("--threads must be in [0, 256] (0: all cores)");
+    } else if (flagValue(a, "--eos-id", v)) {
+      if (!parseInt(v, 0, INT32_MAX, eosId))
+        return usage("--eos-id must be a token id");
+    } else if (flagValue(a, "--temperature", v)) {
+      if (!parseFloat(v, 0, 100, temperature))
+        return usage("--temperature must be in [0, 100] (0: greedy)");
+    } else if (flagValue(a, "--top-p", v)) {
+      if (!parseFloat(v, 1e-6, 1, topP))
+        return usage("--top-p must be in (0, 1]");
+    } else if (a[0] == '-') {
+      return usage(std::string("unknown option '") + a + "'");
+    } else if (modelPath.empty()) {
+      modelPath = a;
+    } else {
+      return usage("give one model");
+    }
+  }
+  if (modelPath.empty())
+    return usage("no model given");
+  int sources = int(havePrompt) + int(!promptFile.empty()) +
+                int(!promptIds.empty());
+  if (sources != 1)
+    return usage("give one of --prompt, --prompt-file and --prompt-ids");
+  if (promptIds.empty() && tokenizerPath.empty())
+    return usage("--prompt and --prompt-file need --tokenizer");
+
+  // The prompt.
+  std::string error;
+  std::unique_ptr<gaon::Tokenizer> tokenizer;
+  if (!tokenizerPath.empty()) {
+    tokenizer = gaon::Tokenizer::load(tokenizerPath, error);
+    if (!tokenizer) {
+      std::fprintf(stderr, "gaon-generate: %s\n", error.c_str());
+      return 1;
+    }
+  }
+  std::vector<int64_t> ids;
+  if (!promptIds.empty()) {
+    if (!parseIds(promptIds, ids))
+      return usage("--prompt-ids must be comma-separated token ids");
+  } else {
+    if (!promptFile.empty() &&
+        !gaon::readRegularFile(promptFile, prompt, error, uint64_t(16) << 20)) {
+      std::fprintf(stderr, "gaon-generate: %s\n", error.c_str());
+      return 1;
+    }
+    if (!tokenizer->encode(prompt, addSpecial, ids, error)) {
+      std::fprintf(stderr, "gaon-generate: %s\n", error.c_str());
+      return 1;
+    }
+  }
+  if (ids.empty())
+    return usage("the prompt has no tokens");
+  if (eosId < 0 && tokenizer)
+    for (const char *name : {"<|end_of_text|>", "<|endoftext|>", "</s>",
+                             "<|eot_id|>", "[|endofturn|]"})
+      if ((eosId = tokenizer->tokenId(name)) >= 0)
+        break;
+
+  // The model: a decode step.
+  gaon_model *model = nullptr;
+  if (!check(gaon_model_load_file(modelPath.c_str(), nullptr, &model),
+             modelPath.c_str()))
+    return 1;
+  std::map<std::string, size_t> inputIndex;
+  std::vector<gaon_tensor> inputs(gaon_model_input_count(model));
+  std::vector<std::string> inputNames(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const char *name;
+    gaon_model_input(model, i, &name, &inputs[i]);
+    inputNames[i] = name;
+    inputIndex[name] = i;
+  }
+  std::vector<gaon_tensor> outputs(gaon_model_output_count(model));
+  std::vector<std::string> outputNames(outputs.size());
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const char *name;
+    gaon_model_output(model, i, &name, &outputs[i]);
+    outputNames[i] = name;
+  }
+  auto fail = [&](const std::string &message) {
+    std::fprintf(stderr, "gaon-generate: %s: %s\n", modelPath.c_str(),
+                 message.c_str());
+    gaon_model_release(model);
+    return 1;
+  };
+  if (!inputIndex.count("input_ids") || !inputIndex.count("position") ||
+      outputNames.empty() || outputNames[0] != "logits")
+    return fail("not a decode step from gaonc --max-seq-len (it needs inputs "
+                "input_ids and position and a first output logits)");
+  gaon_tensor &idsInfo = inputs[inputIndex["input_ids"]];
+  if (idsInfo.rank != 2 || idsInfo.shape[0] != 1 || idsInfo.shape[1] != 1 ||
+      idsInfo.dtype != GAON_I64)
+    return fail("input_ids must be int64 1 x 1: compile with "
+                "--llm-entry=decode --decode-batch=1");
+  const gaon_tensor &logitsInfo = outputs[0];
+  int64_t vocab = logitsInfo.shape[logitsInfo.rank - 1];
+  // Caches: each present.X output feeds past_key_values.X back in.
+  std::vector<std::pair<size_t, size_t>> carry; // (output, input)
+  int64_t maxLen = 0;
+  for (size_t o = 1; o < outputs.size(); ++o) {
+    std::string name = outputNames[o];
+    if (name.rfind("present.", 0) != 0)
+      return fail("output '" + name + "' is not a present cache");
+    auto in = inputIndex.find("past_key_values." + name.substr(8));
+    if (in == inputIndex.end())
+      return fail("output '" + name + "' has no past_key_values input");
+    carry.push_back({o, in->second});
+    maxLen = inputs[in->second].shape[2];
+  }
+  if (carry.size() + 2 != inputs.size())
+    return fail("inputs other than input_ids, position and the caches");
+  if (int64_t(ids.size()) > maxLen)
+    return fail("the prompt has " + std::to_string(ids.size()) +
+                " tokens; the binary holds at most " +
+                std::to_string(maxLen) + " positions (gaonc --max-seq-len)");
+  for (int64_t id : ids)
+    if (id >= vocab)
+      return fail("prompt token " + std::to_string(id) +
+                  " is outside the model's vocabulary of " +
+                  std::to_string(vocab));
+
+  // Buffers: inputs and outputs, caches swapped between steps.
+  std::vector<std::vector<char>> inputData(inputs.size()),
+      outputData(outputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    inputData[i].assign(inputs[i].byte_size, 0);
+    inputs[i].data = inputData[i].data();
+  }
+  for (size_t o = 0; o < outputs.size(); ++o) {
+    outputData[o].assign(outputs[o].byte_size, 0);
+    outputs[o].data = outputData[o].data();
+  }
+  gaon_session_options options{device.c_str(), int32_t(threads)};
+  gaon_session *session = nullptr;
+  if (!check(gaon_session_create(model, &options, &session), "session")) {
+    gaon_model_release(model);
+    return 1;
+  }
+  int64_t *tokenIn = static_cast<int64_t *>(inputs[inputIndex["input_ids"]].data);
+  int64_t *positionIn = static_cast<int64_t *>(inputs[inputIndex["position"]].data);
+  auto step = [&](int64_t token, int64_t position) {
+    *tokenIn = token;
+    *positionIn = position;
+    if (!check(gaon_session_run(session, inputs.data(), inputs.size(),
+                                outputs.data(), outputs.size()),
+               "run"))
+      return false;
+    for (auto [o, i] : carry) {
+      std::swap(inputData[i], outputData[o]);
+      inputs[i].data = inputData[i].data();
+      outputs[o].data = outputData[o].data();
+    }
+    return true;
+  };
+
+  using Clock = std::chrono::steady_clock;
+  auto start = Clock::now();
+  Sampler sampler{temperature, topP, topK, std::mt19937_64(uint64_t(seed))};
+  int64_t position = 0;
+  bool ok = true;
+  for (int64_t id : ids)
+    if (!(ok = step(id, position++)))
+      break;
+  std::vector<int64_t> generated;
+  std::string shown;
+  auto firstToken = start;
+  std::string stop = "max-new-tokens";
+  while (ok && int64_t(generated.size()) < maxNew) {
+    const float *logits = static_cast<const float *>(outputs[0].data);
+    int64_t next = sampler.pick(logits, vocab);
+    generated.push_back(next);
+    if (generated.size() == 1)
+      firstToken = Clock::now();
+    if (tokenizer) {
+      std::string text;
+      if (tokenizer->decode(generated, text, error, /*skipSpecial=*/true)) {
+        // Whole characters only: a character's bytes may span tokens.
+        std::string ready = lossyUtf8(text.substr(0, completeUtf8(text)));
+        if (ready.size() > shown.size() &&
+            ready.compare(0, shown.size(), shown) == 0) {
+          std::fwrite(ready.data() + shown.size(), 1,
+                      ready.size() - shown.size(), stdout);
+          std::fflush(stdout);
+          shown = ready;
+        }
+      }
+    } else {
+      std::printf("%s%lld", generated.size() == 1 ? "" : " ",
+                  (long long)next);
+      std::fflush(stdout);
+    }
+    if (next == eosId) {
+      stop = "end of text";
+      break;
+    }
+    if (position >= maxLen) {
+      stop = "max-seq-len";
+      break;
+    }
+    if (int64_t(generated.size()) < maxNew)
+      ok = step(next, position++);
+  }
+  auto end = Clock::now();
+  std::printf("\n");
+  gaon_session_release(session);
+  gaon_model_release(model);
+  if (!ok)
+    return 1;
+
+  double ttft = std::chrono::duration<double>(firstToken - start).count();
+  double decode = std::chrono::duration<double>(end - firstToken).count();
+  std::fprintf(stderr,
+               "gaon-generate: %zu prompt tokens, %zu generated (stopped at "
+               "%s); time to first token %.1f ms, %.1f tokens/s after it "
+               "(host wall time, %s device)\n",
+               ids.size(), generated.size(), stop.c_str(), ttft * 1e3,
+               generated.size() > 1 ? double(generated.size() - 1) / decode
+                                    : 0.0,
+               device.c_str());
+  if (!outputIds.empty()) {
+    FILE *f = std::fopen(outputIds.c_str(), "w");
+    if (!f) {
+      std::fprintf(stderr, "gaon-generate: cannot write '%s'\n",
+                   outputIds.c_str());
+      return 1;
+    }
+    auto list = [&](const std::vector<int64_t> &v) {
+      std::string s = "[";
+      for (size_t i = 0; i < v.size(); ++i)
+        s += (i ? ", " : "") + std::to_string(v[i]);
+      return s + "]";
+    };
+    std::fprintf(f, "{\"prompt_ids\": %s, \"generated_ids\": %s}\n",
+                 list(ids).c_str(), list(generated).c_str());
+    std::fclose(f);
+  }
+  return 0;
+}
