@@ -16,7 +16,9 @@ fails when a cosine falls below --cosine or a greedy token differs.
 With --generate=N instead: one decode step compiled with
 gaonc --max-seq-len (in-place caches at a run-time position) drives
 gaon-generate over the prompt and N greedy tokens; the tokens must equal
-the numpy reference's greedy generation.
+the numpy reference's greedy generation (which attends over the whole
+prompt at once). With --prefill-chunk=C a prefill step takes the prompt C
+tokens at a time first.
 """
 
 import argparse
@@ -52,6 +54,7 @@ def main():
     ap.add_argument("--cosine", type=float, default=0.99999)
     ap.add_argument("--generate", type=int, default=0)
     ap.add_argument("--max-seq-len", type=int, default=96)
+    ap.add_argument("--prefill-chunk", type=int, default=0)
     a = ap.parse_args()
     import onnx
 
@@ -116,10 +119,17 @@ def generate(a, dec, model, prompt, quantized):
     gnb = os.path.join(a.work, "decode.gnb")
     run([os.path.join(a.bin, "gaonc"), model, "-o", gnb, "--target=" + a.target,
          "--max-seq-len=%d" % a.max_seq_len])
+    extra = []
+    if a.prefill_chunk:
+        prefill = os.path.join(a.work, "prefill.gnb")
+        run([os.path.join(a.bin, "gaonc"), model, "-o", prefill, "--target=" + a.target,
+             "--max-seq-len=%d" % a.max_seq_len, "--llm-entry=prefill",
+             "--prefill-chunk=%d" % a.prefill_chunk])
+        extra = ["--prefill=" + prefill]
     ids_file = os.path.join(a.work, "ids.json")
     run([os.path.join(a.bin, "gaon-generate"), gnb, "--device=" + a.device,
          "--prompt-ids=" + ",".join(map(str, prompt)),
-         "--max-new-tokens=%d" % a.generate, "--output-ids=" + ids_file])
+         "--max-new-tokens=%d" % a.generate, "--output-ids=" + ids_file] + extra)
     got = json.load(open(ids_file))["generated_ids"]
     # The reference: the prompt at once, then one token at a time.
     logits, past = dec.forward(np.array([prompt], np.int64), dec.empty_past(), quantized)

@@ -5,6 +5,7 @@
 //                 [--max-new-tokens=N] [--temperature=T] [--top-k=K]
 //                 [--top-p=P] [--seed=S] [--device=cpu|sim] [--threads=N]
 //                 [--eos-id=ID] [--output-ids=F.json] [--no-special]
+//                 [--prefill=PREFILL.gnb]
 //
 // MODEL.gnb is a decode step compiled with `gaonc --max-seq-len=M`
 // (docs/llm.md): inputs input_ids (1 x 1), position, and one cache per
@@ -12,6 +13,9 @@
 // runs through it a token at a time, then tokens are sampled (greedy at
 // temperature 0, the default) and streamed as text as they are made. At
 // the end: time to first token and tokens per second of host wall time.
+// With --prefill, a prefill step of the same model (gaonc --llm-entry=
+// prefill --prefill-chunk=N) takes the prompt N tokens at a time; the
+// tokens left over go through the decode step.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,6 +48,7 @@ int usage(const std::string &error) {
       "[--top-p=P] [--seed=S]\n"
       "         [--device=cpu|sim] [--threads=N] [--eos-id=ID] "
       "[--output-ids=F.json] [--no-special]\n"
+      "         [--prefill=PREFILL.gnb]\n"
       "MODEL.gnb is a decode step from gaonc --max-seq-len=M (docs/llm.md). "
       "Greedy at --temperature=0 (the default).\n");
   return error.empty() ? 0 : 2;
@@ -184,11 +189,129 @@ struct Sampler {
   }
 };
 
+/// One compiled step (decode or prefill) and its session. Caches are bound
+/// by name to the shared buffers before each run and swapped with the
+/// present outputs after it.
+struct Program {
+  std::string path;
+  gaon_model *model = nullptr;
+  gaon_session *session = nullptr;
+  std::vector<gaon_tensor> inputs, outputs;
+  std::vector<std::string> inputNames, outputNames;
+  std::vector<std::vector<char>> inputData, outputData;
+  size_t idsIndex = 0, positionIndex = 0;
+  std::vector<std::pair<size_t, std::string>> cacheInputs;  // (input, name)
+  std::vector<std::pair<size_t, std::string>> cacheOutputs; // (output, name)
+  std::vector<std::string> cacheNames;
+  int64_t tokens = 0, vocab = 0, maxLen = 0;
+
+  ~Program() {
+    if (session)
+      gaon_session_release(session);
+    if (model)
+      gaon_model_release(model);
+  }
+  int fail(const std::string &message) const {
+    std::fprintf(stderr, "gaon-generate: %s: %s\n", path.c_str(),
+                 message.c_str());
+    return 1;
+  }
+
+  bool load(const std::string &file, const std::string &device,
+            int64_t threads, std::map<std::string, std::vector<char>> &caches) {
+    path = file;
+    if (!check(gaon_model_load_file(file.c_str(), nullptr, &model),
+               file.c_str()))
+      return false;
+    std::map<std::string, size_t> inputIndex;
+    inputs.resize(gaon_model_input_count(model));
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const char *name;
+      gaon_model_input(model, i, &name, &inputs[i]);
+      inputNames.push_back(name);
+      inputIndex[name] = i;
+    }
+    outputs.resize(gaon_model_output_count(model));
+    for (size_t o = 0; o < outputs.size(); ++o) {
+      const char *name;
+      gaon_model_output(model, o, &name, &outputs[o]);
+      outputNames.push_back(name);
+    }
+    if (!inputIndex.count("input_ids") || !inputIndex.count("position") ||
+        outputNames.empty() || outputNames[0] != "logits")
+      return !fail("not a decode or prefill step from gaonc --max-seq-len "
+                   "(it needs inputs input_ids and position and a first "
+                   "output logits)");
+    idsIndex = inputIndex["input_ids"];
+    positionIndex = inputIndex["position"];
+    const gaon_tensor &idsInfo = inputs[idsIndex];
+    if (idsInfo.rank != 2 || idsInfo.shape[0] != 1 || idsInfo.dtype != GAON_I64)
+      return !fail("input_ids must be int64 1 x N (--decode-batch=1)");
+    tokens = idsInfo.shape[1];
+    vocab = outputs[0].shape[outputs[0].rank - 1];
+    for (size_t o = 1; o < outputs.size(); ++o) {
+      const std::string &name = outputNames[o];
+      if (name.rfind("present.", 0) != 0)
+        return !fail("output '" + name + "' is not a present cache");
+      std::string cache = "past_key_values." + name.substr(8);
+      auto in = inputIndex.find(cache);
+      if (in == inputIndex.end())
+        return !fail("output '" + name + "' has no " + cache + " input");
+      cacheInputs.push_back({in->second, cache});
+      cacheOutputs.push_back({o, cache});
+      cacheNames.push_back(cache);
+      maxLen = inputs[in->second].shape[2];
+      std::vector<char> &buffer = caches[cache];
+      if (buffer.empty())
+        buffer.assign(inputs[in->second].byte_size, 0);
+      else if (buffer.size() != inputs[in->second].byte_size)
+        return !fail("cache '" + cache + "' has another size than in the "
+                     "other step");
+    }
+    if (cacheInputs.size() + 2 != inputs.size())
+      return !fail("it has inputs other than input_ids, position and the "
+                   "caches");
+    inputData.resize(inputs.size());
+    outputData.resize(outputs.size());
+    inputData[idsIndex].assign(inputs[idsIndex].byte_size, 0);
+    inputData[positionIndex].assign(inputs[positionIndex].byte_size, 0);
+    inputs[idsIndex].data = inputData[idsIndex].data();
+    inputs[positionIndex].data = inputData[positionIndex].data();
+    for (size_t o = 0; o < outputs.size(); ++o) {
+      outputData[o].assign(outputs[o].byte_size, 0);
+      outputs[o].data = outputData[o].data();
+    }
+    gaon_session_options options{device.c_str(), int32_t(threads)};
+    return check(gaon_session_create(model, &options, &session), "session");
+  }
+
+  /// Runs `tokens` ids from `ids` at `position`; the caches advance.
+  bool run(const int64_t *ids, int64_t position,
+           std::map<std::string, std::vector<char>> &caches) {
+    std::memcpy(inputs[idsIndex].data, ids, sizeof(int64_t) * tokens);
+    *static_cast<int64_t *>(inputs[positionIndex].data) = position;
+    for (auto &[i, name] : cacheInputs)
+      inputs[i].data = caches[name].data();
+    if (!check(gaon_session_run(session, inputs.data(), inputs.size(),
+                                outputs.data(), outputs.size()),
+               path.c_str()))
+      return false;
+    for (auto &[o, name] : cacheOutputs) {
+      std::swap(caches[name], outputData[o]);
+      outputs[o].data = outputData[o].data();
+    }
+    return true;
+  }
+  const float *lastLogits() const {
+    return static_cast<const float *>(outputs[0].data) + (tokens - 1) * vocab;
+  }
+};
+
 } // namespace
 
 int main(int argc, char **argv) {
   std::string modelPath, tokenizerPath, prompt, promptFile, promptIds,
-      device = "cpu", outputIds;
+      device = "cpu", outputIds, prefillPath;
   bool havePrompt = false, addSpecial = true;
   int64_t maxNew = 64, topK = 0, seed = 0, threads = 0, eosId = -1;
   double temperature = 0, topP = 1;
@@ -207,7 +330,8 @@ int main(int argc, char **argv) {
                flagValue(a, "--prompt-file", promptFile) ||
                flagValue(a, "--prompt-ids", promptIds) ||
                flagValue(a, "--device", device) ||
-               flagValue(a, "--output-ids", outputIds)) {
+               flagValue(a, "--output-ids", outputIds) ||
+               flagValue(a, "--prefill", prefillPath)) {
     } else if (flagValue(a, "--prompt", prompt)) {
       havePrompt = true;
     } else if (flagValue(a, "--max-new-tokens", v)) {
@@ -281,119 +405,61 @@ int main(int argc, char **argv) {
       if ((eosId = tokenizer->tokenId(name)) >= 0)
         break;
 
-  // The model: a decode step.
-  gaon_model *model = nullptr;
-  if (!check(gaon_model_load_file(modelPath.c_str(), nullptr, &model),
-             modelPath.c_str()))
+  // The decode step, and the prefill step when given: they share the
+  // caches, which stay in host buffers swapped between steps.
+  std::map<std::string, std::vector<char>> caches;
+  Program decode, prefill;
+  if (!decode.load(modelPath, device, threads, caches))
     return 1;
-  std::map<std::string, size_t> inputIndex;
-  std::vector<gaon_tensor> inputs(gaon_model_input_count(model));
-  std::vector<std::string> inputNames(inputs.size());
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    const char *name;
-    gaon_model_input(model, i, &name, &inputs[i]);
-    inputNames[i] = name;
-    inputIndex[name] = i;
+  if (decode.tokens != 1)
+    return decode.fail("input_ids must be 1 x 1: compile the decode step "
+                       "with --llm-entry=decode --decode-batch=1");
+  if (!prefillPath.empty()) {
+    if (!prefill.load(prefillPath, device, threads, caches))
+      return 1;
+    if (prefill.vocab != decode.vocab || prefill.maxLen != decode.maxLen ||
+        prefill.cacheNames != decode.cacheNames)
+      return prefill.fail("its vocabulary, caches or max-seq-len differ from "
+                          "the decode step's");
   }
-  std::vector<gaon_tensor> outputs(gaon_model_output_count(model));
-  std::vector<std::string> outputNames(outputs.size());
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    const char *name;
-    gaon_model_output(model, i, &name, &outputs[i]);
-    outputNames[i] = name;
-  }
-  auto fail = [&](const std::string &message) {
-    std::fprintf(stderr, "gaon-generate: %s: %s\n", modelPath.c_str(),
-                 message.c_str());
-    gaon_model_release(model);
-    return 1;
-  };
-  if (!inputIndex.count("input_ids") || !inputIndex.count("position") ||
-      outputNames.empty() || outputNames[0] != "logits")
-    return fail("not a decode step from gaonc --max-seq-len (it needs inputs "
-                "input_ids and position and a first output logits)");
-  gaon_tensor &idsInfo = inputs[inputIndex["input_ids"]];
-  if (idsInfo.rank != 2 || idsInfo.shape[0] != 1 || idsInfo.shape[1] != 1 ||
-      idsInfo.dtype != GAON_I64)
-    return fail("input_ids must be int64 1 x 1: compile with "
-                "--llm-entry=decode --decode-batch=1");
-  const gaon_tensor &logitsInfo = outputs[0];
-  int64_t vocab = logitsInfo.shape[logitsInfo.rank - 1];
-  // Caches: each present.X output feeds past_key_values.X back in.
-  std::vector<std::pair<size_t, size_t>> carry; // (output, input)
-  int64_t maxLen = 0;
-  for (size_t o = 1; o < outputs.size(); ++o) {
-    std::string name = outputNames[o];
-    if (name.rfind("present.", 0) != 0)
-      return fail("output '" + name + "' is not a present cache");
-    auto in = inputIndex.find("past_key_values." + name.substr(8));
-    if (in == inputIndex.end())
-      return fail("output '" + name + "' has no past_key_values input");
-    carry.push_back({o, in->second});
-    maxLen = inputs[in->second].shape[2];
-  }
-  if (carry.size() + 2 != inputs.size())
-    return fail("inputs other than input_ids, position and the caches");
+  int64_t vocab = decode.vocab, maxLen = decode.maxLen;
   if (int64_t(ids.size()) > maxLen)
-    return fail("the prompt has " + std::to_string(ids.size()) +
-                " tokens; the binary holds at most " +
-                std::to_string(maxLen) + " positions (gaonc --max-seq-len)");
+    return decode.fail("the prompt has " + std::to_string(ids.size()) +
+                       " tokens; the binary holds at most " +
+                       std::to_string(maxLen) +
+                       " positions (gaonc --max-seq-len)");
   for (int64_t id : ids)
     if (id >= vocab)
-      return fail("prompt token " + std::to_string(id) +
-                  " is outside the model's vocabulary of " +
-                  std::to_string(vocab));
-
-  // Buffers: inputs and outputs, caches swapped between steps.
-  std::vector<std::vector<char>> inputData(inputs.size()),
-      outputData(outputs.size());
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    inputData[i].assign(inputs[i].byte_size, 0);
-    inputs[i].data = inputData[i].data();
-  }
-  for (size_t o = 0; o < outputs.size(); ++o) {
-    outputData[o].assign(outputs[o].byte_size, 0);
-    outputs[o].data = outputData[o].data();
-  }
-  gaon_session_options options{device.c_str(), int32_t(threads)};
-  gaon_session *session = nullptr;
-  if (!check(gaon_session_create(model, &options, &session), "session")) {
-    gaon_model_release(model);
-    return 1;
-  }
-  int64_t *tokenIn = static_cast<int64_t *>(inputs[inputIndex["input_ids"]].data);
-  int64_t *positionIn = static_cast<int64_t *>(inputs[inputIndex["position"]].data);
-  auto step = [&](int64_t token, int64_t position) {
-    *tokenIn = token;
-    *positionIn = position;
-    if (!check(gaon_session_run(session, inputs.data(), inputs.size(),
-                                outputs.data(), outputs.size()),
-               "run"))
-      return false;
-    for (auto [o, i] : carry) {
-      std::swap(inputData[i], outputData[o]);
-      inputs[i].data = inputData[i].data();
-      outputs[o].data = outputData[o].data();
-    }
-    return true;
-  };
+      return decode.fail("prompt token " + std::to_string(id) +
+                         " is outside the model's vocabulary of " +
+                         std::to_string(vocab));
 
   using Clock = std::chrono::steady_clock;
   auto start = Clock::now();
   Sampler sampler{temperature, topP, topK, std::mt19937_64(uint64_t(seed))};
   int64_t position = 0;
   bool ok = true;
-  for (int64_t id : ids)
-    if (!(ok = step(id, position++)))
-      break;
+  const float *logits = nullptr;
+  // The prompt: whole chunks through prefill, the rest a token at a time.
+  size_t next = 0;
+  while (ok && prefill.tokens > 1 && ids.size() - next >= size_t(prefill.tokens) &&
+         position + prefill.tokens <= maxLen) {
+    ok = prefill.run(&ids[next], position, caches);
+    logits = prefill.lastLogits();
+    next += prefill.tokens;
+    position += prefill.tokens;
+  }
+  for (; ok && next < ids.size(); ++next) {
+    ok = decode.run(&ids[next], position++, caches);
+    logits = decode.lastLogits();
+  }
   std::vector<int64_t> generated;
   std::string shown;
   auto firstToken = start;
   std::string stop = "max-new-tokens";
   while (ok && int64_t(generated.size()) < maxNew) {
-    const float *logits = static_cast<const float *>(outputs[0].data);
-    int64_t next = sampler.pick(logits, vocab);
-    generated.push_back(next);
+    int64_t token = sampler.pick(logits, vocab);
+    generated.push_back(token);
     if (generated.size() == 1)
       firstToken = Clock::now();
     if (tokenizer) {
@@ -411,10 +477,10 @@ int main(int argc, char **argv) {
       }
     } else {
       std::printf("%s%lld", generated.size() == 1 ? "" : " ",
-                  (long long)next);
+                  (long long)token);
       std::fflush(stdout);
     }
-    if (next == eosId) {
+    if (token == eosId) {
       stop = "end of text";
       break;
     }
@@ -422,24 +488,25 @@ int main(int argc, char **argv) {
       stop = "max-seq-len";
       break;
     }
-    if (int64_t(generated.size()) < maxNew)
-      ok = step(next, position++);
+    if (int64_t(generated.size()) < maxNew) {
+      ok = decode.run(&token, position++, caches);
+      logits = decode.lastLogits();
+    }
   }
   auto end = Clock::now();
   std::printf("\n");
-  gaon_session_release(session);
-  gaon_model_release(model);
   if (!ok)
     return 1;
 
   double ttft = std::chrono::duration<double>(firstToken - start).count();
-  double decode = std::chrono::duration<double>(end - firstToken).count();
+  double decodeSeconds =
+      std::chrono::duration<double>(end - firstToken).count();
   std::fprintf(stderr,
                "gaon-generate: %zu prompt tokens, %zu generated (stopped at "
                "%s); time to first token %.1f ms, %.1f tokens/s after it "
                "(host wall time, %s device)\n",
                ids.size(), generated.size(), stop.c_str(), ttft * 1e3,
-               generated.size() > 1 ? double(generated.size() - 1) / decode
+               generated.size() > 1 ? double(generated.size() - 1) / decodeSeconds
                                     : 0.0,
                device.c_str());
   if (!outputIds.empty()) {
