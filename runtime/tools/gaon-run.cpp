@@ -2,7 +2,7 @@
 //
 //   gaon-run MODEL.gnb [--device=cpu|sim|sim-timing] [--input=[NAME=]PATH]...
 //            [--output-dir=DIR] [--repeat=N] [--threads=N]
-//            [--profile=PROFILE.json] [--trace=TRACE.json]
+//            [--profile=PROFILE.json] [--trace=TRACE.json] [--context=N]
 //
 // Inputs are .npy or ONNX TensorProto .pb files, by name or in graph-input
 // order; with none, deterministic random inputs. Outputs are written as
@@ -140,6 +140,7 @@ int main(int argc, char **argv) {
   std::string modelPath, device, outputDir, profilePath, tracePath;
   std::vector<std::string> inputSpecs;
   int repeat = 0, threads = 0;
+  int context = -1;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](const char *flag) -> const char * {
@@ -161,6 +162,11 @@ int main(int argc, char **argv) {
         return fail(std::string("--threads takes 0 (every core) to ") +
                     std::to_string(kMaxThreads) + ", got '" + v + "'");
     }
+    else if (const char *v = value("--context=")) {
+      if (!parseCount(v, 1 << 30, context))
+        return fail(std::string("--context takes a position count from 0 to "
+                                "2^30, got '") + v + "'");
+    }
     else if (const char *v = value("--profile="))
       profilePath = v;
     else if (const char *v = value("--trace="))
@@ -173,7 +179,9 @@ int main(int argc, char **argv) {
       std::printf("usage: gaon-run MODEL.gnb [--device=cpu|sim|sim-timing] "
                   "[--input=[NAME=]PATH]... [--output-dir=DIR] [--repeat=N] "
                   "[--threads=N] [--profile=PROFILE.json] "
-                  "[--trace=TRACE.json]\n");
+                  "[--trace=TRACE.json] [--context=N]\n"
+                  "--context=N runs a decoder step (gaonc --max-seq-len) at "
+                  "a cache already holding N positions.\n");
       return 0;
     } else if (!a.empty() && a[0] == '-')
       return fail("unknown option '" + a + "'");
@@ -258,6 +266,38 @@ int main(int argc, char **argv) {
       return fail("input '" + std::string(name) + "' is " +
                   describe("given", t.view()).substr(7) + " but the model takes " +
                   describe(name, info));
+  }
+
+  // A decoder step at a given context: its position input says how many
+  // cache entries are already there.
+  if (context >= 0) {
+    int64_t maxLen = 0, tokens = 0;
+    HostTensor *position = nullptr;
+    for (size_t i = 0; i < inputCount; ++i) {
+      const char *name;
+      gaon_model_input(model, i, &name, nullptr);
+      std::string n = name;
+      if (n == "position") {
+        if (given[i])
+          return fail("give either --context or --input=position=...");
+        position = &inputs[i];
+      } else if (n == "input_ids" && inputs[i].shape.size() == 2) {
+        tokens = inputs[i].shape[1];
+      } else if (n.rfind("past_key_values.", 0) == 0 &&
+                 inputs[i].shape.size() == 4) {
+        maxLen = inputs[i].shape[2];
+      }
+    }
+    if (!position || position->dtype != GAON_I64 || !maxLen)
+      return fail("--context is for decoder steps compiled with gaonc "
+                  "--max-seq-len (inputs position and past_key_values.*)");
+    if (int64_t(context) + tokens > maxLen)
+      return fail("--context=" + std::to_string(context) + " leaves no room "
+                  "for " + std::to_string(tokens) + " new token(s) in caches "
+                  "of " + std::to_string(maxLen) + " positions");
+    int64_t *p = reinterpret_cast<int64_t *>(position->bytes.data());
+    for (size_t k = 0; k < position->bytes.size() / 8; ++k)
+      p[k] = context;
   }
 
   gaon_session_options options{device.c_str(), threads};
