@@ -19,6 +19,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Json.h"
 #include "Tokenizer.h"
 
 #include "gaon/runtime.h"
@@ -204,6 +205,10 @@ struct Program {
   std::vector<std::pair<size_t, std::string>> cacheOutputs; // (output, name)
   std::vector<std::string> cacheNames;
   int64_t tokens = 0, vocab = 0, maxLen = 0;
+  bool simulated = false;
+  // Simulated NPU time (with host-link transfers) and measured host-op
+  // time of the runs so far, from the sim device's profiles.
+  double *npuSeconds = nullptr, *hostOpSeconds = nullptr;
 
   ~Program() {
     if (session)
@@ -282,7 +287,28 @@ struct Program {
       outputs[o].data = outputData[o].data();
     }
     gaon_session_options options{device.c_str(), int32_t(threads)};
+    simulated = device == "sim" || device == "sim-timing";
     return check(gaon_session_create(model, &options, &session), "session");
+  }
+
+  /// Adds the last run's simulated time to the counters.
+  void account() {
+    char *text = nullptr;
+    if (!simulated || !npuSeconds ||
+        gaon_session_report(session, GAON_REPORT_PROFILE, &text))
+      return; // GAON_NOT_FOUND: no NPU segment ran
+    gaon::json::Value profile;
+    std::string error;
+    if (gaon::json::parse(text, profile, error)) {
+      auto number = [&](const char *key) {
+        const gaon::json::Value *v = profile.get(key);
+        return v && v->kind == gaon::json::Value::Number ? v->number : 0.0;
+      };
+      *npuSeconds +=
+          number("simulated_seconds") + number("host_transfer_seconds");
+      *hostOpSeconds += number("host_op_seconds");
+    }
+    gaon_string_free(text);
   }
 
   /// Runs `tokens` ids from `ids` at `position`; the caches advance.
@@ -296,6 +322,7 @@ struct Program {
                                 outputs.data(), outputs.size()),
                path.c_str()))
       return false;
+    account();
     for (auto &[o, name] : cacheOutputs) {
       std::swap(caches[name], outputData[o]);
       outputs[o].data = outputData[o].data();
@@ -434,6 +461,10 @@ int main(int argc, char **argv) {
                          " is outside the model's vocabulary of " +
                          std::to_string(vocab));
 
+  // Simulated time: prompt (to the first token) and decode, separately.
+  double npuPrompt = 0, hostPrompt = 0, npuDecode = 0, hostDecode = 0;
+  decode.npuSeconds = prefill.npuSeconds = &npuPrompt;
+  decode.hostOpSeconds = prefill.hostOpSeconds = &hostPrompt;
   using Clock = std::chrono::steady_clock;
   auto start = Clock::now();
   Sampler sampler{temperature, topP, topK, std::mt19937_64(uint64_t(seed))};
@@ -460,8 +491,11 @@ int main(int argc, char **argv) {
   while (ok && int64_t(generated.size()) < maxNew) {
     int64_t token = sampler.pick(logits, vocab);
     generated.push_back(token);
-    if (generated.size() == 1)
+    if (generated.size() == 1) {
       firstToken = Clock::now();
+      decode.npuSeconds = &npuDecode;
+      decode.hostOpSeconds = &hostDecode;
+    }
     if (tokenizer) {
       std::string text;
       if (tokenizer->decode(generated, text, error, /*skipSpecial=*/true)) {
@@ -509,6 +543,25 @@ int main(int argc, char **argv) {
                generated.size() > 1 ? double(generated.size() - 1) / decodeSeconds
                                     : 0.0,
                device.c_str());
+  if (decode.simulated && generated.size() > 0) {
+    size_t steps = generated.size() - 1;
+    std::fprintf(stderr,
+                 "gaon-generate: simulated NPU time (with host-link "
+                 "transfers): time to first token %.3f ms%s; host ops "
+                 "(CPU segments, measured): %.3f ms to the first token%s\n",
+                 npuPrompt * 1e3,
+                 steps && npuDecode > 0
+                     ? (", " + std::to_string(int64_t(steps / npuDecode)) +
+                        " tokens/s after it")
+                           .c_str()
+                     : "",
+                 hostPrompt * 1e3,
+                 steps ? (", " +
+                          std::to_string(hostDecode * 1e3 / double(steps)) +
+                          " ms per later token")
+                             .c_str()
+                       : "");
+  }
   if (!outputIds.empty()) {
     FILE *f = std::fopen(outputIds.c_str(), "w");
     if (!f) {
