@@ -55,13 +55,14 @@ def main():
     ap.add_argument("--generate", type=int, default=0)
     ap.add_argument("--max-seq-len", type=int, default=96)
     ap.add_argument("--prefill-chunk", type=int, default=0)
+    ap.add_argument("--variant", default="hf")
     a = ap.parse_args()
     import onnx
 
     os.makedirs(a.work, exist_ok=True)
     dec = Decoder(layers=a.layers, window=a.window)
     model = os.path.join(a.work, "decoder.onnx")
-    onnx.save(build_onnx(dec, a.spelling, a.nbits), model)
+    onnx.save(build_onnx(dec, a.spelling, a.nbits, variant=a.variant), model)
     quantized = dec.quantize(a.nbits)[1] if a.nbits else None
 
     rng = np.random.default_rng(7)

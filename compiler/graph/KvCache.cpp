@@ -12,8 +12,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/binary/GnbWriter.h"
 #include "compiler/graph/Passes.h"
 #include "dialects/graph/GraphOps.h"
+#include "gaon/runtime.h"
 
 #include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -49,6 +51,48 @@ Value make(OpBuilder &b, Location loc, ValueRange operands,
            ArrayRef<NamedAttribute> attrs = {}) {
   auto op = createInferred<OpTy>(b, loc, operands, attrs);
   return succeeded(op) ? op->getResult() : Value();
+}
+
+/// Runs a function of no arguments and one f32 result on the CPU runtime
+/// (for masks built from ops that have no folder, such as Trilu): the
+/// compiler evaluates it the way the CPU target would at run time.
+FailureOr<DenseElementsAttr> evaluateOnCpu(func::FuncOp probe) {
+  auto type = llvm::dyn_cast<RankedTensorType>(probe.getResultTypes()[0]);
+  if (!type || !type.getElementType().isF32())
+    return failure();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(probe.getLoc());
+  auto copy = llvm::cast<func::FuncOp>(probe->clone());
+  copy.setName("main");
+  copy.setResultAttr(0, "onnx.name",
+                     StringAttr::get(probe.getContext(), "mask"));
+  module->push_back(copy);
+  std::string binary;
+  {
+    llvm::raw_string_ostream os(binary);
+    if (failed(writeGnb(*module, os)))
+      return failure();
+  }
+  gaon_model *model = nullptr;
+  gaon_session *session = nullptr;
+  std::vector<float> values(type.getNumElements());
+  gaon_tensor out{GAON_F32, int32_t(type.getRank()), {}, values.data(),
+                  values.size() * sizeof(float)};
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    out.shape[d] = type.getDimSize(d);
+  gaon_session_options options{"cpu", 1};
+  gaon_status status =
+      gaon_model_load_memory(binary.data(), binary.size(), nullptr, &model);
+  if (!status)
+    status = gaon_session_create(model, &options, &session);
+  if (!status)
+    status = gaon_session_run(session, nullptr, 0, &out, 1);
+  bool ok = !status;
+  gaon_status_free(status);
+  gaon_session_release(session);
+  gaon_model_release(model);
+  if (!ok)
+    return failure();
+  return DenseElementsAttr::get(type, llvm::ArrayRef<float>(values));
 }
 
 /// What the export's mask says about the keys of a query: causal, with an
@@ -177,6 +221,12 @@ FailureOr<MaskRule> KvCacheRewriter::analyzeMask(Value mask,
   DenseElementsAttr values;
   Value folded = body->getTerminator()->getOperand(0);
   if (!matchPattern(folded, m_Constant(&values))) {
+    // Ops without folders: evaluate on the CPU runtime.
+    FailureOr<DenseElementsAttr> evaluated = evaluateOnCpu(probe);
+    if (succeeded(evaluated))
+      values = *evaluated;
+  }
+  if (!values) {
     cleanup();
     return attention->emitError(
         "--max-seq-len: the attention mask does not fold to a constant "

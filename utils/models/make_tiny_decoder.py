@@ -25,6 +25,11 @@ batch / sequence / past_sequence / total_sequence.
 --window=W makes every layer but each fourth one a sliding-window layer of W
 keys (EXAONE 4.0's 3:1 hybrid); the fourth layers are global.
 
+--variant=alt writes the plain spelling the other ways exporters do: the
+mask from Trilu over ConstantOfShape plus (1 - attention_mask) * min, cos
+and sin gathered from constant caches, RMSNorm with Casts, x * x and
+Reciprocal, SDPA's sqrt(scale) on q and on k^T, sigmoid(x) * x.
+
 The reference (`Decoder.forward`) is imported by the tests:
     from make_tiny_decoder import Decoder
 """
@@ -159,7 +164,7 @@ class Decoder:
         return packed, deq
 
 
-def build_onnx(dec, spelling, nbits=0, block=32):
+def build_onnx(dec, spelling, nbits=0, block=32, variant="hf"):
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
@@ -222,27 +227,54 @@ def build_onnx(dec, spelling, nbits=0, block=32):
         T = node("Add", [S, past_len])
         q_pos = node("Unsqueeze", [node("Add", [node("Range", [const(np.array(0, np.int64)), S, const(np.array(1, np.int64))]), past_len]), const(np.array([1]))])
         k_pos = node("Unsqueeze", [node("Range", [const(np.array(0, np.int64)), T, const(np.array(1, np.int64))]), const(np.array([0]))])
-        causal = node("LessOrEqual", [k_pos, q_pos])
-        pad = node("Unsqueeze", [node("Cast", ["attention_mask"], to=TensorProto.BOOL), const(np.array([1, 2]))])
         masks = {}
-        for win in sorted({dec.layer_window(i) for i in range(dec.layers)}):
-            allowed = causal
-            if win:
-                allowed = node("And", [allowed, node("Greater", [k_pos, node("Sub", [q_pos, const(np.array(win, np.int64))])])])
-            allowed = node("And", [pad, node("Unsqueeze", [allowed, const(np.array([0, 1]))])])
-            masks[win] = node("Where", [allowed, const(np.array(0.0, np.float32)), const(np.array(MIN, np.float32))], node_name="mask_w%d" % win)
-        # cos/sin as HF's rotary embedding computes them.
-        inv = const(dec.inv_freq.reshape(1, -1, 1), "inv_freq")
-        pos_f = node("Unsqueeze", [node("Cast", ["position_ids"], to=TensorProto.FLOAT), const(np.array([1]))])
-        freqs = node("Transpose", [node("MatMul", [inv, pos_f])], perm=[0, 2, 1])
-        emb = node("Concat", [freqs, freqs], axis=-1)
-        cos = node("Unsqueeze", [node("Cos", [emb]), const(np.array([1]))])
-        sin = node("Unsqueeze", [node("Sin", [emb]), const(np.array([1]))])
+        if variant == "hf":
+            causal = node("LessOrEqual", [k_pos, q_pos])
+            pad = node("Unsqueeze", [node("Cast", ["attention_mask"], to=TensorProto.BOOL), const(np.array([1, 2]))])
+            for win in sorted({dec.layer_window(i) for i in range(dec.layers)}):
+                allowed = causal
+                if win:
+                    allowed = node("And", [allowed, node("Greater", [k_pos, node("Sub", [q_pos, const(np.array(win, np.int64))])])])
+                allowed = node("And", [pad, node("Unsqueeze", [allowed, const(np.array([0, 1]))])])
+                masks[win] = node("Where", [allowed, const(np.array(0.0, np.float32)), const(np.array(MIN, np.float32))], node_name="mask_w%d" % win)
+        else:
+            # The other common form: a triangle of finfo.min from Trilu over
+            # ConstantOfShape, plus (1 - attention_mask) * finfo.min.
+            full = node("ConstantOfShape", [node("Concat", [node("Unsqueeze", [S, const(np.array([0]))]), node("Unsqueeze", [T, const(np.array([0]))])], axis=0)],
+                        value=helper.make_tensor("v", TensorProto.FLOAT, [1], [MIN]))
+            pad = node("Mul", [node("Sub", [const(np.array(1.0, np.float32)), node("Cast", [node("Unsqueeze", ["attention_mask", const(np.array([1, 2]))])], to=TensorProto.FLOAT)]), const(np.array(MIN, np.float32))])
+            for win in sorted({dec.layer_window(i) for i in range(dec.layers)}):
+                tri = node("Trilu", [full, node("Add", [past_len, const(np.array(1, np.int64))])], upper=1)
+                if win:
+                    tri = node("Add", [tri, node("Trilu", [full, node("Sub", [past_len, const(np.array(win, np.int64))])], upper=0)])
+                total = node("Add", [node("Unsqueeze", [tri, const(np.array([0, 1]))]), pad])
+                masks[win] = node("Max", [total, const(np.array(MIN, np.float32))], node_name="mask_w%d" % win)
+        if variant == "hf":
+            # cos/sin as HF's rotary embedding computes them.
+            inv = const(dec.inv_freq.reshape(1, -1, 1), "inv_freq")
+            pos_f = node("Unsqueeze", [node("Cast", ["position_ids"], to=TensorProto.FLOAT), const(np.array([1]))])
+            freqs = node("Transpose", [node("MatMul", [inv, pos_f])], perm=[0, 2, 1])
+            emb = node("Concat", [freqs, freqs], axis=-1)
+            cos = node("Unsqueeze", [node("Cos", [emb]), const(np.array([1]))])
+            sin = node("Unsqueeze", [node("Sin", [emb]), const(np.array([1]))])
+        else:
+            # Older exports: constant caches indexed by position_ids.
+            table = np.arange(dec.max_positions, dtype=np.float32)[:, None] * dec.inv_freq[None, :]
+            table = np.concatenate([table, table], axis=-1)
+            cos = node("Unsqueeze", [node("Gather", [const(np.cos(table), "cos_cached"), "position_ids"]), const(np.array([1]))])
+            sin = node("Unsqueeze", [node("Gather", [const(np.sin(table), "sin_cached"), "position_ids"]), const(np.array([1]))])
 
         def rms(x, g, tag):
-            var = node("ReduceMean", [node("Pow", [x, const(np.array(2.0, np.float32))])], axes=[-1], keepdims=1)
-            inv_std = node("Div", [const(np.array(1.0, np.float32)), node("Sqrt", [node("Add", [var, const(np.array(dec.eps, np.float32))])])])
-            return node("Mul", [const(g, tag + "_weight"), node("Mul", [x, inv_std])], node_name=tag)
+            if variant == "hf":
+                var = node("ReduceMean", [node("Pow", [x, const(np.array(2.0, np.float32))])], axes=[-1], keepdims=1)
+                inv_std = node("Div", [const(np.array(1.0, np.float32)), node("Sqrt", [node("Add", [var, const(np.array(dec.eps, np.float32))])])])
+                return node("Mul", [const(g, tag + "_weight"), node("Mul", [x, inv_std])], node_name=tag)
+            # Casts to float32 around it, x * x, Reciprocal, weight last.
+            xf = node("Cast", [x], to=TensorProto.FLOAT)
+            var = node("ReduceMean", [node("Mul", [xf, xf])], axes=[-1], keepdims=1)
+            inv_std = node("Reciprocal", [node("Sqrt", [node("Add", [const(np.array(dec.eps, np.float32)), var])])])
+            normed = node("Cast", [node("Mul", [inv_std, xf])], to=TensorProto.FLOAT)
+            return node("Mul", [normed, const(g, tag + "_weight")], node_name=tag)
 
         def heads(x, n):
             shape = node("Concat", [node("Unsqueeze", [B, const(np.array([0]))]), node("Unsqueeze", [S, const(np.array([0]))]), const(np.array([n, D], np.int64))], axis=0)
@@ -273,14 +305,21 @@ def build_onnx(dec, spelling, nbits=0, block=32):
             v = heads(proj(x, i, "v"), Hkv)
             k = node("Concat", ["past_key_values.%d.key" % i, k], ["present.%d.key" % i], axis=2)
             v = node("Concat", ["past_key_values.%d.value" % i, v], ["present.%d.value" % i], axis=2)
-            scores = node("Div", [node("MatMul", [q, node("Transpose", [repeat(k)], perm=[0, 1, 3, 2])]), const(np.array(math.sqrt(D), np.float32))])
-            probs = node("Softmax", [node("Add", [scores, masks[dec.layer_window(i)]])], axis=-1)
+            if variant == "hf":
+                scores = node("Div", [node("MatMul", [q, node("Transpose", [repeat(k)], perm=[0, 1, 3, 2])]), const(np.array(math.sqrt(D), np.float32))])
+                probs = node("Softmax", [node("Add", [scores, masks[dec.layer_window(i)]])], axis=-1)
+            else:
+                # SDPA's export: sqrt(scale) on q and on k^T, mask first.
+                root = const(np.array(D ** -0.25, np.float32))
+                kt = node("Mul", [node("Transpose", [repeat(k)], perm=[0, 1, 3, 2]), root])
+                scores = node("MatMul", [node("Mul", [q, root]), kt])
+                probs = node("Softmax", [node("Add", [masks[dec.layer_window(i)], scores])], axis=-1)
             a = node("Transpose", [node("MatMul", [probs, repeat(v)])], perm=[0, 2, 1, 3])
             a = node("Reshape", [a, node("Concat", [node("Unsqueeze", [B, const(np.array([0]))]), node("Unsqueeze", [S, const(np.array([0]))]), const(np.array([H * D], np.int64))], axis=0)])
             h = node("Add", [h, proj(a, i, "o")])
             x = rms(h, blk["norm2"], "layers.%d.post_attention_layernorm" % i)
             g = proj(x, i, "gate")
-            act = node("Mul", [g, node("Sigmoid", [g])])
+            act = node("Mul", [g, node("Sigmoid", [g])]) if variant == "hf" else node("Mul", [node("Sigmoid", [g]), g])
             h = node("Add", [h, proj(node("Mul", [act, proj(x, i, "up")]), i, "down")])
         h = rms(h, dec.final_norm, "norm")
         node("MatMul", [h, const(dec.lm_head, "lm_head")], ["logits"])
@@ -332,13 +371,14 @@ def main():
     ap.add_argument("--window", type=int, default=0)
     ap.add_argument("--nbits", type=int, choices=[0, 4, 8], default=0)
     ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--variant", choices=["hf", "alt"], default="hf")
     a = ap.parse_args()
     if a.nbits and a.spelling != "contrib":
         sys.exit("--nbits needs --spelling=contrib (MatMulNBits)")
     dec = Decoder(a.layers, a.hidden, a.heads, a.kv_heads, a.ffn, a.vocab,
                   a.window, a.seed)
     import onnx
-    onnx.save(build_onnx(dec, a.spelling, a.nbits), a.output)
+    onnx.save(build_onnx(dec, a.spelling, a.nbits, variant=a.variant), a.output)
 
 
 if __name__ == "__main__":
