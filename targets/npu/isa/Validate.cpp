@@ -4,7 +4,9 @@
 
 #include "targets/npu/Requantize.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 
 namespace gaon::npu {
@@ -24,12 +26,35 @@ std::string clampWithin(ElemType out, int32_t lo, int32_t hi) {
   return "";
 }
 
+/// The most work one instruction may describe: a DMA moves at most 1 GiB
+/// (any real one moves at most an SRAM's worth), a vector instruction
+/// touches at most 2^30 elements, a matmul does at most 2^40 MACs. Walks
+/// that repeat over zero strides stay within memory and would otherwise
+/// pass every bounds check while running for ever.
+constexpr uint64_t kMaxDmaBytes = uint64_t(1) << 30;
+constexpr uint64_t kMaxVectorElements = uint64_t(1) << 30;
+constexpr uint64_t kMaxMatMulMacs = uint64_t(1) << 40;
+
+/// a * b, or UINT64_MAX when it overflows.
+uint64_t saturatingMul(uint64_t a, uint64_t b) {
+  return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
 std::string validateDma(const DmaDesc &d) {
   for (uint32_t size : d.sizes)
     if (size == 0)
       return "DMA sizes must be at least 1 (pad unused dimensions with 1)";
   if (d.elemBytes < 1 || d.elemBytes > 8)
     return "DMA elem_bytes must be 1 to 8, got " + std::to_string(d.elemBytes);
+  uint64_t bytes = d.elemBytes;
+  for (uint32_t size : d.sizes)
+    bytes = saturatingMul(bytes, size);
+  if (bytes > kMaxDmaBytes)
+    return "a DMA moves at most 1 GiB; this one's sizes [" +
+           std::to_string(d.sizes[0]) + ", " + std::to_string(d.sizes[1]) +
+           ", " + std::to_string(d.sizes[2]) + ", " +
+           std::to_string(d.sizes[3]) + "] of " +
+           std::to_string(d.elemBytes) + "-byte elements move more";
   return "";
 }
 
@@ -38,6 +63,10 @@ std::string validateMatMul(const MatMulDesc &mm) {
     return "matmul has an unknown mode";
   if (!mm.m || !mm.n || !mm.k)
     return "matmul needs m, n and k of at least 1";
+  if (saturatingMul(saturatingMul(mm.m, mm.n), mm.k) > kMaxMatMulMacs)
+    return "a matmul does at most 2^40 multiply-accumulates; m, n, k = " +
+           std::to_string(mm.m) + ", " + std::to_string(mm.n) + ", " +
+           std::to_string(mm.k) + " do more";
   if (uint64_t(mm.aOuter) * mm.aInner != mm.m)
     return "matmul a_outer * a_inner must equal m: " +
            std::to_string(mm.aOuter) + " * " + std::to_string(mm.aInner) +
@@ -78,6 +107,10 @@ std::string validateVector(const VectorDesc &v) {
   if (v.bStep > 1)
     return "vector b_step must be 0 (broadcast) or 1, got " +
            std::to_string(v.bStep);
+  if (saturatingMul(v.n, std::max<uint32_t>(v.outer, 1)) > kMaxVectorElements)
+    return "a vector instruction touches at most 2^30 elements; n " +
+           std::to_string(v.n) + " times outer " + std::to_string(v.outer) +
+           " is more";
   if (v.outer < 1)
     return "vector outer must be at least 1";
   if (v.n > (uint64_t(1) << 40))

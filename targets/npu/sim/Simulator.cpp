@@ -916,7 +916,11 @@ std::string Simulator::run(const Program &program, std::vector<uint8_t> &dram,
            " instruction " + std::to_string(index) +
            (tag.empty() ? "" : " (" + tag + ")");
   };
-  // Check every instruction before running any.
+  // Check every instruction before running any, and bound the work the
+  // functional model would do (a watchdog against programs that are valid
+  // but would run for hours).
+  constexpr double kMaxFunctionalWork = double(uint64_t(1) << 40);
+  double work = 0;
   std::vector<std::array<std::vector<std::vector<Range>>, kEngines>> ranges(cores);
   for (int c = 0; c < cores; ++c)
     for (int e = 0; e < kEngines; ++e) {
@@ -931,8 +935,22 @@ std::string Simulator::run(const Program &program, std::vector<uint8_t> &dram,
             describe(queue[i], c, config, dramLimit, ranges[c][e][i]);
         if (!error.empty())
           return where(c, e, i) + ": " + error;
+        const Instruction &in = queue[i];
+        if (in.opcode == Opcode::DmaLoad || in.opcode == Opcode::DmaStore)
+          work += double(in.dma.sizes[0]) * in.dma.sizes[1] *
+                  in.dma.sizes[2] * in.dma.sizes[3];
+        else if (in.opcode == Opcode::MatMul)
+          work += double(in.mm.m) * in.mm.n * in.mm.k;
+        else if (in.opcode == Opcode::Vector)
+          work += double(in.vec.n) * std::max<uint32_t>(in.vec.outer, 1);
       }
     }
+  if (options.functional && work > kMaxFunctionalWork)
+    return "watchdog: the program does about " +
+           std::to_string(uint64_t(work)) +
+           " element operations, more than the functional simulator's 2^40 "
+           "limit; --device=sim-timing estimates its time without computing "
+           "values";
 
   // SRAM persists between runs (a program may not read what it did not
   // write, so its contents do not matter); allocating it afresh each run

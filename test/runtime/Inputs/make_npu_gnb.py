@@ -10,7 +10,8 @@ Usage: make_npu_gnb.py DIR [VARIANT]   (writes VARIANT.json, default npu,
 Variants damage the program: race (the matmul does not wait for the load),
 cores (3 cores on a 2-core NPU), noconfig (no npu_config), binding (the
 output outside device memory), deadlock (the store waits on the wrong
-semaphore).
+semaphore), endless (a DMA whose zero-stride walk repeats 2^64 times),
+watchdog (1100 valid vector copies of 2^30 elements each).
 """
 import json
 import math
@@ -136,4 +137,16 @@ elif variant == "binding":
     program["outputs"][0]["dram"] = 4000
 elif variant == "deadlock":
     program["queues"][2]["instructions"][0]["semaphore"] = 7
+elif variant == "endless":
+    # A walk that stays in range by repeating over zero strides.
+    program["queues"][0]["instructions"][0]["dma"]["sizes"] = [2**32 - 1, 2**32 - 1, 1, 4096]
+elif variant == "watchdog":
+    # Valid instructions, each within its bounds, that together would keep
+    # the functional simulator busy for hours: 1100 vector copies of 2^30
+    # elements over zero strides.
+    copy = {"opcode": "Vector", "engine": "Vector", "vector": {
+        "op": "Copy", "type": "BF16", "n": 1024, "a": 16384, "y": 20480,
+        "outer": 2**20, "a_stride": 0, "y_stride": 0}}
+    program["queues"].append({"core": 0, "engine": "Vector",
+                              "instructions": [copy] * 1100})
 json.dump(model, open(os.path.join(out, variant + ".json"), "w"), indent=1)
