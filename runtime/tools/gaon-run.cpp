@@ -23,6 +23,7 @@
 #include <cstring>
 #include <filesystem>
 #include <random>
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -213,6 +214,33 @@ int main(int argc, char **argv) {
                 "computes the NPU's time only (use --device=sim)");
   size_t inputCount = gaon_model_input_count(model);
   size_t outputCount = gaon_model_output_count(model);
+
+  // Host memory the run needs: inputs, outputs and the session's arena.
+  // Refused up front when the machine does not have it, rather than dying
+  // in an allocation (or swapping for minutes) half way.
+  {
+    double need = double(gaon_model_arena_size(model));
+    for (size_t i = 0; i < inputCount; ++i) {
+      gaon_tensor info;
+      gaon_model_input(model, i, nullptr, &info);
+      need += double(info.byte_size);
+    }
+    for (size_t i = 0; i < outputCount; ++i) {
+      gaon_tensor info;
+      gaon_model_output(model, i, nullptr, &info);
+      need += double(info.byte_size);
+    }
+    double physical = double(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGE_SIZE);
+    if (physical > 0 && need > 0.9 * physical) {
+      char text[160];
+      std::snprintf(text, sizeof text,
+                    "the model's inputs, outputs and arena need %.1f GiB of "
+                    "host memory; this machine has %.1f GiB",
+                    need / double(1 << 30), physical / double(1 << 30));
+      gaon_model_release(model);
+      return fail(text);
+    }
+  }
 
   // Inputs: by name (NAME=PATH) or in order.
   std::vector<HostTensor> inputs(inputCount);
