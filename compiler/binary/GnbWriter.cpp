@@ -138,6 +138,24 @@ LogicalResult serializeAttribute(flatbuffers::FlatBufferBuilder &fbb,
   return success();
 }
 
+/// A splat constant is one value in memory but its full size in the
+/// binary: expanding one larger than this would exhaust memory (a
+/// ConstantOfShape of 100000 x 100000 is 40 GB) for a tensor no real model
+/// stores. Dense constants are already in memory at their size.
+constexpr uint64_t kMaxSplatBytes = uint64_t(1) << 30;
+
+LogicalResult checkConstantSize(DenseElementsAttr attr, uint64_t byteSize,
+                                Operation *op) {
+  if (attr.isSplat() && byteSize > kMaxSplatBytes)
+    return op->emitError("a constant of ")
+           << attr.getType() << " filled with one value takes "
+           << (byteSize >> 20)
+           << " MiB; Gaon stores constants expanded and refuses splats over "
+              "1 GiB (fix the shape feeding ConstantOfShape or Expand, or "
+              "make the value an input)";
+  return success();
+}
+
 /// The little-endian bytes of a constant, splats expanded.
 std::vector<char> constantBytes(DenseElementsAttr attr, uint64_t byteSize) {
   std::vector<char> bytes;
@@ -332,6 +350,8 @@ LogicalResult writeGnb(ModuleOp module, llvm::raw_ostream &os,
       auto value = llvm::dyn_cast_or_null<DenseElementsAttr>(c.getValueAttr());
       if (!value)
         return c.emitOpError("has no bytes (value) to store");
+      if (failed(checkConstantSize(value, uint64_t(c.getBytes()), c)))
+        return failure();
       std::vector<char> bytes = constantBytes(value, uint64_t(c.getBytes()));
       uint32_t id = appendConstant(c.getName().str(), gnb::DType::U8,
                                    {int64_t(bytes.size())}, bytes);
@@ -414,6 +434,8 @@ LogicalResult writeGnb(ModuleOp module, llvm::raw_ostream &os,
       auto id = addTensor(stored, gnb::Storage::Constant, offset,
                           locationName(stored.getLoc()));
       if (failed(id))
+        return failure();
+      if (failed(checkConstantSize(dense, pending[*id].byteSize, constant)))
         return failure();
       std::vector<char> bytes = constantBytes(dense, pending[*id].byteSize);
       constants.resize(offset, 0);
