@@ -544,8 +544,15 @@ LogicalResult convertRange(OnnxNode &n, Results &out) {
   DenseElementsAttr start = n.constantInput(0), delta = n.constantInput(2);
   if (*d == 0)
     return n.fail() << "delta is zero";
-  int64_t count =
-      std::max<int64_t>(0, (int64_t)std::ceil((*l - *s) / *d));
+  // Range becomes a constant; a real model's positions are far fewer.
+  constexpr double kMaxRange = double(1 << 24);
+  double length = std::ceil((*l - *s) / *d);
+  if (!(length <= kMaxRange))
+    return n.fail() << "Range(" << *s << ", " << *l << ", " << *d
+                    << ") has " << length
+                    << " elements; Gaon makes Range a constant and refuses "
+                       "more than 2^24 (16777216) elements";
+  int64_t count = std::max<int64_t>(0, (int64_t)length);
   Type element = n.elementType(0);
   auto type = RankedTensorType::get({count}, element);
   if (llvm::isa<FloatType>(element)) {
