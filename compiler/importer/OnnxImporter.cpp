@@ -912,11 +912,19 @@ LogicalResult Importer::buildFunction(ModuleOp module) {
       fileLoc, name, builder.getFunctionType(argTypes, resultTypes));
   if (!graph.name().empty())
     func->setAttr("onnx.graph_name", builder.getStringAttr(graph.name()));
-  for (size_t i = 0; i < argNames.size(); ++i)
-    func.setArgAttr(i, "onnx.name", builder.getStringAttr(argNames[i]));
+  // All at once: setting them one by one builds (and keeps, uniqued) a
+  // new array per call, quadratic in the number of inputs or outputs.
+  auto named = [&](StringRef name) {
+    return builder.getDictionaryAttr(
+        builder.getNamedAttr("onnx.name", builder.getStringAttr(name)));
+  };
+  SmallVector<Attribute> argAttrs, resultAttrs;
+  for (const std::string &argName : argNames)
+    argAttrs.push_back(named(argName));
   for (int i = 0; i < graph.output_size(); ++i)
-    func.setResultAttr(i, "onnx.name",
-                       builder.getStringAttr(graph.output(i).name()));
+    resultAttrs.push_back(named(graph.output(i).name()));
+  func.setAllArgAttrs(argAttrs);
+  func.setAllResultAttrs(resultAttrs);
   Block *body = func.addEntryBlock();
   builder.setInsertionPointToStart(body);
   for (size_t i = 0; i < argNames.size(); ++i)
