@@ -54,6 +54,26 @@ std::string whyNotNpuQConv(graph::QConvOp conv, const NpuConfig &config) {
 } // namespace
 
 std::string whyNotNpu(Operation &op, const NpuConfig &config) {
+  // NPU programs are straight-line: every image row tile of a batch
+  // (every row tile of a matmul) is its own instructions, and compile time
+  // grows faster than their count. Past these sizes the op stays on the
+  // CPU.
+  constexpr int64_t kMaxNpuImageRows = 16384, kMaxNpuRows = int64_t(1) << 17;
+  for (Value v : op.getResults()) {
+    auto t = rankedOf(v);
+    if (!t || !t.hasStaticShape() || t.getRank() == 0)
+      continue;
+    if (t.getRank() == 4 && t.getDimSize(0) * t.getDimSize(2) > kMaxNpuImageRows)
+      return "batch " + std::to_string(t.getDimSize(0)) + " of " +
+             std::to_string(t.getDimSize(2)) +
+             "-row images: NPU programs unroll every image row, so more "
+             "than 16384 in a batch run on the CPU (compile a smaller batch "
+             "and run it repeatedly for the NPU)";
+    if (t.getRank() != 4 && t.getNumElements() / t.getShape().back() > kMaxNpuRows)
+      return std::to_string(t.getNumElements() / t.getShape().back()) +
+             " rows: NPU programs unroll every row tile, so tensors of over "
+             "2^17 rows run on the CPU";
+  }
   std::string kind = op.getName().getStringRef().str();
   if (auto qconv = llvm::dyn_cast<graph::QConvOp>(op))
     return whyNotNpuQConv(qconv, config);

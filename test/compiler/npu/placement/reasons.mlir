@@ -348,6 +348,20 @@ func.func @layer_norm_runtime_scale(%x: tensor<2x4xf32>, %s: tensor<4xf32>) -> t
   return %0 : tensor<2x4xf32>
 }
 
+// CHECK-LABEL: func @batch_too_large
+func.func @batch_too_large(%x: tensor<300x2x64x2xf32>) -> tensor<300x2x64x2xf32> {
+  // CHECK: graph.relu {{.*}}npu.reason = "batch 300 of 64-row images: NPU programs unroll every image row, so more than 16384 in a batch run on the CPU (compile a smaller batch and run it repeatedly for the NPU)"
+  %0 = graph.relu %x : tensor<300x2x64x2xf32>
+  return %0 : tensor<300x2x64x2xf32>
+}
+
+// CHECK-LABEL: func @rows_too_many
+func.func @rows_too_many(%x: tensor<131073x2xf32>) -> tensor<131073x2xf32> {
+  // CHECK: graph.relu {{.*}}npu.reason = "131073 rows: NPU programs unroll every row tile, so tensors of over 2^17 rows run on the CPU"
+  %0 = graph.relu %x : tensor<131073x2xf32>
+  return %0 : tensor<131073x2xf32>
+}
+
 // CHECK-LABEL: func @rms_norm_runtime_scale
 func.func @rms_norm_runtime_scale(%x: tensor<2x4xf32>, %s: tensor<4xf32>) -> tensor<2x4xf32> {
   // CHECK: graph.rms_norm {{.*}}npu.reason = "the scale must be a constant of the normalized axis's length"
