@@ -238,6 +238,35 @@ gaon_status decode(gaon_model &m, const gnb::Model &fb) {
         }
       m.segments.push_back(std::move(seg));
     }
+
+  // Every output must be computed: by a kernel, or stored by an NPU
+  // program (an arena tensor nothing writes would come back as zeros).
+  std::vector<bool> written(tensorCount, false);
+  for (const SegmentDesc &seg : m.segments) {
+    for (const OpDesc &op : seg.ops)
+      for (uint32_t id : op.outputs)
+        written[id] = true;
+    if (seg.device != SegmentDesc::Device::NPU || seg.outputs.empty())
+      continue;
+    bool stores = false;
+    for (const auto &core : seg.program->queues)
+      for (const gaon::npu::Instruction &in :
+           core[size_t(gaon::npu::Engine::Store)])
+        stores |= in.opcode == gaon::npu::Opcode::DmaStore;
+    if (!stores)
+      return invalid("an npu segment has outputs but its program stores "
+                     "nothing to device memory");
+    for (const NpuBindingDesc &b : seg.outputs)
+      written[b.tensor] = true;
+  }
+  for (const IoDesc &out : m.outputs) {
+    const TensorDesc &t = m.tensors[out.tensor];
+    if (t.storage == TensorDesc::Storage::Arena && t.byteSize > 0 &&
+        !written[out.tensor])
+      return invalid("output '" + out.name + "' (tensor " +
+                     std::to_string(out.tensor) +
+                     ") is written by no segment");
+  }
   return nullptr;
 }
 

@@ -11,7 +11,8 @@ Variants damage the program: race (the matmul does not wait for the load),
 cores (3 cores on a 2-core NPU), noconfig (no npu_config), binding (the
 output outside device memory), deadlock (the store waits on the wrong
 semaphore), endless (a DMA whose zero-stride walk repeats 2^64 times),
-watchdog (1100 valid vector copies of 2^30 elements each).
+watchdog (1100 valid vector copies of 2^30 elements each), nostore (the
+store queue stores nothing), nosegments (no segment writes the output).
 """
 import json
 import math
@@ -140,6 +141,12 @@ elif variant == "deadlock":
 elif variant == "endless":
     # A walk that stays in range by repeating over zero strides.
     program["queues"][0]["instructions"][0]["dma"]["sizes"] = [2**32 - 1, 2**32 - 1, 1, 4096]
+elif variant == "nostore":
+    # Outputs bound, nothing stored: they would read back as zeros.
+    program["queues"][2]["instructions"] = [
+        i for i in program["queues"][2]["instructions"] if i["opcode"] != "DmaStore"]
+elif variant == "nosegments":
+    model["segments"] = []
 elif variant == "watchdog":
     # Valid instructions, each within its bounds, that together would keep
     # the functional simulator busy for hours: 1100 vector copies of 2^30
