@@ -61,7 +61,9 @@ std::string whyNotNpu(Operation &op, const NpuConfig &config) {
   constexpr int64_t kMaxNpuImageRows = 16384, kMaxNpuRows = int64_t(1) << 17;
   for (Value v : op.getResults()) {
     auto t = rankedOf(v);
-    if (!t || !t.hasStaticShape() || t.getRank() == 0)
+    // (Empty tensors have no rows to unroll, and no last size to divide by.)
+    if (!t || !t.hasStaticShape() || t.getRank() == 0 ||
+        t.getNumElements() == 0)
       continue;
     if (t.getRank() == 4 && t.getDimSize(0) * t.getDimSize(2) > kMaxNpuImageRows)
       return "batch " + std::to_string(t.getDimSize(0)) + " of " +

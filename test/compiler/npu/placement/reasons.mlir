@@ -355,6 +355,14 @@ func.func @batch_too_large(%x: tensor<300x2x64x2xf32>) -> tensor<300x2x64x2xf32>
   return %0 : tensor<300x2x64x2xf32>
 }
 
+// An empty tensor has no rows: the size rules must not divide by its zero.
+// CHECK-LABEL: func @empty_tensor
+func.func @empty_tensor(%x: tensor<4x0xf32>) -> tensor<4x0xf32> {
+  // CHECK: graph.relu {{.*}}npu.reason = "operand of type tensor<4x0xf32>
+  %0 = graph.relu %x : tensor<4x0xf32>
+  return %0 : tensor<4x0xf32>
+}
+
 // CHECK-LABEL: func @rows_too_many
 func.func @rows_too_many(%x: tensor<131073x2xf32>) -> tensor<131073x2xf32> {
   // CHECK: graph.relu {{.*}}npu.reason = "131073 rows: NPU programs unroll every row tile, so tensors of over 2^17 rows run on the CPU"
