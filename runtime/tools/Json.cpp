@@ -1,6 +1,7 @@
 //===- Json.cpp - a small JSON reader for the runtime tools ---------------===//
 
 #include "Json.h"
+#include "Utf8.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -182,23 +183,6 @@ private:
     return true;
   }
 
-  static void appendUtf8(std::string &s, uint32_t cp) {
-    if (cp < 0x80) {
-      s += char(cp);
-    } else if (cp < 0x800) {
-      s += char(0xC0 | (cp >> 6));
-      s += char(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      s += char(0xE0 | (cp >> 12));
-      s += char(0x80 | ((cp >> 6) & 0x3F));
-      s += char(0x80 | (cp & 0x3F));
-    } else {
-      s += char(0xF0 | (cp >> 18));
-      s += char(0x80 | ((cp >> 12) & 0x3F));
-      s += char(0x80 | ((cp >> 6) & 0x3F));
-      s += char(0x80 | (cp & 0x3F));
-    }
-  }
 
   bool parseString(std::string &out) {
     ++pos; // the opening quote
@@ -242,7 +226,7 @@ private:
         } else if (cp >= 0xDC00 && cp < 0xE000) {
           return fail("unpaired surrogate in a \\u escape");
         }
-        appendUtf8(out, cp);
+        utf8::append(out, cp);
         break;
       }
       default:

@@ -2,6 +2,7 @@
 
 #include "Tokenizer.h"
 #include "Json.h"
+#include "Utf8.h"
 
 #include "targets/common/RegularFile.h"
 
@@ -24,61 +25,9 @@ const char *kLlama3Pattern =
     "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| "
     "?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
-/// One decoded character: its code point (or -1 for a byte that is not
-/// valid UTF-8) and its bytes in the text.
-struct Char {
-  int32_t cp;
-  size_t at, len;
-};
-
-std::vector<Char> decodeUtf8(const std::string &s) {
-  std::vector<Char> out;
-  size_t i = 0, n = s.size();
-  while (i < n) {
-    unsigned char c = s[i];
-    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3
-                         : (c >> 3) == 30 ? 4 : 0;
-    int32_t cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F
-                                                               : c & 0x07;
-    bool ok = len > 0 && i + len <= n;
-    for (int k = 1; ok && k < len; ++k) {
-      unsigned char d = s[i + k];
-      ok = (d & 0xC0) == 0x80;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-    static const int32_t minimum[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (ok && (cp < minimum[len] || cp > 0x10FFFF ||
-               (cp >= 0xD800 && cp < 0xE000)))
-      ok = false;
-    if (!ok) {
-      out.push_back({-1, i, 1});
-      ++i;
-      continue;
-    }
-    out.push_back({cp, i, size_t(len)});
-    i += len;
-  }
-  return out;
-}
-
-void appendUtf8(std::string &s, uint32_t cp) {
-  if (cp < 0x80) {
-    s += char(cp);
-  } else if (cp < 0x800) {
-    s += char(0xC0 | (cp >> 6));
-    s += char(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    s += char(0xE0 | (cp >> 12));
-    s += char(0x80 | ((cp >> 6) & 0x3F));
-    s += char(0x80 | (cp & 0x3F));
-  } else {
-    s += char(0xF0 | (cp >> 18));
-    s += char(0x80 | ((cp >> 12) & 0x3F));
-    s += char(0x80 | ((cp >> 6) & 0x3F));
-    s += char(0x80 | (cp & 0x3F));
-  }
-}
+using utf8::Char;
+constexpr auto decodeUtf8 = utf8::decode;
+constexpr auto appendUtf8 = utf8::append;
 
 bool isLetter(int32_t cp) {
   return cp >= 0 && (U_GET_GC_MASK(cp) & U_GC_L_MASK);

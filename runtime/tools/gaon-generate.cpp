@@ -21,6 +21,7 @@
 
 #include "Json.h"
 #include "Tokenizer.h"
+#include "Utf8.h"
 
 #include "gaon/runtime.h"
 #include "targets/common/RegularFile.h"
@@ -130,30 +131,8 @@ size_t completeUtf8(const std::string &s) {
 /// as Hugging Face's decode does.
 std::string lossyUtf8(const std::string &s) {
   std::string out;
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = s[i];
-    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3
-                         : (c >> 3) == 30 ? 4 : 0;
-    bool ok = len > 0 && i + len <= s.size();
-    uint32_t cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F
-                                                                : c & 0x07;
-    for (int k = 1; ok && k < len; ++k) {
-      unsigned char d = s[i + k];
-      ok = (d & 0xC0) == 0x80;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    static const uint32_t minimum[] = {0, 0, 0x80, 0x800, 0x10000};
-    ok = ok && cp >= minimum[len] && cp <= 0x10FFFF &&
-         !(cp >= 0xD800 && cp < 0xE000);
-    if (!ok) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-      continue;
-    }
-    out.append(s, i, len);
-    i += len;
-  }
+  for (const gaon::utf8::Char &c : gaon::utf8::decode(s))
+    out += c.cp < 0 ? std::string("\xEF\xBF\xBD") : s.substr(c.at, c.len);
   return out;
 }
 

@@ -54,10 +54,8 @@ std::vector<int64_t> stridedMap(const std::vector<int64_t> &outShape,
   return map;
 }
 
-/// For each output element (row-major), the index of the element of an
-/// operand of `shape` that numpy broadcasting reads.
-std::vector<int64_t> broadcastMap(const std::vector<int64_t> &shape,
-                                  const std::vector<int64_t> &out) {
+std::vector<int64_t> broadcastStrides(const std::vector<int64_t> &shape,
+                                      const std::vector<int64_t> &out) {
   int64_t rank = out.size(), offset = rank - shape.size();
   std::vector<int64_t> st(rank, 0);
   int64_t stride = 1;
@@ -65,7 +63,14 @@ std::vector<int64_t> broadcastMap(const std::vector<int64_t> &shape,
     st[d] = shape[d - offset] == 1 ? 0 : stride;
     stride *= shape[d - offset];
   }
-  return stridedMap(out, st, 0);
+  return st;
+}
+
+/// For each output element (row-major), the index of the element of an
+/// operand of `shape` that numpy broadcasting reads.
+std::vector<int64_t> broadcastMap(const std::vector<int64_t> &shape,
+                                  const std::vector<int64_t> &out) {
+  return stridedMap(out, broadcastStrides(shape, out), 0);
 }
 
 std::string unsupportedType(const OpDesc &op, gaon_dtype t) {

@@ -40,6 +40,11 @@ std::vector<int64_t> strides(const std::vector<int64_t> &shape);
 std::vector<int64_t> stridedMap(const std::vector<int64_t> &outShape,
                                 const std::vector<int64_t> &st, int64_t base);
 
+/// Strides (in elements) with which an operand of `shape` is read when it
+/// broadcasts to `out` (zero along broadcast axes).
+std::vector<int64_t> broadcastStrides(const std::vector<int64_t> &shape,
+                                      const std::vector<int64_t> &out);
+
 /// For each output element (row-major), the index of the element of an
 /// operand of `shape` that numpy broadcasting reads.
 std::vector<int64_t> broadcastMap(const std::vector<int64_t> &shape,

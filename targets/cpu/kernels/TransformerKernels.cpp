@@ -19,20 +19,6 @@
 namespace gaon::cpu {
 namespace {
 
-/// Strides (in elements) with which an operand of `shape` is read when it
-/// broadcasts to `out` (zero along broadcast axes).
-std::vector<int64_t> broadcastStrides(const std::vector<int64_t> &shape,
-                                      const std::vector<int64_t> &out) {
-  int64_t rank = out.size(), offset = rank - shape.size();
-  std::vector<int64_t> st(rank, 0);
-  int64_t stride = 1;
-  for (int64_t d = rank - 1; d >= offset; --d) {
-    st[d] = shape[d - offset] == 1 ? 0 : stride;
-    stride *= shape[d - offset];
-  }
-  return st;
-}
-
 std::string kRotaryEmbedding(const OpDesc &op, const Views &in,
                              const Views &out, int threads) {
   if (in[0].dtype != GAON_F32)
