@@ -117,20 +117,16 @@ def main():
 
 def generate(a, dec, model, prompt, quantized):
     import json
-    gnb = os.path.join(a.work, "decode.gnb")
+    # One binary: the decode entry, and a prefill entry with --prefill-chunk;
+    # the caches are the session's state.
+    gnb = os.path.join(a.work, "decoder.gnb")
     run([os.path.join(a.bin, "gaonc"), model, "-o", gnb, "--target=" + a.target,
-         "--max-seq-len=%d" % a.max_seq_len])
-    extra = []
-    if a.prefill_chunk:
-        prefill = os.path.join(a.work, "prefill.gnb")
-        run([os.path.join(a.bin, "gaonc"), model, "-o", prefill, "--target=" + a.target,
-             "--max-seq-len=%d" % a.max_seq_len, "--llm-entry=prefill",
-             "--prefill-chunk=%d" % a.prefill_chunk])
-        extra = ["--prefill=" + prefill]
+         "--max-seq-len=%d" % a.max_seq_len]
+        + (["--prefill-chunk=%d" % a.prefill_chunk] if a.prefill_chunk else []))
     ids_file = os.path.join(a.work, "ids.json")
     run([os.path.join(a.bin, "gaon-generate"), gnb, "--device=" + a.device,
          "--prompt-ids=" + ",".join(map(str, prompt)),
-         "--max-new-tokens=%d" % a.generate, "--output-ids=" + ids_file] + extra)
+         "--max-new-tokens=%d" % a.generate, "--output-ids=" + ids_file])
     got = json.load(open(ids_file))["generated_ids"]
     # The reference: the prompt at once, then one token at a time.
     logits, past = dec.forward(np.array([prompt], np.int64), dec.empty_past(), quantized)

@@ -16,16 +16,19 @@
 #include "compiler/npu/Placement/Placement.h"
 #include "dialects/graph/GraphOps.h"
 #include "dialects/npu/NpuOps.h"
+#include "dialects/npu/NpuProgram.h"
 #include "dialects/tile/TileOps.h"
 #include "targets/npu/NpuConfig.h"
 #include "targets/npu/isa/GnbCodec.h"
-#include "dialects/npu/NpuProgram.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/QuantTypes.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
+
+#include <unordered_map>
 
 #include "gaon/runtime.h"
 #include "gnb_generated.h"
@@ -87,19 +90,28 @@ FailureOr<gnb::DType> dtypeOf(Type element) {
 
 uint64_t elementBytes(gnb::DType d) {
   switch (d) {
-  case gnb::DType::F32: case gnb::DType::I32: case gnb::DType::U32: return 4;
-  case gnb::DType::F16: case gnb::DType::BF16: case gnb::DType::I16:
-  case gnb::DType::U16: return 2;
-  case gnb::DType::F64: case gnb::DType::I64: case gnb::DType::U64: return 8;
-  default: return 1;
+  case gnb::DType::F32:
+  case gnb::DType::I32:
+  case gnb::DType::U32:
+    return 4;
+  case gnb::DType::F16:
+  case gnb::DType::BF16:
+  case gnb::DType::I16:
+  case gnb::DType::U16:
+    return 2;
+  case gnb::DType::F64:
+  case gnb::DType::I64:
+  case gnb::DType::U64:
+    return 8;
+  default:
+    return 1;
   }
 }
 
 /// Serializes an op attribute; fails for kinds the runtime cannot read.
-LogicalResult serializeAttribute(flatbuffers::FlatBufferBuilder &fbb,
-                                 NamedAttribute named,
-                                 std::vector<flatbuffers::Offset<gnb::Attribute>>
-                                     &out) {
+LogicalResult
+serializeAttribute(flatbuffers::FlatBufferBuilder &fbb, NamedAttribute named,
+                   std::vector<flatbuffers::Offset<gnb::Attribute>> &out) {
   Attribute a = named.getValue();
   std::vector<int64_t> ints;
   std::vector<double> floats;
@@ -190,30 +202,30 @@ std::vector<char> constantBytes(DenseElementsAttr attr, uint64_t byteSize) {
 
 LogicalResult writeGnb(ModuleOp module, llvm::raw_ostream &os,
                        const GnbWriterOptions &options) {
-  func::FuncOp func;
-  module.walk([&](func::FuncOp f) {
-    if (!func)
-      func = f;
-  });
-  if (!func || func.getBody().getBlocks().size() != 1)
-    return module.emitError("expected one function with one block");
-  Block &body = func.getBody().front();
+  return writeGnb(ArrayRef<GnbEntry>{GnbEntry{"main", module}}, os, options);
+}
+
+LogicalResult writeGnb(ArrayRef<GnbEntry> entryList, llvm::raw_ostream &os,
+                       const GnbWriterOptions &options) {
+  SmallVector<func::FuncOp> funcs;
+  for (const GnbEntry &e : entryList) {
+    func::FuncOp func;
+    ModuleOp module = e.module;
+    module.walk([&](func::FuncOp f) {
+      if (!func)
+        func = f;
+    });
+    if (!func || func.getBody().getBlocks().size() != 1)
+      return module.emitError("expected one function with one block");
+    funcs.push_back(func);
+  }
 
   flatbuffers::FlatBufferBuilder fbb(1 << 16);
   std::vector<flatbuffers::Offset<gnb::Tensor>> tensors;
-  llvm::DenseMap<Value, uint32_t> ids;
   std::vector<char> constants;
-  // Arena tensors: index into `tensors`, their buffer request.
-  struct ArenaTensor {
-    uint32_t id;
-    Value value;
-    gnb::DType dtype;
-    std::vector<int64_t> shape;
-    std::string name;
-    uint64_t size;
-    int64_t first, last;
-  };
-  std::vector<ArenaTensor> arena;
+  // Identical constants (the same weights in two entries, or twice in
+  // one) are stored once: content hash -> offsets holding such bytes.
+  std::unordered_multimap<uint64_t, uint64_t> storedAt;
   // Tensor fields are written after planning; keep them until then.
   struct PendingTensor {
     std::string name;
@@ -225,310 +237,469 @@ LogicalResult writeGnb(ModuleOp module, llvm::raw_ostream &os,
     gnb::Layout layout;
   };
   std::vector<PendingTensor> pending;
+  std::vector<flatbuffers::Offset<gnb::Segment>> segments;
 
-  auto addTensor = [&](Value v, gnb::Storage storage, uint64_t offset,
-                       const std::string &name) -> FailureOr<uint32_t> {
-    auto type = llvm::dyn_cast<RankedTensorType>(v.getType());
-    if (!type || !type.hasStaticShape())
-      return emitError(v.getLoc()) << "the CPU target needs static shapes, got "
-                                   << v.getType();
-    auto dtype = dtypeOf(type.getElementType());
-    if (failed(dtype))
-      return emitError(v.getLoc())
-             << "the CPU target cannot store element type "
-             << type.getElementType();
-    if (*dtype == gnb::DType::I4 && storage != gnb::Storage::Constant)
-      return emitError(v.getLoc())
-             << "the CPU target keeps int4 values only as constants "
-                "(block_dequantize's packed weights)";
-    uint64_t bytes = *dtype == gnb::DType::I4
-                         ? (uint64_t(type.getNumElements()) + 1) / 2
-                         : type.getNumElements() * elementBytes(*dtype);
-    uint32_t id = pending.size();
-    pending.push_back({name, *dtype,
-                       std::vector<int64_t>(type.getShape().begin(),
-                                            type.getShape().end()),
-                       storage, offset, bytes,
-                       llvm::dyn_cast<quant::QuantizedType>(
-                           type.getElementType()),
-                       gnb::Layout::RowMajor});
-    ids[v] = id;
-    return id;
+  // Session state: every entry's state arguments, each state as large as
+  // its largest view; views differ at most in their outermost (batch) size.
+  struct StateSlot {
+    std::string name;
+    gnb::DType dtype;
+    std::vector<int64_t> shape;
+    uint64_t offset = 0, byteSize = 0;
   };
-
-  // Inputs.
-  std::vector<flatbuffers::Offset<gnb::IoBinding>> inputs, outputs;
-  for (BlockArgument arg : body.getArguments()) {
-    auto nameAttr =
-        func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "onnx.name");
-    std::string name = nameAttr ? nameAttr.str()
-                                : "input" + std::to_string(arg.getArgNumber());
-    auto id = addTensor(arg, gnb::Storage::Input, 0, name);
-    if (failed(id))
-      return failure();
-    inputs.push_back(gnb::CreateIoBindingDirect(fbb, name.c_str(), *id));
+  std::vector<StateSlot> states;
+  llvm::StringMap<size_t> stateIndex;
+  for (func::FuncOp func : funcs)
+    for (BlockArgument arg : func.getArguments()) {
+      auto name =
+          func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), kStateAttr);
+      if (!name)
+        continue;
+      auto type = llvm::dyn_cast<RankedTensorType>(arg.getType());
+      FailureOr<gnb::DType> dtype = failure();
+      if (type)
+        dtype = dtypeOf(type.getElementType());
+      if (!type || !type.hasStaticShape() || type.getRank() == 0 ||
+          failed(dtype) || *dtype == gnb::DType::I4)
+        return emitError(arg.getLoc())
+               << "state '" << name.getValue()
+               << "' must be a static tensor of rank 1 or more, got "
+               << arg.getType();
+      std::vector<int64_t> shape(type.getShape().begin(),
+                                 type.getShape().end());
+      auto [it, added] = stateIndex.try_emplace(name.getValue(), states.size());
+      if (added) {
+        states.push_back({name.str(), *dtype, shape});
+        continue;
+      }
+      StateSlot &slot = states[it->second];
+      if (slot.dtype != *dtype || slot.shape.size() != shape.size() ||
+          !std::equal(shape.begin() + 1, shape.end(), slot.shape.begin() + 1))
+        return emitError(arg.getLoc())
+               << "state '" << name.getValue() << "' is " << arg.getType()
+               << " here but has another element type or inner shape in "
+                  "another entry; entries may differ only in the outermost "
+                  "(batch) size";
+      slot.shape[0] = std::max(slot.shape[0], shape[0]);
+    }
+  uint64_t stateSize = 0;
+  for (StateSlot &slot : states) {
+    uint64_t count = 1;
+    for (int64_t d : slot.shape)
+      count *= d;
+    slot.byteSize = count * elementBytes(slot.dtype);
+    slot.offset = (stateSize + kAlignment - 1) / kAlignment * kAlignment;
+    stateSize = slot.offset + slot.byteSize;
   }
 
-  // An op a producer's kernel applies (cpu.fused) writes the producer's
-  // output; its producer's call carries it.
-  llvm::DenseMap<Operation *, Operation *> fusedActivation;
-  for (Operation &op : body.without_terminator())
-    if (op.hasAttr(cpu::kFusedAttr)) {
-      Operation *producer = op.getOperand(0).getDefiningOp();
-      if (!producer || !producer->hasOneUse())
-        return op.emitOpError("is marked cpu.fused but is not the sole "
-                              "user of its producer");
-      fusedActivation[producer] = &op;
-    }
-  auto channelsLast = [](Value v) {
-    Operation *def = v.getDefiningOp();
-    auto layout = def ? def->getAttrOfType<StringAttr>(cpu::kLayoutAttr)
-                      : StringAttr();
-    return layout && layout.getValue() == "nhwc";
-  };
-
-  // Ops, constants and arena tensors, in program order. Each tile.segment
-  // is an NPU segment; the CPU ops between them form CPU segments.
-  std::vector<flatbuffers::Offset<gnb::Op>> ops;
-  std::vector<flatbuffers::Offset<gnb::Segment>> segments;
-  llvm::DenseMap<Operation *, int64_t> stepOf;
-  int64_t step = 0;
-  auto appendConstant = [&](const std::string &name, gnb::DType dtype,
-                            std::vector<int64_t> shape,
-                            const std::vector<char> &bytes) -> uint32_t {
-    uint64_t offset = (constants.size() + kAlignment - 1) / kAlignment *
-                      kAlignment;
+  auto storeConstant = [&](const std::vector<char> &bytes) -> uint64_t {
+    uint64_t hash = llvm::xxHash64(StringRef(bytes.data(), bytes.size()));
+    auto [first, last] = storedAt.equal_range(hash);
+    for (auto it = first; it != last; ++it)
+      if (it->second + bytes.size() <= constants.size() &&
+          std::equal(bytes.begin(), bytes.end(),
+                     constants.begin() + it->second))
+        return it->second;
+    uint64_t offset =
+        (constants.size() + kAlignment - 1) / kAlignment * kAlignment;
     constants.resize(offset, 0);
     constants.insert(constants.end(), bytes.begin(), bytes.end());
-    uint32_t id = pending.size();
-    pending.push_back({name, dtype, std::move(shape), gnb::Storage::Constant,
-                       offset, bytes.size(), quant::QuantizedType(),
-                       gnb::Layout::RowMajor});
-    return id;
+    storedAt.insert({hash, offset});
+    return offset;
   };
-  auto closeCpuSegment = [&] {
-    if (!ops.empty())
-      segments.push_back(gnb::CreateSegmentDirect(fbb, gnb::DeviceKind::CPU, &ops));
-    ops.clear();
-  };
-  auto writeNpuSegment = [&](tile::SegmentOp segment) -> LogicalResult {
-    if (segment.getCandidate())
-      return segment.emitOpError("is a candidate schedule; run "
-                                 "gaon-npu-select-schedule first");
-    auto programs = segment.getBody().front().getOps<npuir::ProgramOp>();
-    if (programs.empty())
-      return segment.emitOpError("has not been lowered to an npu.program; run "
-                                 "gaon-tile-to-npu first");
-    npu::Program prog;
-    if (failed(npu::readProgramOp(*programs.begin(), prog)))
-      return failure();
-    std::optional<ArrayAttr> names = segment.getOutputNames();
-    for (auto [i, r] : llvm::enumerate(segment.getResults())) {
-      std::string name =
-          names && i < names->size()
-              ? llvm::cast<StringAttr>((*names)[i]).str()
-              : npu::nodeName(r.getLoc());
-      auto id = addTensor(r, gnb::Storage::Arena, 0, name);
-      if (failed(id))
-        return failure();
-      arena.push_back({*id, r, pending[*id].dtype, pending[*id].shape,
-                       pending[*id].name, pending[*id].byteSize, step, step});
-    }
-    stepOf[segment] = step;
-    // Device-form constants become constant tensors; host tensors bind to
-    // the device tensors the segment names.
-    std::vector<flatbuffers::Offset<gnb::NpuBinding>> consts, ins, outs;
-    llvm::StringMap<npu::DevTensor> devTensors;
-    for (Operation &op : segment.getBody().front()) {
-      if (auto t = llvm::dyn_cast<tile::TensorOp>(op)) {
-        devTensors[t.getSymName()] = npu::devTensorOf(t);
-        continue;
-      }
-      auto c = llvm::dyn_cast<tile::ConstantOp>(op);
-      if (!c)
-        continue;
-      auto value = llvm::dyn_cast_or_null<DenseElementsAttr>(c.getValueAttr());
-      if (!value)
-        return c.emitOpError("has no bytes (value) to store");
-      if (failed(checkConstantSize(value, uint64_t(c.getBytes()), c)))
-        return failure();
-      std::vector<char> bytes = constantBytes(value, uint64_t(c.getBytes()));
-      uint32_t id = appendConstant(c.getName().str(), gnb::DType::U8,
-                                   {int64_t(bytes.size())}, bytes);
-      consts.push_back(gnb::CreateNpuBinding(fbb, id, uint64_t(c.getDram())));
-    }
-    auto bind = [&](Value v, Attribute name) {
-      npu::SegmentBinding b = npu::bindingOf(
-          llvm::cast<RankedTensorType>(v.getType()),
-          devTensors[llvm::cast<FlatSymbolRefAttr>(name).getValue()]);
-      std::vector<uint32_t> sizes(b.sizes.begin(), b.sizes.end());
-      std::vector<int64_t> strides(b.strides.begin(), b.strides.end());
-      return gnb::CreateNpuBindingDirect(fbb, ids[v], b.dram,
-                                         gnb::NpuElemType(b.deviceType),
-                                         &sizes, &strides);
+
+  std::vector<flatbuffers::Offset<gnb::Entry>> entries;
+  std::vector<flatbuffers::Offset<gnb::IoBinding>> firstInputs, firstOutputs;
+  uint64_t arenaSize = 0, arenaWithoutReuse = 0, totalSteps = 0;
+  for (auto [entry, func] : llvm::zip(entryList, funcs)) {
+    Block &body = func.getBody().front();
+    llvm::DenseMap<Value, uint32_t> ids;
+    // Arena tensors: index into `tensors`, their buffer request.
+    struct ArenaTensor {
+      uint32_t id;
+      Value value;
+      gnb::DType dtype;
+      std::vector<int64_t> shape;
+      std::string name;
+      uint64_t size;
+      int64_t first, last;
     };
-    if (segment.getInputs().size() &&
-        !segment.getInputTensors())
-      return segment.emitOpError("names no input_tensors");
-    for (auto [v, name] : llvm::zip(segment.getInputs(),
-                                    segment.getInputTensorsAttr()))
-      ins.push_back(bind(v, name));
-    if (segment.getNumResults())
-      for (auto [v, name] : llvm::zip(segment.getResults(),
-                                      segment.getOutputTensorsAttr()))
-        outs.push_back(bind(v, name));
-    std::vector<flatbuffers::Offset<gnb::NpuQueue>> queues;
-    for (int c = 0; c < prog.cores; ++c)
-      for (int e = 0; e < npu::kEngines; ++e) {
-        std::vector<flatbuffers::Offset<gnb::NpuInstruction>> list;
-        for (const npu::Instruction &in : prog.queues[c][e])
-          list.push_back(npu::encodeInstruction(fbb, in));
-        if (!list.empty())
-          queues.push_back(gnb::CreateNpuQueueDirect(
-              fbb, c, gnb::NpuEngine(e), &list));
+    std::vector<ArenaTensor> arena;
+    size_t firstSegment = segments.size();
+
+    // The state each state argument and updated state value occupies. An
+    // update is written over its argument: by a cache_update of it (whose
+    // kernel writes the new entries in place) or by an NPU segment (which
+    // reads its inputs into device memory before it writes its outputs);
+    // nothing may read the argument after it.
+    llvm::DenseMap<Value, size_t> stateOf;
+    llvm::StringMap<BlockArgument> stateArgs;
+    for (BlockArgument arg : body.getArguments())
+      if (auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                        kStateAttr)) {
+        if (!stateArgs.try_emplace(name.getValue(), arg).second)
+          return emitError(arg.getLoc())
+                 << "two arguments read state '" << name.getValue() << "'";
+        stateOf[arg] = stateIndex.lookup(name.getValue());
       }
-    std::vector<flatbuffers::Offset<flatbuffers::String>> tags;
-    for (const std::string &t : prog.tags)
-      tags.push_back(fbb.CreateString(t));
-    auto program = gnb::CreateNpuProgramDirect(fbb, prog.cores, prog.dramBytes,
-                                               &queues, &tags, &consts, &ins,
-                                               &outs);
-    closeCpuSegment();
-    segments.push_back(gnb::CreateSegment(fbb, gnb::DeviceKind::NPU, 0, 0,
-                                          program));
-    ++step;
-    return success();
-  };
-  for (Operation &op : body.without_terminator()) {
-    if (op.hasAttr(cpu::kFusedAttr))
-      continue;
-    if (auto segment = llvm::dyn_cast<tile::SegmentOp>(op)) {
-      if (failed(writeNpuSegment(segment)))
-        return failure();
-      continue;
+    Operation *ret = body.getTerminator();
+    for (auto [i, v] : llvm::enumerate(ret->getOperands())) {
+      auto name = func.getResultAttrOfType<StringAttr>(i, kStateAttr);
+      if (!name)
+        continue;
+      BlockArgument arg = stateArgs.lookup(name.getValue());
+      if (!arg || arg.getType() != v.getType())
+        return func.emitError("result ")
+               << i << " updates state '" << name.getValue()
+               << "', which no argument of the same type reads";
+      if (v == arg)
+        continue;
+      Operation *def = v.getDefiningOp();
+      auto update = llvm::dyn_cast_or_null<graph::CacheUpdateOp>(def);
+      if (!(update && update.getCache() == arg) &&
+          !llvm::isa_and_nonnull<tile::SegmentOp>(def))
+        return (def ? def->emitError() : func.emitError())
+               << "updates state '" << name.getValue()
+               << "', which must be written in place: by a graph.cache_update "
+                  "of the state's argument or by an NPU segment";
+      for (Operation *user : arg.getUsers())
+        if (user != def && !user->isBeforeInBlock(def))
+          return user->emitError("reads state '")
+                 << name.getValue()
+                 << "' after its in-place update; read the updated value";
+      if (!stateOf.try_emplace(v, stateOf.lookup(arg)).second)
+        return def->emitError("updates two states with one value");
     }
-    // A constant, or a constant's integers given a quantized type (weights
-    // of integer ops), is stored once in the constant data.
-    auto storageCast = llvm::dyn_cast<graph::StorageCastOp>(op);
-    auto constant = storageCast
-                        ? storageCast.getInput().getDefiningOp<graph::ConstantOp>()
-                        : llvm::dyn_cast<graph::ConstantOp>(op);
-    if (constant) {
-      Value stored = op.getResult(0);
-      // Constants only NPU ops read were packed into their segments, and
-      // have no users left.
-      if (stored.use_empty())
-        continue;
-      // Integers only storage casts read are stored by those casts.
-      if (!storageCast && !stored.use_empty() &&
-          llvm::all_of(stored.getUsers(), [](Operation *u) {
-            return llvm::isa<graph::StorageCastOp>(u);
-          }))
-        continue;
-      auto dense = llvm::dyn_cast<DenseElementsAttr>(constant.getValue());
-      if (!dense)
-        return constant.emitError("the CPU target stores dense constants "
-                                  "only");
-      uint64_t offset = (constants.size() + kAlignment - 1) / kAlignment *
-                        kAlignment;
-      auto id = addTensor(stored, gnb::Storage::Constant, offset,
-                          locationName(stored.getLoc()));
+
+    auto addTensor = [&](Value v, gnb::Storage storage, uint64_t offset,
+                         const std::string &name) -> FailureOr<uint32_t> {
+      if (auto it = stateOf.find(v); it != stateOf.end()) {
+        storage = gnb::Storage::State;
+        offset = states[it->second].offset;
+      }
+      auto type = llvm::dyn_cast<RankedTensorType>(v.getType());
+      if (!type || !type.hasStaticShape())
+        return emitError(v.getLoc())
+               << "the CPU target needs static shapes, got " << v.getType();
+      auto dtype = dtypeOf(type.getElementType());
+      if (failed(dtype))
+        return emitError(v.getLoc())
+               << "the CPU target cannot store element type "
+               << type.getElementType();
+      if (*dtype == gnb::DType::I4 && storage != gnb::Storage::Constant)
+        return emitError(v.getLoc())
+               << "the CPU target keeps int4 values only as constants "
+                  "(block_dequantize's packed weights)";
+      uint64_t bytes = *dtype == gnb::DType::I4
+                           ? (uint64_t(type.getNumElements()) + 1) / 2
+                           : type.getNumElements() * elementBytes(*dtype);
+      uint32_t id = pending.size();
+      pending.push_back(
+          {name, *dtype,
+           std::vector<int64_t>(type.getShape().begin(), type.getShape().end()),
+           storage, offset, bytes,
+           llvm::dyn_cast<quant::QuantizedType>(type.getElementType()),
+           gnb::Layout::RowMajor});
+      ids[v] = id;
+      return id;
+    };
+
+    // Inputs; state arguments are views of the session's state instead.
+    std::vector<flatbuffers::Offset<gnb::IoBinding>> inputs, outputs;
+    for (BlockArgument arg : body.getArguments()) {
+      auto nameAttr =
+          func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "onnx.name");
+      std::string name = nameAttr
+                             ? nameAttr.str()
+                             : "input" + std::to_string(arg.getArgNumber());
+      auto id = addTensor(arg, gnb::Storage::Input, 0, name);
       if (failed(id))
         return failure();
-      if (failed(checkConstantSize(dense, pending[*id].byteSize, constant)))
-        return failure();
-      std::vector<char> bytes = constantBytes(dense, pending[*id].byteSize);
-      constants.resize(offset, 0);
-      constants.insert(constants.end(), bytes.begin(), bytes.end());
-      continue;
+      if (!stateOf.count(arg))
+        inputs.push_back(gnb::CreateIoBindingDirect(fbb, name.c_str(), *id));
     }
-    if (op.getDialect() == nullptr ||
-        op.getDialect()->getNamespace() != "graph")
-      return op.emitError("the binary writer takes graph ops (CPU kernel "
-                          "calls) and lowered tile.segment ops (NPU "
-                          "segments); ")
-             << op.getName() << " is neither";
-    if (npu::placedOnNpu(&op))
-      return op.emitOpError("is placed on the NPU but not in a lowered NPU "
-                            "segment; run the NPU pipeline first");
-    std::vector<uint32_t> in, out;
-    for (Value operand : op.getOperands()) {
-      auto it = ids.find(operand);
-      in.push_back(it == ids.end() ? kNoTensor : it->second);
-    }
-    Operation *activation = fusedActivation.lookup(&op);
-    for (Value result : op.getResults()) {
-      if (activation)
-        result = activation->getResult(0);
-      auto id = addTensor(result, gnb::Storage::Arena, 0,
-                          locationName(op.getLoc()));
+    // A computed value: in the arena, or in its state.
+    auto addComputed = [&](Value v, const std::string &name,
+                           int64_t at) -> FailureOr<uint32_t> {
+      auto id = addTensor(v, gnb::Storage::Arena, 0, name);
       if (failed(id))
         return failure();
-      out.push_back(*id);
-      if (channelsLast(result))
-        pending[*id].layout = gnb::Layout::ChannelsLast;
-      arena.push_back({*id, result, pending[*id].dtype, pending[*id].shape,
-                       pending[*id].name, pending[*id].byteSize, step, step});
-    }
-    std::vector<flatbuffers::Offset<gnb::Attribute>> attrs;
-    // Kernels read the op's own attributes; the dialect-prefixed ones
-    // (npu.*, cpu.*) are the compiler's notes.
-    for (NamedAttribute named : op.getAttrs())
-      if (!named.getName().getValue().contains('.') &&
-          failed(serializeAttribute(fbb, named, attrs)))
-        return op.emitError("the CPU target cannot serialize attribute '")
-               << named.getName() << "'";
-    if (activation && llvm::isa<graph::RequantizeOp>(activation)) {
-      // The clamp travels with the sums' op; the output's quantization
-      // says the rest.
-      for (NamedAttribute named : activation->getAttrs())
+      if (pending[*id].storage == gnb::Storage::Arena)
+        arena.push_back({*id, v, pending[*id].dtype, pending[*id].shape,
+                         pending[*id].name, pending[*id].byteSize, at, at});
+      return id;
+    };
+
+    // An op a producer's kernel applies (cpu.fused) writes the producer's
+    // output; its producer's call carries it.
+    llvm::DenseMap<Operation *, Operation *> fusedActivation;
+    for (Operation &op : body.without_terminator())
+      if (op.hasAttr(cpu::kFusedAttr)) {
+        Operation *producer = op.getOperand(0).getDefiningOp();
+        if (!producer || !producer->hasOneUse())
+          return op.emitOpError("is marked cpu.fused but is not the sole "
+                                "user of its producer");
+        fusedActivation[producer] = &op;
+      }
+    auto channelsLast = [](Value v) {
+      Operation *def = v.getDefiningOp();
+      auto layout =
+          def ? def->getAttrOfType<StringAttr>(cpu::kLayoutAttr) : StringAttr();
+      return layout && layout.getValue() == "nhwc";
+    };
+
+    // Ops, constants and arena tensors, in program order. Each tile.segment
+    // is an NPU segment; the CPU ops between them form CPU segments.
+    std::vector<flatbuffers::Offset<gnb::Op>> ops;
+    llvm::DenseMap<Operation *, int64_t> stepOf;
+    int64_t step = 0;
+    auto appendConstant = [&](const std::string &name, gnb::DType dtype,
+                              std::vector<int64_t> shape,
+                              const std::vector<char> &bytes) -> uint32_t {
+      uint64_t offset = storeConstant(bytes);
+      uint32_t id = pending.size();
+      pending.push_back({name, dtype, std::move(shape), gnb::Storage::Constant,
+                         offset, bytes.size(), quant::QuantizedType(),
+                         gnb::Layout::RowMajor});
+      return id;
+    };
+    auto closeCpuSegment = [&] {
+      if (!ops.empty())
+        segments.push_back(
+            gnb::CreateSegmentDirect(fbb, gnb::DeviceKind::CPU, &ops));
+      ops.clear();
+    };
+    auto writeNpuSegment = [&](tile::SegmentOp segment) -> LogicalResult {
+      if (segment.getCandidate())
+        return segment.emitOpError("is a candidate schedule; run "
+                                   "gaon-npu-select-schedule first");
+      auto programs = segment.getBody().front().getOps<npuir::ProgramOp>();
+      if (programs.empty())
+        return segment.emitOpError(
+            "has not been lowered to an npu.program; run "
+            "gaon-tile-to-npu first");
+      npu::Program prog;
+      if (failed(npu::readProgramOp(*programs.begin(), prog)))
+        return failure();
+      std::optional<ArrayAttr> names = segment.getOutputNames();
+      for (auto [i, r] : llvm::enumerate(segment.getResults())) {
+        std::string name = names && i < names->size()
+                               ? llvm::cast<StringAttr>((*names)[i]).str()
+                               : npu::nodeName(r.getLoc());
+        if (failed(addComputed(r, name, step)))
+          return failure();
+      }
+      stepOf[segment] = step;
+      // Device-form constants become constant tensors; host tensors bind to
+      // the device tensors the segment names.
+      std::vector<flatbuffers::Offset<gnb::NpuBinding>> consts, ins, outs;
+      llvm::StringMap<npu::DevTensor> devTensors;
+      for (Operation &op : segment.getBody().front()) {
+        if (auto t = llvm::dyn_cast<tile::TensorOp>(op)) {
+          devTensors[t.getSymName()] = npu::devTensorOf(t);
+          continue;
+        }
+        auto c = llvm::dyn_cast<tile::ConstantOp>(op);
+        if (!c)
+          continue;
+        auto value =
+            llvm::dyn_cast_or_null<DenseElementsAttr>(c.getValueAttr());
+        if (!value)
+          return c.emitOpError("has no bytes (value) to store");
+        if (failed(checkConstantSize(value, uint64_t(c.getBytes()), c)))
+          return failure();
+        std::vector<char> bytes = constantBytes(value, uint64_t(c.getBytes()));
+        uint32_t id = appendConstant(c.getName().str(), gnb::DType::U8,
+                                     {int64_t(bytes.size())}, bytes);
+        consts.push_back(gnb::CreateNpuBinding(fbb, id, uint64_t(c.getDram())));
+      }
+      auto bind = [&](Value v, Attribute name) {
+        npu::SegmentBinding b = npu::bindingOf(
+            llvm::cast<RankedTensorType>(v.getType()),
+            devTensors[llvm::cast<FlatSymbolRefAttr>(name).getValue()]);
+        std::vector<uint32_t> sizes(b.sizes.begin(), b.sizes.end());
+        std::vector<int64_t> strides(b.strides.begin(), b.strides.end());
+        return gnb::CreateNpuBindingDirect(fbb, ids[v], b.dram,
+                                           gnb::NpuElemType(b.deviceType),
+                                           &sizes, &strides);
+      };
+      if (segment.getInputs().size() && !segment.getInputTensors())
+        return segment.emitOpError("names no input_tensors");
+      for (auto [v, name] :
+           llvm::zip(segment.getInputs(), segment.getInputTensorsAttr()))
+        ins.push_back(bind(v, name));
+      if (segment.getNumResults())
+        for (auto [v, name] :
+             llvm::zip(segment.getResults(), segment.getOutputTensorsAttr()))
+          outs.push_back(bind(v, name));
+      std::vector<flatbuffers::Offset<gnb::NpuQueue>> queues;
+      for (int c = 0; c < prog.cores; ++c)
+        for (int e = 0; e < npu::kEngines; ++e) {
+          std::vector<flatbuffers::Offset<gnb::NpuInstruction>> list;
+          for (const npu::Instruction &in : prog.queues[c][e])
+            list.push_back(npu::encodeInstruction(fbb, in));
+          if (!list.empty())
+            queues.push_back(
+                gnb::CreateNpuQueueDirect(fbb, c, gnb::NpuEngine(e), &list));
+        }
+      std::vector<flatbuffers::Offset<flatbuffers::String>> tags;
+      for (const std::string &t : prog.tags)
+        tags.push_back(fbb.CreateString(t));
+      auto program =
+          gnb::CreateNpuProgramDirect(fbb, prog.cores, prog.dramBytes, &queues,
+                                      &tags, &consts, &ins, &outs);
+      closeCpuSegment();
+      segments.push_back(
+          gnb::CreateSegment(fbb, gnb::DeviceKind::NPU, 0, 0, program));
+      ++step;
+      return success();
+    };
+    for (Operation &op : body.without_terminator()) {
+      if (op.hasAttr(cpu::kFusedAttr))
+        continue;
+      if (auto segment = llvm::dyn_cast<tile::SegmentOp>(op)) {
+        if (failed(writeNpuSegment(segment)))
+          return failure();
+        continue;
+      }
+      // A constant, or a constant's integers given a quantized type (weights
+      // of integer ops), is stored once in the constant data.
+      auto storageCast = llvm::dyn_cast<graph::StorageCastOp>(op);
+      auto constant =
+          storageCast
+              ? storageCast.getInput().getDefiningOp<graph::ConstantOp>()
+              : llvm::dyn_cast<graph::ConstantOp>(op);
+      if (constant) {
+        Value stored = op.getResult(0);
+        // Constants only NPU ops read were packed into their segments, and
+        // have no users left.
+        if (stored.use_empty())
+          continue;
+        // Integers only storage casts read are stored by those casts.
+        if (!storageCast && !stored.use_empty() &&
+            llvm::all_of(stored.getUsers(), [](Operation *u) {
+              return llvm::isa<graph::StorageCastOp>(u);
+            }))
+          continue;
+        auto dense = llvm::dyn_cast<DenseElementsAttr>(constant.getValue());
+        if (!dense)
+          return constant.emitError("the CPU target stores dense constants "
+                                    "only");
+        auto id = addTensor(stored, gnb::Storage::Constant, 0,
+                            locationName(stored.getLoc()));
+        if (failed(id))
+          return failure();
+        if (failed(checkConstantSize(dense, pending[*id].byteSize, constant)))
+          return failure();
+        pending[*id].offset =
+            storeConstant(constantBytes(dense, pending[*id].byteSize));
+        continue;
+      }
+      if (op.getDialect() == nullptr ||
+          op.getDialect()->getNamespace() != "graph")
+        return op.emitError("the binary writer takes graph ops (CPU kernel "
+                            "calls) and lowered tile.segment ops (NPU "
+                            "segments); ")
+               << op.getName() << " is neither";
+      if (npu::placedOnNpu(&op))
+        return op.emitOpError("is placed on the NPU but not in a lowered NPU "
+                              "segment; run the NPU pipeline first");
+      std::vector<uint32_t> in, out;
+      for (Value operand : op.getOperands()) {
+        auto it = ids.find(operand);
+        in.push_back(it == ids.end() ? kNoTensor : it->second);
+      }
+      Operation *activation = fusedActivation.lookup(&op);
+      for (Value result : op.getResults()) {
+        if (activation)
+          result = activation->getResult(0);
+        auto id = addComputed(result, locationName(op.getLoc()), step);
+        if (failed(id))
+          return failure();
+        out.push_back(*id);
+        if (channelsLast(result)) {
+          if (pending[*id].storage == gnb::Storage::State)
+            return op.emitOpError("writes a state channels-last; states are "
+                                  "row-major");
+          pending[*id].layout = gnb::Layout::ChannelsLast;
+        }
+      }
+      std::vector<flatbuffers::Offset<gnb::Attribute>> attrs;
+      // Kernels read the op's own attributes; the dialect-prefixed ones
+      // (npu.*, cpu.*) are the compiler's notes.
+      for (NamedAttribute named : op.getAttrs())
         if (!named.getName().getValue().contains('.') &&
             failed(serializeAttribute(fbb, named, attrs)))
-          return activation->emitError("cannot serialize attribute '")
+          return op.emitError("the CPU target cannot serialize attribute '")
                  << named.getName() << "'";
-      stepOf[activation] = step;
-    } else if (activation) {
-      std::vector<double> bounds;
-      if (auto clip = llvm::dyn_cast<graph::ClipOp>(activation))
-        bounds = {clip.getMin()->convertToDouble(),
-                  clip.getMax()->convertToDouble()};
-      attrs.push_back(gnb::CreateAttributeDirect(
-          fbb, "fused_activation", nullptr, bounds.empty() ? nullptr : &bounds,
-          llvm::isa<graph::ClipOp>(activation) ? "clip" : "relu"));
-      stepOf[activation] = step;
+      if (activation && llvm::isa<graph::RequantizeOp>(activation)) {
+        // The clamp travels with the sums' op; the output's quantization
+        // says the rest.
+        for (NamedAttribute named : activation->getAttrs())
+          if (!named.getName().getValue().contains('.') &&
+              failed(serializeAttribute(fbb, named, attrs)))
+            return activation->emitError("cannot serialize attribute '")
+                   << named.getName() << "'";
+        stepOf[activation] = step;
+      } else if (activation) {
+        std::vector<double> bounds;
+        if (auto clip = llvm::dyn_cast<graph::ClipOp>(activation))
+          bounds = {clip.getMin()->convertToDouble(),
+                    clip.getMax()->convertToDouble()};
+        attrs.push_back(gnb::CreateAttributeDirect(
+            fbb, "fused_activation", nullptr,
+            bounds.empty() ? nullptr : &bounds,
+            llvm::isa<graph::ClipOp>(activation) ? "clip" : "relu"));
+        stepOf[activation] = step;
+      }
+      std::string kind = op.getName().getStringRef().str();
+      std::string loc = locationName(op.getLoc());
+      if (activation)
+        loc += "+" + locationName(activation->getLoc());
+      ops.push_back(gnb::CreateOpDirect(fbb, kind.c_str(), &in, &out, &attrs,
+                                        loc.c_str()));
+      stepOf[&op] = step;
+      ++step;
     }
-    std::string kind = op.getName().getStringRef().str();
-    std::string loc = locationName(op.getLoc());
-    if (activation)
-      loc += "+" + locationName(activation->getLoc());
-    ops.push_back(gnb::CreateOpDirect(fbb, kind.c_str(), &in, &out, &attrs,
-                                      loc.c_str()));
-    stepOf[&op] = step;
-    ++step;
-  }
-  closeCpuSegment();
+    closeCpuSegment();
 
-  // Lifetimes: a value lives until its last user (the return is the end).
-  int64_t s = step;
-  std::vector<BufferRequest> requests;
-  for (ArenaTensor &t : arena) {
-    for (Operation *user : t.value.getUsers())
-      t.last = std::max(t.last, user->hasTrait<OpTrait::IsTerminator>()
-                                    ? s
-                                    : stepOf.lookup(user));
-    requests.push_back({t.size, t.first, t.last});
-  }
-  MemoryPlan plan = planMemory(requests, kAlignment);
-  for (size_t i = 0; i < arena.size(); ++i)
-    pending[arena[i].id].offset = plan.offsets[i];
+    // Lifetimes: a value lives until its last user (the return is the end).
+    int64_t s = step;
+    std::vector<BufferRequest> requests;
+    for (ArenaTensor &t : arena) {
+      for (Operation *user : t.value.getUsers())
+        t.last = std::max(t.last, user->hasTrait<OpTrait::IsTerminator>()
+                                      ? s
+                                      : stepOf.lookup(user));
+      requests.push_back({t.size, t.first, t.last});
+    }
+    MemoryPlan plan = planMemory(requests, kAlignment);
+    for (size_t i = 0; i < arena.size(); ++i)
+      pending[arena[i].id].offset = plan.offsets[i];
 
-  // Outputs.
-  Operation *ret = body.getTerminator();
-  for (auto [i, v] : llvm::enumerate(ret->getOperands())) {
-    auto nameAttr = func.getResultAttrOfType<StringAttr>(i, "onnx.name");
-    std::string name = nameAttr ? nameAttr.str() : "output" + std::to_string(i);
-    outputs.push_back(gnb::CreateIoBindingDirect(fbb, name.c_str(), ids[v]));
-  }
+    // Outputs; updated states stay in the session.
+    for (auto [i, v] : llvm::enumerate(ret->getOperands())) {
+      if (func.getResultAttr(i, kStateAttr))
+        continue;
+      auto nameAttr = func.getResultAttrOfType<StringAttr>(i, "onnx.name");
+      std::string name =
+          nameAttr ? nameAttr.str() : "output" + std::to_string(i);
+      outputs.push_back(gnb::CreateIoBindingDirect(fbb, name.c_str(), ids[v]));
+    }
+    std::vector<uint32_t> entrySegments;
+    for (size_t i = firstSegment; i < segments.size(); ++i)
+      entrySegments.push_back(i);
+    entries.push_back(gnb::CreateEntryDirect(fbb, entry.name.c_str(), &inputs,
+                                             &outputs, &entrySegments,
+                                             plan.arenaSize));
+    if (entries.size() == 1) {
+      firstInputs = inputs;
+      firstOutputs = outputs;
+    }
+    arenaSize = std::max(arenaSize, plan.arenaSize);
+    arenaWithoutReuse = std::max(arenaWithoutReuse, plan.totalRequested);
+    totalSteps += step;
+  } // each entry
 
   for (const PendingTensor &t : pending) {
     flatbuffers::Offset<gnb::Quantization> q = 0;
@@ -561,11 +732,21 @@ LogicalResult writeGnb(ModuleOp module, llvm::raw_ostream &os,
         c.bf16Rate, c.int4Rate, c.vectorLanes, c.sramBytes, c.dramBytes,
         c.dramBandwidth, c.dramLatencyNs, c.hostBandwidth, c.dmaBytesPerCycle);
   }
+  // One entry named "main" without state is the plain form: no entries.
+  bool plain =
+      entryList.size() == 1 && entryList[0].name == "main" && states.empty();
+  std::vector<flatbuffers::Offset<gnb::StateBuffer>> stateBuffers;
+  for (const StateSlot &slot : states)
+    stateBuffers.push_back(
+        gnb::CreateStateBufferDirect(fbb, slot.name.c_str(), slot.dtype,
+                                     &slot.shape, slot.offset, slot.byteSize));
   auto model = gnb::CreateModelDirect(
       fbb, kFormatVersion, options.compilerVersion.c_str(),
       options.npu ? "npu" : "cpu", configJson.c_str(), configHash, &tensors,
-      &inputs, &outputs, plan.arenaSize, &segments, constants.size(),
-      sidecar ? options.weightsFileName.c_str() : nullptr, npuConfig);
+      &firstInputs, &firstOutputs, arenaSize, &segments, constants.size(),
+      sidecar ? options.weightsFileName.c_str() : nullptr, npuConfig,
+      plain ? nullptr : &entries, states.empty() ? nullptr : &stateBuffers,
+      stateSize);
   fbb.FinishSizePrefixed(model, gnb::ModelIdentifier());
 
   os.write(reinterpret_cast<const char *>(fbb.GetBufferPointer()),
@@ -577,10 +758,10 @@ LogicalResult writeGnb(ModuleOp module, llvm::raw_ostream &os,
   (sidecar ? *options.weightsStream : os)
       .write(constants.data(), constants.size());
   if (options.stats) {
-    options.stats->arenaSize = plan.arenaSize;
-    options.stats->arenaWithoutReuse = plan.totalRequested;
+    options.stats->arenaSize = arenaSize;
+    options.stats->arenaWithoutReuse = arenaWithoutReuse;
     options.stats->constantBytes = constants.size();
-    options.stats->ops = step;
+    options.stats->ops = totalSteps;
   }
   return success();
 }

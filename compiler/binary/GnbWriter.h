@@ -5,7 +5,7 @@
 // ops become CPU kernel calls, with what gaon-cpu-fuse-activations and
 // gaon-cpu-choose-layout decided; each lowered tile.segment becomes an NPU
 // segment: its npu.program, its packed constants, and the bindings of its
-// host tensors. Arena tensors are planned by liveness.
+// host tensors. Arena tensors are planned by liveness, per entry.
 //
 //===----------------------------------------------------------------------===//
 
@@ -41,8 +41,27 @@ struct GnbWriterOptions {
   const npu::NpuConfig *npu = nullptr;
 };
 
-/// Writes `module` as a .gnb binary. Reports problems on the ops concerned.
+/// A function argument and result with this string attribute are one piece
+/// of session state (a KV cache): the argument reads it, the result is its
+/// new contents, written in place. Neither is in the entry's signature.
+constexpr const char kStateAttr[] = "gaon.state";
+
+/// One entry point: a finished module's function, run under `name`.
+struct GnbEntry {
+  std::string name;
+  mlir::ModuleOp module;
+};
+
+/// Writes `module` as a .gnb binary with one entry. Reports problems on the
+/// ops concerned.
 mlir::LogicalResult writeGnb(mlir::ModuleOp module, llvm::raw_ostream &os,
+                             const GnbWriterOptions &options = {});
+
+/// Writes several entries that share the binary's constants (identical
+/// constants are stored once) and session state (the union of their
+/// states, each as large as its largest view).
+mlir::LogicalResult writeGnb(llvm::ArrayRef<GnbEntry> entries,
+                             llvm::raw_ostream &os,
                              const GnbWriterOptions &options = {});
 
 } // namespace gaon

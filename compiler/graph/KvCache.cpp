@@ -324,10 +324,14 @@ LogicalResult KvCacheRewriter::run() {
     std::string name = "past_key_values." + std::to_string(key.first) + "." +
                        key.second;
     unsigned index = func.getNumArguments();
-    func.insertArgument(index, cacheType,
-                        builder.getDictionaryAttr(builder.getNamedAttr(
-                            "onnx.name", builder.getStringAttr(name))),
-                        loc);
+    // The cache is session state (docs/llm.md): the writer keeps it in
+    // the session's state memory, updated in place, not in the signature.
+    func.insertArgument(
+        index, cacheType,
+        builder.getDictionaryAttr(
+            {builder.getNamedAttr("onnx.name", builder.getStringAttr(name)),
+             builder.getNamedAttr(kStateAttr, builder.getStringAttr(name))}),
+        loc);
     caches[key] = func.getArgument(index);
   }
 
@@ -418,8 +422,13 @@ LogicalResult KvCacheRewriter::run() {
     a.replaceAllUsesWith(fresh->getResult());
     a.erase();
   }
-  for (auto &[key, result] : presents)
+  for (auto &[key, result] : presents) {
     ret.setOperand(result, updated[key]);
+    func.setResultAttr(result, kStateAttr,
+                       builder.getStringAttr("past_key_values." +
+                                             std::to_string(key.first) + "." +
+                                             key.second));
+  }
 
   // The mask and position ids now follow from position; whatever still
   // reads them (RoPE positions, the contrib form's sequence lengths) gets

@@ -37,7 +37,7 @@ struct TensorDesc {
   std::string name;
   gaon_dtype dtype;
   std::vector<int64_t> shape;
-  enum class Storage { Arena, Constant, Input } storage;
+  enum class Storage { Arena, Constant, Input, State } storage;
   uint64_t offset = 0;
   uint64_t byteSize = 0;
   int64_t elementCount = 0;
@@ -78,6 +78,22 @@ struct IoDesc {
   uint32_t tensor;
 };
 
+/// A program the caller runs: its signature and its segments, in order.
+struct EntryDesc {
+  std::string name;
+  std::vector<IoDesc> inputs, outputs;
+  std::vector<uint32_t> segments;
+  uint64_t arenaSize = 0;
+};
+
+/// Session memory that persists between runs (schema StateBuffer).
+struct StateDesc {
+  std::string name;
+  gaon_dtype dtype;
+  std::vector<int64_t> shape;
+  uint64_t offset = 0, byteSize = 0;
+};
+
 } // namespace gaon::rt
 
 struct gaon_model_s {
@@ -95,18 +111,24 @@ struct gaon_model_s {
   std::string target, compilerVersion;
   uint32_t formatVersion = 0;
   std::vector<gaon::rt::TensorDesc> tensors;
+  // Entry 0's signature (gaon_model_input/output describe it).
   std::vector<gaon::rt::IoDesc> inputs, outputs;
-  uint64_t arenaSize = 0;
+  uint64_t arenaSize = 0; // the largest entry's
   std::vector<gaon::rt::SegmentDesc> segments;
+  std::vector<gaon::rt::EntryDesc> entries; // at least one
+  std::vector<gaon::rt::StateDesc> states;
+  uint64_t stateSize = 0;
   gaon::npu::NpuConfig npuConfig; // with NPU segments
 };
 
 namespace gaon::rt {
 
-/// Memory a running segment sees: the arena, the constants, bound inputs.
+/// Memory a running segment sees: the arena, the constants, bound inputs,
+/// the session's state.
 struct ExecutionState {
   const gaon_model *model;
   uint8_t *arena;
+  uint8_t *state;
   std::vector<const void *> inputData; // per tensor id, for Input tensors
   int threads;
 

@@ -165,9 +165,10 @@ gaon_status decodeNpuSegment(const gaon_model &m, const gnb::NpuProgram *f,
       if (t.channelsLast)
         return invalidNpu("tensor '" + t.name +
                           "' is channels-last; NPU bindings are row-major");
-      if (role == Role::Output && t.storage != TensorDesc::Storage::Arena)
+      if (role == Role::Output && t.storage != TensorDesc::Storage::Arena &&
+          t.storage != TensorDesc::Storage::State)
         return invalidNpu("output binding of tensor '" + t.name +
-                          "', which is not an arena tensor");
+                          "', which is neither an arena nor a state tensor");
       if (desc.transform && role == Role::Constant)
         return invalidNpu("constant '" + t.name +
                           "' has a converting binding; the compiler stores "

@@ -77,6 +77,10 @@ gaon_status decode(gaon_model &m, const gnb::Model &fb) {
   if (m.arenaSize > (uint64_t(1) << 44))
     return invalid("arena size " + std::to_string(m.arenaSize) +
                    " is implausibly large");
+  m.stateSize = fb.state_size();
+  if (m.stateSize > (uint64_t(1) << 44))
+    return invalid("state size " + std::to_string(m.stateSize) +
+                   " is implausibly large");
 
   const auto *tensors = fb.tensors();
   size_t tensorCount = tensors ? tensors->size() : 0;
@@ -127,6 +131,12 @@ gaon_status decode(gaon_model &m, const gnb::Model &fb) {
     case gnb::Storage::Input:
       d.storage = TensorDesc::Storage::Input;
       break;
+    case gnb::Storage::State:
+      d.storage = TensorDesc::Storage::State;
+      if (d.offset > m.stateSize || d.byteSize > m.stateSize - d.offset)
+        return invalid(where + " ('" + d.name +
+                       "') lies outside the state memory");
+      break;
     default:
       return invalid(where + " has an unknown storage kind");
     }
@@ -146,8 +156,7 @@ gaon_status decode(gaon_model &m, const gnb::Model &fb) {
       if (q->scales())
         d.scales.assign(q->scales()->begin(), q->scales()->end());
       if (q->zero_points())
-        d.zeroPoints.assign(q->zero_points()->begin(),
-                            q->zero_points()->end());
+        d.zeroPoints.assign(q->zero_points()->begin(), q->zero_points()->end());
       d.quantAxis = q->axis();
       if (d.scales.size() != d.zeroPoints.size() ||
           (d.quantAxis >= 0 &&
@@ -159,10 +168,9 @@ gaon_status decode(gaon_model &m, const gnb::Model &fb) {
   auto checkId = [&](uint32_t id, bool allowAbsent) {
     return (allowAbsent && id == kNoTensor) || id < tensorCount;
   };
-  auto bindings = [&](const flatbuffers::Vector<
-                          flatbuffers::Offset<gnb::IoBinding>> *list,
-                      std::vector<IoDesc> &out,
-                      const char *what) -> gaon_status {
+  auto bindings =
+      [&](const flatbuffers::Vector<flatbuffers::Offset<gnb::IoBinding>> *list,
+          std::vector<IoDesc> &out, const char *what) -> gaon_status {
     if (!list)
       return nullptr;
     for (const gnb::IoBinding *b : *list) {
@@ -174,17 +182,95 @@ gaon_status decode(gaon_model &m, const gnb::Model &fb) {
     }
     return nullptr;
   };
-  if (gaon_status s = bindings(fb.inputs(), m.inputs, "input"))
-    return s;
-  if (gaon_status s = bindings(fb.outputs(), m.outputs, "output"))
-    return s;
-  for (const IoDesc &out : m.outputs)
-    if (m.tensors[out.tensor].channelsLast)
-      return invalid("output '" + out.name +
-                     "' is channels-last; outputs are row-major");
-  for (const IoDesc &in : m.inputs)
-    if (m.tensors[in.tensor].storage != TensorDesc::Storage::Input)
-      return invalid("input '" + in.name + "' is not bound to input storage");
+  // States: named, in range, not overlapping.
+  if (fb.states()) {
+    uint64_t end = 0;
+    for (const gnb::StateBuffer *st : *fb.states()) {
+      StateDesc d;
+      d.name = st->name()->str();
+      if (!toDType(st->dtype(), d.dtype))
+        return invalid("state '" + d.name + "' has an unknown dtype");
+      uint64_t count = 1;
+      if (st->shape())
+        for (int64_t dim : *st->shape()) {
+          if (dim < 0 || (dim > 0 && count > (uint64_t(1) << 50) / dim))
+            return invalid("state '" + d.name +
+                           "' has a negative or overflowing shape");
+          count *= dim;
+          d.shape.push_back(dim);
+        }
+      d.offset = st->offset();
+      d.byteSize = st->byte_size();
+      if (d.byteSize != gaon_dtype_bytes(d.dtype, count))
+        return invalid("state '" + d.name + "' has byte_size " +
+                       std::to_string(d.byteSize) + " but its shape needs " +
+                       std::to_string(gaon_dtype_bytes(d.dtype, count)));
+      if (d.offset % kAlignment || d.offset < end || d.offset > m.stateSize ||
+          d.byteSize > m.stateSize - d.offset)
+        return invalid("state '" + d.name +
+                       "' is unaligned, overlaps another or lies outside the "
+                       "state memory");
+      end = d.offset + d.byteSize;
+      m.states.push_back(std::move(d));
+    }
+  }
+  // Entries; without any, the model is one entry over every segment.
+  auto signatureOf = [&](const gnb::Entry *e, EntryDesc &out) -> gaon_status {
+    const auto *ins = e ? e->inputs() : fb.inputs();
+    const auto *outs = e ? e->outputs() : fb.outputs();
+    if (gaon_status s = bindings(ins, out.inputs, "input"))
+      return s;
+    if (gaon_status s = bindings(outs, out.outputs, "output"))
+      return s;
+    for (const IoDesc &o : out.outputs)
+      if (m.tensors[o.tensor].channelsLast)
+        return invalid("output '" + o.name +
+                       "' is channels-last; outputs are row-major");
+    for (const IoDesc &in : out.inputs)
+      if (m.tensors[in.tensor].storage != TensorDesc::Storage::Input)
+        return invalid("input '" + in.name + "' is not bound to input storage");
+    return nullptr;
+  };
+  size_t segmentCount = fb.segments() ? fb.segments()->size() : 0;
+  if (!fb.entries() || fb.entries()->size() == 0) {
+    EntryDesc e;
+    e.name = "main";
+    if (gaon_status s = signatureOf(nullptr, e))
+      return s;
+    for (size_t i = 0; i < segmentCount; ++i)
+      e.segments.push_back(i);
+    e.arenaSize = m.arenaSize;
+    m.entries.push_back(std::move(e));
+  } else {
+    std::vector<bool> owned(segmentCount, false);
+    for (const gnb::Entry *fe : *fb.entries()) {
+      EntryDesc e;
+      e.name = fe->name()->str();
+      for (const EntryDesc &other : m.entries)
+        if (other.name == e.name)
+          return invalid("two entries are named '" + e.name + "'");
+      if (gaon_status s = signatureOf(fe, e))
+        return s;
+      if (fe->segments())
+        for (uint32_t i : *fe->segments()) {
+          if (i >= segmentCount || owned[i])
+            return invalid("entry '" + e.name + "' names segment " +
+                           std::to_string(i) +
+                           ", which is out of range or "
+                           "another entry's");
+          owned[i] = true;
+          e.segments.push_back(i);
+        }
+      e.arenaSize = fe->arena_size();
+      if (e.arenaSize > m.arenaSize)
+        return invalid("entry '" + e.name + "' needs an arena of " +
+                       std::to_string(e.arenaSize) +
+                       " bytes, more than the model's arena_size");
+      m.entries.push_back(std::move(e));
+    }
+  }
+  m.inputs = m.entries[0].inputs;
+  m.outputs = m.entries[0].outputs;
 
   if (fb.segments())
     for (const gnb::Segment *s : *fb.segments()) {
@@ -241,25 +327,29 @@ gaon_status decode(gaon_model &m, const gnb::Model &fb) {
 
   // Every output must be computed: by a kernel, or stored by an NPU
   // program (an arena tensor nothing writes would come back as zeros).
-  std::vector<bool> written(tensorCount, false);
-  for (const SegmentDesc &seg : m.segments) {
-    for (const OpDesc &op : seg.ops)
-      for (uint32_t id : op.outputs)
-        written[id] = true;
-    if (seg.device != SegmentDesc::Device::NPU || seg.outputs.empty())
-      continue;
-    // (A segment of reshapes binds its outputs where its inputs already
-    // are: outputs need no store instruction.)
-    for (const NpuBindingDesc &b : seg.outputs)
-      written[b.tensor] = true;
-  }
-  for (const IoDesc &out : m.outputs) {
-    const TensorDesc &t = m.tensors[out.tensor];
-    if (t.storage == TensorDesc::Storage::Arena && t.byteSize > 0 &&
-        !written[out.tensor])
-      return invalid("output '" + out.name + "' (tensor " +
-                     std::to_string(out.tensor) +
-                     ") is written by no segment");
+  for (const EntryDesc &e : m.entries) {
+    std::vector<bool> written(tensorCount, false);
+    for (uint32_t i : e.segments) {
+      const SegmentDesc &seg = m.segments[i];
+      for (const OpDesc &op : seg.ops)
+        for (uint32_t id : op.outputs)
+          written[id] = true;
+      // (A segment of reshapes binds its outputs where its inputs already
+      // are: outputs need no store instruction.)
+      if (seg.device == SegmentDesc::Device::NPU)
+        for (const NpuBindingDesc &b : seg.outputs)
+          written[b.tensor] = true;
+    }
+    for (const IoDesc &out : e.outputs) {
+      const TensorDesc &t = m.tensors[out.tensor];
+      if (t.storage == TensorDesc::Storage::Arena && t.byteSize > 0 &&
+          !written[out.tensor])
+        return invalid("output '" + out.name + "' (tensor " +
+                       std::to_string(out.tensor) + ")" +
+                       (m.entries.size() > 1 ? " of entry '" + e.name + "'"
+                                             : std::string()) +
+                       " is written by no segment");
+    }
   }
   return nullptr;
 }
@@ -277,8 +367,7 @@ gaon_status mapFile(const std::string &path, void *&mapping, size_t &size) {
   close(fd);
   if (size && mapping == MAP_FAILED) {
     mapping = nullptr;
-    return makeStatus(GAON_RESOURCE_EXHAUSTED,
-                      "cannot map '" + path + "'");
+    return makeStatus(GAON_RESOURCE_EXHAUSTED, "cannot map '" + path + "'");
   }
   return nullptr;
 }
@@ -298,9 +387,8 @@ gaon_status mapWeights(gaon_model &m, const std::string &dir,
   size_t start = 0;
   while (start <= name.size()) {
     size_t end = name.find('/', start);
-    std::string part = name.substr(start, end == std::string::npos
-                                              ? std::string::npos
-                                              : end - start);
+    std::string part = name.substr(
+        start, end == std::string::npos ? std::string::npos : end - start);
     if (part == "..")
       return invalid("weights file '" + name + "' leaves the model's folder");
     if (!part.empty() && part != ".") {
@@ -386,11 +474,25 @@ void gaon_status_free(gaon_status s) { delete s; }
 
 size_t gaon_dtype_size(gaon_dtype d) {
   switch (d) {
-  case GAON_F32: case GAON_I32: case GAON_U32: return 4;
-  case GAON_F16: case GAON_BF16: case GAON_I16: case GAON_U16: return 2;
-  case GAON_F64: case GAON_I64: case GAON_U64: return 8;
-  case GAON_I8: case GAON_U8: case GAON_BOOL: return 1;
-  case GAON_I4: return 0;
+  case GAON_F32:
+  case GAON_I32:
+  case GAON_U32:
+    return 4;
+  case GAON_F16:
+  case GAON_BF16:
+  case GAON_I16:
+  case GAON_U16:
+    return 2;
+  case GAON_F64:
+  case GAON_I64:
+  case GAON_U64:
+    return 8;
+  case GAON_I8:
+  case GAON_U8:
+  case GAON_BOOL:
+    return 1;
+  case GAON_I4:
+    return 0;
   }
   return 0;
 }
@@ -400,10 +502,9 @@ size_t gaon_dtype_bytes(gaon_dtype d, uint64_t count) {
 }
 
 const char *gaon_dtype_name(gaon_dtype d) {
-  static const char *names[] = {"float32", "float16", "bfloat16", "float64",
-                                "int8",    "int16",   "int32",    "int64",
-                                "uint8",   "uint16",  "uint32",   "uint64",
-                                "bool",    "int4"};
+  static const char *names[] = {
+      "float32", "float16", "bfloat16", "float64", "int8",   "int16", "int32",
+      "int64",   "uint8",   "uint16",   "uint32",  "uint64", "bool",  "int4"};
   return (unsigned)d <= GAON_I4 ? names[d] : "unknown";
 }
 
@@ -502,6 +603,72 @@ gaon_status gaon_model_output(const gaon_model *m, size_t i, const char **name,
     return makeStatus(GAON_INVALID_ARGUMENT, "null model");
   return describe(m, m->outputs, i, name, info);
 }
+size_t gaon_model_entry_count(const gaon_model *m) {
+  return m ? m->entries.size() : 0;
+}
+const char *gaon_model_entry_name(const gaon_model *m, size_t entry) {
+  return m && entry < m->entries.size() ? m->entries[entry].name.c_str()
+                                        : nullptr;
+}
+static std::string entryList(const gaon_model *m) {
+  std::string names;
+  for (const EntryDesc &e : m->entries)
+    names += (names.empty() ? "" : ", ") + e.name;
+  return names;
+}
+gaon_status gaon_model_find_entry(const gaon_model *m, const char *name,
+                                  size_t *out) {
+  if (!m || !name || !out)
+    return makeStatus(GAON_INVALID_ARGUMENT, "null model, name or output");
+  for (size_t i = 0; i < m->entries.size(); ++i)
+    if (m->entries[i].name == name) {
+      *out = i;
+      return nullptr;
+    }
+  return makeStatus(GAON_NOT_FOUND, std::string("the model has no entry '") +
+                                        name + "' (entries: " + entryList(m) +
+                                        ")");
+}
+size_t gaon_model_entry_input_count(const gaon_model *m, size_t entry) {
+  return m && entry < m->entries.size() ? m->entries[entry].inputs.size() : 0;
+}
+size_t gaon_model_entry_output_count(const gaon_model *m, size_t entry) {
+  return m && entry < m->entries.size() ? m->entries[entry].outputs.size() : 0;
+}
+gaon_status gaon_model_entry_input(const gaon_model *m, size_t entry, size_t i,
+                                   const char **name, gaon_tensor *info) {
+  if (!m || entry >= m->entries.size())
+    return makeStatus(GAON_INVALID_ARGUMENT,
+                      "null model or entry out of range");
+  return describe(m, m->entries[entry].inputs, i, name, info);
+}
+gaon_status gaon_model_entry_output(const gaon_model *m, size_t entry, size_t i,
+                                    const char **name, gaon_tensor *info) {
+  if (!m || entry >= m->entries.size())
+    return makeStatus(GAON_INVALID_ARGUMENT,
+                      "null model or entry out of range");
+  return describe(m, m->entries[entry].outputs, i, name, info);
+}
+size_t gaon_model_state_count(const gaon_model *m) {
+  return m ? m->states.size() : 0;
+}
+gaon_status gaon_model_state(const gaon_model *m, size_t i, const char **name,
+                             gaon_tensor *info) {
+  if (!m || i >= m->states.size())
+    return makeStatus(GAON_INVALID_ARGUMENT,
+                      "null model or state index out of range");
+  const StateDesc &st = m->states[i];
+  if (name)
+    *name = st.name.c_str();
+  if (info) {
+    *info = gaon_tensor{};
+    info->dtype = st.dtype;
+    info->rank = st.shape.size();
+    std::copy(st.shape.begin(), st.shape.end(), info->shape);
+    info->byte_size = st.byteSize;
+  }
+  return nullptr;
+}
 const char *gaon_model_target(const gaon_model *m) {
   return m ? m->target.c_str() : "";
 }
@@ -551,6 +718,8 @@ void *ExecutionState::tensorData(uint32_t id) const {
     return const_cast<uint8_t *>(model->constants + t.offset);
   case TensorDesc::Storage::Input:
     return const_cast<void *>(inputData[id]);
+  case TensorDesc::Storage::State:
+    return state + t.offset;
   }
   return nullptr;
 }
@@ -560,6 +729,7 @@ struct gaon_session_s {
   std::unique_ptr<Device> device;
   std::vector<std::unique_ptr<PreparedSegment>> segments;
   uint8_t *arena = nullptr;
+  uint8_t *state = nullptr; // model->stateSize bytes, kept between runs
   int threads = 0;
 };
 
@@ -586,8 +756,7 @@ gaon_status gaon_session_create(const gaon_model *model,
   if (!model || !out)
     return makeStatus(GAON_INVALID_ARGUMENT, "null model or output pointer");
   gaon::rt::registerBuiltinDevices();
-  std::string deviceName =
-      options && options->device ? options->device : "cpu";
+  std::string deviceName = options && options->device ? options->device : "cpu";
   int32_t threads = options ? options->threads : 0;
   if (threads < 0 || threads > GAON_MAX_THREADS)
     return makeStatus(GAON_INVALID_ARGUMENT,
@@ -602,9 +771,9 @@ gaon_status gaon_session_create(const gaon_model *model,
     std::string known;
     for (const std::string &n : deviceNames())
       known += (known.empty() ? "" : ", ") + n;
-    return makeStatus(GAON_NOT_FOUND, "no device '" + deviceName +
-                                          "' in this runtime (devices: " +
-                                          known + ")");
+    return makeStatus(GAON_NOT_FOUND,
+                      "no device '" + deviceName +
+                          "' in this runtime (devices: " + known + ")");
   }
   for (const SegmentDesc &segment : model->segments) {
     if (!session->device->runs(segment.device))
@@ -623,8 +792,19 @@ gaon_status gaon_session_create(const gaon_model *model,
   if (!session->arena)
     return makeStatus(GAON_RESOURCE_EXHAUSTED,
                       "cannot allocate the " +
-                          std::to_string(model->arenaSize) +
-                          "-byte arena");
+                          std::to_string(model->arenaSize) + "-byte arena");
+  if (model->stateSize) {
+    session->state = static_cast<uint8_t *>(model->allocator.allocate(
+        model->allocator.context, model->stateSize, kAlignment));
+    if (!session->state) {
+      model->allocator.deallocate(model->allocator.context, session->arena);
+      return makeStatus(GAON_RESOURCE_EXHAUSTED,
+                        "cannot allocate the " +
+                            std::to_string(model->stateSize) +
+                            "-byte session state");
+    }
+    std::memset(session->state, 0, model->stateSize);
+  }
   *out = session.release();
   return nullptr;
 }
@@ -660,12 +840,14 @@ void gaon_session_release(gaon_session *s) {
   if (!s)
     return;
   s->model->allocator.deallocate(s->model->allocator.context, s->arena);
+  if (s->state)
+    s->model->allocator.deallocate(s->model->allocator.context, s->state);
   delete s;
 }
 
-static std::string signature(const gaon_model *m) {
+static std::string signature(const gaon_model *m, const EntryDesc &e) {
   std::string sig;
-  for (const IoDesc &in : m->inputs) {
+  for (const IoDesc &in : e.inputs) {
     const TensorDesc &t = m->tensors[in.tensor];
     sig += (sig.empty() ? "" : ", ") + in.name + ": " +
            gaon_dtype_name(t.dtype) + "[";
@@ -678,56 +860,128 @@ static std::string signature(const gaon_model *m) {
 
 /// Does a caller's tensor have the dtype, shape and buffer `d` needs? An
 /// empty tensor needs no buffer.
-static bool fits(const gaon_tensor &t, const TensorDesc &d) {
-  if (t.dtype != d.dtype || t.rank != (int)d.shape.size() ||
-      (!t.data && d.byteSize > 0) || t.byte_size < d.byteSize)
+static bool fitsShape(const gaon_tensor &t, gaon_dtype dtype,
+                      const std::vector<int64_t> &shape, uint64_t byteSize) {
+  if (t.dtype != dtype || t.rank != (int)shape.size() ||
+      (!t.data && byteSize > 0) || t.byte_size < byteSize)
     return false;
   for (int i = 0; i < t.rank; ++i)
-    if (t.shape[i] != d.shape[i])
+    if (t.shape[i] != shape[i])
       return false;
   return true;
+}
+static bool fits(const gaon_tensor &t, const TensorDesc &d) {
+  return fitsShape(t, d.dtype, d.shape, d.byteSize);
+}
+
+gaon_status gaon_session_run_entry(gaon_session *s, size_t entry,
+                                   const gaon_tensor *inputs, size_t inputCount,
+                                   gaon_tensor *outputs, size_t outputCount) {
+  if (!s)
+    return makeStatus(GAON_INVALID_ARGUMENT, "null session");
+  const gaon_model *m = s->model;
+  if (entry >= m->entries.size())
+    return makeStatus(GAON_INVALID_ARGUMENT,
+                      "entry " + std::to_string(entry) +
+                          " is out of range: "
+                          "the model has " +
+                          std::to_string(m->entries.size()) + " (" +
+                          entryList(m) + ")");
+  const EntryDesc &e = m->entries[entry];
+  std::string which =
+      m->entries.size() > 1 ? "entry '" + e.name + "'" : "the model";
+  if (inputCount != e.inputs.size())
+    return makeStatus(GAON_INVALID_ARGUMENT,
+                      which + " takes " + std::to_string(e.inputs.size()) +
+                          " inputs " + signature(m, e) + ", got " +
+                          std::to_string(inputCount));
+  if (outputCount != e.outputs.size())
+    return makeStatus(GAON_INVALID_ARGUMENT,
+                      which + " has " + std::to_string(e.outputs.size()) +
+                          " outputs, got " + std::to_string(outputCount));
+  if ((inputCount && !inputs) || (outputCount && !outputs))
+    return makeStatus(GAON_INVALID_ARGUMENT, "null inputs or outputs array");
+  ExecutionState state{m, s->arena, s->state, {}, s->threads};
+  state.inputData.assign(m->tensors.size(), nullptr);
+  for (size_t i = 0; i < inputCount; ++i) {
+    if (!fits(inputs[i], m->tensors[e.inputs[i].tensor]))
+      return makeStatus(GAON_INVALID_ARGUMENT,
+                        "input " + std::to_string(i) + " ('" +
+                            e.inputs[i].name + "') does not match " + which +
+                            "'s signature " + signature(m, e));
+    state.inputData[e.inputs[i].tensor] = inputs[i].data;
+  }
+  // Outputs are checked before any work is done.
+  for (size_t i = 0; i < outputCount; ++i)
+    if (!fits(outputs[i], m->tensors[e.outputs[i].tensor]))
+      return makeStatus(GAON_INVALID_ARGUMENT,
+                        "output " + std::to_string(i) + " ('" +
+                            e.outputs[i].name +
+                            "') buffer does not match its dtype and shape");
+  for (uint32_t i : e.segments)
+    if (gaon_status st = s->segments[i]->run(state))
+      return st;
+  for (size_t i = 0; i < outputCount; ++i)
+    if (uint64_t bytes = m->tensors[e.outputs[i].tensor].byteSize)
+      std::memcpy(outputs[i].data, state.tensorData(e.outputs[i].tensor),
+                  bytes);
+  return nullptr;
 }
 
 gaon_status gaon_session_run(gaon_session *s, const gaon_tensor *inputs,
                              size_t inputCount, gaon_tensor *outputs,
                              size_t outputCount) {
+  return gaon_session_run_entry(s, 0, inputs, inputCount, outputs, outputCount);
+}
+
+gaon_status gaon_session_reset_state(gaon_session *s) {
   if (!s)
     return makeStatus(GAON_INVALID_ARGUMENT, "null session");
+  if (s->state)
+    std::memset(s->state, 0, s->model->stateSize);
+  return nullptr;
+}
+
+static gaon_status checkState(const gaon_session *s, size_t index,
+                              const gaon_tensor *t) {
+  if (!s || !t)
+    return makeStatus(GAON_INVALID_ARGUMENT, "null session or tensor");
   const gaon_model *m = s->model;
-  if (inputCount != m->inputs.size())
+  if (index >= m->states.size())
     return makeStatus(GAON_INVALID_ARGUMENT,
-                      "the model takes " + std::to_string(m->inputs.size()) +
-                          " inputs " + signature(m) + ", got " +
-                          std::to_string(inputCount));
-  if (outputCount != m->outputs.size())
+                      "state " + std::to_string(index) +
+                          " is out of range: the model has " +
+                          std::to_string(m->states.size()));
+  const StateDesc &st = m->states[index];
+  if (!fitsShape(*t, st.dtype, st.shape, st.byteSize)) {
+    std::string shape;
+    for (size_t i = 0; i < st.shape.size(); ++i)
+      shape += (i ? "x" : "") + std::to_string(st.shape[i]);
     return makeStatus(GAON_INVALID_ARGUMENT,
-                      "the model has " + std::to_string(m->outputs.size()) +
-                          " outputs, got " + std::to_string(outputCount));
-  ExecutionState state{m, s->arena, {}, s->threads};
-  state.inputData.assign(m->tensors.size(), nullptr);
-  for (size_t i = 0; i < inputCount; ++i) {
-    if (!fits(inputs[i], m->tensors[m->inputs[i].tensor]))
-      return makeStatus(GAON_INVALID_ARGUMENT,
-                        "input " + std::to_string(i) + " ('" +
-                            m->inputs[i].name +
-                            "') does not match the model's signature " +
-                            signature(m));
-    state.inputData[m->inputs[i].tensor] = inputs[i].data;
+                      "state '" + st.name + "' is " +
+                          gaon_dtype_name(st.dtype) + "[" + shape +
+                          "]; the tensor given does not match it");
   }
-  // Outputs are checked before any work is done.
-  for (size_t i = 0; i < outputCount; ++i)
-    if (!fits(outputs[i], m->tensors[m->outputs[i].tensor]))
-      return makeStatus(GAON_INVALID_ARGUMENT,
-                        "output " + std::to_string(i) + " ('" +
-                            m->outputs[i].name +
-                            "') buffer does not match its dtype and shape");
-  for (auto &segment : s->segments)
-    if (gaon_status st = segment->run(state))
-      return st;
-  for (size_t i = 0; i < outputCount; ++i)
-    if (uint64_t bytes = m->tensors[m->outputs[i].tensor].byteSize)
-      std::memcpy(outputs[i].data, state.tensorData(m->outputs[i].tensor),
-                  bytes);
+  return nullptr;
+}
+
+gaon_status gaon_session_read_state(const gaon_session *s, size_t index,
+                                    gaon_tensor *t) {
+  if (gaon_status st = checkState(s, index, t))
+    return st;
+  const StateDesc &d = s->model->states[index];
+  if (d.byteSize)
+    std::memcpy(t->data, s->state + d.offset, d.byteSize);
+  return nullptr;
+}
+
+gaon_status gaon_session_write_state(gaon_session *s, size_t index,
+                                     const gaon_tensor *t) {
+  if (gaon_status st = checkState(s, index, t))
+    return st;
+  const StateDesc &d = s->model->states[index];
+  if (d.byteSize)
+    std::memcpy(s->state + d.offset, t->data, d.byteSize);
   return nullptr;
 }
 

@@ -2,8 +2,9 @@
 //
 //   gaon-dump MODEL.gnb [--json]
 //
-// Loads (and so fully verifies) the model, then prints its header, I/O
-// signature, tensor table, memory plan and segments.
+// Loads (and so fully verifies) the model, then prints its header, entry
+// points with their signatures, session state, tensor table, memory plan
+// and segments.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,6 +30,7 @@ const char *storageName(TensorDesc::Storage s) {
   case TensorDesc::Storage::Arena: return "arena";
   case TensorDesc::Storage::Constant: return "constant";
   case TensorDesc::Storage::Input: return "input";
+  case TensorDesc::Storage::State: return "state";
   }
   return "?";
 }
@@ -46,14 +48,35 @@ void printText(const gaon_model &m) {
   std::printf("arena %llu bytes, constants %llu bytes\n",
               (unsigned long long)m.arenaSize,
               (unsigned long long)m.constantsSize);
-  for (const IoDesc &io : m.inputs)
-    std::printf("input  %-20s tensor %u %s[%s]\n", io.name.c_str(), io.tensor,
-                gaon_dtype_name(m.tensors[io.tensor].dtype),
-                shapeString(m.tensors[io.tensor].shape).c_str());
-  for (const IoDesc &io : m.outputs)
-    std::printf("output %-20s tensor %u %s[%s]\n", io.name.c_str(), io.tensor,
-                gaon_dtype_name(m.tensors[io.tensor].dtype),
-                shapeString(m.tensors[io.tensor].shape).c_str());
+  // One entry without a name of its own prints as before: its signature.
+  bool named = m.entries.size() > 1 || m.entries[0].name != "main";
+  for (const EntryDesc &e : m.entries) {
+    std::string indent = named ? "  " : "";
+    if (named) {
+      std::string segments;
+      for (uint32_t s : e.segments)
+        segments += (segments.empty() ? "" : ",") + std::to_string(s);
+      std::printf("entry %s: arena %llu bytes, segments [%s]\n", e.name.c_str(),
+                  (unsigned long long)e.arenaSize, segments.c_str());
+    }
+    for (const IoDesc &io : e.inputs)
+      std::printf("%sinput  %-20s tensor %u %s[%s]\n", indent.c_str(),
+                  io.name.c_str(), io.tensor,
+                  gaon_dtype_name(m.tensors[io.tensor].dtype),
+                  shapeString(m.tensors[io.tensor].shape).c_str());
+    for (const IoDesc &io : e.outputs)
+      std::printf("%soutput %-20s tensor %u %s[%s]\n", indent.c_str(),
+                  io.name.c_str(), io.tensor,
+                  gaon_dtype_name(m.tensors[io.tensor].dtype),
+                  shapeString(m.tensors[io.tensor].shape).c_str());
+  }
+  if (!m.states.empty())
+    std::printf("state %llu bytes, kept between runs:\n",
+                (unsigned long long)m.stateSize);
+  for (const StateDesc &st : m.states)
+    std::printf("  state %-24s offset %-10llu %s[%s]\n", st.name.c_str(),
+                (unsigned long long)st.offset, gaon_dtype_name(st.dtype),
+                shapeString(st.shape).c_str());
   std::printf("tensors (%zu):\n", m.tensors.size());
   for (size_t i = 0; i < m.tensors.size(); ++i) {
     const TensorDesc &t = m.tensors[i];
@@ -159,15 +182,41 @@ void printJson(const gaon_model &m) {
               m.formatVersion, jsonQuote(m.compilerVersion).c_str(),
               jsonQuote(m.target).c_str(), (unsigned long long)m.arenaSize,
               (unsigned long long)m.constantsSize);
-  auto io = [&](const char *key, const std::vector<IoDesc> &list) {
+  // "key":[{name, tensor}...] and `end`.
+  auto io = [&](const char *key, const std::vector<IoDesc> &list,
+                const char *end = ",") {
     std::printf("\"%s\":[", key);
     for (size_t i = 0; i < list.size(); ++i)
       std::printf("%s{\"name\":%s,\"tensor\":%u}", i ? "," : "",
                   jsonQuote(list[i].name).c_str(), list[i].tensor);
-    std::printf("],");
+    std::printf("]%s", end);
   };
   io("inputs", m.inputs);
   io("outputs", m.outputs);
+  std::printf("\"entries\":[");
+  for (size_t i = 0; i < m.entries.size(); ++i) {
+    const EntryDesc &e = m.entries[i];
+    std::printf("%s{\"name\":%s,\"arena_size\":%llu,\"segments\":%s,",
+                i ? "," : "", jsonQuote(e.name).c_str(),
+                (unsigned long long)e.arenaSize,
+                jsonInts(std::vector<int64_t>(e.segments.begin(),
+                                              e.segments.end()))
+                    .c_str());
+    io("inputs", e.inputs);
+    io("outputs", e.outputs, "}");
+  }
+  std::printf("],\"state_size\":%llu,\"states\":[",
+              (unsigned long long)m.stateSize);
+  for (size_t i = 0; i < m.states.size(); ++i) {
+    const StateDesc &st = m.states[i];
+    std::printf("%s{\"name\":%s,\"dtype\":\"%s\",\"shape\":%s,"
+                "\"offset\":%llu,\"byte_size\":%llu}",
+                i ? "," : "", jsonQuote(st.name).c_str(),
+                gaon_dtype_name(st.dtype), jsonInts(st.shape).c_str(),
+                (unsigned long long)st.offset,
+                (unsigned long long)st.byteSize);
+  }
+  std::printf("],");
   std::printf("\"tensors\":[");
   for (size_t i = 0; i < m.tensors.size(); ++i) {
     const TensorDesc &t = m.tensors[i];
@@ -231,8 +280,8 @@ int main(int argc, char **argv) {
       json = true;
     else if (a == "--help" || a == "-h") {
       std::printf("usage: gaon-dump MODEL.gnb [--json]\n"
-                  "Prints everything in a Gaon binary: header, signature, "
-                  "tensor table, segments\n(CPU ops; with --json also every "
+                  "Prints everything in a Gaon binary: header, entry points, "
+                  "state, tensor table, segments\n(CPU ops; with --json also every "
                   "NPU instruction and binding).\n");
       return 0;
     } else if (a == "--version") {

@@ -5,17 +5,15 @@
 //                 [--max-new-tokens=N] [--temperature=T] [--top-k=K]
 //                 [--top-p=P] [--seed=S] [--device=cpu|sim] [--threads=N]
 //                 [--eos-id=ID] [--output-ids=F.json] [--no-special]
-//                 [--prefill=PREFILL.gnb]
 //
-// MODEL.gnb is a decode step compiled with `gaonc --max-seq-len=M`
-// (docs/llm.md): inputs input_ids (1 x 1), position, and one cache per
-// past_key_values input; outputs logits and the updated caches. The prompt
-// runs through it a token at a time, then tokens are sampled (greedy at
-// temperature 0, the default) and streamed as text as they are made. At
-// the end: time to first token and tokens per second of host wall time.
-// With --prefill, a prefill step of the same model (gaonc --llm-entry=
-// prefill --prefill-chunk=N) takes the prompt N tokens at a time; the
-// tokens left over go through the decode step.
+// MODEL.gnb is a decoder compiled with `gaonc --max-seq-len=M`
+// (docs/llm.md): its `decode` entry takes input_ids (1 x 1) and position
+// and returns logits; the key/value caches are session state, updated in
+// place. With a `prefill` entry (gaonc --prefill-chunk=N) the prompt runs
+// N tokens at a time, the rest through decode; then tokens are sampled
+// (greedy at temperature 0, the default) and streamed as text as they are
+// made. At the end: time to first token and tokens per second of host wall
+// time, and of simulated NPU time on the sim device.
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,8 +48,7 @@ int usage(const std::string &error) {
       "[--top-p=P] [--seed=S]\n"
       "         [--device=cpu|sim] [--threads=N] [--eos-id=ID] "
       "[--output-ids=F.json] [--no-special]\n"
-      "         [--prefill=PREFILL.gnb]\n"
-      "MODEL.gnb is a decode step from gaonc --max-seq-len=M (docs/llm.md). "
+      "MODEL.gnb is a decoder from gaonc --max-seq-len=M (docs/llm.md). "
       "Greedy at --temperature=0 (the default).\n");
   return error.empty() ? 0 : 2;
 }
@@ -118,8 +115,11 @@ size_t completeUtf8(const std::string &s) {
     unsigned char c = s[s.size() - back];
     if ((c & 0xC0) == 0x80)
       continue; // a continuation byte
-    int need = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3
-                          : (c >> 3) == 30 ? 4 : 1;
+    int need = c < 0x80         ? 1
+               : (c >> 5) == 6  ? 2
+               : (c >> 4) == 14 ? 3
+               : (c >> 3) == 30 ? 4
+                                : 1;
     if (int(back) < need)
       end = s.size() - back;
     break;
@@ -169,27 +169,15 @@ struct Sampler {
   }
 };
 
-/// One compiled step (decode or prefill) and its session. Caches are bound
-/// by name to the shared buffers before each run and swapped with the
-/// present outputs after it.
-struct Program {
+/// The binary and its session: the caches are the session's state, kept
+/// and updated in place between steps by the runtime.
+struct Decoder {
   std::string path;
   gaon_model *model = nullptr;
   gaon_session *session = nullptr;
-  std::vector<gaon_tensor> inputs, outputs;
-  std::vector<std::string> inputNames, outputNames;
-  std::vector<std::vector<char>> inputData, outputData;
-  size_t idsIndex = 0, positionIndex = 0;
-  std::vector<std::pair<size_t, std::string>> cacheInputs;  // (input, name)
-  std::vector<std::pair<size_t, std::string>> cacheOutputs; // (output, name)
-  std::vector<std::string> cacheNames;
-  int64_t tokens = 0, vocab = 0, maxLen = 0;
+  int64_t maxLen = 0;
   bool simulated = false;
-  // Simulated NPU time (with host-link transfers) and measured host-op
-  // time of the runs so far, from the sim device's profiles.
-  double *npuSeconds = nullptr, *hostOpSeconds = nullptr;
-
-  ~Program() {
+  ~Decoder() {
     if (session)
       gaon_session_release(session);
     if (model)
@@ -200,81 +188,92 @@ struct Program {
                  message.c_str());
     return 1;
   }
-
   bool load(const std::string &file, const std::string &device,
-            int64_t threads, std::map<std::string, std::vector<char>> &caches) {
+            int64_t threads) {
     path = file;
     if (!check(gaon_model_load_file(file.c_str(), nullptr, &model),
                file.c_str()))
       return false;
-    std::map<std::string, size_t> inputIndex;
-    inputs.resize(gaon_model_input_count(model));
-    for (size_t i = 0; i < inputs.size(); ++i) {
+    // M: the cache positions, from the states (B x heads x M x head size).
+    for (size_t i = 0; i < gaon_model_state_count(model); ++i) {
       const char *name;
-      gaon_model_input(model, i, &name, &inputs[i]);
-      inputNames.push_back(name);
-      inputIndex[name] = i;
+      gaon_tensor info;
+      gaon_model_state(model, i, &name, &info);
+      if (info.rank == 4)
+        maxLen =
+            maxLen ? std::min<int64_t>(maxLen, info.shape[2]) : info.shape[2];
     }
-    outputs.resize(gaon_model_output_count(model));
-    for (size_t o = 0; o < outputs.size(); ++o) {
-      const char *name;
-      gaon_model_output(model, o, &name, &outputs[o]);
-      outputNames.push_back(name);
-    }
-    if (!inputIndex.count("input_ids") || !inputIndex.count("position") ||
-        outputNames.empty() || outputNames[0] != "logits")
-      return !fail("not a decode or prefill step from gaonc --max-seq-len "
-                   "(it needs inputs input_ids and position and a first "
-                   "output logits)");
-    idsIndex = inputIndex["input_ids"];
-    positionIndex = inputIndex["position"];
-    const gaon_tensor &idsInfo = inputs[idsIndex];
-    if (idsInfo.rank != 2 || idsInfo.shape[0] != 1 || idsInfo.dtype != GAON_I64)
-      return !fail("input_ids must be int64 1 x N (--decode-batch=1)");
-    tokens = idsInfo.shape[1];
-    vocab = outputs[0].shape[outputs[0].rank - 1];
-    for (size_t o = 1; o < outputs.size(); ++o) {
-      const std::string &name = outputNames[o];
-      if (name.rfind("present.", 0) != 0)
-        return !fail("output '" + name + "' is not a present cache");
-      std::string cache = "past_key_values." + name.substr(8);
-      auto in = inputIndex.find(cache);
-      if (in == inputIndex.end())
-        return !fail("output '" + name + "' has no " + cache + " input");
-      cacheInputs.push_back({in->second, cache});
-      cacheOutputs.push_back({o, cache});
-      cacheNames.push_back(cache);
-      maxLen = inputs[in->second].shape[2];
-      std::vector<char> &buffer = caches[cache];
-      if (buffer.empty())
-        buffer.assign(inputs[in->second].byte_size, 0);
-      else if (buffer.size() != inputs[in->second].byte_size)
-        return !fail("cache '" + cache + "' has another size than in the "
-                     "other step");
-    }
-    if (cacheInputs.size() + 2 != inputs.size())
-      return !fail("it has inputs other than input_ids, position and the "
-                   "caches");
-    inputData.resize(inputs.size());
-    outputData.resize(outputs.size());
-    inputData[idsIndex].assign(inputs[idsIndex].byte_size, 0);
-    inputData[positionIndex].assign(inputs[positionIndex].byte_size, 0);
-    inputs[idsIndex].data = inputData[idsIndex].data();
-    inputs[positionIndex].data = inputData[positionIndex].data();
-    for (size_t o = 0; o < outputs.size(); ++o) {
-      outputData[o].assign(outputs[o].byte_size, 0);
-      outputs[o].data = outputData[o].data();
-    }
+    if (!maxLen)
+      return !fail("it holds no key/value cache state; compile the decoder "
+                   "with gaonc --max-seq-len=M (docs/llm.md)");
     gaon_session_options options{device.c_str(), int32_t(threads)};
     simulated = device == "sim" || device == "sim-timing";
     return check(gaon_session_create(model, &options, &session), "session");
+  }
+};
+
+/// One entry point (decode or prefill): input_ids (1 x tokens), position;
+/// output logits.
+struct Step {
+  const Decoder *decoder = nullptr;
+  size_t entry = 0;
+  std::string name;
+  std::vector<gaon_tensor> inputs, outputs;
+  std::vector<std::vector<char>> inputData, outputData;
+  size_t idsIndex = 0, positionIndex = 0;
+  int64_t tokens = 0, vocab = 0;
+  // Simulated NPU time (with host-link transfers) and measured host-op
+  // time of the runs so far, from the sim device's profiles.
+  double *npuSeconds = nullptr, *hostOpSeconds = nullptr;
+
+  explicit operator bool() const { return decoder != nullptr; }
+  int fail(const std::string &message) const {
+    return decoder->fail("entry '" + name + "': " + message);
+  }
+
+  bool bind(const Decoder &d, size_t index) {
+    decoder = &d;
+    entry = index;
+    name = gaon_model_entry_name(d.model, index);
+    std::map<std::string, size_t> inputIndex;
+    inputs.resize(gaon_model_entry_input_count(d.model, index));
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const char *n;
+      gaon_model_entry_input(d.model, index, i, &n, &inputs[i]);
+      inputIndex[n] = i;
+    }
+    outputs.resize(gaon_model_entry_output_count(d.model, index));
+    const char *first = nullptr;
+    for (size_t o = 0; o < outputs.size(); ++o)
+      gaon_model_entry_output(d.model, index, o, o ? nullptr : &first,
+                              &outputs[o]);
+    if (inputs.size() != 2 || !inputIndex.count("input_ids") ||
+        !inputIndex.count("position") || outputs.size() != 1 ||
+        std::string(first) != "logits")
+      return !fail("not a decoder step from gaonc --max-seq-len (it needs "
+                   "inputs input_ids and position and one output, logits)");
+    idsIndex = inputIndex["input_ids"];
+    positionIndex = 1 - idsIndex;
+    const gaon_tensor &ids = inputs[idsIndex];
+    if (ids.rank != 2 || ids.shape[0] != 1 || ids.dtype != GAON_I64)
+      return !fail("input_ids must be int64 1 x N (batch 1)");
+    tokens = ids.shape[1];
+    vocab = outputs[0].shape[outputs[0].rank - 1];
+    inputData.resize(2);
+    for (size_t i = 0; i < 2; ++i) {
+      inputData[i].assign(inputs[i].byte_size, 0);
+      inputs[i].data = inputData[i].data();
+    }
+    outputData.assign(1, std::vector<char>(outputs[0].byte_size));
+    outputs[0].data = outputData[0].data();
+    return true;
   }
 
   /// Adds the last run's simulated time to the counters.
   void account() {
     char *text = nullptr;
-    if (!simulated || !npuSeconds ||
-        gaon_session_report(session, GAON_REPORT_PROFILE, &text))
+    if (!decoder->simulated || !npuSeconds ||
+        gaon_session_report(decoder->session, GAON_REPORT_PROFILE, &text))
       return; // GAON_NOT_FOUND: no NPU segment ran
     gaon::json::Value profile;
     std::string error;
@@ -291,21 +290,15 @@ struct Program {
   }
 
   /// Runs `tokens` ids from `ids` at `position`; the caches advance.
-  bool run(const int64_t *ids, int64_t position,
-           std::map<std::string, std::vector<char>> &caches) {
+  bool run(const int64_t *ids, int64_t position) {
     std::memcpy(inputs[idsIndex].data, ids, sizeof(int64_t) * tokens);
     *static_cast<int64_t *>(inputs[positionIndex].data) = position;
-    for (auto &[i, name] : cacheInputs)
-      inputs[i].data = caches[name].data();
-    if (!check(gaon_session_run(session, inputs.data(), inputs.size(),
-                                outputs.data(), outputs.size()),
-               path.c_str()))
+    if (!check(gaon_session_run_entry(decoder->session, entry, inputs.data(),
+                                      inputs.size(), outputs.data(),
+                                      outputs.size()),
+               decoder->path.c_str()))
       return false;
     account();
-    for (auto &[o, name] : cacheOutputs) {
-      std::swap(caches[name], outputData[o]);
-      outputs[o].data = outputData[o].data();
-    }
     return true;
   }
   const float *lastLogits() const {
@@ -317,7 +310,7 @@ struct Program {
 
 int main(int argc, char **argv) {
   std::string modelPath, tokenizerPath, prompt, promptFile, promptIds,
-      device = "cpu", outputIds, prefillPath;
+      device = "cpu", outputIds;
   bool havePrompt = false, addSpecial = true;
   int64_t maxNew = 64, topK = 0, seed = 0, threads = 0, eosId = -1;
   double temperature = 0, topP = 1;
@@ -336,8 +329,10 @@ int main(int argc, char **argv) {
                flagValue(a, "--prompt-file", promptFile) ||
                flagValue(a, "--prompt-ids", promptIds) ||
                flagValue(a, "--device", device) ||
-               flagValue(a, "--output-ids", outputIds) ||
-               flagValue(a, "--prefill", prefillPath)) {
+               flagValue(a, "--output-ids", outputIds)) {
+    } else if (flagValue(a, "--prefill", v)) {
+      return usage("--prefill is gone: the prefill step is an entry of "
+                   "MODEL.gnb (gaonc --max-seq-len=M --prefill-chunk=N)");
     } else if (flagValue(a, "--prompt", prompt)) {
       havePrompt = true;
     } else if (flagValue(a, "--max-new-tokens", v)) {
@@ -371,8 +366,8 @@ int main(int argc, char **argv) {
   }
   if (modelPath.empty())
     return usage("no model given");
-  int sources = int(havePrompt) + int(!promptFile.empty()) +
-                int(!promptIds.empty());
+  int sources =
+      int(havePrompt) + int(!promptFile.empty()) + int(!promptIds.empty());
   if (sources != 1)
     return usage("give one of --prompt, --prompt-file and --prompt-ids");
   if (promptIds.empty() && tokenizerPath.empty())
@@ -411,34 +406,37 @@ int main(int argc, char **argv) {
       if ((eosId = tokenizer->tokenId(name)) >= 0)
         break;
 
-  // The decode step, and the prefill step when given: they share the
-  // caches, which stay in host buffers swapped between steps.
-  std::map<std::string, std::vector<char>> caches;
-  Program decode, prefill;
-  if (!decode.load(modelPath, device, threads, caches))
+  // The decode entry, and the prefill entry when the binary has one; the
+  // caches are the session's state, shared by both.
+  Decoder decoder;
+  if (!decoder.load(modelPath, device, threads))
     return 1;
-  if (decode.tokens != 1)
-    return decode.fail("input_ids must be 1 x 1: compile the decode step "
-                       "with --llm-entry=decode --decode-batch=1");
-  if (!prefillPath.empty()) {
-    if (!prefill.load(prefillPath, device, threads, caches))
+  Step decode, prefill;
+  for (size_t e = 0; e < gaon_model_entry_count(decoder.model); ++e) {
+    std::string name = gaon_model_entry_name(decoder.model, e);
+    if (name == "decode" && !decode.bind(decoder, e))
       return 1;
-    if (prefill.vocab != decode.vocab || prefill.maxLen != decode.maxLen ||
-        prefill.cacheNames != decode.cacheNames)
-      return prefill.fail("its vocabulary, caches or max-seq-len differ from "
-                          "the decode step's");
+    if (name == "prefill" && !prefill.bind(decoder, e))
+      return 1;
   }
-  int64_t vocab = decode.vocab, maxLen = decode.maxLen;
+  if (!decode)
+    return decoder.fail("it has no `decode` entry (batch 1); compile it with "
+                        "gaonc --max-seq-len=M [--decode-batch=1,...]");
+  if (decode.tokens != 1)
+    return decode.fail("input_ids must be 1 x 1");
+  if (prefill && prefill.vocab != decode.vocab)
+    return prefill.fail("its vocabulary differs from the decode entry's");
+  int64_t vocab = decode.vocab, maxLen = decoder.maxLen;
   if (int64_t(ids.size()) > maxLen)
-    return decode.fail("the prompt has " + std::to_string(ids.size()) +
-                       " tokens; the binary holds at most " +
-                       std::to_string(maxLen) +
-                       " positions (gaonc --max-seq-len)");
+    return decoder.fail("the prompt has " + std::to_string(ids.size()) +
+                        " tokens; the binary holds at most " +
+                        std::to_string(maxLen) +
+                        " positions (gaonc --max-seq-len)");
   for (int64_t id : ids)
     if (id >= vocab)
-      return decode.fail("prompt token " + std::to_string(id) +
-                         " is outside the model's vocabulary of " +
-                         std::to_string(vocab));
+      return decoder.fail("prompt token " + std::to_string(id) +
+                          " is outside the model's vocabulary of " +
+                          std::to_string(vocab));
 
   // Simulated time: prompt (to the first token) and decode, separately.
   double npuPrompt = 0, hostPrompt = 0, npuDecode = 0, hostDecode = 0;
@@ -452,15 +450,15 @@ int main(int argc, char **argv) {
   const float *logits = nullptr;
   // The prompt: whole chunks through prefill, the rest a token at a time.
   size_t next = 0;
-  while (ok && prefill.tokens > 1 && ids.size() - next >= size_t(prefill.tokens) &&
+  while (ok && prefill && ids.size() - next >= size_t(prefill.tokens) &&
          position + prefill.tokens <= maxLen) {
-    ok = prefill.run(&ids[next], position, caches);
+    ok = prefill.run(&ids[next], position);
     logits = prefill.lastLogits();
     next += prefill.tokens;
     position += prefill.tokens;
   }
   for (; ok && next < ids.size(); ++next) {
-    ok = decode.run(&ids[next], position++, caches);
+    ok = decode.run(&ids[next], position++);
     logits = decode.lastLogits();
   }
   std::vector<int64_t> generated;
@@ -489,8 +487,7 @@ int main(int argc, char **argv) {
         }
       }
     } else {
-      std::printf("%s%lld", generated.size() == 1 ? "" : " ",
-                  (long long)token);
+      std::printf("%s%lld", generated.size() == 1 ? "" : " ", (long long)token);
       std::fflush(stdout);
     }
     if (token == eosId) {
@@ -502,7 +499,7 @@ int main(int argc, char **argv) {
       break;
     }
     if (int64_t(generated.size()) < maxNew) {
-      ok = decode.run(&token, position++, caches);
+      ok = decode.run(&token, position++);
       logits = decode.lastLogits();
     }
   }
@@ -514,15 +511,15 @@ int main(int argc, char **argv) {
   double ttft = std::chrono::duration<double>(firstToken - start).count();
   double decodeSeconds =
       std::chrono::duration<double>(end - firstToken).count();
-  std::fprintf(stderr,
-               "gaon-generate: %zu prompt tokens, %zu generated (stopped at "
-               "%s); time to first token %.1f ms, %.1f tokens/s after it "
-               "(host wall time, %s device)\n",
-               ids.size(), generated.size(), stop.c_str(), ttft * 1e3,
-               generated.size() > 1 ? double(generated.size() - 1) / decodeSeconds
-                                    : 0.0,
-               device.c_str());
-  if (decode.simulated && generated.size() > 0) {
+  std::fprintf(
+      stderr,
+      "gaon-generate: %zu prompt tokens, %zu generated (stopped at "
+      "%s); time to first token %.1f ms, %.1f tokens/s after it "
+      "(host wall time, %s device)\n",
+      ids.size(), generated.size(), stop.c_str(), ttft * 1e3,
+      generated.size() > 1 ? double(generated.size() - 1) / decodeSeconds : 0.0,
+      device.c_str());
+  if (decoder.simulated && generated.size() > 0) {
     size_t steps = generated.size() - 1;
     std::fprintf(stderr,
                  "gaon-generate: simulated NPU time (with host-link "

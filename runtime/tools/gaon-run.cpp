@@ -1,14 +1,18 @@
-//===- gaon-run.cpp - run a .gnb model --------------------------------------===//
+//===- gaon-run.cpp - run a .gnb model
+//--------------------------------------===//
 //
 //   gaon-run MODEL.gnb [--device=cpu|sim|sim-timing] [--input=[NAME=]PATH]...
 //            [--output-dir=DIR] [--repeat=N] [--threads=N]
-//            [--profile=PROFILE.json] [--trace=TRACE.json] [--context=N]
+//            [--profile=PROFILE.json] [--trace=TRACE.json] [--entry=NAME]
+//            [--context=N]
 //
 // Inputs are .npy or ONNX TensorProto .pb files, by name or in graph-input
 // order; with none, deterministic random inputs. Outputs are written as
 // DIR/output_<i>.npy in ONNX order, and summarized. On the sim device,
 // --profile and --trace write the simulator's report of the last run (a
-// Chrome trace opens in Perfetto).
+// Chrome trace opens in Perfetto). --entry runs one entry point of a
+// binary with several (a decoder's decode and prefill steps); session
+// state (a decoder's caches) starts at zero.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,8 +27,8 @@
 #include <cstring>
 #include <filesystem>
 #include <random>
-#include <unistd.h>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 using gaon::tools::HostTensor;
@@ -68,12 +72,12 @@ std::string describe(const char *name, const gaon_tensor &t) {
   return s + "]";
 }
 
-std::string signature(const gaon_model *m) {
+std::string signature(const gaon_model *m, size_t entry) {
   std::string s;
-  for (size_t i = 0; i < gaon_model_input_count(m); ++i) {
+  for (size_t i = 0; i < gaon_model_entry_input_count(m, entry); ++i) {
     const char *name;
     gaon_tensor info;
-    gaon_model_input(m, i, &name, &info);
+    gaon_model_entry_input(m, entry, i, &name, &info);
     s += (i ? ", " : "") + describe(name, info);
   }
   return "(" + s + ")";
@@ -87,9 +91,17 @@ void fillRandom(HostTensor &t, uint64_t seed) {
     double u = std::uniform_real_distribution<double>(-1.0, 1.0)(rng);
     void *p = t.bytes.data() + i * gaon_dtype_size(t.dtype);
     switch (t.dtype) {
-    case GAON_F32: { float v = u; std::memcpy(p, &v, 4); break; }
-    case GAON_F64: std::memcpy(p, &u, 8); break;
-    case GAON_BOOL: *static_cast<uint8_t *>(p) = u > 0; break;
+    case GAON_F32: {
+      float v = u;
+      std::memcpy(p, &v, 4);
+      break;
+    }
+    case GAON_F64:
+      std::memcpy(p, &u, 8);
+      break;
+    case GAON_BOOL:
+      *static_cast<uint8_t *>(p) = u > 0;
+      break;
     default: {
       int64_t v = (int64_t)((u + 1) * 2);
       std::memcpy(p, &v, gaon_dtype_size(t.dtype));
@@ -106,9 +118,12 @@ std::string summary(const HostTensor &t) {
       int64_t v = 0;
       std::memcpy(&v, t.bytes.data() + i * gaon_dtype_size(t.dtype),
                   gaon_dtype_size(t.dtype));
-      if (t.dtype == GAON_I8) v = (int8_t)v;
-      if (t.dtype == GAON_I16) v = (int16_t)v;
-      if (t.dtype == GAON_I32) v = (int32_t)v;
+      if (t.dtype == GAON_I8)
+        v = (int8_t)v;
+      if (t.dtype == GAON_I16)
+        v = (int16_t)v;
+      if (t.dtype == GAON_I32)
+        v = (int32_t)v;
       s += (i ? ", " : "") + std::to_string(v);
     }
     return s + (n < t.bytes.size() / gaon_dtype_size(t.dtype) ? ", ...]" : "]");
@@ -138,7 +153,7 @@ std::string summary(const HostTensor &t) {
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string modelPath, device, outputDir, profilePath, tracePath;
+  std::string modelPath, device, outputDir, profilePath, tracePath, entryName;
   std::vector<std::string> inputSpecs;
   int repeat = 0, threads = 0;
   int context = -1;
@@ -156,18 +171,20 @@ int main(int argc, char **argv) {
       outputDir = v;
     else if (const char *v = value("--repeat=")) {
       if (!parseCount(v, 1000000000, repeat))
-        return fail(std::string("--repeat takes a count from 0 to 10^9, got '") +
-                    v + "'");
+        return fail(
+            std::string("--repeat takes a count from 0 to 10^9, got '") + v +
+            "'");
     } else if (const char *v = value("--threads=")) {
       if (!parseCount(v, kMaxThreads, threads))
         return fail(std::string("--threads takes 0 (every core) to ") +
                     std::to_string(kMaxThreads) + ", got '" + v + "'");
-    }
-    else if (const char *v = value("--context=")) {
+    } else if (const char *v = value("--context=")) {
       if (!parseCount(v, 1 << 30, context))
         return fail(std::string("--context takes a position count from 0 to "
-                                "2^30, got '") + v + "'");
-    }
+                                "2^30, got '") +
+                    v + "'");
+    } else if (const char *v = value("--entry="))
+      entryName = v;
     else if (const char *v = value("--profile="))
       profilePath = v;
     else if (const char *v = value("--trace="))
@@ -180,7 +197,9 @@ int main(int argc, char **argv) {
       std::printf("usage: gaon-run MODEL.gnb [--device=cpu|sim|sim-timing] "
                   "[--input=[NAME=]PATH]... [--output-dir=DIR] [--repeat=N] "
                   "[--threads=N] [--profile=PROFILE.json] "
-                  "[--trace=TRACE.json] [--context=N]\n"
+                  "[--trace=TRACE.json] [--entry=NAME] [--context=N]\n"
+                  "--entry=NAME runs that entry point (gaon-dump lists them; "
+                  "default: the first).\n"
                   "--context=N runs a decoder step (gaonc --max-seq-len) at "
                   "a cache already holding N positions.\n");
       return 0;
@@ -212,31 +231,41 @@ int main(int argc, char **argv) {
   if (device == "sim-timing" && !outputDir.empty())
     return fail("--output-dir needs output values; --device=sim-timing "
                 "computes the NPU's time only (use --device=sim)");
-  size_t inputCount = gaon_model_input_count(model);
-  size_t outputCount = gaon_model_output_count(model);
+  size_t entry = 0;
+  if (!entryName.empty())
+    if (gaon_status s = gaon_model_find_entry(model, entryName.c_str(), &entry))
+      return failStatus(s);
+  size_t inputCount = gaon_model_entry_input_count(model, entry);
+  size_t outputCount = gaon_model_entry_output_count(model, entry);
 
   // Host memory the run needs: inputs, outputs and the session's arena.
   // Refused up front when the machine does not have it, rather than dying
   // in an allocation (or swapping for minutes) half way.
   {
     double need = double(gaon_model_arena_size(model));
+    for (size_t i = 0; i < gaon_model_state_count(model); ++i) {
+      gaon_tensor info;
+      gaon_model_state(model, i, nullptr, &info);
+      need += double(info.byte_size);
+    }
     for (size_t i = 0; i < inputCount; ++i) {
       gaon_tensor info;
-      gaon_model_input(model, i, nullptr, &info);
+      gaon_model_entry_input(model, entry, i, nullptr, &info);
       need += double(info.byte_size);
     }
     for (size_t i = 0; i < outputCount; ++i) {
       gaon_tensor info;
-      gaon_model_output(model, i, nullptr, &info);
+      gaon_model_entry_output(model, entry, i, nullptr, &info);
       need += double(info.byte_size);
     }
     double physical = double(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGE_SIZE);
     if (physical > 0 && need > 0.9 * physical) {
       char text[160];
-      std::snprintf(text, sizeof text,
-                    "the model's inputs, outputs and arena need %.1f GiB of "
-                    "host memory; this machine has %.1f GiB",
-                    need / double(1 << 30), physical / double(1 << 30));
+      std::snprintf(
+          text, sizeof text,
+          "the model's inputs, outputs, arena and state need %.1f GiB of "
+          "host memory; this machine has %.1f GiB",
+          need / double(1 << 30), physical / double(1 << 30));
       gaon_model_release(model);
       return fail(text);
     }
@@ -255,18 +284,18 @@ int main(int argc, char **argv) {
       path = spec.substr(eq + 1);
       for (size_t i = 0; i < inputCount; ++i) {
         const char *n;
-        gaon_model_input(model, i, &n, nullptr);
+        gaon_model_entry_input(model, entry, i, &n, nullptr);
         if (name == n)
           index = i;
       }
       if (index == inputCount)
         return fail("the model has no input '" + name + "'; its inputs are " +
-                    signature(model));
+                    signature(model, entry));
     } else {
       index = nextPositional++;
       if (index >= inputCount)
         return fail("more inputs given than the model takes " +
-                    signature(model));
+                    signature(model, entry));
     }
     std::string error = gaon::tools::readTensorFile(path, inputs[index]);
     if (!error.empty())
@@ -276,12 +305,13 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < inputCount; ++i) {
     const char *name;
     gaon_tensor info;
-    gaon_model_input(model, i, &name, &info);
+    gaon_model_entry_input(model, entry, i, &name, &info);
     HostTensor &t = inputs[i];
     if (!given[i]) {
       if (!inputSpecs.empty())
         return fail("input '" + std::string(name) +
-                    "' is not given; the model takes " + signature(model));
+                    "' is not given; the model takes " +
+                    signature(model, entry));
       t.dtype = info.dtype;
       t.shape.assign(info.shape, info.shape + info.rank);
       t.bytes.assign(info.byte_size, 0);
@@ -292,8 +322,8 @@ int main(int argc, char **argv) {
                  std::equal(t.shape.begin(), t.shape.end(), info.shape);
     if (!match)
       return fail("input '" + std::string(name) + "' is " +
-                  describe("given", t.view()).substr(7) + " but the model takes " +
-                  describe(name, info));
+                  describe("given", t.view()).substr(7) +
+                  " but the model takes " + describe(name, info));
   }
 
   // A decoder step at a given context: its position input says how many
@@ -303,7 +333,7 @@ int main(int argc, char **argv) {
     HostTensor *position = nullptr;
     for (size_t i = 0; i < inputCount; ++i) {
       const char *name;
-      gaon_model_input(model, i, &name, nullptr);
+      gaon_model_entry_input(model, entry, i, &name, nullptr);
       std::string n = name;
       if (n == "position") {
         if (given[i])
@@ -316,13 +346,25 @@ int main(int argc, char **argv) {
         maxLen = inputs[i].shape[2];
       }
     }
+    // The caches as session state (B x heads x M x head size).
+    for (size_t i = 0; i < gaon_model_state_count(model); ++i) {
+      gaon_tensor info;
+      gaon_model_state(model, i, nullptr, &info);
+      if (info.rank == 4)
+        maxLen =
+            maxLen ? std::min<int64_t>(maxLen, info.shape[2]) : info.shape[2];
+    }
     if (!position || position->dtype != GAON_I64 || !maxLen)
       return fail("--context is for decoder steps compiled with gaonc "
-                  "--max-seq-len (inputs position and past_key_values.*)");
+                  "--max-seq-len (a position input and key/value caches)");
     if (int64_t(context) + tokens > maxLen)
-      return fail("--context=" + std::to_string(context) + " leaves no room "
-                  "for " + std::to_string(tokens) + " new token(s) in caches "
-                  "of " + std::to_string(maxLen) + " positions");
+      return fail("--context=" + std::to_string(context) +
+                  " leaves no room "
+                  "for " +
+                  std::to_string(tokens) +
+                  " new token(s) in caches "
+                  "of " +
+                  std::to_string(maxLen) + " positions");
     int64_t *p = reinterpret_cast<int64_t *>(position->bytes.data());
     for (size_t k = 0; k < position->bytes.size() / 8; ++k)
       p[k] = context;
@@ -343,7 +385,7 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < outputCount; ++i) {
     const char *name;
     gaon_tensor info;
-    gaon_model_output(model, i, &name, &info);
+    gaon_model_entry_output(model, entry, i, &name, &info);
     outNames.push_back(name);
     outputs[i].dtype = info.dtype;
     outputs[i].shape.assign(info.shape, info.shape + info.rank);
@@ -355,9 +397,9 @@ int main(int argc, char **argv) {
   int runs = std::max(1, repeat);
   for (int r = 0; r < runs; ++r) {
     auto start = std::chrono::steady_clock::now();
-    if (gaon_status s = gaon_session_run(session, inViews.data(),
-                                         inViews.size(), outViews.data(),
-                                         outViews.size())) {
+    if (gaon_status s = gaon_session_run_entry(session, entry, inViews.data(),
+                                               inViews.size(), outViews.data(),
+                                               outViews.size())) {
       gaon_session_release(session);
       gaon_model_release(model);
       return failStatus(s);

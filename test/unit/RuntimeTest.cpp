@@ -234,7 +234,7 @@ std::vector<uint8_t> oneTensorGnb(gaon::gnb::DType dtype,
   std::vector<int64_t> shape{5};
   std::vector<flatbuffers::Offset<gnb::Tensor>> tensors{gnb::CreateTensorDirect(
       fbb, "w", dtype, &shape, storage, 0, byteSize)};
-  auto model = gnb::CreateModelDirect(fbb, 5, "test", "cpu", nullptr, 0,
+  auto model = gnb::CreateModelDirect(fbb, GAON_GNB_FORMAT_VERSION, "test", "cpu", nullptr, 0,
                                       &tensors, nullptr, nullptr, 64, nullptr,
                                       64);
   gnb::FinishSizePrefixedModelBuffer(fbb, model);
@@ -268,6 +268,180 @@ TEST(Runtime, Int4TensorsArePackedConstantsOnly) {
   EXPECT_NE(loadError(oneTensorGnb(gnb::DType::I4, gnb::Storage::Arena, 3))
                 .find("is int4 but not a constant"),
             std::string::npos);
+}
+
+/// Two entry points over one state, a cache of 2 rows x 4 slots: "one"
+/// writes one value into row 0 at a position, "two" one value into each
+/// of both rows. Each returns the updated cache it sees.
+std::vector<uint8_t> statefulGnb() {
+  namespace gnb = gaon::gnb;
+  flatbuffers::FlatBufferBuilder fbb;
+  std::vector<flatbuffers::Offset<gnb::Tensor>> tensors;
+  auto tensor = [&](const char *name, gnb::DType dtype,
+                    std::vector<int64_t> shape, gnb::Storage storage) {
+    uint64_t count = 1;
+    for (int64_t d : shape)
+      count *= d;
+    uint64_t bytes = count * (dtype == gnb::DType::F32 ? 4 : 8);
+    tensors.push_back(
+        gnb::CreateTensorDirect(fbb, name, dtype, &shape, storage, 0, bytes));
+    return uint32_t(tensors.size() - 1);
+  };
+  std::vector<flatbuffers::Offset<gnb::Segment>> segments;
+  std::vector<flatbuffers::Offset<gnb::Entry>> entries;
+  for (int64_t batch : {1, 2}) {
+    uint32_t update = tensor("update", gnb::DType::F32, {batch, 1},
+                             gnb::Storage::Input);
+    uint32_t position =
+        tensor("position", gnb::DType::I64, {batch}, gnb::Storage::Input);
+    uint32_t cache =
+        tensor("cache", gnb::DType::F32, {batch, 4}, gnb::Storage::State);
+    uint32_t updated =
+        tensor("updated", gnb::DType::F32, {batch, 4}, gnb::Storage::State);
+    std::vector<uint32_t> in{cache, update, position}, out{updated};
+    std::vector<int64_t> axis{1};
+    std::vector<flatbuffers::Offset<gnb::Attribute>> attrs{
+        gnb::CreateAttributeDirect(fbb, "axis", &axis)};
+    std::vector<flatbuffers::Offset<gnb::Op>> ops{gnb::CreateOpDirect(
+        fbb, "graph.cache_update", &in, &out, &attrs, "update")};
+    std::vector<uint32_t> owned{uint32_t(segments.size())};
+    segments.push_back(
+        gnb::CreateSegmentDirect(fbb, gnb::DeviceKind::CPU, &ops));
+    std::vector<flatbuffers::Offset<gnb::IoBinding>> inputs{
+        gnb::CreateIoBindingDirect(fbb, "update", update),
+        gnb::CreateIoBindingDirect(fbb, "position", position)};
+    std::vector<flatbuffers::Offset<gnb::IoBinding>> outputs{
+        gnb::CreateIoBindingDirect(fbb, "cache", updated)};
+    entries.push_back(gnb::CreateEntryDirect(
+        fbb, batch == 1 ? "one" : "two", &inputs, &outputs, &owned, 0));
+  }
+  std::vector<int64_t> stateShape{2, 4};
+  std::vector<flatbuffers::Offset<gnb::StateBuffer>> states{
+      gnb::CreateStateBufferDirect(fbb, "cache", gnb::DType::F32, &stateShape,
+                                   0, 32)};
+  auto model = gnb::CreateModelDirect(
+      fbb, GAON_GNB_FORMAT_VERSION, "test", "cpu", nullptr, 0, &tensors,
+      nullptr, nullptr, 0, &segments, 0, nullptr, 0, &entries, &states, 32);
+  gnb::FinishSizePrefixedModelBuffer(fbb, model);
+  std::vector<uint8_t> bytes(fbb.GetBufferPointer(),
+                             fbb.GetBufferPointer() + fbb.GetSize());
+  bytes.resize((bytes.size() + 63) / 64 * 64, 0);
+  return bytes;
+}
+
+gaon_tensor view(gaon_dtype dtype, std::vector<int64_t> shape, void *data,
+                 size_t bytes) {
+  gaon_tensor t{};
+  t.dtype = dtype;
+  t.rank = shape.size();
+  std::copy(shape.begin(), shape.end(), t.shape);
+  t.data = data;
+  t.byte_size = bytes;
+  return t;
+}
+
+std::string message(gaon_status s) {
+  std::string text = s ? gaon_status_message(s) : "";
+  gaon_status_free(s);
+  return text;
+}
+
+TEST(Runtime, EntriesShareSessionStateUpdatedInPlace) {
+  std::vector<uint8_t> bytes = statefulGnb();
+  gaon::Model model;
+  ASSERT_FALSE(gaon::Model::loadMemory(bytes.data(), bytes.size(), model));
+  EXPECT_EQ(model.entries(), (std::vector<std::string>{"one", "two"}));
+  ASSERT_EQ(model.states().size(), 1u);
+  EXPECT_EQ(model.states()[0].shape(), (std::vector<int64_t>{2, 4}));
+  size_t one = 9, two = 9;
+  ASSERT_FALSE(model.findEntry("one", one));
+  ASSERT_FALSE(model.findEntry("two", two));
+  EXPECT_EQ(one, 0u);
+  EXPECT_EQ(two, 1u);
+  EXPECT_EQ(model.inputs(two)[0].shape(), (std::vector<int64_t>{2, 1}));
+  gaon::Status missing = model.findEntry("prefill", one);
+  EXPECT_NE(std::string(missing.message()).find(
+                "the model has no entry 'prefill' (entries: one, two)"),
+            std::string::npos);
+
+  gaon::Session session, other;
+  ASSERT_FALSE(gaon::Session::create(model, "cpu", 1, session));
+  ASSERT_FALSE(gaon::Session::create(model, "cpu", 1, other));
+  // Entry "one" writes 7 at slot 2 of row 0; "two" then writes 8 and 9 at
+  // slot 0 of both rows; each run sees what the earlier ones left.
+  float u1 = 7, u2[2] = {8, 9}, c1[4], c2[8];
+  int64_t p1 = 2, p2[2] = {0, 0};
+  std::vector<gaon_tensor> in1{view(GAON_F32, {1, 1}, &u1, 4),
+                               view(GAON_I64, {1}, &p1, 8)};
+  std::vector<gaon_tensor> out1{view(GAON_F32, {1, 4}, c1, 16)};
+  ASSERT_FALSE(session.run(0, in1, out1));
+  EXPECT_EQ(std::vector<float>(c1, c1 + 4), (std::vector<float>{0, 0, 7, 0}));
+  std::vector<gaon_tensor> in2{view(GAON_F32, {2, 1}, u2, 8),
+                               view(GAON_I64, {2}, p2, 16)};
+  std::vector<gaon_tensor> out2{view(GAON_F32, {2, 4}, c2, 32)};
+  ASSERT_FALSE(session.run(1, in2, out2));
+  EXPECT_EQ(std::vector<float>(c2, c2 + 8),
+            (std::vector<float>{8, 0, 7, 0, 9, 0, 0, 0}));
+  // Sessions do not share state.
+  ASSERT_FALSE(other.run(1, in2, out2));
+  EXPECT_EQ(std::vector<float>(c2, c2 + 8),
+            (std::vector<float>{8, 0, 0, 0, 9, 0, 0, 0}));
+
+  // Reading, writing and resetting the state.
+  float state[8];
+  gaon_tensor whole = view(GAON_F32, {2, 4}, state, 32);
+  ASSERT_FALSE(session.readState(0, whole));
+  EXPECT_EQ(state[2], 7.0f);
+  state[3] = 5;
+  ASSERT_FALSE(session.writeState(0, whole));
+  ASSERT_FALSE(session.run(0, in1, out1));
+  EXPECT_EQ(c1[3], 5.0f);
+  ASSERT_FALSE(session.resetState());
+  ASSERT_FALSE(session.readState(0, whole));
+  EXPECT_EQ(std::vector<float>(state, state + 8), std::vector<float>(8, 0.0f));
+
+  // Misuse gets a message, not a crash.
+  gaon_tensor rowOnly = view(GAON_F32, {1, 4}, state, 16);
+  EXPECT_NE(std::string(session.writeState(0, rowOnly).message())
+                .find("state 'cache' is float32[2x4]; the tensor given does "
+                      "not match it"),
+            std::string::npos);
+  EXPECT_NE(std::string(session.readState(3, whole).message())
+                .find("state 3 is out of range: the model has 1"),
+            std::string::npos);
+  EXPECT_NE(std::string(session.run(2, in1, out1).message())
+                .find("entry 2 is out of range: the model has 2 (one, two)"),
+            std::string::npos);
+  EXPECT_NE(std::string(session.run(1, in1, out1).message())
+                .find("input 0 ('update') does not match entry 'two''s "
+                      "signature (update: float32[2x1], position: int64[2])"),
+            std::string::npos);
+  p1 = 4; // no room at slot 4 of 4
+  EXPECT_NE(std::string(session.run(0, in1, out1).message())
+                .find("position 4 of batch row 0 leaves no room"),
+            std::string::npos);
+  EXPECT_EQ(message(gaon_session_read_state(nullptr, 0, &whole)),
+            "null session or tensor");
+}
+
+TEST(Runtime, LoadingChecksEntriesAndStates) {
+  std::vector<uint8_t> bytes = statefulGnb();
+  // A tensor in state storage of a model with no state memory is refused.
+  namespace gnb = gaon::gnb;
+  flatbuffers::FlatBufferBuilder fbb;
+  std::vector<int64_t> shape{4};
+  std::vector<flatbuffers::Offset<gnb::Tensor>> tensors{gnb::CreateTensorDirect(
+      fbb, "cache", gnb::DType::F32, &shape, gnb::Storage::State, 0, 16)};
+  auto model = gnb::CreateModelDirect(fbb, GAON_GNB_FORMAT_VERSION, "test",
+                                      "cpu", nullptr, 0, &tensors);
+  gnb::FinishSizePrefixedModelBuffer(fbb, model);
+  std::vector<uint8_t> noState(fbb.GetBufferPointer(),
+                               fbb.GetBufferPointer() + fbb.GetSize());
+  noState.resize((noState.size() + 63) / 64 * 64, 0);
+  EXPECT_NE(loadError(noState).find(
+                "tensor 0 ('cache') lies outside the state memory"),
+            std::string::npos);
+  EXPECT_EQ(loadError(bytes), "");
 }
 
 } // namespace

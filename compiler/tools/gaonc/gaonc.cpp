@@ -9,16 +9,18 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/binary/GnbWriter.h"
 #include "compiler/conversion/OnnxToGraph/OnnxToGraph.h"
 #include "compiler/graph/Passes.h"
 #include "compiler/importer/OnnxImporter.h"
+#include "compiler/npu/Placement/Report.h"
 #include "compiler/pipelines/Pipelines.h"
 #include "compiler/quantization/Calibration.h"
 #include "compiler/quantization/Passes.h"
-#include "compiler/binary/GnbWriter.h"
-#include "compiler/npu/Placement/Report.h"
 #include "targets/npu/NpuConfigJson.h"
 
+#include "dialects/onnx/OnnxOps.h"
+#include "gaon/runtime.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -27,17 +29,15 @@
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
-#include "dialects/onnx/OnnxOps.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Format.h"
-#include "llvm/Support/Path.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/SourceMgr.h"
-#include "llvm/Config/llvm-config.h"
-#include "gaon/runtime.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -59,18 +59,17 @@ cl::opt<std::string> outputFile("o", cl::desc("Output file ('-' for stdout)"),
                                 cl::cat(gaoncCategory));
 cl::opt<Emit> emit(
     "emit", cl::desc("Stop after a stage and write it"),
-    cl::values(clEnumValN(Emit::Onnx, "onnx", "the generic onnx import form"),
-               clEnumValN(Emit::Graph, "graph",
-                          "typed graph ops with static shapes"),
-               clEnumValN(Emit::Placed, "placed",
-                          "graph ops with their device and reason, CPU "
-                          "fusion and layouts"),
-               clEnumValN(Emit::Tile, "tile",
-                          "NPU segments planned as tile.segment ops"),
-               clEnumValN(Emit::Npu, "npu",
-                          "NPU segments lowered to npu.program ops"),
-               clEnumValN(Emit::Binary, "binary",
-                          "a .gnb binary (needs the runtime and backends)")),
+    cl::values(
+        clEnumValN(Emit::Onnx, "onnx", "the generic onnx import form"),
+        clEnumValN(Emit::Graph, "graph", "typed graph ops with static shapes"),
+        clEnumValN(Emit::Placed, "placed",
+                   "graph ops with their device and reason, CPU "
+                   "fusion and layouts"),
+        clEnumValN(Emit::Tile, "tile",
+                   "NPU segments planned as tile.segment ops"),
+        clEnumValN(Emit::Npu, "npu", "NPU segments lowered to npu.program ops"),
+        clEnumValN(Emit::Binary, "binary",
+                   "a .gnb binary (needs the runtime and backends)")),
     cl::cat(gaoncCategory));
 cl::opt<std::string> target("target", cl::desc("Target: npu or cpu"),
                             cl::init("npu"), cl::cat(gaoncCategory));
@@ -96,17 +95,19 @@ cl::opt<int64_t> maxSeqLen(
     cl::init(0), cl::cat(gaoncCategory));
 cl::opt<std::string> llmEntry(
     "llm-entry",
-    cl::desc("With --max-seq-len: decode (one token per row) or prefill "
-             "(--prefill-chunk tokens per row)"),
-    cl::init("decode"), cl::cat(gaoncCategory));
+    cl::desc("With --max-seq-len: the entry points to compile: all (the "
+             "default), decode or prefill"),
+    cl::init("all"), cl::cat(gaoncCategory));
 cl::opt<int64_t> prefillChunk(
     "prefill-chunk",
-    cl::desc("With --llm-entry=prefill: tokens per step (default 64)"),
-    cl::init(64), cl::cat(gaoncCategory));
-cl::opt<int64_t> decodeBatch(
-    "decode-batch",
-    cl::desc("With --max-seq-len: sequences per step (default 1)"),
-    cl::init(1), cl::cat(gaoncCategory));
+    cl::desc("With --max-seq-len: add a `prefill` entry of this many tokens "
+             "per step (64 with --llm-entry=prefill)"),
+    cl::init(0), cl::cat(gaoncCategory));
+cl::list<int64_t>
+    decodeBatch("decode-batch",
+                cl::desc("With --max-seq-len: a `decode` entry per batch size, "
+                         "comma-separated (default 1)"),
+                cl::CommaSeparated, cl::cat(gaoncCategory));
 cl::opt<bool> listOnnxOps(
     "list-onnx-ops",
     cl::desc("Print the ONNX operators and versions Gaon converts, and exit"),
@@ -179,11 +180,11 @@ cl::opt<std::string> accuracyReport(
              "and cosine similarity of the quantized model against fp32, over "
              "the samples calibration did not use (--calibration-samples)"),
     cl::value_desc("REPORT.json"), cl::cat(gaoncCategory));
-cl::list<std::string> keepFloat(
-    "keep-float",
-    cl::desc("ONNX node names to leave in float under --quantize "
-             "(comma-separated, repeatable)"),
-    cl::CommaSeparated, cl::cat(gaoncCategory));
+cl::list<std::string>
+    keepFloat("keep-float",
+              cl::desc("ONNX node names to leave in float under --quantize "
+                       "(comma-separated, repeatable)"),
+              cl::CommaSeparated, cl::cat(gaoncCategory));
 cl::opt<bool> exposeIntegerTensors(
     "expose-integer-tensors",
     cl::desc("With --quantize=int8 (or a pre-quantized model): also output "
@@ -238,8 +239,8 @@ void printStats(llvm::raw_ostream &os, StringRef label,
     sep = ", ";
   }
   os << (stats.ops.empty() ? "" : ")") << "; " << stats.constantElements
-     << " constant elements (" << llvm::format("%.1f", stats.constantBytes / 1024.0)
-     << " KiB)\n";
+     << " constant elements ("
+     << llvm::format("%.1f", stats.constantBytes / 1024.0) << " KiB)\n";
 }
 
 int fail(const std::string &message) {
@@ -322,7 +323,8 @@ int main(int argc, char **argv) {
     if (!gaon::parseCalibrationMethod(calibrationMethod,
                                       quantizeOptions.method))
       return fail("--calibration-method must be minmax, percentile, entropy "
-                  "or mse, got '" + calibrationMethod + "'");
+                  "or mse, got '" +
+                  calibrationMethod + "'");
     if (calibrationSamples < 0)
       return fail("--calibration-samples must be >= 0");
     quantizeOptions.calibrationData = calibrationData;
@@ -337,7 +339,8 @@ int main(int argc, char **argv) {
   }
   bool gnbName = StringRef(outputFile).ends_with(".gnb");
   if (emit != Emit::Binary && gnbName)
-    return fail("-o " + outputFile + " names a binary, but --emit writes "
+    return fail("-o " + outputFile +
+                " names a binary, but --emit writes "
                 "MLIR text at that stage; drop --emit or name the output "
                 ".mlir");
   if (emit == Emit::Binary && outputFile == "-" &&
@@ -348,7 +351,8 @@ int main(int argc, char **argv) {
                 " needs --target=npu");
   if (npuCores < 0)
     return fail("--npu-cores must be 0 (the cost model chooses) or a core "
-                "count, got " + std::to_string(npuCores));
+                "count, got " +
+                std::to_string(npuCores));
   if (!reportFile.empty() && emit != Emit::Binary)
     return fail("--report describes a binary; add -o OUT.gnb or "
                 "--emit=binary");
@@ -364,20 +368,54 @@ int main(int argc, char **argv) {
     if (!error.empty())
       return fail(error);
   }
+  // A decoder compiles to entry points (docs/llm.md): `decode` per batch
+  // size, `prefill` over chunks; each is imported with its own shapes.
+  struct LlmEntry {
+    std::string name;
+    int64_t batch, sequence;
+  };
+  std::vector<LlmEntry> llmEntries;
   if (maxSeqLen != 0) {
-    if (llmEntry != "decode" && llmEntry != "prefill")
-      return fail("--llm-entry must be decode or prefill, got '" + llmEntry +
-                  "'");
-    int64_t step = llmEntry == "decode" ? 1 : int64_t(prefillChunk);
-    if (step < 1 || decodeBatch < 1 || maxSeqLen <= step ||
-        maxSeqLen > (int64_t(1) << 24))
-      return fail("--max-seq-len must exceed the step's tokens (" +
-                  std::to_string(step) + ") and be at most 2^24; "
-                  "--prefill-chunk and --decode-batch must be positive");
-    options.decoder.maxSeqLen = maxSeqLen;
-    options.decoder.sequence = step;
-    options.decoder.batch = decodeBatch;
+    if (llmEntry != "all" && llmEntry != "decode" && llmEntry != "prefill")
+      return fail("--llm-entry must be all, decode or prefill, got '" +
+                  llmEntry + "'");
+    std::vector<int64_t> batches(decodeBatch.begin(), decodeBatch.end());
+    if (batches.empty())
+      batches.push_back(1);
+    std::sort(batches.begin(), batches.end());
+    batches.erase(std::unique(batches.begin(), batches.end()), batches.end());
+    int64_t chunk = prefillChunk;
+    if (llmEntry == "prefill" && chunk == 0)
+      chunk = 64;
+    auto suffix = [](int64_t b) {
+      return b == 1 ? std::string() : "_b" + std::to_string(b);
+    };
+    if (llmEntry != "prefill")
+      for (int64_t b : batches)
+        llmEntries.push_back({"decode" + suffix(b), b, 1});
+    if (llmEntry != "decode" && chunk != 0)
+      llmEntries.push_back({"prefill" + suffix(batches[0]), batches[0], chunk});
+    if (llmEntries.empty())
+      return fail("--llm-entry=" + llmEntry +
+                  " leaves no entry point; give --prefill-chunk=N");
+    if (batches[0] < 1 || batches.back() > 4096 || chunk < 0)
+      return fail("--decode-batch sizes must be 1 to 4096 and "
+                  "--prefill-chunk positive");
+    for (const LlmEntry &e : llmEntries)
+      if (maxSeqLen <= e.sequence || maxSeqLen > (int64_t(1) << 24))
+        return fail("--max-seq-len must exceed the " + e.name +
+                    " entry's tokens per step (" + std::to_string(e.sequence) +
+                    ") and be at most 2^24");
+    if (emit != Emit::Binary && llmEntries.size() > 1)
+      return fail("--emit writes one entry point's MLIR; choose it with "
+                  "--llm-entry=decode or prefill and one --decode-batch");
+  } else if (prefillChunk.getNumOccurrences() ||
+             decodeBatch.getNumOccurrences() || llmEntry.getNumOccurrences()) {
+    return fail("--llm-entry, --prefill-chunk and --decode-batch need "
+                "--max-seq-len");
   }
+  if (llmEntries.empty())
+    llmEntries.push_back({"main", 0, 0});
 
   DialectRegistry registry;
   gaon::registerGaonDialects(registry);
@@ -386,83 +424,95 @@ int main(int argc, char **argv) {
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
 
-  OwningOpRef<ModuleOp> module =
-      gaon::importOnnxFile(context, inputFile, options);
-  if (!module || failed(verify(*module)))
-    return 1;
-
-  ModuleStats imported = collectStats(*module);
   DefaultTimingManager timing;
   applyDefaultTimingManagerCLOptions(timing);
   TimingScope timingScope = timing.getRootScope();
-  // Runs `build`'s passes with MLIR's command-line instrumentation.
-  auto runPasses = [&](llvm::function_ref<void(PassManager &)> build) {
-    PassManager pm(&context);
-    if (failed(applyPassManagerCLOptions(pm)))
-      return failure();
-    pm.enableTiming(timingScope);
-    build(pm);
-    return pm.run(*module);
-  };
-  if (emit != Emit::Onnx) {
-    if (failed(runPasses([](PassManager &pm) {
-          gaon::buildPipeline(pm, gaon::CompileStage::Onnx,
-                              gaon::CompileStage::Graph);
-        })))
+  // The placement report describes the first entry (decode, for a decoder).
+  std::vector<gaon::npu::PlacementRow> placementRows;
+  std::vector<OwningOpRef<ModuleOp>> modules;
+  for (const LlmEntry &e : llmEntries) {
+    if (maxSeqLen != 0) {
+      options.decoder.maxSeqLen = maxSeqLen;
+      options.decoder.sequence = e.sequence;
+      options.decoder.batch = e.batch;
+    }
+    OwningOpRef<ModuleOp> module =
+        gaon::importOnnxFile(context, inputFile, options);
+    if (!module || failed(verify(*module)))
       return 1;
-    if (maxSeqLen != 0 && failed(runPasses([](PassManager &pm) {
-          pm.addPass(gaon::createLlmKvCache());
-          pm.addPass(mlir::createCanonicalizerPass());
-        })))
-      return 1;
-    if (weightOnly) {
-      gaon::QuantizeWeightsOptions weightOptions;
-      weightOptions.bits = quantize == "w4a16" ? 4 : 8;
-      weightOptions.groupSize = groupSize;
-      std::vector<std::string> kept(keepFloat.begin(), keepFloat.end());
-      weightOptions.keepFloat = kept;
-      if (failed(runPasses([&](PassManager &pm) {
-            pm.addPass(gaon::createQuantizeWeights(weightOptions));
+
+    ModuleStats imported = collectStats(*module);
+    // Runs `build`'s passes with MLIR's command-line instrumentation.
+    auto runPasses = [&](llvm::function_ref<void(PassManager &)> build) {
+      PassManager pm(&context);
+      if (failed(applyPassManagerCLOptions(pm)))
+        return failure();
+      pm.enableTiming(timingScope);
+      build(pm);
+      return pm.run(*module);
+    };
+    if (emit != Emit::Onnx) {
+      if (failed(runPasses([](PassManager &pm) {
+            gaon::buildPipeline(pm, gaon::CompileStage::Onnx,
+                                gaon::CompileStage::Graph);
           })))
         return 1;
-    } else if (!quantize.empty() &&
-               failed(gaon::quantizeInt8(*module, quantizeOptions))) {
-      return 1;
+      if (maxSeqLen != 0 && failed(runPasses([](PassManager &pm) {
+            pm.addPass(gaon::createLlmKvCache());
+            pm.addPass(mlir::createCanonicalizerPass());
+          })))
+        return 1;
+      if (weightOnly) {
+        gaon::QuantizeWeightsOptions weightOptions;
+        weightOptions.bits = quantize == "w4a16" ? 4 : 8;
+        weightOptions.groupSize = groupSize;
+        std::vector<std::string> kept(keepFloat.begin(), keepFloat.end());
+        weightOptions.keepFloat = kept;
+        if (failed(runPasses([&](PassManager &pm) {
+              pm.addPass(gaon::createQuantizeWeights(weightOptions));
+            })))
+          return 1;
+      } else if (!quantize.empty() &&
+                 failed(gaon::quantizeInt8(*module, quantizeOptions))) {
+        return 1;
+      }
+      if (exposeIntegerTensors && failed(runPasses([](PassManager &pm) {
+            pm.addPass(gaon::createExposeIntegerTensors());
+          })))
+        return 1;
     }
-    if (exposeIntegerTensors &&
-        failed(runPasses([](PassManager &pm) {
-          pm.addPass(gaon::createExposeIntegerTensors());
-        })))
-      return 1;
-  }
 
-  // The back end: placement, then the target's stages up to --emit.
-  gaon::BackendOptions backend;
-  if (target == "npu")
-    backend.npuConfig = npuConfig;
-  backend.npuGreedy = npuGreedy;
-  backend.npuCores = npuCores;
-  backend.cpuChannelsLast = cpuChannelsLast;
-  std::vector<gaon::npu::PlacementRow> placementRows;
-  if (emit >= Emit::Placed) {
-    if (failed(runPasses([&](PassManager &pm) {
-          gaon::buildPipeline(pm, gaon::CompileStage::Graph,
-                              gaon::CompileStage::Placed, backend);
-        })))
-      return 1;
-    if (!reportFile.empty())
-      placementRows = gaon::npu::collectPlacementRows(*module);
-    if (failed(runPasses([&](PassManager &pm) {
-          gaon::buildPipeline(pm, gaon::CompileStage::Placed, emit, backend);
-        })))
-      return 1;
-  }
+    // The back end: placement, then the target's stages up to --emit.
+    gaon::BackendOptions backend;
+    if (target == "npu")
+      backend.npuConfig = npuConfig;
+    backend.npuGreedy = npuGreedy;
+    backend.npuCores = npuCores;
+    backend.cpuChannelsLast = cpuChannelsLast;
+    if (emit >= Emit::Placed) {
+      if (failed(runPasses([&](PassManager &pm) {
+            gaon::buildPipeline(pm, gaon::CompileStage::Graph,
+                                gaon::CompileStage::Placed, backend);
+          })))
+        return 1;
+      if (!reportFile.empty() && modules.empty())
+        placementRows = gaon::npu::collectPlacementRows(*module);
+      if (failed(runPasses([&](PassManager &pm) {
+            gaon::buildPipeline(pm, gaon::CompileStage::Placed, emit, backend);
+          })))
+        return 1;
+    }
 
-  if (printSummary) {
-    printStats(llvm::errs(), "imported (onnx)", imported);
-    if (emit != Emit::Onnx)
-      printStats(llvm::errs(), "converted (graph)", collectStats(*module));
-  }
+    if (printSummary) {
+      if (llmEntries.size() > 1)
+        llvm::errs() << "entry " << e.name << ":\n";
+      printStats(llvm::errs(), "imported (onnx)", imported);
+      if (emit != Emit::Onnx)
+        printStats(llvm::errs(), "converted (graph)", collectStats(*module));
+    }
+    modules.push_back(std::move(module));
+  } // each entry
+  ModuleOp module = *modules.front();
 
   std::string error;
   auto output = openOutputFile(outputFile, &error);
@@ -485,7 +535,10 @@ int main(int argc, char **argv) {
       binaryOptions.weightsFileName =
           llvm::sys::path::filename(outputFile).str() + ".weights";
     }
-    if (failed(gaon::writeGnb(*module, output->os(), binaryOptions)))
+    std::vector<gaon::GnbEntry> entries;
+    for (auto [e, m] : llvm::zip(llmEntries, modules))
+      entries.push_back({e.name, *m});
+    if (failed(gaon::writeGnb(entries, output->os(), binaryOptions)))
       return 1;
     if (weights)
       weights->keep();
@@ -494,7 +547,7 @@ int main(int argc, char **argv) {
       if (!reportOut)
         return fail(error);
       reportOut->os() << gaon::npu::placementReportJson(
-          placementRows, *module, target == "npu" ? npu->name : "");
+          placementRows, module, target == "npu" ? npu->name : "");
       reportOut->keep();
     }
     if (printSummary)
@@ -510,7 +563,7 @@ int main(int argc, char **argv) {
   // tile stage on (the binary carries them).
   if (elideLargeConstants || emit >= Emit::Tile)
     flags.elideLargeElementsAttrs(16);
-  module->print(output->os(), flags);
+  module.print(output->os(), flags);
   output->os() << "\n";
   output->keep();
   return 0;

@@ -4,7 +4,13 @@
  *
  * Thread contract: a loaded model is immutable and may be shared by any
  * number of threads; a session is used by one thread at a time; many
- * sessions on one model may run concurrently.
+ * sessions on one model may run concurrently. A session owns its state
+ * (a decoder's KV cache): its entry points run one at a time, each seeing
+ * what the previous run left; sessions never share state.
+ *
+ * Entry points: a model holds one or more programs ("decode", "prefill",
+ * ...) that share its weights and the session's state. gaon_session_run
+ * runs entry 0; gaon_session_run_entry runs any.
  *
  * Errors: every call that can fail returns a gaon_status, NULL on success.
  * A non-NULL status carries a code and a message and must be freed with
@@ -61,7 +67,7 @@ typedef enum gaon_dtype {
 /* Gaon's version, and the .gnb format version this runtime reads and the
  * compiler of the same version writes. */
 #define GAON_VERSION "0.1.0"
-#define GAON_GNB_FORMAT_VERSION 5
+#define GAON_GNB_FORMAT_VERSION 6
 
 #define GAON_MAX_RANK 8
 
@@ -102,6 +108,27 @@ gaon_status gaon_model_input(const gaon_model *model, size_t index,
 gaon_status gaon_model_output(const gaon_model *model, size_t index,
                               const char **out_name, gaon_tensor *out_info);
 const char *gaon_model_target(const gaon_model *model);
+
+/* Entry points. A model without named entries has one, "main". */
+size_t gaon_model_entry_count(const gaon_model *model);
+const char *gaon_model_entry_name(const gaon_model *model, size_t entry);
+/* GAON_NOT_FOUND, listing the entries, when no entry has that name. */
+gaon_status gaon_model_find_entry(const gaon_model *model, const char *name,
+                                  size_t *out_entry);
+size_t gaon_model_entry_input_count(const gaon_model *model, size_t entry);
+size_t gaon_model_entry_output_count(const gaon_model *model, size_t entry);
+gaon_status gaon_model_entry_input(const gaon_model *model, size_t entry,
+                                   size_t index, const char **out_name,
+                                   gaon_tensor *out_info);
+gaon_status gaon_model_entry_output(const gaon_model *model, size_t entry,
+                                    size_t index, const char **out_name,
+                                    gaon_tensor *out_info);
+
+/* Session state: named buffers that persist between runs (a decoder's
+ * caches). Describes state i with its largest shape. */
+size_t gaon_model_state_count(const gaon_model *model);
+gaon_status gaon_model_state(const gaon_model *model, size_t index,
+                             const char **out_name, gaon_tensor *out_info);
 uint64_t gaon_model_arena_size(const gaon_model *model);
 
 /* Sessions ------------------------------------------------------------- */
@@ -140,6 +167,22 @@ void gaon_string_free(char *text);
 gaon_status gaon_session_run(gaon_session *session, const gaon_tensor *inputs,
                              size_t input_count, gaon_tensor *outputs,
                              size_t output_count);
+
+/* Runs entry point `entry` (see gaon_model_find_entry), over its own
+ * inputs and outputs and the session's state. */
+gaon_status gaon_session_run_entry(gaon_session *session, size_t entry,
+                                   const gaon_tensor *inputs,
+                                   size_t input_count, gaon_tensor *outputs,
+                                   size_t output_count);
+
+/* Sets every state of the session to zero, as at creation. */
+gaon_status gaon_session_reset_state(gaon_session *session);
+/* Copies state `index` out of or into the session: `tensor` must have the
+ * state's dtype and shape (gaon_model_state). */
+gaon_status gaon_session_read_state(const gaon_session *session, size_t index,
+                                    gaon_tensor *tensor);
+gaon_status gaon_session_write_state(gaon_session *session, size_t index,
+                                     const gaon_tensor *tensor);
 
 /* The device names this runtime was built with, comma-separated. */
 const char *gaon_runtime_devices(void);

@@ -34,7 +34,8 @@ class Status {
 public:
   Status() = default;
   explicit Status(gaon_status status) : status(status) {}
-  Status(Status &&other) noexcept : status(std::exchange(other.status, nullptr)) {}
+  Status(Status &&other) noexcept
+      : status(std::exchange(other.status, nullptr)) {}
   Status &operator=(Status &&other) noexcept {
     std::swap(status, other.status);
     return *this;
@@ -99,6 +100,35 @@ public:
   std::string target() const { return gaon_model_target(model); }
   const gaon_model *get() const { return model; }
 
+  /// Entry points, by name ("main" for a model without named entries).
+  std::vector<std::string> entries() const {
+    std::vector<std::string> names;
+    for (size_t i = 0; i < gaon_model_entry_count(model); ++i)
+      names.push_back(gaon_model_entry_name(model, i));
+    return names;
+  }
+  Status findEntry(const std::string &name, size_t &entry) const {
+    return Status(gaon_model_find_entry(model, name.c_str(), &entry));
+  }
+  std::vector<TensorInfo> inputs(size_t entry) const {
+    return describe(gaon_model_entry_input_count(model, entry),
+                    [&](const gaon_model *m, size_t i, const char **name,
+                        gaon_tensor *info) {
+                      return gaon_model_entry_input(m, entry, i, name, info);
+                    });
+  }
+  std::vector<TensorInfo> outputs(size_t entry) const {
+    return describe(gaon_model_entry_output_count(model, entry),
+                    [&](const gaon_model *m, size_t i, const char **name,
+                        gaon_tensor *info) {
+                      return gaon_model_entry_output(m, entry, i, name, info);
+                    });
+  }
+  /// Session state (a decoder's caches), each at its largest shape.
+  std::vector<TensorInfo> states() const {
+    return describe(gaon_model_state_count(model), gaon_model_state);
+  }
+
 private:
   explicit Model(gaon_model *model) : model(model) {}
   template <typename F>
@@ -142,6 +172,20 @@ public:
              std::vector<gaon_tensor> &outputs) {
     return Status(gaon_session_run(session, inputs.data(), inputs.size(),
                                    outputs.data(), outputs.size()));
+  }
+
+  Status run(size_t entry, const std::vector<gaon_tensor> &inputs,
+             std::vector<gaon_tensor> &outputs) {
+    return Status(gaon_session_run_entry(session, entry, inputs.data(),
+                                         inputs.size(), outputs.data(),
+                                         outputs.size()));
+  }
+  Status resetState() { return Status(gaon_session_reset_state(session)); }
+  Status readState(size_t index, gaon_tensor &tensor) const {
+    return Status(gaon_session_read_state(session, index, &tensor));
+  }
+  Status writeState(size_t index, const gaon_tensor &tensor) {
+    return Status(gaon_session_write_state(session, index, &tensor));
   }
 
   /// The last simulated run's profile or Chrome trace, as JSON.

@@ -5,7 +5,10 @@
 // written in place at `position`.
 // CHECK-LABEL: func @step
 // CHECK-SAME: {onnx.name = "input_ids"}, %[[POS:[^:]*]]: tensor<1xi64> {onnx.name = "position"}
-// CHECK-SAME: %[[K:[^:]*]]: tensor<1x1x4x2xf32> {onnx.name = "past_key_values.0.key"}, %[[V:[^:]*]]: tensor<1x1x4x2xf32> {onnx.name = "past_key_values.0.value"}
+// CHECK-SAME: %[[K:[^:]*]]: tensor<1x1x4x2xf32> {gaon.state = "past_key_values.0.key", onnx.name = "past_key_values.0.key"}, %[[V:[^:]*]]: tensor<1x1x4x2xf32> {gaon.state = "past_key_values.0.value", onnx.name = "past_key_values.0.value"}
+// The caches are session state: each present result names the state it
+// updates in place.
+// CHECK-SAME: -> (tensor<1x1x1x2xf32> {onnx.name = "out"}, tensor<1x1x4x2xf32> {gaon.state = "past_key_values.0.key", onnx.name = "present.0.key"}, tensor<1x1x4x2xf32> {gaon.state = "past_key_values.0.value", onnx.name = "present.0.value"})
 // CHECK: %[[LEN:.*]] = graph.add %[[POS]]
 // CHECK: %[[KC:.*]] = graph.cache_update %[[K]], %{{.*}}, %[[POS]] {axis = 2 : i64}
 // CHECK: %[[VC:.*]] = graph.cache_update %[[V]], %{{.*}}, %[[POS]] {axis = 2 : i64}
