@@ -24,23 +24,51 @@ static uint64_t convTileBytes(const ConvGeom &g, int64_t paddedW, int64_t nt,
   return 2 * in + acc + 2 * out;
 }
 
+/// Rows and columns of output tiles once the weights take `weights` bytes.
+static std::optional<ConvPlan> planTiles(const ConvGeom &g, int64_t paddedW,
+                                         uint64_t budget, bool streamed,
+                                         ConvPlan p, uint64_t weights);
+
 std::optional<ConvPlan> planConv(const ConvGeom &g, int64_t paddedW,
                                  const NpuConfig &config, uint64_t budget,
                                  bool streamed) {
   ConvPlan p;
-  auto weightBytes = [&](int64_t nt) {
-    return alignUp(uint64_t(g.kh) * g.kw * g.cin * nt * kBf16) +
+  auto weightBytes = [&](int64_t nt, int64_t k) {
+    return alignUp(uint64_t(g.kh) * g.kw * k * nt * kBf16) +
            alignUp(uint64_t(nt) * 4);
   };
   p.nt = g.cout;
   // Split output channels until the weights take at most half the budget
   // (two buffers when there is more than one weight tile).
   while (p.nt > config.matrixCols &&
-         (p.nt == g.cout ? 1 : 2) * weightBytes(p.nt) > budget / 2)
+         (p.nt == g.cout ? 1 : 2) * weightBytes(p.nt, g.cin) > budget / 2)
     p.nt = alignUp(ceilDiv(p.nt, 2), config.matrixCols);
-  uint64_t weights = (p.nt == g.cout ? 1 : 2) * weightBytes(p.nt);
-  if (weights > budget)
+  uint64_t weights = (p.nt == g.cout ? 1 : 2) * weightBytes(p.nt, g.cin);
+  if (weights <= budget)
+    if (std::optional<ConvPlan> plan =
+            planTiles(g, paddedW, budget, streamed, p, weights))
+      return plan;
+  // One tile of all of K does not fit (K = 14336 in an LLM's down
+  // projection): a 1x1 convolution streams its weights in chunks of K
+  // rows, two buffers taking at most half the budget, in multiples of 256
+  // rows so that weight-only groups divide them.
+  if (g.kh != 1 || g.kw != 1)
     return std::nullopt;
+  p.nt = std::min<int64_t>(g.cout, config.matrixCols);
+  uint64_t perRow = uint64_t(p.nt) * kBf16;
+  uint64_t room = budget / 4 > alignUp(uint64_t(p.nt) * 4) + kAlign
+                      ? budget / 4 - alignUp(uint64_t(p.nt) * 4) - kAlign
+                      : 0;
+  p.kc = int64_t(room / perRow) / 256 * 256;
+  if (p.kc < 256 || p.kc >= g.cin)
+    return std::nullopt;
+  return planTiles(g, paddedW, budget, streamed, p,
+                   2 * weightBytes(p.nt, p.kc));
+}
+
+static std::optional<ConvPlan> planTiles(const ConvGeom &g, int64_t paddedW,
+                                         uint64_t budget, bool streamed,
+                                         ConvPlan p, uint64_t weights) {
   uint64_t rest = budget - weights;
   // Rows: when tiles stream through DMA, at most a quarter of the output per
   // tile, so that loads, compute and stores overlap; between resident

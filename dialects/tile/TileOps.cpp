@@ -51,16 +51,16 @@ FailureOr<TensorOp> tensorNamed(Operation *op, FlatSymbolRefAttr name,
                                 StringRef role) {
   auto tensor = SymbolTable::lookupNearestSymbolFrom<TensorOp>(op, name);
   if (!tensor)
-    return op->emitOpError() << role << " " << name
-                             << " names no tile.tensor in the segment";
+    return op->emitOpError()
+           << role << " " << name << " names no tile.tensor in the segment";
   return tensor;
 }
 
 LogicalResult expectSize(Operation *op, StringRef what, size_t got,
                          size_t want) {
   if (got != want)
-    return op->emitOpError() << what << " must have " << want
-                             << " entries, got " << got;
+    return op->emitOpError()
+           << what << " must have " << want << " entries, got " << got;
   return success();
 }
 
@@ -99,15 +99,15 @@ LogicalResult SegmentOp::verify() {
       auto tensor = mlir::SymbolTable::lookupSymbolIn(*this, sym);
       auto t = llvm::dyn_cast_or_null<TensorOp>(tensor);
       if (!t)
-        return emitOpError() << what << " " << sym
-                             << " names no tile.tensor in the segment";
+        return emitOpError()
+               << what << " " << sym << " names no tile.tensor in the segment";
       auto shaped = llvm::cast<RankedTensorType>(type);
       if (!shaped.hasStaticShape() ||
           shaped.getNumElements() != t.getN() * t.getH() * t.getW() * t.getC())
-        return emitOpError() << what << " of type " << type << " does not "
-                             << "fit device tensor " << sym << " ("
-                             << t.getN() << "x" << t.getH() << "x" << t.getW()
-                             << "x" << t.getC() << ")";
+        return emitOpError()
+               << what << " of type " << type << " does not "
+               << "fit device tensor " << sym << " (" << t.getN() << "x"
+               << t.getH() << "x" << t.getW() << "x" << t.getC() << ")";
     }
     return success();
   };
@@ -117,7 +117,8 @@ LogicalResult SegmentOp::verify() {
   if (auto names = getOutputNames(); names && names->size() != getNumResults())
     return emitOpError("output_names has ")
            << names->size() << " names for " << getNumResults() << " results";
-  if (auto cycles = getTagCycles(); cycles && cycles->size() != getTags().size())
+  if (auto cycles = getTagCycles();
+      cycles && cycles->size() != getTags().size())
     return emitOpError("tag_cycles has ")
            << cycles->size() << " entries for " << getTags().size() << " tags";
   return success();
@@ -182,16 +183,23 @@ LogicalResult ConvOp::verify() {
   ConvGeometryAttr g = getGeometry();
   if (failed(expectSize(*this, "sram", getSram().size(), 9)))
     return failure();
-  for (auto [name, v] :
-       {std::pair{"n", g.getN()}, {"cin", g.getCin()}, {"h", g.getH()},
-        {"w", g.getW()}, {"cout", g.getCout()}, {"oh", g.getOh()},
-        {"ow", g.getOw()}, {"kh", g.getKh()}, {"kw", g.getKw()},
-        {"sh", g.getSh()}, {"sw", g.getSw()}, {"dh", g.getDh()},
-        {"dw", g.getDw()}})
+  for (auto [name, v] : {std::pair{"n", g.getN()},
+                         {"cin", g.getCin()},
+                         {"h", g.getH()},
+                         {"w", g.getW()},
+                         {"cout", g.getCout()},
+                         {"oh", g.getOh()},
+                         {"ow", g.getOw()},
+                         {"kh", g.getKh()},
+                         {"kw", g.getKw()},
+                         {"sh", g.getSh()},
+                         {"sw", g.getSw()},
+                         {"dh", g.getDh()},
+                         {"dw", g.getDw()}})
     if (v < 1)
       return emitOpError("geometry's ") << name << " must be positive";
-  int64_t padding = std::max({g.getPadTop(), g.getPadLeft(), g.getPadBottom(),
-                              g.getPadRight()});
+  int64_t padding = std::max(
+      {g.getPadTop(), g.getPadLeft(), g.getPadBottom(), g.getPadRight()});
   if (std::min({g.getPadTop(), g.getPadLeft(), g.getPadBottom(),
                 g.getPadRight()}) < 0)
     return emitOpError("padding must be non-negative");
@@ -214,9 +222,9 @@ LogicalResult ConvOp::verify() {
   if (failed(x) || failed(y))
     return failure();
   if (x->getN() != n || x->getC() != cin || x->getH() != h || x->getW() != w)
-    return emitOpError("input ") << getInputAttr() << " is not the "
-                                 << n << "x" << h << "x" << w << "x" << cin
-                                 << " the geometry reads";
+    return emitOpError("input ")
+           << getInputAttr() << " is not the " << n << "x" << h << "x" << w
+           << "x" << cin << " the geometry reads";
   int64_t offset = getOutChannelOffset();
   if (y->getN() != n || y->getH() != oh || y->getW() != ow || offset < 0 ||
       offset + cout > y->getC())
@@ -262,6 +270,16 @@ LogicalResult ConvOp::verify() {
     return emitOpError("group_size is for weight-only weights (weight_bits "
                        "8 or 4)");
   }
+  if (int64_t kc = getKChunk()) {
+    if (kc < 1 || kc >= cin || g.getKh() != 1 || g.getKw() != 1 ||
+        getPreloadedAttr())
+      return emitOpError("k_chunk ")
+             << kc << " must be 1 to cin - 1 (" << cin - 1
+             << ") on a 1x1 convolution whose weights are not preloaded";
+    if (getWeightBits() && kc % getGroupSize())
+      return emitOpError("k_chunk ")
+             << kc << " must be a multiple of group_size " << getGroupSize();
+  }
   return verifyTag(*this, getTag());
 }
 
@@ -284,9 +302,10 @@ LogicalResult EltwiseOp::verify() {
     return emitOpError("quantize and dequantize take a scale, the other ops "
                        "none");
   if (binary != bool(getBAttr()))
-    return emitOpError(binary ? "a binary op needs b" : "a unary op takes no b");
-  if (failed(expectSize(*this, "sram", getSram().size(),
-                        transcendental ? 8 : 6)))
+    return emitOpError(binary ? "a binary op needs b"
+                              : "a unary op takes no b");
+  if (failed(
+          expectSize(*this, "sram", getSram().size(), transcendental ? 8 : 6)))
     return failure();
   FailureOr<TensorOp> a = tensorNamed(*this, getAAttr(), "a");
   FailureOr<TensorOp> y = tensorNamed(*this, getYAttr(), "y");
@@ -342,8 +361,8 @@ LogicalResult MaxPoolOp::verify() {
   if (failed(expectSize(*this, "sram", getSram().size(), 5)))
     return failure();
   PoolWindowAttr win = getWindow();
-  if (std::min({win.getKh(), win.getKw(), win.getSh(), win.getSw(),
-                win.getDh(), win.getDw()}) < 1)
+  if (std::min({win.getKh(), win.getKw(), win.getSh(), win.getSw(), win.getDh(),
+                win.getDw()}) < 1)
     return emitOpError("kernel, strides and dilations must be positive");
   if (std::min(win.getPadTop(), win.getPadLeft()) < 0)
     return emitOpError("padding must be non-negative");

@@ -208,6 +208,11 @@ def Tile_ConvOp : Tile_Op<"conv", [HasParent<"SegmentOp">]> {
     from a matmul): its weights are int8 or packed int4, and each tile's
     `bias` constant holds the f32 biases followed by the f32 scales, one
     per `group_size` rows of K (cin) and channel, row-major.
+    `k_chunk` (1x1 convolutions only; 0: all of K) streams each weight tile
+    through the two weight buffers `k_chunk` rows of K at a time, the
+    products accumulating: how a matmul whose weight tile of K x 256
+    columns does not fit SRAM (K = 14336, an LLM's down projection) stays
+    on the matrix engine. Weight-only `group_size` must divide it.
   }];
   let arguments = (ins FlatSymbolRefAttr:$input, FlatSymbolRefAttr:$output,
                        Tile_ConvGeometryAttr:$geometry, Tile_Int:$nt,
@@ -223,7 +228,8 @@ def Tile_ConvOp : Tile_Op<"conv", [HasParent<"SegmentOp">]> {
                        DefaultValuedAttr<Tile_Int, "-128">:$clamp_lo,
                        DefaultValuedAttr<Tile_Int, "127">:$clamp_hi,
                        DefaultValuedAttr<Tile_Int, "0">:$weight_bits,
-                       DefaultValuedAttr<Tile_Int, "0">:$group_size);
+                       DefaultValuedAttr<Tile_Int, "0">:$group_size,
+                       DefaultValuedAttr<Tile_Int, "0">:$k_chunk);
   let assemblyFormat = "$input `->` $output attr-dict";
   let hasVerifier = 1;
 }

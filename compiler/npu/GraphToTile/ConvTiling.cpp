@@ -88,26 +88,24 @@ LogicalResult SegmentPlanner::planIntegerConv(Operation *op) {
     quantizeMultiplier(s / out.getScale(), m); // checked at placement
     stage.mults.push_back(m);
   }
-  double lo = rq.getClampMinAttr() ? rq.getClampMinAttr().getValueAsDouble() : 0;
-  double hi = rq.getClampMaxAttr() ? rq.getClampMaxAttr().getValueAsDouble() : 0;
+  double lo =
+      rq.getClampMinAttr() ? rq.getClampMinAttr().getValueAsDouble() : 0;
+  double hi =
+      rq.getClampMaxAttr() ? rq.getClampMaxAttr().getValueAsDouble() : 0;
   stage.zeroPoint = 0;
-  clampBounds(out.getScale(), 0, int32_t(out.getStorageTypeMin()),
-              int32_t(out.getStorageTypeMax()),
-              rq.getClampMinAttr() ? &lo : nullptr,
-              rq.getClampMaxAttr() ? &hi : nullptr, stage.clampLo,
-              stage.clampHi);
+  clampBounds(
+      out.getScale(), 0, int32_t(out.getStorageTypeMin()),
+      int32_t(out.getStorageTypeMax()), rq.getClampMinAttr() ? &lo : nullptr,
+      rq.getClampMaxAttr() ? &hi : nullptr, stage.clampLo, stage.clampHi);
   return planConvLike(op, op->getOperand(0), g, {}, /*weightsOIHW=*/bool(conv),
                       nullptr, 1.0f, &stage);
 }
 
-LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
-                                           const ConvGeom &whole,
-                                           const std::vector<float> &weights,
-                                           bool weightsOIHW,
-                                           const std::vector<float> *bias,
-                                           float scale,
-                                           const IntegerStage *integer,
-                                           const WeightOnlyStage *wq) {
+LogicalResult SegmentPlanner::planConvLike(
+    Operation *anchor, Value input, const ConvGeom &whole,
+    const std::vector<float> &weights, bool weightsOIHW,
+    const std::vector<float> *bias, float scale, const IntegerStage *integer,
+    const WeightOnlyStage *wq) {
   const DevTensor &x = dev(input);
   Value result = groupResult(anchor);
   const DevTensor &y = dev(result);
@@ -121,11 +119,17 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
     ConvGeom g = whole;
     g.cout = std::min(slice, whole.cout - offset);
     SramRing &ringOf = rings[core];
-    std::optional<ConvPlan> plan = planConv(g, x.wp(), config,
-                                            opBudget(config), !(x.sram && y.sram));
+    std::optional<ConvPlan> plan =
+        planConv(g, x.wp(), config, opBudget(config), !(x.sram && y.sram));
     if (!plan)
       return anchor->emitError("internal: no tiling fits SRAM");
     int64_t nt = plan->nt;
+    // Streamed K chunks hold whole weight-only groups.
+    int64_t kc = plan->kc;
+    if (kc && wq && kc % wq->group)
+      kc = std::max<int64_t>(wq->group, kc / wq->group * wq->group);
+    if (kc >= g.cin)
+      kc = 0;
     int64_t nTiles = ceilDiv(g.cout, nt);
 
     // Pack weights per output-channel tile: [kh][kw][cin][width] bf16, and
@@ -156,11 +160,11 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
         for (int64_t kj = 0; kj < g.kw; ++kj)
           for (int64_t ci = 0; ci < g.cin; ++ci)
             for (int64_t o = 0; o < nw; ++o) {
-              uint64_t src = weightsOIHW
-                                 ? ((uint64_t(n0 + o) * g.cin + ci) * g.kh + ki) *
-                                           g.kw +
-                                       kj
-                                 : uint64_t(ci) * whole.cout + n0 + o;
+              uint64_t src =
+                  weightsOIHW
+                      ? ((uint64_t(n0 + o) * g.cin + ci) * g.kh + ki) * g.kw +
+                            kj
+                      : uint64_t(ci) * whole.cout + n0 + o;
               if (integer)
                 bytes[i++] = char(integer->weights[src]);
               else
@@ -178,8 +182,8 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
           std::memcpy(b.data() + 4 * o, &integer->bias[n0 + o], 4);
           std::memcpy(b.data() + 4 * nw + 8 * o, pair, 8);
         }
-        biasAt.push_back(addConstant(name + ".bias" + std::to_string(index),
-                                     std::move(b)));
+        biasAt.push_back(
+            addConstant(name + ".bias" + std::to_string(index), std::move(b)));
       } else if (bias) {
         // Weight-only: the scales of the tile's channels follow the bias.
         std::vector<char> b(uint64_t(nw) * 4 * (1 + groups));
@@ -188,8 +192,8 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
           std::memcpy(b.data() + 4 * uint64_t(nw) * (1 + gi),
                       wq->scales.data() + uint64_t(gi) * whole.cout + n0,
                       uint64_t(nw) * 4);
-        biasAt.push_back(addConstant(name + ".bias" + std::to_string(index),
-                                     std::move(b)));
+        biasAt.push_back(
+            addConstant(name + ".bias" + std::to_string(index), std::move(b)));
       }
     }
 
@@ -202,7 +206,7 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
       need += alignUp(uint64_t(g.kh) * g.kw * g.cin * nw * web) +
               alignUp(uint64_t(nw) * 12);
     }
-    if (integer && prefetchBefore.count(anchor) &&
+    if (integer && !kc && prefetchBefore.count(anchor) &&
         prefetchTop + need <= uint64_t(config.sramBytes)) {
       Operation *at = prefetchBefore.lookup(anchor);
       Operation *after = tileOpOf.lookup(at);
@@ -215,12 +219,12 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
         int64_t nw = std::min(nt, g.cout - t * nt);
         uint64_t wb = uint64_t(g.kh) * g.kw * g.cin * nw * web,
                  bb = uint64_t(nw) * 12;
-        for (auto [from, bytes] : {std::pair<int64_t, uint64_t>{chunk[t], wb},
-                                   {biasAt[t], bb}}) {
+        for (auto [from, bytes] :
+             {std::pair<int64_t, uint64_t>{chunk[t], wb}, {biasAt[t], bb}}) {
           uint64_t to = prefetchTop;
           prefetchTop = alignUp(prefetchTop + bytes);
           builder.create<tile::LoadOp>(loc, i64(from), i64(to), i64(bytes),
-                                         i64(prefetchTag.lookup(at)), i64(0));
+                                       i64(prefetchTag.lookup(at)), i64(0));
           preloaded.push_back(int64_t(to));
         }
       }
@@ -231,18 +235,16 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
     // resident.
     int64_t rowsT = plan->rows, colsT = plan->cols;
     int64_t inRowsMax = g.inRows(rowsT);
-    int64_t inColsMax = plan->fullWidth
-                            ? x.wp()
-                            : g.inCols(colsT);
-    uint64_t wBytes =
-        alignUp(uint64_t(g.kh) * g.kw * g.cin * weightRowBytes(nt, web, wq ? wq->bits : 0));
+    int64_t inColsMax = plan->fullWidth ? x.wp() : g.inCols(colsT);
+    uint64_t wBytes = alignUp(uint64_t(g.kh) * g.kw * (kc ? kc : g.cin) *
+                              weightRowBytes(nt, web, wq ? wq->bits : 0));
     uint64_t bBytes = alignUp(uint64_t(nt) * (integer ? 12 : 4 * (1 + groups)));
     uint64_t inBytes =
         x.sram ? 0 : alignUp(uint64_t(inRowsMax) * inColsMax * g.cin * x.eb);
     uint64_t accBytes = alignUp(uint64_t(rowsT) * colsT * nt * 4);
     uint64_t outBytes =
         y.sram ? 0 : alignUp(uint64_t(rowsT) * colsT * nt * y.eb);
-    int wBuffers = nTiles > 1 ? 2 : 1;
+    int wBuffers = nTiles > 1 || kc ? 2 : 1;
     ringOf.beginOp(wBuffers * (wBytes + bBytes) + 2 * inBytes + accBytes +
                    2 * outBytes);
     // w0 w1 b0 b1 in0 in1 acc out0 out1
@@ -261,8 +263,8 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
         builder.getContext(), g.n, g.cin, g.h, g.w, g.cout, g.oh, g.ow, g.kh,
         g.kw, g.sh, g.sw, g.dh, g.dw, g.padT, g.padL, g.padB, g.padR);
     builder.create<tile::ConvOp>(
-        loc, sym(input), sym(result), geometry,
-        i64(nt), i64(rowsT), i64(colsT), builder.getBoolAttr(plan->fullWidth),
+        loc, sym(input), sym(result), geometry, i64(nt), i64(rowsT), i64(colsT),
+        builder.getBoolAttr(plan->fullWidth),
         builder.getDenseI64ArrayAttr(chunk),
         builder.getDenseI64ArrayAttr(biasAt),
         builder.getDenseI64ArrayAttr(sram),
@@ -274,7 +276,7 @@ LogicalResult SegmentPlanner::planConvLike(Operation *anchor, Value input,
         i64(integer ? integer->zeroPoint : 0),
         i64(integer ? integer->clampLo : -128),
         i64(integer ? integer->clampHi : 127), i64(wq ? wq->bits : 0),
-        i64(wq ? wq->group : 0));
+        i64(wq ? wq->group : 0), i64(kc));
   }
   return success();
 }

@@ -20,7 +20,8 @@ void SegmentLowering::lowerConv(tile::ConvOp op) {
   ConvGeom g;
   g.n = geo.getN(), g.cin = geo.getCin(), g.h = geo.getH(), g.w = geo.getW();
   g.cout = geo.getCout(), g.oh = geo.getOh(), g.ow = geo.getOw();
-  g.kh = geo.getKh(), g.kw = geo.getKw(), g.sh = geo.getSh(), g.sw = geo.getSw();
+  g.kh = geo.getKh(), g.kw = geo.getKw(), g.sh = geo.getSh(),
+  g.sw = geo.getSw();
   g.dh = geo.getDh(), g.dw = geo.getDw(), g.padT = geo.getPadTop();
   g.padL = geo.getPadLeft(), g.padB = geo.getPadBottom();
   g.padR = geo.getPadRight();
@@ -32,7 +33,10 @@ void SegmentLowering::lowerConv(tile::ConvOp op) {
                     sram = op.getSram();
   bool hasBias = !biasAt.empty();
   int64_t nTiles = ceilDiv(g.cout, nt);
-  int wBuffers = nTiles > 1 ? 2 : 1;
+  // Streamed: each tile's weights arrive in chunks of kc rows of K, two
+  // buffers in turn, while the products accumulate.
+  int64_t kc = op.getKChunk();
+  int wBuffers = nTiles > 1 || kc ? 2 : 1;
   uint64_t wBuf[2] = {uint64_t(sram[0]), uint64_t(sram[1])};
   uint64_t bBuf[2] = {uint64_t(sram[2]), uint64_t(sram[3])};
   uint64_t inBuf[2] = {uint64_t(sram[4]), uint64_t(sram[5])};
@@ -52,20 +56,28 @@ void SegmentLowering::lowerConv(tile::ConvOp op) {
   // an output with y.c channels.
   int64_t offset = op.getOutChannelOffset();
 
-  uint64_t tile = 0;
+  uint64_t tile = 0, chunkCount = 0;
   for (int64_t t = 0; t < nTiles; ++t) {
     int64_t n0 = t * nt, nw = std::min(nt, g.cout - n0);
     int wb = t % wBuffers;
     uint64_t wRow = weightRowBytes(nw, web, weightBits);
     uint64_t wSize = uint64_t(g.kh) * g.kw * g.cin * wRow;
     uint64_t bSize = uint64_t(nw) * biasBytesPer;
-    if (auto pre = op.getPreloaded()) {
+    if (kc) {
+      // The bias (and weight-only scales) once per tile; weights per chunk.
+      wb = 0;
+      if (hasBias) {
+        current->access(Engine::Load, {sramRange(bBuf[t % 2], bSize, true)});
+        current->dma(true, dmaFlat(biasAt[t], bBuf[t % 2], bSize));
+        current->endStep(Engine::Load);
+      }
+    } else if (auto pre = op.getPreloaded()) {
       // Loaded earlier (prefetched): read in place.
       wBuf[wb] = uint64_t((*pre)[2 * t]);
       bBuf[wb] = uint64_t((*pre)[2 * t + 1]);
     } else {
       current->access(Engine::Load, {sramRange(wBuf[wb], wSize, true),
-                                 sramRange(bBuf[wb], bSize, true)});
+                                     sramRange(bBuf[wb], bSize, true)});
       current->dma(true, dmaFlat(chunk[t], wBuf[wb], wSize));
       if (hasBias)
         current->dma(true, dmaFlat(biasAt[t], bBuf[wb], bSize));
@@ -81,8 +93,7 @@ void SegmentLowering::lowerConv(tile::ConvOp op) {
           int64_t y0 = r0 * g.sh - g.padT;
           int64_t inRows = g.inRows(rows);
           int64_t x0 = fullWidth ? -x.pad : c0 * g.sw - g.padL;
-          int64_t inCols =
-              fullWidth ? x.wp() : g.inCols(cols);
+          int64_t inCols = fullWidth ? x.wp() : g.inCols(cols);
           // A resident input is read where it lies; otherwise a tile of it
           // is loaded.
           uint64_t tileAt;
@@ -95,88 +106,108 @@ void SegmentLowering::lowerConv(tile::ConvOp op) {
           } else {
             tileAt = inBuf[buf];
             rowPitch = inCols * g.cin * xe;
-            DmaDesc load = dma3(x.pixel(b, y0, x0), inBuf[buf], inRows, inCols,
-                                g.cin, x.rowBytes(), g.cin * xe, rowPitch,
-                                g.cin * xe, xe);
-            current->access(Engine::Load,
-                        {sramRange(inBuf[buf], uint64_t(inRows) * rowPitch, true),
-                         dramRange(load, false)});
+            DmaDesc load =
+                dma3(x.pixel(b, y0, x0), inBuf[buf], inRows, inCols, g.cin,
+                     x.rowBytes(), g.cin * xe, rowPitch, g.cin * xe, xe);
+            current->access(
+                Engine::Load,
+                {sramRange(inBuf[buf], uint64_t(inRows) * rowPitch, true),
+                 dramRange(load, false)});
             current->dma(true, load);
             current->endStep(Engine::Load);
-            inAccess = sramRange(inBuf[buf], uint64_t(inRows) * rowPitch, false);
+            inAccess =
+                sramRange(inBuf[buf], uint64_t(inRows) * rowPitch, false);
           }
 
           uint64_t m = uint64_t(rows) * cols;
-          Access outAccess =
-              y.sram ? rowsOf(y, b, r0, rows, true)
-                     : sramRange(outBuf[buf], m * nw * ye, true);
-          current->access(Engine::Matrix,
-                      {inAccess, sramRange(wBuf[wb], wSize, false),
-                       sramRange(bBuf[wb], nw * biasBytesPer, false),
-                       sramRange(acc, m * nw * 4, true), outAccess});
+          Access outAccess = y.sram ? rowsOf(y, b, r0, rows, true)
+                                    : sramRange(outBuf[buf], m * nw * ye, true);
           int64_t colBase = c0 * g.sw - g.padL - x0;
-          for (int64_t gi = 0; gi < g.groups(); ++gi) {
-            int64_t ti = g.dw == 1 ? gi : gi / g.kw;
-            int64_t tj = g.dw == 1 ? 0 : gi % g.kw;
-            MatMulDesc mm;
-            mm.mode = weightBits ? (weightBits == 4 ? MatMode::BF16xI4
-                                            : MatMode::BF16xI8)
-                      : !integer                 ? MatMode::BF16xBF16
-                      : x.type() == ElemType::U8 ? MatMode::U8xI8
-                                                 : MatMode::I8xI8;
-            if (weightBits) {
-              mm.scales = bBuf[wb] + uint64_t(nw) * 4;
-              mm.group = uint32_t(group);
+          uint64_t biasSram = kc ? bBuf[t % 2] : bBuf[wb];
+          // Parts of K: all of it (with its tap groups), or streamed chunks.
+          int64_t parts = kc ? ceilDiv(g.cin, kc) : 1;
+          for (int64_t part = 0; part < parts; ++part) {
+            int64_t k0 = part * kc, kRows = kc ? std::min(kc, g.cin - k0) : 0;
+            uint64_t wAt = wBuf[wb], wBytes = wSize;
+            if (kc) {
+              wAt = wBuf[chunkCount++ % 2];
+              wBytes = uint64_t(kRows) * wRow;
+              current->access(Engine::Load, {sramRange(wAt, wBytes, true)});
+              current->dma(true,
+                           dmaFlat(chunk[t] + int64_t(k0 * wRow), wAt, wBytes));
+              current->endStep(Engine::Load);
             }
-            mm.m = uint32_t(m);
-            mm.n = uint32_t(nw);
-            mm.k = uint32_t(g.groupK());
-            mm.a = tileAt + uint64_t(ti * g.dh * rowPitch +
-                                     (colBase + tj * g.dw) * g.cin * xe);
-            mm.aOuter = uint32_t(rows);
-            mm.aInner = uint32_t(cols);
-            mm.aOuterStride = g.sh * rowPitch;
-            mm.aInnerStride = g.sw * g.cin * xe;
-            mm.b = wBuf[wb] + uint64_t(ti * g.kw + tj) * g.cin * wRow;
-            mm.bRowStride = int64_t(wRow);
-            mm.c = acc;
-            mm.cRowStride = nw * 4;
-            mm.accumulate = gi > 0;
-            if (gi + 1 == g.groups()) {
-              mm.store = true;
-              mm.hasBias = hasBias;
-              mm.bias = bBuf[wb];
-              if (integer) {
-                mm.requant = bBuf[wb] + uint64_t(nw) * 4;
-                mm.zeroPoint = int32_t(op.getZeroPoint());
-                mm.clampLo = int32_t(op.getClampLo());
-                mm.clampHi = int32_t(op.getClampHi());
-                mm.outType = y.type();
-              } else {
-                mm.outType = ElemType::BF16;
-                mm.relu = relu;
-                mm.scale = scale;
+            bool last = part + 1 == parts;
+            current->access(Engine::Matrix,
+                            {inAccess, sramRange(wAt, wBytes, false),
+                             sramRange(biasSram, nw * biasBytesPer, false),
+                             sramRange(acc, m * nw * 4, true), outAccess});
+            for (int64_t gi = 0; gi < g.groups(); ++gi) {
+              int64_t ti = g.dw == 1 ? gi : gi / g.kw;
+              int64_t tj = g.dw == 1 ? 0 : gi % g.kw;
+              MatMulDesc mm;
+              mm.mode = weightBits ? (weightBits == 4 ? MatMode::BF16xI4
+                                                      : MatMode::BF16xI8)
+                        : !integer ? MatMode::BF16xBF16
+                        : x.type() == ElemType::U8 ? MatMode::U8xI8
+                                                   : MatMode::I8xI8;
+              if (weightBits) {
+                // A chunk's scales start at its first group of K.
+                mm.scales = biasSram + uint64_t(nw) * 4 * (1 + k0 / group);
+                mm.group = uint32_t(group);
               }
-              if (y.sram) {
-                mm.out = y.pixel(b, r0, c0) + uint64_t((offset + n0) * ye);
-                mm.outRowStride = y.c * ye;
-                mm.outOuterStride = y.rowBytes();
-              } else {
-                mm.out = outBuf[buf];
-                mm.outRowStride = nw * ye;
+              mm.m = uint32_t(m);
+              mm.n = uint32_t(nw);
+              mm.k = uint32_t(kc ? kRows : g.groupK());
+              mm.a = tileAt +
+                     uint64_t(ti * g.dh * rowPitch +
+                              (colBase + tj * g.dw) * g.cin * xe) +
+                     uint64_t(k0 * xe);
+              mm.aOuter = uint32_t(rows);
+              mm.aInner = uint32_t(cols);
+              mm.aOuterStride = g.sh * rowPitch;
+              mm.aInnerStride = g.sw * g.cin * xe;
+              mm.b = wAt + uint64_t(ti * g.kw + tj) * g.cin * wRow;
+              mm.bRowStride = int64_t(wRow);
+              mm.c = acc;
+              mm.cRowStride = nw * 4;
+              mm.accumulate = gi > 0 || part > 0;
+              if (gi + 1 == g.groups() && last) {
+                mm.store = true;
+                mm.hasBias = hasBias;
+                mm.bias = biasSram;
+                if (integer) {
+                  mm.requant = biasSram + uint64_t(nw) * 4;
+                  mm.zeroPoint = int32_t(op.getZeroPoint());
+                  mm.clampLo = int32_t(op.getClampLo());
+                  mm.clampHi = int32_t(op.getClampHi());
+                  mm.outType = y.type();
+                } else {
+                  mm.outType = ElemType::BF16;
+                  mm.relu = relu;
+                  mm.scale = scale;
+                }
+                if (y.sram) {
+                  mm.out = y.pixel(b, r0, c0) + uint64_t((offset + n0) * ye);
+                  mm.outRowStride = y.c * ye;
+                  mm.outOuterStride = y.rowBytes();
+                } else {
+                  mm.out = outBuf[buf];
+                  mm.outRowStride = nw * ye;
+                }
               }
+              current->matmul(mm);
             }
-            current->matmul(mm);
-          }
-          current->endStep(Engine::Matrix);
+            current->endStep(Engine::Matrix);
+          } // each part of K
 
           if (!y.sram) {
             DmaDesc store = dma3(y.pixel(b, r0, c0) + (offset + n0) * ye,
                                  outBuf[buf], rows, cols, nw, y.rowBytes(),
                                  y.c * ye, cols * nw * ye, nw * ye, ye);
             current->access(Engine::Store,
-                        {sramRange(outBuf[buf], m * nw * ye, false),
-                         dramRange(store, true)});
+                            {sramRange(outBuf[buf], m * nw * ye, false),
+                             dramRange(store, true)});
             current->dma(false, store);
             current->endStep(Engine::Store);
           }
@@ -205,17 +236,18 @@ void SegmentLowering::lowerGlobalPool(tile::GlobalPoolOp op) {
       Access inAccess = x.sram ? rowsOf(x, b, r0, rows, false)
                                : sramRange(inBuf[ib], bytes, false);
       if (!x.sram) {
-        DmaDesc load = dma3(x.pixel(b, r0, 0), inBuf[ib], rows, x.w, c,
-                            x.rowBytes(), c * kBf16, x.w * c * kBf16,
-                            c * kBf16);
-        current->access(Engine::Load,
-                    {sramRange(inBuf[ib], bytes, true), dramRange(load, false)});
+        DmaDesc load =
+            dma3(x.pixel(b, r0, 0), inBuf[ib], rows, x.w, c, x.rowBytes(),
+                 c * kBf16, x.w * c * kBf16, c * kBf16);
+        current->access(Engine::Load, {sramRange(inBuf[ib], bytes, true),
+                                       dramRange(load, false)});
         current->dma(true, load);
         current->endStep(Engine::Load);
       }
       current->access(Engine::Matrix,
-                  {inAccess, sramRange(ones, x.w * kBf16, false),
-                   sramRange(acc, c * 4, true), sramRange(outAt, c * kBf16, true)});
+                      {inAccess, sramRange(ones, x.w * kBf16, false),
+                       sramRange(acc, c * 4, true),
+                       sramRange(outAt, c * kBf16, true)});
       for (int64_t r = 0; r < rows; ++r) {
         MatMulDesc mm;
         mm.mode = MatMode::BF16xBF16;
@@ -241,10 +273,10 @@ void SegmentLowering::lowerGlobalPool(tile::GlobalPoolOp op) {
       current->endStep(Engine::Matrix);
     }
     if (!y.sram) {
-      DmaDesc st = dmaFlat(y.base + uint64_t(b * c * kBf16), outBuf[buf],
-                           c * kBf16);
+      DmaDesc st =
+          dmaFlat(y.base + uint64_t(b * c * kBf16), outBuf[buf], c * kBf16);
       current->access(Engine::Store, {sramRange(outBuf[buf], c * kBf16, false),
-                                  dramRange(st, true)});
+                                      dramRange(st, true)});
       current->dma(false, st);
       current->endStep(Engine::Store);
     }

@@ -467,3 +467,21 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
   // expected-error @+1 {{qadd reads and writes 8-bit tensors, quantize reads bf16 and writes 8 bits, dequantize the reverse, the other ops bf16}}
   tile.eltwise "dequantize" @x -> @y {rows = 4, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0, params = array<i64: 0, -128, 127>, scale = 0.5 : f32}
 }
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{k_chunk 2 must be 1 to cin - 1 (1) on a 1x1 convolution whose weights are not preloaded}}
+  tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 2, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, k_chunk = 2, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 8, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{k_chunk 2 must be a multiple of group_size 4}}
+  tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 8, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, weight_bits = 8, group_size = 4, k_chunk = 2, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+}
