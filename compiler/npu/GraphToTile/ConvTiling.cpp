@@ -113,7 +113,14 @@ LogicalResult SegmentPlanner::planConvLike(
     return anchor->emitError("internal: the input halo is narrower than the "
                              "padding");
   // Output channels split across cores in slices of whole array columns.
-  int64_t slice = alignUp(ceilDiv(whole.cout, cores), config.matrixCols);
+  // With fewer output pixels than array rows (an LLM's decode step: one
+  // row per sequence) the op streams weights and barely computes, so
+  // narrower slices of 64 columns put every core's DMA to work.
+  int64_t pixels = whole.n * whole.oh * whole.ow;
+  int64_t granule = pixels < config.matrixRows
+                        ? std::min<int64_t>(64, config.matrixCols)
+                        : config.matrixCols;
+  int64_t slice = alignUp(ceilDiv(whole.cout, cores), granule);
   for (int64_t core = 0, offset = 0; offset < whole.cout;
        ++core, offset += slice) {
     ConvGeom g = whole;
