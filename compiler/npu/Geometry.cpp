@@ -70,6 +70,21 @@ static std::optional<ConvPlan> planTiles(const ConvGeom &g, int64_t paddedW,
                                          uint64_t budget, bool streamed,
                                          ConvPlan p, uint64_t weights) {
   uint64_t rest = budget - weights;
+  // Several weight tiles over one image whose whole input fits once beside
+  // them: one tile, loaded once and kept while the weight tiles stream
+  // (otherwise every weight tile reloads the input; a 512-token prefill's
+  // projections were DMA-bound on it).
+  if (streamed && p.nt < g.cout && g.n == 1) {
+    uint64_t in = alignUp(uint64_t(g.inRows(g.oh)) * paddedW * g.cin * kBf16);
+    uint64_t acc = alignUp(uint64_t(g.oh) * g.ow * p.nt * 4);
+    uint64_t out = alignUp(uint64_t(g.oh) * g.ow * p.nt * kBf16);
+    if (in + acc + 2 * out <= rest) {
+      p.rows = g.oh;
+      p.cols = g.ow;
+      p.inputOnce = true;
+      return p;
+    }
+  }
   // Rows: when tiles stream through DMA, at most a quarter of the output per
   // tile, so that loads, compute and stores overlap; between resident
   // tensors, as many as the accumulator allows (each matmul pays the

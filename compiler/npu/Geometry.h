@@ -42,6 +42,7 @@ struct ConvPlan {
   int64_t cols = 0; // output columns per tile
   bool fullWidth = true;
   int64_t kc = 0;   // rows of K per streamed weight chunk (0: all of K)
+  bool inputOnce = false; // one input tile, loaded once for every weight tile
 };
 
 /// SRAM is split: up to 3/8 holds resident activations (kept between ops),

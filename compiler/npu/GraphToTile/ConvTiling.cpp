@@ -252,16 +252,20 @@ LogicalResult SegmentPlanner::planConvLike(
     uint64_t outBytes =
         y.sram ? 0 : alignUp(uint64_t(rowsT) * colsT * nt * y.eb);
     int wBuffers = nTiles > 1 || kc ? 2 : 1;
-    ringOf.beginOp(wBuffers * (wBytes + bBytes) + 2 * inBytes + accBytes +
-                   2 * outBytes);
+    int inBuffers = plan->inputOnce ? 1 : 2;
+    ringOf.beginOp(wBuffers * (wBytes + bBytes) + inBuffers * inBytes +
+                   accBytes + 2 * outBytes);
     // w0 w1 b0 b1 in0 in1 acc out0 out1
     SmallVector<int64_t> sram(9, 0);
     for (int i = 0; i < wBuffers; ++i) {
       sram[i] = ringOf.take(wBytes);
       sram[2 + i] = ringOf.take(bBytes);
     }
-    for (int i = 0; i < 2 && inBytes; ++i)
+    // One input buffer (both slots name it) when the input loads once.
+    for (int i = 0; i < inBuffers && inBytes; ++i)
       sram[4 + i] = ringOf.take(inBytes);
+    if (inBuffers == 1)
+      sram[5] = sram[4];
     sram[6] = ringOf.take(accBytes);
     for (int i = 0; i < 2 && outBytes; ++i)
       sram[7 + i] = ringOf.take(outBytes);

@@ -56,6 +56,10 @@ void SegmentLowering::lowerConv(tile::ConvOp op) {
   // an output with y.c channels.
   int64_t offset = op.getOutChannelOffset();
 
+  // One input buffer for a single tile per weight tile: the input loads
+  // once, for the first weight tile, and stays (GraphToTile's inputOnce).
+  bool inputOnce = !x.sram && inBuf[0] == inBuf[1] && g.n == 1 &&
+                   rowsT >= g.oh && colsT >= g.ow;
   uint64_t tile = 0, chunkCount = 0;
   for (int64_t t = 0; t < nTiles; ++t) {
     int64_t n0 = t * nt, nw = std::min(nt, g.cout - n0);
@@ -106,15 +110,17 @@ void SegmentLowering::lowerConv(tile::ConvOp op) {
           } else {
             tileAt = inBuf[buf];
             rowPitch = inCols * g.cin * xe;
-            DmaDesc load =
-                dma3(x.pixel(b, y0, x0), inBuf[buf], inRows, inCols, g.cin,
-                     x.rowBytes(), g.cin * xe, rowPitch, g.cin * xe, xe);
-            current->access(
-                Engine::Load,
-                {sramRange(inBuf[buf], uint64_t(inRows) * rowPitch, true),
-                 dramRange(load, false)});
-            current->dma(true, load);
-            current->endStep(Engine::Load);
+            if (!inputOnce || t == 0) {
+              DmaDesc load =
+                  dma3(x.pixel(b, y0, x0), inBuf[buf], inRows, inCols, g.cin,
+                       x.rowBytes(), g.cin * xe, rowPitch, g.cin * xe, xe);
+              current->access(
+                  Engine::Load,
+                  {sramRange(inBuf[buf], uint64_t(inRows) * rowPitch, true),
+                   dramRange(load, false)});
+              current->dma(true, load);
+              current->endStep(Engine::Load);
+            }
             inAccess =
                 sramRange(inBuf[buf], uint64_t(inRows) * rowPitch, false);
           }
