@@ -62,6 +62,26 @@ std::optional<ConvPlan> planConv(const ConvGeom &g, int64_t paddedW,
   p.kc = int64_t(room / perRow) / 256 * 256;
   if (p.kc < 256 || p.kc >= g.cin)
     return std::nullopt;
+  // Every output pixel in one tile, the input chunked like the weights:
+  // each weight is read once. The largest chunk for which two input and
+  // two weight chunks, the accumulator and two output tiles fit.
+  if (g.n == 1) {
+    uint64_t pixels = uint64_t(g.inRows(g.oh)) * paddedW;
+    uint64_t fixed = alignUp(uint64_t(g.oh) * g.ow * p.nt * 4) +
+                     2 * alignUp(uint64_t(g.oh) * g.ow * p.nt * kBf16);
+    for (int64_t kc = p.kc; kc >= 256; kc -= 256) {
+      uint64_t need =
+          2 * weightBytes(p.nt, kc) + 2 * alignUp(pixels * kc * kBf16) + fixed;
+      if (need <= budget) {
+        ConvPlan q = p;
+        q.kc = kc;
+        q.rows = g.oh;
+        q.cols = g.ow;
+        q.chunkInput = true;
+        return q;
+      }
+    }
+  }
   return planTiles(g, paddedW, budget, streamed, p,
                    2 * weightBytes(p.nt, p.kc));
 }

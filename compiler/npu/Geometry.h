@@ -43,6 +43,10 @@ struct ConvPlan {
   bool fullWidth = true;
   int64_t kc = 0;   // rows of K per streamed weight chunk (0: all of K)
   bool inputOnce = false; // one input tile, loaded once for every weight tile
+  // With kc: one tile of every output pixel, whose input also arrives in
+  // chunks of kc channels beside its weights (otherwise the input tiles
+  // hold all of K and each re-streams the weights).
+  bool chunkInput = false;
 };
 
 /// SRAM is split: up to 3/8 holds resident activations (kept between ops),

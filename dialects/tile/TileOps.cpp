@@ -280,6 +280,10 @@ LogicalResult ConvOp::verify() {
       return emitOpError("k_chunk ")
              << kc << " must be a multiple of group_size " << getGroupSize();
   }
+  if (getChunkInput() && (!getKChunk() || x->getMemory() != Memory::dram ||
+                          n != 1 || getRows() != oh || getCols() != ow))
+    return emitOpError("chunk_input needs k_chunk, an input in DRAM and one "
+                       "tile of every output pixel of one image");
   return verifyTag(*this, getTag());
 }
 

@@ -212,7 +212,10 @@ def Tile_ConvOp : Tile_Op<"conv", [HasParent<"SegmentOp">]> {
     through the two weight buffers `k_chunk` rows of K at a time, the
     products accumulating: how a matmul whose weight tile of K x 256
     columns does not fit SRAM (K = 14336, an LLM's down projection) stays
-    on the matrix engine. Weight-only `group_size` must divide it.
+    on the matrix engine. Weight-only `group_size` must divide it. With
+    `chunk_input` the op is one tile of every output pixel and its input
+    (in DRAM) arrives in the same chunks of K beside the weights, so each
+    weight is read once; the input buffers then hold `k_chunk` channels.
   }];
   let arguments = (ins FlatSymbolRefAttr:$input, FlatSymbolRefAttr:$output,
                        Tile_ConvGeometryAttr:$geometry, Tile_Int:$nt,
@@ -229,7 +232,8 @@ def Tile_ConvOp : Tile_Op<"conv", [HasParent<"SegmentOp">]> {
                        DefaultValuedAttr<Tile_Int, "127">:$clamp_hi,
                        DefaultValuedAttr<Tile_Int, "0">:$weight_bits,
                        DefaultValuedAttr<Tile_Int, "0">:$group_size,
-                       DefaultValuedAttr<Tile_Int, "0">:$k_chunk);
+                       DefaultValuedAttr<Tile_Int, "0">:$k_chunk,
+                       UnitAttr:$chunk_input);
   let assemblyFormat = "$input `->` $output attr-dict";
   let hasVerifier = 1;
 }

@@ -137,6 +137,9 @@ LogicalResult SegmentPlanner::planConvLike(
       kc = std::max<int64_t>(wq->group, kc / wq->group * wq->group);
     if (kc >= g.cin)
       kc = 0;
+    // The input chunked too: one tile of every pixel (ConvToNpu reads the
+    // same condition off the op).
+    bool chunkInput = kc && plan->chunkInput;
     int64_t nTiles = ceilDiv(g.cout, nt);
 
     // Pack weights per output-channel tile: [kh][kw][cin][width] bf16, and
@@ -246,8 +249,9 @@ LogicalResult SegmentPlanner::planConvLike(
     uint64_t wBytes = alignUp(uint64_t(g.kh) * g.kw * (kc ? kc : g.cin) *
                               weightRowBytes(nt, web, wq ? wq->bits : 0));
     uint64_t bBytes = alignUp(uint64_t(nt) * (integer ? 12 : 4 * (1 + groups)));
-    uint64_t inBytes =
-        x.sram ? 0 : alignUp(uint64_t(inRowsMax) * inColsMax * g.cin * x.eb);
+    uint64_t inBytes = x.sram ? 0
+                              : alignUp(uint64_t(inRowsMax) * inColsMax *
+                                        (chunkInput ? kc : g.cin) * x.eb);
     uint64_t accBytes = alignUp(uint64_t(rowsT) * colsT * nt * 4);
     uint64_t outBytes =
         y.sram ? 0 : alignUp(uint64_t(rowsT) * colsT * nt * y.eb);
@@ -287,7 +291,8 @@ LogicalResult SegmentPlanner::planConvLike(
         i64(integer ? integer->zeroPoint : 0),
         i64(integer ? integer->clampLo : -128),
         i64(integer ? integer->clampHi : 127), i64(wq ? wq->bits : 0),
-        i64(wq ? wq->group : 0), i64(kc));
+        i64(wq ? wq->group : 0), i64(kc),
+        chunkInput && !x.sram ? builder.getUnitAttr() : UnitAttr());
   }
   return success();
 }

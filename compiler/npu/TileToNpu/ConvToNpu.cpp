@@ -36,6 +36,8 @@ void SegmentLowering::lowerConv(tile::ConvOp op) {
   // Streamed: each tile's weights arrive in chunks of kc rows of K, two
   // buffers in turn, while the products accumulate.
   int64_t kc = op.getKChunk();
+  // ... and with chunk_input the input too, kc channels of every pixel.
+  bool chunkInput = op.getChunkInput();
   int wBuffers = nTiles > 1 || kc ? 2 : 1;
   uint64_t wBuf[2] = {uint64_t(sram[0]), uint64_t(sram[1])};
   uint64_t bBuf[2] = {uint64_t(sram[2]), uint64_t(sram[3])};
@@ -110,7 +112,7 @@ void SegmentLowering::lowerConv(tile::ConvOp op) {
           } else {
             tileAt = inBuf[buf];
             rowPitch = inCols * g.cin * xe;
-            if (!inputOnce || t == 0) {
+            if (!chunkInput && (!inputOnce || t == 0)) {
               DmaDesc load =
                   dma3(x.pixel(b, y0, x0), inBuf[buf], inRows, inCols, g.cin,
                        x.rowBytes(), g.cin * xe, rowPitch, g.cin * xe, xe);
@@ -135,17 +137,41 @@ void SegmentLowering::lowerConv(tile::ConvOp op) {
           for (int64_t part = 0; part < parts; ++part) {
             int64_t k0 = part * kc, kRows = kc ? std::min(kc, g.cin - k0) : 0;
             uint64_t wAt = wBuf[wb], wBytes = wSize;
+            // A's address, row pitch and channels per pixel.
+            uint64_t aAt = tileAt + uint64_t(k0 * xe);
+            int64_t aPitch = rowPitch, aChannels = g.cin;
+            Access aAccess = inAccess;
             if (kc) {
-              wAt = wBuf[chunkCount++ % 2];
+              int c = int(chunkCount++ % 2);
+              wAt = wBuf[c];
               wBytes = uint64_t(kRows) * wRow;
-              current->access(Engine::Load, {sramRange(wAt, wBytes, true)});
+              DmaDesc in;
+              if (chunkInput) {
+                aAt = inBuf[c];
+                aChannels = kRows;
+                aPitch = inCols * kRows * xe;
+                in = dma3(x.pixel(b, y0, x0) + uint64_t(k0 * xe), aAt, inRows,
+                          inCols, kRows, x.rowBytes(), g.cin * xe, aPitch,
+                          kRows * xe, xe);
+                aAccess = sramRange(aAt, uint64_t(inRows) * aPitch, false);
+              }
+              if (chunkInput)
+                current->access(
+                    Engine::Load,
+                    {sramRange(wAt, wBytes, true),
+                     sramRange(aAt, uint64_t(inRows) * aPitch, true),
+                     dramRange(in, false)});
+              else
+                current->access(Engine::Load, {sramRange(wAt, wBytes, true)});
+              if (chunkInput)
+                current->dma(true, in);
               current->dma(true,
                            dmaFlat(chunk[t] + int64_t(k0 * wRow), wAt, wBytes));
               current->endStep(Engine::Load);
             }
             bool last = part + 1 == parts;
             current->access(Engine::Matrix,
-                            {inAccess, sramRange(wAt, wBytes, false),
+                            {aAccess, sramRange(wAt, wBytes, false),
                              sramRange(biasSram, nw * biasBytesPer, false),
                              sramRange(acc, m * nw * 4, true), outAccess});
             for (int64_t gi = 0; gi < g.groups(); ++gi) {
@@ -165,14 +191,12 @@ void SegmentLowering::lowerConv(tile::ConvOp op) {
               mm.m = uint32_t(m);
               mm.n = uint32_t(nw);
               mm.k = uint32_t(kc ? kRows : g.groupK());
-              mm.a = tileAt +
-                     uint64_t(ti * g.dh * rowPitch +
-                              (colBase + tj * g.dw) * g.cin * xe) +
-                     uint64_t(k0 * xe);
+              mm.a = aAt + uint64_t(ti * g.dh * aPitch +
+                                    (colBase + tj * g.dw) * aChannels * xe);
               mm.aOuter = uint32_t(rows);
               mm.aInner = uint32_t(cols);
-              mm.aOuterStride = g.sh * rowPitch;
-              mm.aInnerStride = g.sw * g.cin * xe;
+              mm.aOuterStride = g.sh * aPitch;
+              mm.aInnerStride = g.sw * aChannels * xe;
               mm.b = wAt + uint64_t(ti * g.kw + tj) * g.cin * wRow;
               mm.bRowStride = int64_t(wRow);
               mm.c = acc;

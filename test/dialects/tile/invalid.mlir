@@ -485,3 +485,12 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
   // expected-error @+1 {{k_chunk 2 must be a multiple of group_size 4}}
   tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 8, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, weight_bits = 8, group_size = 4, k_chunk = 2, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
 }
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 8, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{chunk_input needs k_chunk, an input in DRAM and one tile of every output pixel of one image}}
+  tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 8, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, k_chunk = 4, chunk_input, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
+}

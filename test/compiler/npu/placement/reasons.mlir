@@ -164,13 +164,13 @@ func.func @qmatmul_without_requantize(%a: tensor<4x6x!i8>) -> tensor<4x2x!s32> {
 }
 
 // CHECK-LABEL: func @qmatmul_too_big
-func.func @qmatmul_too_big(%a: tensor<4x4194304x!i8>) -> tensor<4x256x!o8> {
+func.func @qmatmul_too_big(%a: tensor<12000x4194304x!i8>) -> tensor<12000x256x!o8> {
   %m0 = graph.constant dense<1> : tensor<4194304x256xi8>
   %m = graph.storage_cast %m0 : tensor<4194304x256xi8> -> tensor<4194304x256x!w8>
   // CHECK: graph.qmatmul {{.*}}npu.reason = "no tiling of this matmul fits half of the SRAM"
-  %0 = graph.qmatmul %a, %m : (tensor<4x4194304x!i8>, tensor<4194304x256x!w8>) -> tensor<4x256x!s32>
-  %1 = graph.requantize %0 : tensor<4x256x!s32> -> tensor<4x256x!o8>
-  return %1 : tensor<4x256x!o8>
+  %0 = graph.qmatmul %a, %m : (tensor<12000x4194304x!i8>, tensor<4194304x256x!w8>) -> tensor<12000x256x!s32>
+  %1 = graph.requantize %0 : tensor<12000x256x!s32> -> tensor<12000x256x!o8>
+  return %1 : tensor<12000x256x!o8>
 }
 
 // CHECK-LABEL: func @int8_max_pool_1d
@@ -284,11 +284,11 @@ func.func @matmul_vector(%a: tensor<8xf32>) -> tensor<2xf32> {
 }
 
 // CHECK-LABEL: func @matmul_too_big
-func.func @matmul_too_big(%a: tensor<2x4194304xf32>) -> tensor<2x256xf32> {
+func.func @matmul_too_big(%a: tensor<12000x4194304xf32>) -> tensor<12000x256xf32> {
   %b = graph.constant dense<1.0> : tensor<4194304x256xf32>
   // CHECK: graph.matmul {{.*}}npu.reason = "no tiling of this matmul fits half of the SRAM"
-  %0 = graph.matmul %a, %b : tensor<2x4194304xf32>, tensor<4194304x256xf32> -> tensor<2x256xf32>
-  return %0 : tensor<2x256xf32>
+  %0 = graph.matmul %a, %b : tensor<12000x4194304xf32>, tensor<4194304x256xf32> -> tensor<12000x256xf32>
+  return %0 : tensor<12000x256xf32>
 }
 
 // CHECK-LABEL: func @add_constant
