@@ -29,8 +29,8 @@ Prefill: one --chunk-token chunk through the same parts (prefill entry),
 with the matrix engine's share of its bf16 peak over the NPU time.
 
 Usage: bench/llm.py [--npu-config server] [--context 2048] [--chunk 512]
-                    [--quantize bf16,w4a16] [--layers 32] [--build build]
-                    [--work DIR]
+                    [--quantize bf16,w4a16] [--layers 32]
+                    [--steps decode,prefill] [--build build] [--work DIR]
 """
 
 import argparse
@@ -107,7 +107,8 @@ def main():
     ap.add_argument("--quantize", default="bf16,w4a16")
     ap.add_argument("--group-size", type=int, default=128)
     ap.add_argument("--layers", type=int, default=SHAPE["layers"])
-    ap.add_argument("--no-prefill", action="store_true")
+    ap.add_argument("--steps", default="decode,prefill",
+                    help="which to measure: decode, prefill or both")
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "bench",
                                                    "llm"))
@@ -150,7 +151,8 @@ def main():
            bandwidth / 1e9, bf16_peak / 1e12))
     print("\ndecode, batch 1, at context %d (K/V read per token: %.0f MB in "
           "bf16)" % (a.context, kv_bytes / 1e6))
-    for quant in a.quantize.split(","):
+    steps = a.steps.split(",")
+    for quant in a.quantize.split(",") if "decode" in steps else []:
         qflags = [] if quant == "bf16" else [
             "--quantize=" + quant, "--group-size=%d" % a.group_size]
         t = {}
@@ -171,9 +173,14 @@ def main():
                                s["hidden"] * s["vocab"], quant, a.group_size)
         roof_weights = weights / bandwidth
         roof = (weights + kv_bytes) / bandwidth
-        cpu_ops = sorted((r for r in t[1][2]["layers"]
-                          if r.get("placement") == "cpu"),
-                         key=lambda r: -(r.get("host_seconds") or 0))
+        # The per-layer CPU ops (attention, cache update) of the one-layer
+        # model, for every layer.
+        per_layer = {}
+        for r in t[1][2]["layers"]:
+            kind = r.get("op", "").split(".")[-1]
+            if r.get("placement") == "cpu" and kind in ("attention",
+                                                        "cache_update"):
+                per_layer[kind] = per_layer.get(kind, 0) + r["host_seconds"]
         print("  %-6s weights %5.2f GB: NPU %.2f ms/token simulated (%.0f "
               "tokens/s), %.1f%% of the weights' roofline (%.2f ms)" %
               (quant, weights / 1e9, npu * 1e3, 1 / npu,
@@ -181,14 +188,13 @@ def main():
         print("         whole step with the CPU's part (%.2f ms/token measured "
               "here, %s): %.2f ms/token, %.1f%% of the roofline with K/V "
               "(%.2f ms); goal 80%%: %s" %
-              (host * 1e3, ", ".join("%s %.2f ms" % (r["op"].split(".")[1],
-                                                      r["host_seconds"] *
-                                                      s["layers"] * 1e3)
-                                     for r in cpu_ops[:2]),
+              (host * 1e3, ", ".join("%s %.2f ms" % (k, v * s["layers"] *
+                                                      1e3)
+                                     for k, v in sorted(per_layer.items())),
                (npu + host) * 1e3, 100 * roof / (npu + host), roof * 1e3,
                "met" if roof / (npu + host) >= 0.8 else
                "NOT MET (attention and the cache update run on the CPU)"))
-    if a.no_prefill:
+    if "prefill" not in steps:
         return
     print("\nprefill, one chunk of %d tokens at position 0 (bf16)" % a.chunk)
     t = {}

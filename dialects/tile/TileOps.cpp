@@ -338,6 +338,21 @@ LogicalResult EltwiseOp::verify() {
   if (getRows() < 1 || getRows() > y->getH() || getCols() < 1 ||
       getCols() > y->getW())
     return emitOpError("tiles must lie within the tensor's rows and columns");
+  auto segment = (*this)->getParentOfType<SegmentOp>();
+  if (getCore() < 0 || getCore() >= segment.getCores())
+    return emitOpError("runs on core ")
+           << getCore() << " of a " << segment.getCores() << "-core segment";
+  if (auto span = getSpanAttr()) {
+    bool dram = a->getMemory() == Memory::dram &&
+                y->getMemory() == Memory::dram &&
+                (!binary || tensorNamed(*this, getBAttr(), "b")->getMemory() ==
+                                Memory::dram);
+    if (span.size() != 2 || span[0] < 0 || span[0] >= span[1] ||
+        span[1] > y->getW() || !dram)
+      return emitOpError("span must be columns [begin, end) within the "
+                         "tensor's ")
+             << y->getW() << ", over operands in DRAM";
+  }
   return verifyTag(*this, getTag());
 }
 

@@ -249,7 +249,9 @@ def Tile_EltwiseOp : Tile_Op<"eltwise", [HasParent<"SegmentOp">]> {
     zero_point, clamp_lo, clamp_hi, or sigmoid and silu (x * sigmoid(x)),
     computed in f32 with the constants -1 and 1 (two f32 at `bounds`).
     `sram`: two tiles each for a, b and y (0 where the operand is
-    resident), then for sigmoid and silu two f32 work tiles.
+    resident), then for sigmoid and silu two f32 work tiles. Split across
+    cores (operands in DRAM), the op on `core` covers columns `span`
+    [begin, end) of every row.
   }];
   let arguments = (ins StrAttr:$op, FlatSymbolRefAttr:$a,
                        OptionalAttr<FlatSymbolRefAttr>:$b,
@@ -257,7 +259,9 @@ def Tile_EltwiseOp : Tile_Op<"eltwise", [HasParent<"SegmentOp">]> {
                        DenseI64ArrayAttr:$sram, Tile_Int:$bounds,
                        UnitAttr:$relu, Tile_Int:$tag,
                        OptionalAttr<DenseI64ArrayAttr>:$params,
-                       OptionalAttr<F32Attr>:$scale);
+                       OptionalAttr<F32Attr>:$scale,
+                       DefaultValuedAttr<Tile_Int, "0">:$core,
+                       OptionalAttr<DenseI64ArrayAttr>:$span);
   let assemblyFormat = "$op $a (`,` $b^)? `->` $y attr-dict";
   let hasVerifier = 1;
 }

@@ -86,56 +86,71 @@ LogicalResult SegmentPlanner::planElementwise(Operation *op) {
   const DevTensor *bT = binary ? &dev(op->getOperand(1)) : nullptr;
   int64_t c = y.c;
   bool allResident = y.sram && a.sram && (!bT || bT->sram);
-  RowTiling tiling{y.h, y.w};
   // Tiles sized for the widest operand (quantize and dequantize change the
   // element size).
   int64_t eb = std::max(y.eb, a.eb);
-  if (!allResident || transcendental)
-    tiling = planRows(y.h, y.w, c * (transcendental ? 4 : eb),
-                      opBudget(config) / (transcendental ? 8 : 6));
-  uint64_t tileBytes = alignUp(uint64_t(tiling.rows) * tiling.cols * c * eb);
-  uint64_t workBytes =
-      transcendental ? alignUp(uint64_t(tiling.rows) * tiling.cols * c * 4) : 0;
-  int buffers = (a.sram ? 0 : 1) + (bT && !bT->sram ? 1 : 0) + (y.sram ? 0 : 1);
-  ring.beginOp(2 * buffers * tileBytes + 2 * workBytes + kAlign);
-  // a0 a1 b0 b1 y0 y1 (work0 work1)
-  SmallVector<int64_t> sram(transcendental ? 8 : 6, 0);
-  if (transcendental) {
-    sram[6] = ring.take(workBytes);
-    sram[7] = ring.take(workBytes);
-  }
-  for (int i = 0; i < 2; ++i) {
-    if (!a.sram)
-      sram[i] = ring.take(tileBytes);
-    if (bT && !bT->sram)
-      sram[2 + i] = ring.take(tileBytes);
-    if (!y.sram)
-      sram[4 + i] = ring.take(tileBytes);
-  }
-  uint64_t bounds = 0;
+  // With several cores every tensor is in DRAM: the columns split across
+  // them, each core streaming its share (a prefill's SwiGLU is 7M
+  // elements; one core's vector engine took a fifth of the layer).
+  int64_t parts = cores > 1 && !allResident ? std::min<int64_t>(cores, y.w) : 1;
+  int64_t span = ceilDiv(y.w, parts);
+  // Clip's bounds (two bf16) or sigmoid's constants -1 and 1 (two f32):
+  // stored once, loaded by each core.
+  uint64_t constAt = 0, constBytes = clip ? 4 : transcendental ? 8 : 0;
   if (clip) {
     uint16_t lohi[2] = {floatToBf16(float(clip.getMin()->convertToDouble())),
                         floatToBf16(float(clip.getMax()->convertToDouble()))};
     std::vector<char> bytes(4);
     std::memcpy(bytes.data(), lohi, 4);
-    uint64_t at = addConstant(nodeName(op->getLoc()) + ".bounds", bytes);
-    bounds = ring.take(kAlign);
-    load(at, bounds, 4);
-  }
-  if (transcendental) {
+    constAt = addConstant(nodeName(op->getLoc()) + ".bounds", bytes);
+  } else if (transcendental) {
     float consts[2] = {-1.0f, 1.0f};
     std::vector<char> bytes(8);
     std::memcpy(bytes.data(), consts, 8);
-    uint64_t at = addConstant(nodeName(op->getLoc()) + ".consts", bytes);
-    bounds = ring.take(kAlign);
-    load(at, bounds, 8);
+    constAt = addConstant(nodeName(op->getLoc()) + ".consts", bytes);
   }
-  builder.create<tile::EltwiseOp>(
-      loc, builder.getStringAttr(kind), sym(op->getOperand(0)),
-      binary ? sym(op->getOperand(1)) : FlatSymbolRefAttr(), sym(result),
-      i64(tiling.rows), i64(tiling.cols), builder.getDenseI64ArrayAttr(sram),
-      i64(bounds), fusedRelu(op) ? builder.getUnitAttr() : UnitAttr(),
-      i64(tag), params, scaleAttr);
+  for (int64_t core = 0, w0 = 0; w0 < y.w; ++core, w0 += span) {
+    int64_t w1 = std::min(y.w, w0 + span);
+    SramRing &ringOf = rings[core];
+    RowTiling tiling{y.h, w1 - w0};
+    if (!allResident || transcendental)
+      tiling = planRows(y.h, w1 - w0, c * (transcendental ? 4 : eb),
+                        opBudget(config) / (transcendental ? 8 : 6));
+    uint64_t tileBytes = alignUp(uint64_t(tiling.rows) * tiling.cols * c * eb);
+    uint64_t workBytes =
+        transcendental ? alignUp(uint64_t(tiling.rows) * tiling.cols * c * 4)
+                       : 0;
+    int buffers =
+        (a.sram ? 0 : 1) + (bT && !bT->sram ? 1 : 0) + (y.sram ? 0 : 1);
+    ringOf.beginOp(2 * buffers * tileBytes + 2 * workBytes + kAlign);
+    // a0 a1 b0 b1 y0 y1 (work0 work1)
+    SmallVector<int64_t> sram(transcendental ? 8 : 6, 0);
+    if (transcendental) {
+      sram[6] = ringOf.take(workBytes);
+      sram[7] = ringOf.take(workBytes);
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (!a.sram)
+        sram[i] = ringOf.take(tileBytes);
+      if (bT && !bT->sram)
+        sram[2 + i] = ringOf.take(tileBytes);
+      if (!y.sram)
+        sram[4 + i] = ringOf.take(tileBytes);
+    }
+    uint64_t bounds = 0;
+    if (constBytes) {
+      bounds = ringOf.take(kAlign);
+      load(constAt, bounds, constBytes, int(core));
+    }
+    builder.create<tile::EltwiseOp>(
+        loc, builder.getStringAttr(kind), sym(op->getOperand(0)),
+        binary ? sym(op->getOperand(1)) : FlatSymbolRefAttr(), sym(result),
+        i64(tiling.rows), i64(tiling.cols), builder.getDenseI64ArrayAttr(sram),
+        i64(bounds), fusedRelu(op) ? builder.getUnitAttr() : UnitAttr(),
+        i64(tag), params, scaleAttr, i64(core),
+        parts > 1 ? builder.getDenseI64ArrayAttr({w0, w1})
+                  : DenseI64ArrayAttr());
+  }
   return success();
 }
 
@@ -147,7 +162,9 @@ LogicalResult SegmentPlanner::planMaxPool(graph::MaxPoolOp pool) {
   int64_t kh = k[0], sh = s[0], dh = d[0];
   int64_t c = x.c;
   // Output rows per tile; the input tile holds the rows they read.
-  auto inRowsFor = [&](int64_t rows) { return (rows - 1) * sh + (kh - 1) * dh + 1; };
+  auto inRowsFor = [&](int64_t rows) {
+    return (rows - 1) * sh + (kh - 1) * dh + 1;
+  };
   uint64_t budget = opBudget(config) / 2;
   int64_t rowsT = y.h;
   if (!(x.sram && y.sram)) {
@@ -183,11 +200,10 @@ LogicalResult SegmentPlanner::planMaxPool(graph::MaxPoolOp pool) {
   uint64_t at = addConstant(nodeName(pool.getLoc()) + ".neg_inf", bytes);
   load(at, sram[4], bytes.size());
   auto window = tile::PoolWindowAttr::get(builder.getContext(), k[0], k[1],
-                                            s[0], s[1], d[0], d[1], p[0], p[1]);
-  builder.create<tile::MaxPoolOp>(
-      loc, sym(pool.getInput()), sym(pool.getOutput()),
-      window, i64(rowsT),
-      builder.getDenseI64ArrayAttr(sram), i64(tag));
+                                          s[0], s[1], d[0], d[1], p[0], p[1]);
+  builder.create<tile::MaxPoolOp>(loc, sym(pool.getInput()),
+                                  sym(pool.getOutput()), window, i64(rowsT),
+                                  builder.getDenseI64ArrayAttr(sram), i64(tag));
   return success();
 }
 
@@ -198,7 +214,8 @@ LogicalResult SegmentPlanner::planRowOp(Operation *op) {
   int64_t c = x.c;
   // Per row: two bf16 input and output tiles, f32 work (and squares), two
   // statistics.
-  uint64_t perRow = uint64_t(c) * (2 * kBf16 + 2 * kBf16 + 4 + (norm ? 4 : 0)) + 8;
+  uint64_t perRow =
+      uint64_t(c) * (2 * kBf16 + 2 * kBf16 + 4 + (norm ? 4 : 0)) + 8;
   int64_t rowsT = std::max<int64_t>(
       1, std::min<int64_t>(x.w, (opBudget(config) / 2) / perRow));
   if (!(x.sram && y.sram) && x.w >= 4)
@@ -228,16 +245,17 @@ LogicalResult SegmentPlanner::planRowOp(Operation *op) {
     auto rmsNorm = llvm::dyn_cast<graph::RmsNormOp>(op);
     sram[8] = ring.take(consts);
     std::vector<float> data(2 * c + 2, 0.0f);
-    std::vector<float> gamma = floatsOf(constantOf(
-        layerNorm ? layerNorm.getScale() : rmsNorm.getScale()));
+    std::vector<float> gamma = floatsOf(
+        constantOf(layerNorm ? layerNorm.getScale() : rmsNorm.getScale()));
     std::copy(gamma.begin(), gamma.end(), data.begin());
     if (layerNorm && layerNorm.getBias()) {
       std::vector<float> beta = floatsOf(constantOf(layerNorm.getBias()));
       std::copy(beta.begin(), beta.end(), data.begin() + c);
     }
     data[2 * c] = float(1.0 / double(c));
-    data[2 * c + 1] = (layerNorm ? layerNorm.getEpsilon() : rmsNorm.getEpsilon())
-                          .convertToFloat();
+    data[2 * c + 1] =
+        (layerNorm ? layerNorm.getEpsilon() : rmsNorm.getEpsilon())
+            .convertToFloat();
     std::vector<char> bytes(data.size() * 4);
     std::memcpy(bytes.data(), data.data(), bytes.size());
     uint64_t at = addConstant(nodeName(op->getLoc()) + ".params", bytes);
@@ -265,10 +283,11 @@ LogicalResult SegmentPlanner::planGlobalPool(graph::ReduceOp reduce) {
   uint64_t budget = opBudget(config) / 2;
   if (uint64_t(x.w) * c * kBf16 > budget)
     return reduce.emitError("one image row of this pooling does not fit SRAM");
-  int64_t rowsT = x.sram ? x.h
-                         : std::max<int64_t>(
-                               1, std::min<int64_t>(
-                                      x.h, budget / (uint64_t(x.w) * c * kBf16)));
+  int64_t rowsT =
+      x.sram ? x.h
+             : std::max<int64_t>(
+                   1, std::min<int64_t>(x.h,
+                                        budget / (uint64_t(x.w) * c * kBf16)));
   uint64_t inBytes = x.sram ? 0 : alignUp(uint64_t(rowsT) * x.w * c * kBf16);
   uint64_t onesBytes = alignUp(uint64_t(x.w) * kBf16);
   uint64_t outBytes = y.sram ? 0 : alignUp(c * kBf16);

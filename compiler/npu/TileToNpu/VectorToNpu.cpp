@@ -41,12 +41,18 @@ void SegmentLowering::lowerEltwise(tile::EltwiseOp op) {
   uint64_t yBuf[2] = {uint64_t(sram[4]), uint64_t(sram[5])};
   uint64_t bounds = op.getBounds();
   bool relu = op.getRelu();
+  // Split across cores, this op covers columns [w0, w1).
+  int64_t w0 = 0, w1 = y.w;
+  if (auto span = op.getSpan()) {
+    w0 = (*span)[0];
+    w1 = (*span)[1];
+  }
   uint64_t tile = 0;
   for (int64_t b = 0; b < y.n; ++b)
     for (int64_t r0 = 0; r0 < y.h; r0 += rowsT)
-      for (int64_t c0 = 0; c0 < y.w; c0 += colsT, ++tile) {
+      for (int64_t c0 = w0; c0 < w1; c0 += colsT, ++tile) {
         int64_t rows = std::min(rowsT, y.h - r0);
-        int64_t cols = std::min(colsT, y.w - c0);
+        int64_t cols = std::min(colsT, w1 - c0);
         // Each operand's element size: quantize and dequantize change it.
         auto bytesOf = [&](const DevTensor &t) {
           return uint64_t(rows) * cols * c * t.eb;
@@ -70,9 +76,9 @@ void SegmentLowering::lowerEltwise(tile::EltwiseOp op) {
         auto loadTile = [&](const DevTensor &t, uint64_t tileBuf) {
           if (t.sram)
             return;
-          DmaDesc d = dma3(t.pixel(b, r0, c0), tileBuf, rows, cols, c,
-                           t.rowBytes(), c * t.eb, cols * c * t.eb, c * t.eb,
-                           t.eb);
+          DmaDesc d =
+              dma3(t.pixel(b, r0, c0), tileBuf, rows, cols, c, t.rowBytes(),
+                   c * t.eb, cols * c * t.eb, c * t.eb, t.eb);
           current->access(Engine::Load, {sramRange(tileBuf, bytesOf(t), true),
                                          dramRange(d, false)});
           current->dma(true, d);
@@ -93,20 +99,20 @@ void SegmentLowering::lowerEltwise(tile::EltwiseOp op) {
                            uint64_t(sram[6]), uint64_t(sram[7]), bounds);
           current->endStep(Engine::Vector);
           if (!y.sram) {
-            DmaDesc st = dma3(y.pixel(b, r0, c0), yBuf[buf], rows, cols, c,
-                              y.rowBytes(), c * y.eb, cols * c * y.eb,
-                              c * y.eb, y.eb);
-            current->access(Engine::Store,
-                            {sramRange(yBuf[buf], bytesOf(y), false),
-                             dramRange(st, true)});
+            DmaDesc st =
+                dma3(y.pixel(b, r0, c0), yBuf[buf], rows, cols, c, y.rowBytes(),
+                     c * y.eb, cols * c * y.eb, c * y.eb, y.eb);
+            current->access(
+                Engine::Store,
+                {sramRange(yBuf[buf], bytesOf(y), false), dramRange(st, true)});
             current->dma(false, st);
             current->endStep(Engine::Store);
           }
           continue;
         }
         current->access(Engine::Vector,
-                    {wa.access, bT ? wb.access : sramRange(0, 0, false),
-                     sramRange(bounds, clip ? 4 : 0, false), wy.access});
+                        {wa.access, bT ? wb.access : sramRange(0, 0, false),
+                         sramRange(bounds, clip ? 4 : 0, false), wy.access});
         VectorDesc v;
         v.type = ElemType::BF16;
         if (vop == VecOp::QAdd) {
@@ -163,11 +169,12 @@ void SegmentLowering::lowerEltwise(tile::EltwiseOp op) {
         current->endStep(Engine::Vector);
 
         if (!y.sram) {
-          DmaDesc st = dma3(y.pixel(b, r0, c0), yBuf[buf], rows, cols, c,
-                            y.rowBytes(), c * y.eb, cols * c * y.eb, c * y.eb,
-                            y.eb);
-          current->access(Engine::Store, {sramRange(yBuf[buf], bytesOf(y), false),
-                                          dramRange(st, true)});
+          DmaDesc st =
+              dma3(y.pixel(b, r0, c0), yBuf[buf], rows, cols, c, y.rowBytes(),
+                   c * y.eb, cols * c * y.eb, c * y.eb, y.eb);
+          current->access(
+              Engine::Store,
+              {sramRange(yBuf[buf], bytesOf(y), false), dramRange(st, true)});
           current->dma(false, st);
           current->endStep(Engine::Store);
         }
@@ -210,13 +217,14 @@ void SegmentLowering::lowerSigmoidTile(bool silu, uint64_t a, int64_t aPitch,
   current->vector(withScalar(
       vec(VecOp::Mul, ElemType::F32, work0, rowF32, work1, rowF32), consts));
   current->vector(vec(VecOp::Exp, ElemType::F32, work1, rowF32, work1, rowF32));
-  current->vector(withScalar(
-      vec(VecOp::Add, ElemType::F32, work1, rowF32, work1, rowF32), consts + 4));
+  current->vector(
+      withScalar(vec(VecOp::Add, ElemType::F32, work1, rowF32, work1, rowF32),
+                 consts + 4));
   current->vector(
       vec(VecOp::Recip, ElemType::F32, work1, rowF32, work1, rowF32));
   if (silu) {
-    VectorDesc times = vec(VecOp::Mul, ElemType::F32, work1, rowF32, work1,
-                           rowF32);
+    VectorDesc times =
+        vec(VecOp::Mul, ElemType::F32, work1, rowF32, work1, rowF32);
     times.b = work0;
     times.bStride = rowF32;
     current->vector(times);
@@ -259,18 +267,17 @@ void SegmentLowering::lowerMaxPool(tile::MaxPoolOp op) {
           return x.pixel(b, iy, ix);
         return inBuf[buf] + uint64_t(((iy - yLo) * x.w + ix) * c * eb);
       };
-      Access inAccess = x.sram ? rowsOf(x, b, yLo, inRows, false)
-                               : sramRange(inBuf[buf],
-                                           uint64_t(inRows) * x.w * c * eb,
-                                           false);
+      Access inAccess =
+          x.sram
+              ? rowsOf(x, b, yLo, inRows, false)
+              : sramRange(inBuf[buf], uint64_t(inRows) * x.w * c * eb, false);
       if (!x.sram && inRows > 0) {
         DmaDesc load = dma3(x.pixel(b, yLo, 0), inBuf[buf], inRows, x.w, c,
-                            x.rowBytes(), c * eb, x.w * c * eb,
-                            c * eb, eb);
-        current->access(Engine::Load,
-                    {sramRange(inBuf[buf], uint64_t(inRows) * x.w * c * eb,
-                               true),
-                     dramRange(load, false)});
+                            x.rowBytes(), c * eb, x.w * c * eb, c * eb, eb);
+        current->access(
+            Engine::Load,
+            {sramRange(inBuf[buf], uint64_t(inRows) * x.w * c * eb, true),
+             dramRange(load, false)});
         current->dma(true, load);
         current->endStep(Engine::Load);
       }
@@ -278,10 +285,11 @@ void SegmentLowering::lowerMaxPool(tile::MaxPoolOp op) {
       Access outAccess = y.sram ? rowsOf(y, b, r0, rows, true)
                                 : sramRange(outBuf[buf], outTile, true);
       current->access(Engine::Vector,
-                  {inAccess, outAccess, sramRange(negInf, eb, false)});
+                      {inAccess, outAccess, sramRange(negInf, eb, false)});
       for (int64_t r = r0; r < r0 + rows; ++r) {
-        uint64_t yRow = y.sram ? y.pixel(b, r, 0)
-                               : outBuf[buf] + uint64_t((r - r0) * y.w * c * eb);
+        uint64_t yRow = y.sram
+                            ? y.pixel(b, r, 0)
+                            : outBuf[buf] + uint64_t((r - r0) * y.w * c * eb);
         // Taps inside the image for this output row.
         SmallVector<int64_t> taps;
         for (int64_t i = 0; i < kh; ++i) {
@@ -344,7 +352,7 @@ void SegmentLowering::lowerMaxPool(tile::MaxPoolOp op) {
         DmaDesc st = dma3(y.pixel(b, r0, 0), outBuf[buf], rows, y.w, c,
                           y.rowBytes(), c * eb, y.w * c * eb, c * eb, eb);
         current->access(Engine::Store, {sramRange(outBuf[buf], outTile, false),
-                                    dramRange(st, true)});
+                                        dramRange(st, true)});
         current->dma(false, st);
         current->endStep(Engine::Store);
       }
@@ -370,7 +378,8 @@ void SegmentLowering::lowerRows(tile::RowsOp op) {
     int64_t rows = std::min(rowsT, pixels - r0);
     int buf = tile % 2;
     uint64_t bytes = uint64_t(rows) * c * kBf16;
-    uint64_t inAt = x.sram ? x.base + uint64_t(r0 * c * kBf16) : uint64_t(sram[buf]);
+    uint64_t inAt =
+        x.sram ? x.base + uint64_t(r0 * c * kBf16) : uint64_t(sram[buf]);
     uint64_t outAt =
         y.sram ? y.base + uint64_t(r0 * c * kBf16) : uint64_t(sram[2 + buf]);
     if (!x.sram) {
@@ -381,14 +390,14 @@ void SegmentLowering::lowerRows(tile::RowsOp op) {
       current->endStep(Engine::Load);
     }
     uint64_t f32Bytes = uint64_t(rows) * c * 4;
-    current->access(Engine::Vector,
-                    {sramRange(inAt, bytes, false),
-                     sramRange(work, f32Bytes, true),
-                     sramRange(square, norm ? f32Bytes : 0, true),
-                     sramRange(stats[0], rows * 4, true),
-                     sramRange(stats[1], rows * 4, true),
-                     sramRange(consts, norm ? uint64_t(2 * c + 2) * 4 : 0, false),
-                     sramRange(outAt, bytes, true)});
+    current->access(
+        Engine::Vector,
+        {sramRange(inAt, bytes, false), sramRange(work, f32Bytes, true),
+         sramRange(square, norm ? f32Bytes : 0, true),
+         sramRange(stats[0], rows * 4, true),
+         sramRange(stats[1], rows * 4, true),
+         sramRange(consts, norm ? uint64_t(2 * c + 2) * 4 : 0, false),
+         sramRange(outAt, bytes, true)});
     auto vec = [&](VecOp vop, ElemType type, uint64_t a, int64_t aStride,
                    uint64_t y, int64_t yStride, uint64_t n) {
       VectorDesc v;
@@ -410,23 +419,23 @@ void SegmentLowering::lowerRows(tile::RowsOp op) {
       v.bStep = 0;
       return v;
     };
-    current->vector(vec(VecOp::ToF32, ElemType::BF16, inAt, rowBf16, work,
-                        rowF32, c));
+    current->vector(
+        vec(VecOp::ToF32, ElemType::BF16, inAt, rowBf16, work, rowF32, c));
     if (!norm) {
-      current->vector(vec(VecOp::RowMax, ElemType::F32, work, rowF32,
-                          stats[0], 4, c));
-      current->vector(perRow(
-          vec(VecOp::Sub, ElemType::F32, work, rowF32, work, rowF32, c),
-          stats[0]));
-      current->vector(vec(VecOp::Exp, ElemType::F32, work, rowF32, work,
-                          rowF32, c));
-      current->vector(vec(VecOp::RowSum, ElemType::F32, work, rowF32,
-                          stats[0], 4, c));
-      current->vector(vec(VecOp::Recip, ElemType::F32, stats[0], 4, stats[0],
-                          4, 1));
-      current->vector(perRow(
-          vec(VecOp::Mul, ElemType::F32, work, rowF32, work, rowF32, c),
-          stats[0]));
+      current->vector(
+          vec(VecOp::RowMax, ElemType::F32, work, rowF32, stats[0], 4, c));
+      current->vector(
+          perRow(vec(VecOp::Sub, ElemType::F32, work, rowF32, work, rowF32, c),
+                 stats[0]));
+      current->vector(
+          vec(VecOp::Exp, ElemType::F32, work, rowF32, work, rowF32, c));
+      current->vector(
+          vec(VecOp::RowSum, ElemType::F32, work, rowF32, stats[0], 4, c));
+      current->vector(
+          vec(VecOp::Recip, ElemType::F32, stats[0], 4, stats[0], 4, 1));
+      current->vector(
+          perRow(vec(VecOp::Mul, ElemType::F32, work, rowF32, work, rowF32, c),
+                 stats[0]));
     } else {
       // mean = sum / c; centered = x - mean; var = sum(centered^2) / c;
       // y = centered * rsqrt(var + eps) * gamma + beta. RMS norm skips the
@@ -444,30 +453,30 @@ void SegmentLowering::lowerRows(tile::RowsOp op) {
         return v;
       };
       if (!rms) {
-        current->vector(vec(VecOp::RowSum, ElemType::F32, work, rowF32,
-                            stats[0], 4, c));
+        current->vector(
+            vec(VecOp::RowSum, ElemType::F32, work, rowF32, stats[0], 4, c));
         current->vector(scalar(
             vec(VecOp::Mul, ElemType::F32, stats[0], 4, stats[0], 4, 1), invC));
         current->vector(perRow(
             vec(VecOp::Sub, ElemType::F32, work, rowF32, work, rowF32, c),
             stats[0]));
       }
-      VectorDesc sq = vec(VecOp::Mul, ElemType::F32, work, rowF32, square,
-                          rowF32, c);
+      VectorDesc sq =
+          vec(VecOp::Mul, ElemType::F32, work, rowF32, square, rowF32, c);
       sq.b = work;
       sq.bStride = rowF32;
       current->vector(sq);
-      current->vector(vec(VecOp::RowSum, ElemType::F32, square, rowF32,
-                          stats[1], 4, c));
+      current->vector(
+          vec(VecOp::RowSum, ElemType::F32, square, rowF32, stats[1], 4, c));
       current->vector(scalar(
           vec(VecOp::Mul, ElemType::F32, stats[1], 4, stats[1], 4, 1), invC));
       current->vector(scalar(
           vec(VecOp::Add, ElemType::F32, stats[1], 4, stats[1], 4, 1), eps));
-      current->vector(vec(VecOp::Rsqrt, ElemType::F32, stats[1], 4, stats[1],
-                          4, 1));
-      current->vector(perRow(
-          vec(VecOp::Mul, ElemType::F32, work, rowF32, work, rowF32, c),
-          stats[1]));
+      current->vector(
+          vec(VecOp::Rsqrt, ElemType::F32, stats[1], 4, stats[1], 4, 1));
+      current->vector(
+          perRow(vec(VecOp::Mul, ElemType::F32, work, rowF32, work, rowF32, c),
+                 stats[1]));
       current->vector(rowVector(
           vec(VecOp::Mul, ElemType::F32, work, rowF32, work, rowF32, c),
           gamma));
@@ -476,8 +485,8 @@ void SegmentLowering::lowerRows(tile::RowsOp op) {
             vec(VecOp::Add, ElemType::F32, work, rowF32, work, rowF32, c),
             beta));
     }
-    current->vector(vec(VecOp::ToBf16, ElemType::F32, work, rowF32, outAt,
-                        rowBf16, c));
+    current->vector(
+        vec(VecOp::ToBf16, ElemType::F32, work, rowF32, outAt, rowBf16, c));
     current->endStep(Engine::Vector);
     if (!y.sram) {
       DmaDesc d = dmaFlat(y.base + uint64_t(r0 * c * kBf16), outAt, bytes);

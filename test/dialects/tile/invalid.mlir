@@ -494,3 +494,21 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
   // expected-error @+1 {{chunk_input needs k_chunk, an input in DRAM and one tile of every output pixel of one image}}
   tile.conv @x -> @y {geometry = #tile.conv<n = 1, cin = 8, h = 4, w = 4, cout = 2, oh = 4, ow = 4, kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0>, nt = 2, rows = 1, cols = 4, full_width = true, weights = array<i64: 0>, bias = array<i64: 64>, k_chunk = 4, chunk_input, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 1.0 : f32, tag = 0}
 }
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"], cores = 2} {
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{span must be columns [begin, end) within the tensor's 4, over operands in DRAM}}
+  tile.eltwise "relu" @x -> @y {rows = 4, cols = 2, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0, core = 1, span = array<i64: 2, 5>}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 4, w = 4, c = 2, pad = 0}
+  // expected-error @+1 {{runs on core 1 of a 1-core segment}}
+  tile.eltwise "relu" @x -> @y {rows = 4, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0, core = 1}
+}
