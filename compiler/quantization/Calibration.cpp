@@ -804,6 +804,8 @@ LogicalResult quantizeInt8(ModuleOp module, const QuantizeOptions &options) {
   if (funcs.empty())
     return emitError(module.getLoc()) << "nothing to quantize";
   func::FuncOp func = *funcs.begin();
+  if (failed(checkKeepFloatNames(func, options.keepFloat)))
+    return failure();
   Plan plan = planQuantization(func, options);
   if (plan.activations.empty()) {
     if (options.log)

@@ -20,6 +20,12 @@ namespace gaon {
 /// The patterns of gaon-fold-qdq.
 void populateFoldQdqPatterns(mlir::RewritePatternSet &patterns);
 
+/// Fails, naming it and some of the model's nodes, when a --keep-float
+/// name is the name of no ONNX node in `root` (a typo would otherwise keep
+/// nothing float, silently).
+mlir::LogicalResult checkKeepFloatNames(mlir::Operation *root,
+                                        llvm::ArrayRef<std::string> names);
+
 } // namespace gaon
 
 #endif // GAON_COMPILER_QUANTIZATION_PASSES_H

@@ -25,6 +25,32 @@ using namespace mlir;
 using namespace gaon::graph;
 
 namespace gaon {
+
+LogicalResult checkKeepFloatNames(Operation *root,
+                                  ArrayRef<std::string> names) {
+  if (names.empty())
+    return success();
+  std::set<std::string> known;
+  std::vector<std::string> examples;
+  root->walk([&](Operation *op) {
+    std::string name = onnxNodeName(op->getLoc());
+    if (name != "<unnamed>" && known.insert(name).second &&
+        examples.size() < 5 && llvm::isa<MatMulOp, ConvOp>(op))
+      examples.push_back(name);
+  });
+  for (const std::string &name : names)
+    if (!known.count(name)) {
+      std::string some;
+      for (const std::string &e : examples)
+        some += (some.empty() ? "'" : ", '") + e + "'";
+      return emitError(root->getLoc(), "--keep-float names '")
+             << name << "', which is no node of the model; give ONNX node "
+             << "names" << (some.empty() ? "" : " (matmuls and convolutions: ")
+             << some << (some.empty() ? "" : ", ...)");
+    }
+  return success();
+}
+
 namespace {
 
 /// The scale of one block's values `w` (count `n`, `stride` apart) at
@@ -43,8 +69,8 @@ float chooseScale(const float *w, int64_t n, int64_t stride, int qmax) {
     double error = 0;
     for (int64_t i = 0; i < n; ++i) {
       float v = w[i * stride];
-      float q = std::clamp(std::nearbyint(v / scale), float(-qmax),
-                           float(qmax));
+      float q =
+          std::clamp(std::nearbyint(v / scale), float(-qmax), float(qmax));
       double d = double(q) * scale - v;
       error += d * d;
     }
@@ -56,8 +82,7 @@ float chooseScale(const float *w, int64_t n, int64_t stride, int qmax) {
   return best;
 }
 
-struct QuantizeWeightsPass
-    : impl::QuantizeWeightsBase<QuantizeWeightsPass> {
+struct QuantizeWeightsPass : impl::QuantizeWeightsBase<QuantizeWeightsPass> {
   using QuantizeWeightsBase::QuantizeWeightsBase;
 
   void runOnOperation() override {
@@ -114,15 +139,15 @@ struct QuantizeWeightsPass
       auto intType = RankedTensorType::get(
           type.getShape(), IntegerType::get(&getContext(), bits));
       auto scaleType = RankedTensorType::get({blocks, n}, builder.getF32Type());
-      Value stored = builder.create<ConstantOp>(
-          loc, DenseElementsAttr::get(intType, q));
+      Value stored =
+          builder.create<ConstantOp>(loc, DenseElementsAttr::get(intType, q));
       Value scaleValue = builder.create<ConstantOp>(
           loc, DenseElementsAttr::get(scaleType, ArrayRef<float>(scales)));
       // The dequantization carries the matmul's name: it is part of that
       // node's work (the NPU fuses it into the matmul).
       Value weights = builder.create<BlockDequantizeOp>(
-          mm.getLoc(), type, stored, scaleValue, Value(), builder.getI64IntegerAttr(0),
-          builder.getI64IntegerAttr(block));
+          mm.getLoc(), type, stored, scaleValue, Value(),
+          builder.getI64IntegerAttr(0), builder.getI64IntegerAttr(block));
       mm.getRhsMutable().assign(weights);
       if (constant->use_empty())
         constant->erase();

@@ -467,6 +467,8 @@ int main(int argc, char **argv) {
         weightOptions.bits = quantize == "w4a16" ? 4 : 8;
         weightOptions.groupSize = groupSize;
         std::vector<std::string> kept(keepFloat.begin(), keepFloat.end());
+        if (failed(gaon::checkKeepFloatNames(*module, kept)))
+          return 1;
         weightOptions.keepFloat = kept;
         if (failed(runPasses([&](PassManager &pm) {
               pm.addPass(gaon::createQuantizeWeights(weightOptions));
