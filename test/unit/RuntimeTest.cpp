@@ -424,6 +424,62 @@ TEST(Runtime, EntriesShareSessionStateUpdatedInPlace) {
             "null session or tensor");
 }
 
+TEST(Runtime, SessionsKeepTheirOwnStateAcrossThreads) {
+  // The thread contract with state: one model, a session per thread, each
+  // thread filling its cache through both entries; no session sees
+  // another's writes.
+  std::vector<uint8_t> bytes = statefulGnb();
+  gaon::Model model;
+  ASSERT_FALSE(gaon::Model::loadMemory(bytes.data(), bytes.size(), model));
+  constexpr int kThreads = 6;
+  std::vector<std::vector<float>> finalState(kThreads);
+  std::vector<std::string> errors(kThreads);
+  std::vector<std::thread> pool;
+  for (int t = 0; t < kThreads; ++t)
+    pool.emplace_back([&, t] {
+      gaon::Session session;
+      if (gaon::Status s = gaon::Session::create(model, "cpu", 1, session)) {
+        errors[t] = s.message();
+        return;
+      }
+      for (int round = 0; round < 50; ++round)
+        for (int64_t slot = 0; slot < 4; ++slot) {
+          // Entry "one" writes row 0, entry "two" both rows at `slot`.
+          float u1 = float(100 * t + slot), u2[2] = {0, float(-t - slot)};
+          int64_t p1 = slot, p2[2] = {slot, slot};
+          float c1[4], c2[8];
+          std::vector<gaon_tensor> in2{view(GAON_F32, {2, 1}, u2, 8),
+                                       view(GAON_I64, {2}, p2, 16)};
+          std::vector<gaon_tensor> out2{view(GAON_F32, {2, 4}, c2, 32)};
+          std::vector<gaon_tensor> in1{view(GAON_F32, {1, 1}, &u1, 4),
+                                       view(GAON_I64, {1}, &p1, 8)};
+          std::vector<gaon_tensor> out1{view(GAON_F32, {1, 4}, c1, 16)};
+          if (gaon::Status s = session.run(1, in2, out2)) {
+            errors[t] = s.message();
+            return;
+          }
+          if (gaon::Status s = session.run(0, in1, out1)) {
+            errors[t] = s.message();
+            return;
+          }
+        }
+      finalState[t].resize(8);
+      gaon_tensor whole = view(GAON_F32, {2, 4}, finalState[t].data(), 32);
+      if (gaon::Status s = session.readState(0, whole))
+        errors[t] = s.message();
+    });
+  for (std::thread &th : pool)
+    th.join();
+  for (int t = 0; t < kThreads; ++t) {
+    ASSERT_EQ(errors[t], "") << "thread " << t;
+    std::vector<float> want{float(100 * t),     float(100 * t + 1),
+                            float(100 * t + 2), float(100 * t + 3),
+                            float(-t),          float(-t - 1),
+                            float(-t - 2),      float(-t - 3)};
+    EXPECT_EQ(finalState[t], want) << "thread " << t;
+  }
+}
+
 TEST(Runtime, LoadingChecksEntriesAndStates) {
   std::vector<uint8_t> bytes = statefulGnb();
   // A tensor in state storage of a model with no state memory is refused.
