@@ -371,8 +371,19 @@ LogicalResult RowsOp::verify() {
       x->getW() != y->getW() || x->getC() != y->getC() || x->getPad() ||
       y->getPad())
     return emitOpError("input and output must have one shape and no halo");
-  if (getRows() < 1 || getRows() > x->getW())
-    return emitOpError("rows must be in [1, ") << x->getW() << "]";
+  int64_t pixels = x->getN() * x->getH() * x->getW();
+  if (getRows() < 1 || getRows() > pixels)
+    return emitOpError("rows must be in [1, ") << pixels << "]";
+  auto segment = (*this)->getParentOfType<SegmentOp>();
+  if (getCore() < 0 || getCore() >= segment.getCores())
+    return emitOpError("runs on core ")
+           << getCore() << " of a " << segment.getCores() << "-core segment";
+  if (auto span = getSpanAttr())
+    if (span.size() != 2 || span[0] < 0 || span[0] >= span[1] ||
+        span[1] > pixels || x->getMemory() != Memory::dram ||
+        y->getMemory() != Memory::dram)
+      return emitOpError("span must be rows [begin, end) within the tensor's ")
+             << pixels << ", over tensors in DRAM";
   return verifyTag(*this, getTag());
 }
 

@@ -273,11 +273,14 @@ def Tile_RowsOp : Tile_Op<"rows", [HasParent<"SegmentOp">]> {
     of them per tile, in f32. `sram`: two input tiles, two output tiles, an
     f32 work tile, an f32 square tile (layer_norm), two per-row statistics,
     and the constants (layer_norm: gamma and beta as f32 rows, then 1/c and
-    epsilon), which a tile.load fills.
+    epsilon), which a tile.load fills. Split across cores (tensors in
+    DRAM), the op on `core` normalizes rows `span` [begin, end).
   }];
   let arguments = (ins StrAttr:$kind, FlatSymbolRefAttr:$input,
                        FlatSymbolRefAttr:$output, Tile_Int:$rows,
-                       DenseI64ArrayAttr:$sram, Tile_Int:$tag);
+                       DenseI64ArrayAttr:$sram, Tile_Int:$tag,
+                       DefaultValuedAttr<Tile_Int, "0">:$core,
+                       OptionalAttr<DenseI64ArrayAttr>:$span);
   let assemblyFormat = "$kind $input `->` $output attr-dict";
   let hasVerifier = 1;
 }

@@ -216,34 +216,15 @@ LogicalResult SegmentPlanner::planRowOp(Operation *op) {
   // statistics.
   uint64_t perRow =
       uint64_t(c) * (2 * kBf16 + 2 * kBf16 + 4 + (norm ? 4 : 0)) + 8;
-  int64_t rowsT = std::max<int64_t>(
-      1, std::min<int64_t>(x.w, (opBudget(config) / 2) / perRow));
-  if (!(x.sram && y.sram) && x.w >= 4)
-    rowsT = std::min(rowsT, ceilDiv(x.w, 4));
-  rowsT = ceilDiv(x.w, ceilDiv(x.w, rowsT));
-  uint64_t tileBf16 = alignUp(uint64_t(rowsT) * c * kBf16);
-  uint64_t tileF32 = alignUp(uint64_t(rowsT) * c * 4);
-  uint64_t stats = alignUp(uint64_t(rowsT) * 4);
-  uint64_t consts = norm ? alignUp(uint64_t(2 * c + 2) * 4) : 0;
-  ring.beginOp(4 * tileBf16 + 2 * tileF32 + 2 * stats + consts);
-  // in0 in1 out0 out1 work square stats0 stats1 consts
-  SmallVector<int64_t> sram(9, 0);
-  for (int i = 0; i < 2; ++i) {
-    if (!x.sram)
-      sram[i] = ring.take(tileBf16);
-    if (!y.sram)
-      sram[2 + i] = ring.take(tileBf16);
-  }
-  sram[4] = ring.take(tileF32);
-  if (norm)
-    sram[5] = ring.take(tileF32);
-  sram[6] = ring.take(stats);
-  sram[7] = ring.take(stats);
+  std::string kind = llvm::isa<graph::RmsNormOp>(op) ? "rms_norm"
+                     : norm                          ? "layer_norm"
+                                                     : "softmax";
+  // gamma, beta (zero for rms_norm), 1/c, epsilon: stored once, loaded by
+  // each core.
+  uint64_t constAt = 0, constBytes = 0;
   if (norm) {
-    // gamma, beta (zero for rms_norm), 1/c, epsilon.
     auto layerNorm = llvm::dyn_cast<graph::LayerNormOp>(op);
     auto rmsNorm = llvm::dyn_cast<graph::RmsNormOp>(op);
-    sram[8] = ring.take(consts);
     std::vector<float> data(2 * c + 2, 0.0f);
     std::vector<float> gamma = floatsOf(
         constantOf(layerNorm ? layerNorm.getScale() : rmsNorm.getScale()));
@@ -258,16 +239,52 @@ LogicalResult SegmentPlanner::planRowOp(Operation *op) {
             .convertToFloat();
     std::vector<char> bytes(data.size() * 4);
     std::memcpy(bytes.data(), data.data(), bytes.size());
-    uint64_t at = addConstant(nodeName(op->getLoc()) + ".params", bytes);
-    load(at, sram[8], bytes.size());
+    constBytes = bytes.size();
+    constAt = addConstant(nodeName(op->getLoc()) + ".params", bytes);
   }
-  builder.create<tile::RowsOp>(
-      loc,
-      builder.getStringAttr(llvm::isa<graph::RmsNormOp>(op) ? "rms_norm"
-                            : norm                          ? "layer_norm"
-                                                            : "softmax"),
-      sym(op->getOperand(0)), sym(op->getResult(0)), i64(rowsT),
-      builder.getDenseI64ArrayAttr(sram), i64(tag));
+  // With several cores every tensor is in DRAM: the rows split across them.
+  int64_t pixels = x.n * x.h * x.w;
+  bool resident = x.sram && y.sram;
+  int64_t parts = cores > 1 && !resident ? std::min<int64_t>(cores, pixels) : 1;
+  int64_t share = ceilDiv(pixels, parts);
+  for (int64_t core = 0, p0 = 0; p0 < pixels; ++core, p0 += share) {
+    int64_t p1 = std::min(pixels, p0 + share), count = p1 - p0;
+    SramRing &ringOf = rings[core];
+    int64_t limit = parts > 1 ? count : x.w;
+    int64_t rowsT = std::max<int64_t>(
+        1, std::min<int64_t>(limit, (opBudget(config) / 2) / perRow));
+    if (!resident && limit >= 4)
+      rowsT = std::min(rowsT, ceilDiv(limit, 4));
+    rowsT = ceilDiv(limit, ceilDiv(limit, rowsT));
+    uint64_t tileBf16 = alignUp(uint64_t(rowsT) * c * kBf16);
+    uint64_t tileF32 = alignUp(uint64_t(rowsT) * c * 4);
+    uint64_t stats = alignUp(uint64_t(rowsT) * 4);
+    uint64_t consts = norm ? alignUp(uint64_t(2 * c + 2) * 4) : 0;
+    ringOf.beginOp(4 * tileBf16 + 2 * tileF32 + 2 * stats + consts);
+    // in0 in1 out0 out1 work square stats0 stats1 consts
+    SmallVector<int64_t> sram(9, 0);
+    for (int i = 0; i < 2; ++i) {
+      if (!x.sram)
+        sram[i] = ringOf.take(tileBf16);
+      if (!y.sram)
+        sram[2 + i] = ringOf.take(tileBf16);
+    }
+    sram[4] = ringOf.take(tileF32);
+    if (norm)
+      sram[5] = ringOf.take(tileF32);
+    sram[6] = ringOf.take(stats);
+    sram[7] = ringOf.take(stats);
+    if (norm) {
+      sram[8] = ringOf.take(consts);
+      load(constAt, sram[8], constBytes, int(core));
+    }
+    builder.create<tile::RowsOp>(
+        loc, builder.getStringAttr(kind), sym(op->getOperand(0)),
+        sym(op->getResult(0)), i64(rowsT), builder.getDenseI64ArrayAttr(sram),
+        i64(tag), i64(core),
+        parts > 1 ? builder.getDenseI64ArrayAttr({p0, p1})
+                  : DenseI64ArrayAttr());
+  }
   return success();
 }
 

@@ -374,8 +374,14 @@ void SegmentLowering::lowerRows(tile::RowsOp op) {
   uint64_t tile = 0;
   // Rows are the pixels of a tensor without halo: rows of c, c apart.
   int64_t pixels = x.n * x.h * x.w;
-  for (int64_t r0 = 0; r0 < pixels; r0 += rowsT, ++tile) {
-    int64_t rows = std::min(rowsT, pixels - r0);
+  // Split across cores, this op normalizes rows [p0, p1).
+  int64_t p0 = 0, p1 = pixels;
+  if (auto span = op.getSpan()) {
+    p0 = (*span)[0];
+    p1 = (*span)[1];
+  }
+  for (int64_t r0 = p0; r0 < p1; r0 += rowsT, ++tile) {
+    int64_t rows = std::min(rowsT, p1 - r0);
     int buf = tile % 2;
     uint64_t bytes = uint64_t(rows) * c * kBf16;
     uint64_t inAt =

@@ -512,3 +512,12 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"]} {
   // expected-error @+1 {{runs on core 1 of a 1-core segment}}
   tile.eltwise "relu" @x -> @y {rows = 4, cols = 4, sram = array<i64: 0, 0, 0, 0, 0, 0>, bounds = 0, tag = 0, core = 1}
 }
+
+// -----
+
+tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"], cores = 2} {
+  tile.tensor @x dram bf16 {base = 0, n = 1, h = 1, w = 4, c = 8, pad = 0}
+  tile.tensor @y dram bf16 {base = 1024, n = 1, h = 1, w = 4, c = 8, pad = 0}
+  // expected-error @+1 {{span must be rows [begin, end) within the tensor's 4, over tensors in DRAM}}
+  tile.rows "softmax" @x -> @y {rows = 2, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, tag = 0, core = 1, span = array<i64: 3, 3>}
+}
