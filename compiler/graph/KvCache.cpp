@@ -460,6 +460,36 @@ LogicalResult KvCacheRewriter::run() {
   if (positionIds)
     erase.set(positionIds.getArgNumber());
   func.eraseArguments(erase);
+
+  // A step of several tokens (prefill) needs the next token's logits only:
+  // the LM head (a matmul by constant weights producing `logits`) reads the
+  // last position alone, so a chunk's head costs one row of MACs and
+  // returns one row over the host link. Other heads keep every row.
+  if (seq > 1)
+    for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+      auto name = func.getResultAttrOfType<StringAttr>(i, "onnx.name");
+      auto head = v.getDefiningOp<MatMulOp>();
+      if (!name || name.getValue() != "logits" || !head || !v.hasOneUse())
+        continue;
+      auto lhs = rankedOf(head.getLhs());
+      Operation *weights = head.getRhs().getDefiningOp();
+      if (!lhs || lhs.getRank() != 3 || lhs.getDimSize(1) != seq ||
+          !weights || !llvm::isa<ConstantOp, BlockDequantizeOp>(weights))
+        continue;
+      builder.setInsertionPoint(head);
+      auto lastType = RankedTensorType::get(
+          {lhs.getDimSize(0), 1, lhs.getDimSize(2)}, lhs.getElementType());
+      Value last = builder.create<SliceOp>(
+          head.getLoc(), lastType, head.getLhs(),
+          builder.getDenseI64ArrayAttr({0, seq - 1, 0}),
+          builder.getDenseI64ArrayAttr({1, 1, 1}));
+      Value logits = make<MatMulOp>(builder, head.getLoc(),
+                                    {last, head.getRhs()});
+      if (!logits)
+        return fail() << "internal: the last-row LM head did not build";
+      ret.setOperand(i, logits);
+      head.erase();
+    }
   func.setFunctionType(FunctionType::get(ctx, func.getArgumentTypes(),
                                          ret.getOperandTypes()));
   return success();

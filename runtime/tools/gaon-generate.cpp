@@ -222,6 +222,8 @@ struct Step {
   std::vector<std::vector<char>> inputData, outputData;
   size_t idsIndex = 0, positionIndex = 0;
   int64_t tokens = 0, vocab = 0;
+  // Rows of logits: one per token, or only the last (gaonc's prefill).
+  int64_t logitRows = 0;
   // Simulated NPU time (with host-link transfers) and measured host-op
   // time of the runs so far, from the sim device's profiles.
   double *npuSeconds = nullptr, *hostOpSeconds = nullptr;
@@ -259,6 +261,10 @@ struct Step {
       return !fail("input_ids must be int64 1 x N (batch 1)");
     tokens = ids.shape[1];
     vocab = outputs[0].shape[outputs[0].rank - 1];
+    logitRows = outputs[0].rank >= 2 ? outputs[0].shape[outputs[0].rank - 2]
+                                     : 1;
+    if (logitRows != tokens && logitRows != 1)
+      return !fail("logits must have a row per token or one row");
     inputData.resize(2);
     for (size_t i = 0; i < 2; ++i) {
       inputData[i].assign(inputs[i].byte_size, 0);
@@ -302,7 +308,8 @@ struct Step {
     return true;
   }
   const float *lastLogits() const {
-    return static_cast<const float *>(outputs[0].data) + (tokens - 1) * vocab;
+    return static_cast<const float *>(outputs[0].data) +
+           (logitRows - 1) * vocab;
   }
 };
 
