@@ -209,7 +209,9 @@ def main():
     layer_npu = t[2][0] - t[1][0]
     layer_host = t[2][1] - t[1][1]
     # The prefill entry's head reads the last position only (docs/llm.md).
-    th = measure(os.path.join(a.work, "head-bf16.gnb"), gaon_run, [])
+    gnb = os.path.join(a.work, "head-prefill.gnb")
+    run([gaonc, heads[1], "--npu-config=" + a.npu_config, "-o", gnb])
+    th = measure(gnb, gaon_run, [])
     npu = t[1][0] + (s["layers"] - 1) * layer_npu + th[0]
     host = t[1][1] + (s["layers"] - 1) * layer_host + th[1]
     print("  NPU %.1f ms simulated (%.0f tokens/s): the matrix engine at "
