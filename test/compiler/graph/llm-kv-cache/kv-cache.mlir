@@ -42,3 +42,21 @@ func.func @not_appended(%ids: tensor<1x1xi64> {onnx.name = "input_ids"}, %pk: te
   %ck = graph.concat %k, %pk {axis = 2 : i64} : (tensor<1x1x1x2xf32>, tensor<1x1x3x2xf32>) -> tensor<1x1x4x2xf32>
   return %ck : tensor<1x1x4x2xf32>
 }
+
+// -----
+
+// A prefill step (two tokens) whose LM head, a matmul by constant weights
+// producing `logits`, reads the last position only: one row of logits.
+// CHECK-LABEL: func @prefill
+// CHECK-SAME: -> (tensor<1x1x5xf32> {onnx.name = "logits"}
+// CHECK: %[[LAST:.*]] = graph.slice %{{.*}} {starts = array<i64: 0, 1, 0>, steps = array<i64: 1, 1, 1>} : tensor<1x2x3xf32> -> tensor<1x1x3xf32>
+// CHECK: %[[LOGITS:.*]] = graph.matmul %[[LAST]], %{{.*}} : tensor<1x1x3xf32>, tensor<3x5xf32> -> tensor<1x1x5xf32>
+// CHECK: return %[[LOGITS]]
+func.func @prefill(%ids: tensor<1x2xi64> {onnx.name = "input_ids"}, %pk: tensor<1x1x2x2xf32> {onnx.name = "past_key_values.0.key"}, %pv: tensor<1x1x2x2xf32> {onnx.name = "past_key_values.0.value"}, %q: tensor<1x1x2x2xf32> {onnx.name = "q"}, %k: tensor<1x1x2x2xf32> {onnx.name = "k"}, %h: tensor<1x2x3xf32> {onnx.name = "h"}) -> (tensor<1x2x5xf32> {onnx.name = "logits"}, tensor<1x1x2x2xf32> {onnx.name = "out"}, tensor<1x1x4x2xf32> {onnx.name = "present.0.key"}, tensor<1x1x4x2xf32> {onnx.name = "present.0.value"}) {
+  %w = graph.constant dense<1.0> : tensor<3x5xf32>
+  %logits = graph.matmul %h, %w : tensor<1x2x3xf32>, tensor<3x5xf32> -> tensor<1x2x5xf32>
+  %ck = graph.concat %pk, %k {axis = 2 : i64} : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>) -> tensor<1x1x4x2xf32>
+  %cv = graph.concat %pv, %k {axis = 2 : i64} : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>) -> tensor<1x1x4x2xf32>
+  %a = graph.attention %q, %ck, %cv {scale = 0.5 : f32, causal = true} : (tensor<1x1x2x2xf32>, tensor<1x1x4x2xf32>, tensor<1x1x4x2xf32>) -> tensor<1x1x2x2xf32>
+  return %logits, %a, %ck, %cv : tensor<1x2x5xf32>, tensor<1x1x2x2xf32>, tensor<1x1x4x2xf32>, tensor<1x1x4x2xf32>
+}
