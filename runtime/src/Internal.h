@@ -111,11 +111,10 @@ struct gaon_model_s {
   std::string target, compilerVersion;
   uint32_t formatVersion = 0;
   std::vector<gaon::rt::TensorDesc> tensors;
-  // Entry 0's signature (gaon_model_input/output describe it).
-  std::vector<gaon::rt::IoDesc> inputs, outputs;
   uint64_t arenaSize = 0; // the largest entry's
   std::vector<gaon::rt::SegmentDesc> segments;
-  std::vector<gaon::rt::EntryDesc> entries; // at least one
+  // At least one; gaon_model_input/output describe entry 0.
+  std::vector<gaon::rt::EntryDesc> entries;
   std::vector<gaon::rt::StateDesc> states;
   uint64_t stateSize = 0;
   gaon::npu::NpuConfig npuConfig; // with NPU segments

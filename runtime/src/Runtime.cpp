@@ -269,8 +269,6 @@ gaon_status decode(gaon_model &m, const gnb::Model &fb) {
       m.entries.push_back(std::move(e));
     }
   }
-  m.inputs = m.entries[0].inputs;
-  m.outputs = m.entries[0].outputs;
 
   if (fb.segments())
     for (const gnb::Segment *s : *fb.segments()) {
@@ -567,10 +565,10 @@ void gaon_model_release(gaon_model *m) {
 }
 
 size_t gaon_model_input_count(const gaon_model *m) {
-  return m ? m->inputs.size() : 0;
+  return m ? m->entries[0].inputs.size() : 0;
 }
 size_t gaon_model_output_count(const gaon_model *m) {
-  return m ? m->outputs.size() : 0;
+  return m ? m->entries[0].outputs.size() : 0;
 }
 
 static gaon_status describe(const gaon_model *m, const std::vector<IoDesc> &io,
@@ -595,13 +593,13 @@ gaon_status gaon_model_input(const gaon_model *m, size_t i, const char **name,
                              gaon_tensor *info) {
   if (!m)
     return makeStatus(GAON_INVALID_ARGUMENT, "null model");
-  return describe(m, m->inputs, i, name, info);
+  return describe(m, m->entries[0].inputs, i, name, info);
 }
 gaon_status gaon_model_output(const gaon_model *m, size_t i, const char **name,
                               gaon_tensor *info) {
   if (!m)
     return makeStatus(GAON_INVALID_ARGUMENT, "null model");
-  return describe(m, m->outputs, i, name, info);
+  return describe(m, m->entries[0].outputs, i, name, info);
 }
 size_t gaon_model_entry_count(const gaon_model *m) {
   return m ? m->entries.size() : 0;

@@ -191,8 +191,8 @@ void printJson(const gaon_model &m) {
                   jsonQuote(list[i].name).c_str(), list[i].tensor);
     std::printf("]%s", end);
   };
-  io("inputs", m.inputs);
-  io("outputs", m.outputs);
+  io("inputs", m.entries[0].inputs);
+  io("outputs", m.entries[0].outputs);
   std::printf("\"entries\":[");
   for (size_t i = 0; i < m.entries.size(); ++i) {
     const EntryDesc &e = m.entries[i];

@@ -17,6 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DecoderState.h"
 #include "Json.h"
 #include "Tokenizer.h"
 #include "Utf8.h"
@@ -194,15 +195,7 @@ struct Decoder {
     if (!check(gaon_model_load_file(file.c_str(), nullptr, &model),
                file.c_str()))
       return false;
-    // M: the cache positions, from the states (B x heads x M x head size).
-    for (size_t i = 0; i < gaon_model_state_count(model); ++i) {
-      const char *name;
-      gaon_tensor info;
-      gaon_model_state(model, i, &name, &info);
-      if (info.rank == 4)
-        maxLen =
-            maxLen ? std::min<int64_t>(maxLen, info.shape[2]) : info.shape[2];
-    }
+    maxLen = gaon::tools::cachePositions(model);
     if (!maxLen)
       return !fail("it holds no key/value cache state; compile the decoder "
                    "with gaonc --max-seq-len=M (docs/llm.md)");

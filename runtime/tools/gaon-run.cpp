@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DecoderState.h"
 #include "TensorFiles.h"
 
 #include "gaon/runtime.h"
@@ -329,7 +330,7 @@ int main(int argc, char **argv) {
   // A decoder step at a given context: its position input says how many
   // cache entries are already there.
   if (context >= 0) {
-    int64_t maxLen = 0, tokens = 0;
+    int64_t tokens = 0;
     HostTensor *position = nullptr;
     for (size_t i = 0; i < inputCount; ++i) {
       const char *name;
@@ -341,19 +342,9 @@ int main(int argc, char **argv) {
         position = &inputs[i];
       } else if (n == "input_ids" && inputs[i].shape.size() == 2) {
         tokens = inputs[i].shape[1];
-      } else if (n.rfind("past_key_values.", 0) == 0 &&
-                 inputs[i].shape.size() == 4) {
-        maxLen = inputs[i].shape[2];
       }
     }
-    // The caches as session state (B x heads x M x head size).
-    for (size_t i = 0; i < gaon_model_state_count(model); ++i) {
-      gaon_tensor info;
-      gaon_model_state(model, i, nullptr, &info);
-      if (info.rank == 4)
-        maxLen =
-            maxLen ? std::min<int64_t>(maxLen, info.shape[2]) : info.shape[2];
-    }
+    int64_t maxLen = gaon::tools::cachePositions(model);
     if (!position || position->dtype != GAON_I64 || !maxLen)
       return fail("--context is for decoder steps compiled with gaonc "
                   "--max-seq-len (a position input and key/value caches)");

@@ -64,6 +64,19 @@ void SegmentLowering::lowerEltwise(tile::EltwiseOp op) {
           int64_t pitch;
           Access access;
         };
+        // The output tile to DRAM, unless the output is resident.
+        auto storeTile = [&] {
+          if (y.sram)
+            return;
+          DmaDesc st =
+              dma3(y.pixel(b, r0, c0), yBuf[buf], rows, cols, c, y.rowBytes(),
+                   c * y.eb, cols * c * y.eb, c * y.eb, y.eb);
+          current->access(
+              Engine::Store,
+              {sramRange(yBuf[buf], bytesOf(y), false), dramRange(st, true)});
+          current->dma(false, st);
+          current->endStep(Engine::Store);
+        };
         bool loaded = false;
         auto place = [&](const DevTensor &t, uint64_t tileBuf,
                          bool write) -> Where {
@@ -98,16 +111,7 @@ void SegmentLowering::lowerEltwise(tile::EltwiseOp op) {
                            wy.pitch, wy.access, rows, uint64_t(cols) * c,
                            uint64_t(sram[6]), uint64_t(sram[7]), bounds);
           current->endStep(Engine::Vector);
-          if (!y.sram) {
-            DmaDesc st =
-                dma3(y.pixel(b, r0, c0), yBuf[buf], rows, cols, c, y.rowBytes(),
-                     c * y.eb, cols * c * y.eb, c * y.eb, y.eb);
-            current->access(
-                Engine::Store,
-                {sramRange(yBuf[buf], bytesOf(y), false), dramRange(st, true)});
-            current->dma(false, st);
-            current->endStep(Engine::Store);
-          }
+          storeTile();
           continue;
         }
         current->access(Engine::Vector,
@@ -168,16 +172,7 @@ void SegmentLowering::lowerEltwise(tile::EltwiseOp op) {
         }
         current->endStep(Engine::Vector);
 
-        if (!y.sram) {
-          DmaDesc st =
-              dma3(y.pixel(b, r0, c0), yBuf[buf], rows, cols, c, y.rowBytes(),
-                   c * y.eb, cols * c * y.eb, c * y.eb, y.eb);
-          current->access(
-              Engine::Store,
-              {sramRange(yBuf[buf], bytesOf(y), false), dramRange(st, true)});
-          current->dma(false, st);
-          current->endStep(Engine::Store);
-        }
+        storeTile();
       }
 }
 
