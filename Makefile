@@ -28,7 +28,8 @@ demo: build
 	@bash utils/demo.sh $(BUILD_DIR)
 
 bench: build
-	$(PYTHON) bench/run.py --build $(BUILD_DIR)
+	$(PYTHON) bench/run.py --build $(BUILD_DIR) --threads 1,2
+	$(PYTHON) bench/run.py --build $(BUILD_DIR) --threads 1,2 --load
 	$(PYTHON) bench/npu.py --build $(BUILD_DIR)
 	$(PYTHON) bench/quant.py --build $(BUILD_DIR)
 	$(PYTHON) bench/weight_only.py --build $(BUILD_DIR)

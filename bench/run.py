@@ -10,11 +10,12 @@ value; the goal is under 1e-4), and peak memory (max RSS of each process).
 Needs ONNX Runtime from npm: `npm install --ignore-scripts onnxruntime-node`
 in bench/ (run.py does it when it is missing).
 
-Usage: bench/run.py [--models resnet50,mobilenetv2,bert] [--threads N]
-                    [--repeat N] [--build build] [--work DIR]
+Usage: bench/run.py [--models resnet50,mobilenetv2,bert] [--threads 1,2]
+                    [--load] [--repeat N] [--build build] [--work DIR]
 """
 
 import argparse
+import atexit
 import os
 import re
 import resource
@@ -56,7 +57,10 @@ def ensure_onnxruntime():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="resnet50,mobilenetv2,bert")
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--threads", default=str(os.cpu_count() or 2),
+                        help="comma-separated thread counts")
+    parser.add_argument("--load", action="store_true",
+                        help="keep one core busy while measuring")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
     parser.add_argument("--work", default=os.path.join(ROOT, "build", "bench"))
@@ -66,6 +70,15 @@ def main():
     gaonc = os.path.join(args.build, "bin", "gaonc")
     gaon_run = os.path.join(args.build, "bin", "gaon-run")
 
+    thread_counts = [int(t) for t in args.threads.split(",")]
+    spinner = None
+    if args.load:
+        # Pinned to the last core; the measured processes may use any.
+        core = max(os.sched_getaffinity(0))
+        spinner = subprocess.Popen(
+            [sys.executable, "-c",
+             "import os; os.sched_setaffinity(0, {%d})\nwhile True: pass" % core])
+        atexit.register(spinner.kill)  # also when a run fails
     rows = []
     for name in args.models.split(","):
         model = os.path.join(args.work, name + ".onnx")
@@ -81,36 +94,42 @@ def main():
 
         out_dir = os.path.join(args.work, name + ".gaon")
         os.makedirs(out_dir, exist_ok=True)
-        text, gaon_mem = peak_rss([
-            gaon_run, binary, "--input=" + os.path.join(args.work, name + ".input.npy"),
-            "--output-dir=" + out_dir, "--threads=%d" % args.threads,
-            "--repeat=%d" % args.repeat])
-        m = re.search(r"min ([\d.]+) ms, median ([\d.]+) ms", text)
-        gaon_min, gaon_med = float(m.group(1)), float(m.group(2))
-        gaon_out = np.load(os.path.join(out_dir, "output_0.npy"))
+        for threads in thread_counts:
+            text, gaon_mem = peak_rss([
+                gaon_run, binary,
+                "--input=" + os.path.join(args.work, name + ".input.npy"),
+                "--output-dir=" + out_dir, "--threads=%d" % threads,
+                "--repeat=%d" % args.repeat])
+            m = re.search(r"min ([\d.]+) ms, median ([\d.]+) ms", text)
+            gaon_min, gaon_med = float(m.group(1)), float(m.group(2))
+            gaon_out = np.load(os.path.join(out_dir, "output_0.npy"))
 
-        ort_out_path = os.path.join(args.work, name + ".ort.bin")
-        text, ort_mem = peak_rss([
-            "node", os.path.join(HERE, "ort_run.js"), model,
-            os.path.join(args.work, name + ".input.bin"),
-            "x".join(map(str, shape)), str(args.threads), str(args.repeat),
-            ort_out_path])
-        ort_min, ort_med = map(float, text.split()[:2])
-        ort_out = np.fromfile(ort_out_path, np.float32).reshape(gaon_out.shape)
-        diff = float(np.max(np.abs(gaon_out - ort_out)) /
-                     max(float(np.max(np.abs(ort_out))), 1e-30))
-        rows.append((name, gaon_min, gaon_med, ort_min, ort_med, diff,
-                     gaon_mem, ort_mem))
+            ort_out_path = os.path.join(args.work, name + ".ort.bin")
+            text, ort_mem = peak_rss([
+                "node", os.path.join(HERE, "ort_run.js"), model,
+                os.path.join(args.work, name + ".input.bin"),
+                "x".join(map(str, shape)), str(threads), str(args.repeat),
+                ort_out_path])
+            ort_min, ort_med = map(float, text.split()[:2])
+            ort_out = np.fromfile(ort_out_path, np.float32).reshape(
+                gaon_out.shape)
+            diff = float(np.max(np.abs(gaon_out - ort_out)) /
+                         max(float(np.max(np.abs(ort_out))), 1e-30))
+            rows.append((name, threads, gaon_min, gaon_med, ort_min, ort_med,
+                         diff, gaon_mem, ort_mem))
 
-    print("%-12s %10s %10s %10s %10s %8s %10s %9s %9s" % (
-        "model", "gaon min", "gaon med", "ort min", "ort med", "ratio",
+    print("%-12s %7s %10s %10s %10s %10s %8s %10s %9s %9s" % (
+        "model", "threads", "gaon min", "gaon med", "ort min", "ort med", "ratio",
         "rel diff", "gaon MiB", "ort MiB"))
-    for name, gmin, gmed, omin, omed, diff, gmem, omem in rows:
-        print("%-12s %8.2fms %8.2fms %8.2fms %8.2fms %7.2fx %10.2e %9.0f %9.0f" % (
-            name, gmin, gmed, omin, omed, gmed / omed, diff, gmem, omem))
-    print("threads %d, %d runs each after a warm-up; ratio is median Gaon / "
-          "median ONNX Runtime (goal <= 1.3); rel diff is max |gaon - ort| / "
-          "max |ort| (goal < 1e-4); MiB is peak RSS" % (args.threads, args.repeat))
+    for name, threads, gmin, gmed, omin, omed, diff, gmem, omem in rows:
+        print("%-12s %7d %8.2fms %8.2fms %8.2fms %8.2fms %7.2fx %10.2e %9.0f "
+              "%9.0f" % (name, threads, gmin, gmed, omin, omed, gmed / omed,
+                         diff, gmem, omem))
+    print("%s; %d runs each after a warm-up; ratio is median Gaon / median "
+          "ONNX Runtime (goal <= 1.3); rel diff is max |gaon - ort| / max "
+          "|ort| (goal < 1e-4); MiB is peak RSS" % (
+              "one core kept busy by a spinning process" if args.load
+              else "quiet machine", args.repeat))
 
 
 if __name__ == "__main__":

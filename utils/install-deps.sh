@@ -16,6 +16,9 @@ PACKAGES=(
   # CPU kernels: oneDNN for convolution and matrix products; zlib for .npz
   zlib1g-dev
   libdnnl-dev
+  # OpenMP runtime: LLVM's libomp, which lets the runtime set per thread how
+  # long idle workers spin (docs/runtime.md, Threads)
+  libomp-19-dev
   # Tokenizers: Unicode character classes for the pre-tokenizer regexes
   libicu-dev
   # Test-model generation and ONNX's own backend tests

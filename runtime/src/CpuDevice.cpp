@@ -50,9 +50,7 @@ public:
   }
 
   gaon_status run(ExecutionState &state) override {
-    int threads = state.threads > 0
-                      ? state.threads
-                      : std::max(1u, std::thread::hardware_concurrency());
+    int threads = state.threads;
     std::vector<cpu::View> in, out;
     host.segment = &segment;
     host.seconds.assign(segment.ops.size(), 0.0);

@@ -1,6 +1,7 @@
 //===- Runtime.cpp - loading, verification, sessions (the C API) ----------===//
 
 #include "Internal.h"
+#include "Threads.h"
 #include "targets/common/RegularFile.h"
 
 #include "gnb_generated.h"
@@ -763,7 +764,9 @@ gaon_status gaon_session_create(const gaon_model *model,
                           std::to_string(threads));
   auto session = std::make_unique<gaon_session_s>();
   session->model = model;
-  session->threads = threads;
+  session->threads = resolveThreads(threads);
+  // Preparation creates oneDNN primitives, which fix their thread count.
+  ThreadScope scope(session->threads);
   session->device = createDevice(deviceName);
   if (!session->device) {
     std::string known;
@@ -899,6 +902,7 @@ gaon_status gaon_session_run_entry(gaon_session *s, size_t entry,
                           " outputs, got " + std::to_string(outputCount));
   if ((inputCount && !inputs) || (outputCount && !outputs))
     return makeStatus(GAON_INVALID_ARGUMENT, "null inputs or outputs array");
+  ThreadScope scope(s->threads);
   ExecutionState state{m, s->arena, s->state, {}, s->threads};
   state.inputData.assign(m->tensors.size(), nullptr);
   for (size_t i = 0; i < inputCount; ++i) {
