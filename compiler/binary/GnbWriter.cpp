@@ -323,6 +323,10 @@ LogicalResult writeGnb(ArrayRef<GnbEntry> entryList, llvm::raw_ostream &os,
       std::string name;
       uint64_t size;
       int64_t first, last;
+      // The arena tensor (index in `arena`) whose memory this one takes
+      // over when that one dies: a convolution accumulating into its
+      // residual. -1: memory of its own.
+      int64_t takesOver = -1;
     };
     std::vector<ArenaTensor> arena;
     size_t firstSegment = segments.size();
@@ -381,6 +385,21 @@ LogicalResult writeGnb(ArrayRef<GnbEntry> entryList, llvm::raw_ostream &os,
       if (!type || !type.hasStaticShape())
         return emitError(v.getLoc())
                << "the CPU target needs static shapes, got " << v.getType();
+      // The loader's limits (gaon/runtime.h): what it would refuse is not
+      // written.
+      if (type.getRank() > GAON_MAX_RANK)
+        return emitError(v.getLoc())
+               << "'" << name << "' has rank " << type.getRank()
+               << "; binaries hold tensors of at most " << GAON_MAX_RANK
+               << " dimensions";
+      uint64_t count = 1;
+      for (int64_t dim : type.getShape()) {
+        if (dim > 0 && count > GAON_MAX_ELEMENTS / uint64_t(dim))
+          return emitError(v.getLoc())
+                 << "'" << name << "' of shape " << v.getType()
+                 << " has more than 2^50 elements, the most a binary holds";
+        count *= uint64_t(dim);
+      }
       auto dtype = dtypeOf(type.getElementType());
       if (failed(dtype))
         return emitError(v.getLoc())
@@ -609,13 +628,51 @@ LogicalResult writeGnb(ArrayRef<GnbEntry> entryList, llvm::raw_ostream &os,
         auto it = ids.find(operand);
         in.push_back(it == ids.end() ? kNoTensor : it->second);
       }
+      // What the kernel applies as it writes: a residual add (its second
+      // operand becomes the call's fourth input), then an activation.
       Operation *activation = fusedActivation.lookup(&op);
+      Operation *residualAdd = nullptr;
+      if (activation && llvm::isa<graph::AddOp>(activation)) {
+        residualAdd = activation;
+        activation = fusedActivation.lookup(residualAdd);
+        auto it = ids.find(residualAdd->getOperand(1));
+        if (it == ids.end())
+          return residualAdd->emitOpError(
+              "is fused into a convolution but its residual operand is not "
+              "computed before it");
+        in.resize(3, kNoTensor);
+        in.push_back(it->second);
+      }
+      Operation *last = activation ? activation : residualAdd;
+      // A residual that dies here and lives in the arena gives its memory
+      // to the result: the kernel then adds the convolution to it in place
+      // (oneDNN's sum post-op, its fastest residual form).
+      int64_t residualSlot = -1;
+      // It must not be read later, nor returned, nor read by this
+      // convolution (whose output would overwrite its own input).
+      auto diesHere = [&](Value v) {
+        for (Operation *user : v.getUsers())
+          if (user != residualAdd && !stepOf.count(user))
+            return false;
+        return true;
+      };
+      if (residualAdd && diesHere(residualAdd->getOperand(1)))
+        for (size_t i = 0; i < arena.size(); ++i)
+          if (arena[i].id == in[3])
+            residualSlot = i;
       for (Value result : op.getResults()) {
-        if (activation)
-          result = activation->getResult(0);
+        if (last)
+          result = last->getResult(0);
         auto id = addComputed(result, locationName(op.getLoc()), step);
         if (failed(id))
           return failure();
+        if (residualSlot >= 0 && pending[*id].storage == gnb::Storage::Arena &&
+            arena.back().id == *id &&
+            arena.back().size == arena[residualSlot].size &&
+            channelsLast(result) == channelsLast(residualAdd->getOperand(1)))
+          arena.back().takesOver = residualSlot;
+        else
+          residualSlot = -1;
         out.push_back(*id);
         if (channelsLast(result)) {
           if (pending[*id].storage == gnb::Storage::State)
@@ -652,8 +709,17 @@ LogicalResult writeGnb(ArrayRef<GnbEntry> entryList, llvm::raw_ostream &os,
             llvm::isa<graph::ClipOp>(activation) ? "clip" : "relu"));
         stepOf[activation] = step;
       }
+      if (residualAdd) {
+        // 1: the residual is a separate input; 2: the output's memory
+        // already holds it.
+        std::vector<int64_t> mode{residualSlot >= 0 ? 2 : 1};
+        attrs.push_back(gnb::CreateAttributeDirect(fbb, "fused_sum", &mode));
+        stepOf[residualAdd] = step;
+      }
       std::string kind = op.getName().getStringRef().str();
       std::string loc = locationName(op.getLoc());
+      if (residualAdd)
+        loc += "+" + locationName(residualAdd->getLoc());
       if (activation)
         loc += "+" + locationName(activation->getLoc());
       ops.push_back(gnb::CreateOpDirect(fbb, kind.c_str(), &in, &out, &attrs,
@@ -666,16 +732,28 @@ LogicalResult writeGnb(ArrayRef<GnbEntry> entryList, llvm::raw_ostream &os,
     // Lifetimes: a value lives until its last user (the return is the end).
     int64_t s = step;
     std::vector<BufferRequest> requests;
-    for (ArenaTensor &t : arena) {
+    for (ArenaTensor &t : arena)
       for (Operation *user : t.value.getUsers())
         t.last = std::max(t.last, user->hasTrait<OpTrait::IsTerminator>()
                                       ? s
                                       : stepOf.lookup(user));
-      requests.push_back({t.size, t.first, t.last});
-    }
+    // A tensor taking over another's memory extends that one's lifetime
+    // (in reverse: takers come after what they take over, and may be taken
+    // over in turn).
+    for (size_t i = arena.size(); i-- > 0;)
+      if (arena[i].takesOver >= 0) {
+        ArenaTensor &owner = arena[arena[i].takesOver];
+        owner.last = std::max(owner.last, arena[i].last);
+      }
+    for (ArenaTensor &t : arena)
+      requests.push_back({t.takesOver >= 0 ? 0 : t.size, t.first, t.last});
     MemoryPlan plan = planMemory(requests, kAlignment);
-    for (size_t i = 0; i < arena.size(); ++i)
-      pending[arena[i].id].offset = plan.offsets[i];
+    for (size_t i = 0; i < arena.size(); ++i) {
+      size_t owner = i;
+      while (arena[owner].takesOver >= 0)
+        owner = arena[owner].takesOver;
+      pending[arena[i].id].offset = plan.offsets[owner];
+    }
 
     // Outputs; updated states stay in the session.
     for (auto [i, v] : llvm::enumerate(ret->getOperands())) {

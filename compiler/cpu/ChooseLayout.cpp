@@ -26,10 +26,13 @@ namespace {
 /// layout; a group goes channels-last when a convolution produces one of its
 /// tensors and every use and producer of every member handles the layout.
 /// `emitted(op)` is the value an op's kernel call writes (a convolution with
-/// a fused activation writes the activation's result).
+/// a fused activation writes the activation's result); `fusedResidual(op)`
+/// is the input of a residual add fused into it, which must share the
+/// layout of what it writes.
 llvm::DenseSet<Value>
 chooseChannelsLast(Block &body, const llvm::DenseSet<Operation *> &absorbed,
-                   llvm::function_ref<Value(Operation *)> emitted) {
+                   llvm::function_ref<Value(Operation *)> emitted,
+                   llvm::function_ref<Value(Operation *)> fusedResidual) {
   llvm::DenseMap<Value, Value> parent;
   std::function<Value(Value)> find = [&](Value v) -> Value {
     auto it = parent.find(v);
@@ -135,6 +138,15 @@ chooseChannelsLast(Block &body, const llvm::DenseSet<Operation *> &absorbed,
         break;
       }
     }
+    if (Value r = fusedResidual(&op)) {
+      members.insert(r);
+      if (free.count(results[0])) {
+        join(r, results[0]);
+        free.insert(r);
+      } else {
+        rowMajor.insert(r);
+      }
+    }
     for (Value v : op.getOperands()) {
       members.insert(v);
       if (!free.count(v))
@@ -171,17 +183,27 @@ struct CpuChooseLayoutPass : impl::CpuChooseLayoutBase<CpuChooseLayoutPass> {
         // Ops a producer's kernel applies write nothing of their own: the
         // producer's call writes their result.
         llvm::DenseSet<Operation *> absorbed;
-        llvm::DenseMap<Operation *, Operation *> activationOf;
+        llvm::DenseMap<Operation *, Operation *> fusedUser;
         for (Operation &op : body.without_terminator())
           if (op.hasAttr(cpu::kFusedAttr)) {
             absorbed.insert(&op);
-            activationOf[op.getOperand(0).getDefiningOp()] = &op;
+            fusedUser[op.getOperand(0).getDefiningOp()] = &op;
           }
+        // A chain of fused ops (a residual add, an activation) ends in the
+        // value the kernel call writes.
+        auto emitted = [&](Operation *op) {
+          Operation *last = op;
+          while (Operation *next = fusedUser.lookup(last))
+            last = next;
+          return last->getResult(0);
+        };
+        auto residual = [&](Operation *op) {
+          Operation *user = fusedUser.lookup(op);
+          return user && llvm::isa<graph::AddOp>(user) ? user->getOperand(1)
+                                                      : Value();
+        };
         llvm::DenseSet<Value> channelsLast =
-            chooseChannelsLast(body, absorbed, [&](Operation *op) {
-              Operation *activation = activationOf.lookup(op);
-              return activation ? activation->getResult(0) : op->getResult(0);
-            });
+            chooseChannelsLast(body, absorbed, emitted, residual);
         for (Value v : channelsLast)
           if (Operation *def = v.getDefiningOp())
             def->setAttr(cpu::kLayoutAttr, nhwc);

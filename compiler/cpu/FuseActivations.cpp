@@ -17,25 +17,71 @@ using namespace mlir;
 namespace gaon {
 namespace {
 
-/// The op `producer`'s CPU kernel can apply as it writes: its sole user, if
-/// that is a requantization (of integer sums) or a ReLU or bounded clip of
-/// the same type (of a float convolution).
-Operation *fusableActivation(Operation &producer) {
+/// The sole user of `producer`, if the CPU may run it there too.
+Operation *soleCpuUser(Operation &producer) {
   if (!producer.hasOneUse() || npu::placedOnNpu(&producer))
     return nullptr;
   Operation *user = *producer.getUsers().begin();
-  if (npu::placedOnNpu(user))
-    return nullptr;
-  if (llvm::isa<graph::QConvOp, graph::QMatMulOp>(producer))
-    return llvm::isa<graph::RequantizeOp>(user) ? user : nullptr;
-  if (!llvm::isa<graph::ConvOp>(producer))
+  return npu::placedOnNpu(user) ? nullptr : user;
+}
+
+/// A ReLU or bounded clip of `producer`'s result, of the same type.
+Operation *fusableFloatActivation(Operation &producer) {
+  Operation *user = soleCpuUser(producer);
+  if (!user)
     return nullptr;
   auto clip = llvm::dyn_cast<graph::ClipOp>(user);
   bool fusable = llvm::isa<graph::ReluOp>(user) ||
                  (clip && clip.getMin() && clip.getMax());
-  if (fusable && user->getResult(0).getType() == producer.getResult(0).getType())
+  if (fusable &&
+      user->getResult(0).getType() == producer.getResult(0).getType())
     return user;
   return nullptr;
+}
+
+/// A residual sum an f32 convolution can add as it writes: its sole user,
+/// an add of the same type whose other operand (the residual) already
+/// exists when the convolution runs. The add's operands are put in the
+/// order convolution, residual.
+graph::AddOp fusableResidualAdd(graph::ConvOp conv) {
+  auto add = llvm::dyn_cast_or_null<graph::AddOp>(soleCpuUser(*conv));
+  if (!add)
+    return {};
+  Value result = conv.getResult();
+  Value residual = add.getLhs() == result ? add.getRhs() : add.getLhs();
+  auto type = llvm::cast<RankedTensorType>(result.getType());
+  if (!type.getElementType().isF32() || residual == result ||
+      residual.getType() != type ||
+      add.getResult().getType() != result.getType())
+    return {};
+  Operation *def = residual.getDefiningOp();
+  if (def && (def->getBlock() != conv->getBlock() ||
+              !def->isBeforeInBlock(conv)))
+    return {};
+  add->setOperands({result, residual});
+  return add;
+}
+
+/// Marks what `producer`'s kernel applies as it writes: a requantization of
+/// integer sums; for a float convolution, a residual add, then a ReLU or
+/// bounded clip.
+void markFused(Operation &producer, UnitAttr unit) {
+  if (llvm::isa<graph::QConvOp, graph::QMatMulOp>(producer)) {
+    Operation *user = soleCpuUser(producer);
+    if (user && llvm::isa<graph::RequantizeOp>(user))
+      user->setAttr(cpu::kFusedAttr, unit);
+    return;
+  }
+  auto conv = llvm::dyn_cast<graph::ConvOp>(producer);
+  if (!conv)
+    return;
+  Operation *last = conv;
+  if (graph::AddOp add = fusableResidualAdd(conv)) {
+    add->setAttr(cpu::kFusedAttr, unit);
+    last = add;
+  }
+  if (Operation *activation = fusableFloatActivation(*last))
+    activation->setAttr(cpu::kFusedAttr, unit);
 }
 
 struct CpuFuseActivationsPass
@@ -45,8 +91,7 @@ struct CpuFuseActivationsPass
     getOperation().walk([&](func::FuncOp func) {
       for (Block &body : func.getBody())
         for (Operation &op : body.without_terminator())
-          if (Operation *activation = fusableActivation(op))
-            activation->setAttr(cpu::kFusedAttr, unit);
+          markFused(op, unit);
     });
   }
 };

@@ -17,9 +17,15 @@ def CpuFuseActivations : Pass<"gaon-cpu-fuse-activations", "mlir::ModuleOp"> {
     A convolution whose only user is a ReLU or a bounded clip runs both in
     one kernel call (oneDNN applies the activation as a post-op), and an
     integer convolution or matmul whose only user is a requantization
-    requantizes as it writes, so its int32 sums never reach memory. The
-    user gets `cpu.fused`; the binary writer gives its result to the
-    producer's kernel call.
+    requantizes as it writes, so its int32 sums never reach memory. An f32
+    convolution whose only user is an add of a same-typed residual that
+    exists before the convolution runs (a ResNet block's shortcut) adds it
+    as it writes, then applies a ReLU or clip that follows; the add's
+    operands are reordered to (convolution, residual). Each fused op gets
+    `cpu.fused`; the binary writer gives the last one's result to the
+    producer's kernel call, with the residual as its fourth input, and
+    puts the result in the residual's memory when the residual dies there
+    (oneDNN's in-place sum post-op; otherwise a binary-add post-op).
   }];
 }
 

@@ -38,6 +38,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <random>
 #include <set>
 
@@ -333,6 +334,16 @@ std::string checkSample(const tools::HostTensor &t, const InputInfo &in,
            "' needs " + gaon_dtype_name(in.info.dtype) + "[" +
            shapeString(want) + "], the file holds " +
            gaon_dtype_name(t.dtype) + "[" + shapeString(t.shape) + "]";
+  // A NaN or infinity would become every range it touches.
+  if (t.dtype == GAON_F32) {
+    const float *f = reinterpret_cast<const float *>(t.bytes.data());
+    for (size_t i = 0, n = t.bytes.size() / 4; i < n; ++i)
+      if (!std::isfinite(f[i]))
+        return "calibration sample '" + file + "': input '" + in.name +
+               "' holds " + (std::isnan(f[i]) ? "NaN" : "an infinity") +
+               " at element " + std::to_string(i) +
+               "; calibration needs finite samples";
+  }
   return "";
 }
 
@@ -374,8 +385,27 @@ std::string loadSample(const std::string &file,
     return checkSample(out[0], inputs[0], file);
   }
   std::vector<std::pair<std::string, tools::HostTensor>> arrays;
-  if (std::string e = tools::readNpzFile(file, arrays); !e.empty())
+  uint64_t largest = 0;
+  for (const InputInfo &in : inputs)
+    largest = std::max<uint64_t>(largest, in.info.byte_size);
+  if (std::string e = tools::readNpzFile(
+          file, arrays, largest + tools::kNpyHeaderAllowance);
+      !e.empty())
     return e;
+  // Every array must name an input: a misspelt name would otherwise leave
+  // the input it meant to feed without data, unnoticed.
+  if (!(arrays.size() == 1 && inputs.size() == 1))
+    for (const auto &array : arrays)
+      if (std::none_of(inputs.begin(), inputs.end(), [&](const InputInfo &in) {
+            return in.name == array.first;
+          })) {
+        std::string names;
+        for (const InputInfo &in : inputs)
+          names += (names.empty() ? "'" : ", '") + in.name + "'";
+        return "calibration sample '" + file + "' has an array '" +
+               array.first + "' that names no input of the model (inputs: " +
+               names + ")";
+      }
   for (const InputInfo &in : inputs) {
     auto it = std::find_if(arrays.begin(), arrays.end(), [&](auto &a) {
       return a.first == in.name;
@@ -630,12 +660,20 @@ struct Agreement {
       quantizedEnergy += g * g;
     }
   }
+  /// NaN where undefined: noise over an all-zero reference, or values that
+  /// were not finite.
   double sqnr() const {
-    return noise == 0 ? 200.0 : 10 * std::log10(std::max(signal, 1e-300) / noise);
+    if (noise == 0)
+      return 200.0;
+    if (signal == 0)
+      return NAN;
+    return 10 * std::log10(signal / noise);
   }
   double cosine() const {
+    if (signal == 0 && quantizedEnergy == 0)
+      return 1.0;
     double d = std::sqrt(signal * quantizedEnergy);
-    return d == 0 ? 1.0 : dot / d;
+    return d == 0 ? NAN : dot / d;
   }
 };
 
@@ -769,19 +807,30 @@ LogicalResult writeAccuracyReport(ObservedProgram &fp32, ObservedProgram &qdq,
      << source.calibrationCount << ",\"report_samples\":" << end - begin
      << ",\"held_back\":" << (heldBack ? "true" : "false")
      << ",\"low_sqnr_db\":10,\n\"model\":[";
+  // JSON has no NaN: an undefined figure is null.
+  auto number = [](double v, const char *format) -> std::string {
+    if (!std::isfinite(v))
+      return "null";
+    char text[64];
+    std::snprintf(text, sizeof(text), format, v);
+    return text;
+  };
   for (size_t i = 0; i < perOutput.size(); ++i)
     os << (i ? ",\n" : "\n") << "{\"output\":" << i << ",\"sqnr_db\":"
-       << llvm::format("%.2f", perOutput[i].sqnr()) << ",\"cosine\":"
-       << llvm::format("%.6f", perOutput[i].cosine()) << "}";
+       << number(perOutput[i].sqnr(), "%.2f") << ",\"cosine\":"
+       << number(perOutput[i].cosine(), "%.6f") << "}";
   os << "],\n\"layers\":[";
   int low = 0;
   for (size_t i = 0; i < layers.size(); ++i) {
-    bool flagged = perLayer[i].sqnr() < 10;
+    bool flagged = !(perLayer[i].sqnr() >= 10); // NaN is flagged too
     low += flagged;
     os << (i ? ",\n" : "\n") << "{\"name\":" << llvm::json::Value(layers[i])
-       << ",\"sqnr_db\":" << llvm::format("%.2f", perLayer[i].sqnr())
-       << ",\"cosine\":" << llvm::format("%.6f", perLayer[i].cosine())
-       << (flagged ? ",\"flag\":\"below 10 dB\"" : "") << "}";
+       << ",\"sqnr_db\":" << number(perLayer[i].sqnr(), "%.2f")
+       << ",\"cosine\":" << number(perLayer[i].cosine(), "%.6f")
+       << (!flagged ? ""
+           : std::isnan(perLayer[i].sqnr()) ? ",\"flag\":\"undefined\""
+                                            : ",\"flag\":\"below 10 dB\"")
+       << "}";
   }
   os << "]}\n";
   if (options.log) {

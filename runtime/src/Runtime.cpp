@@ -99,7 +99,7 @@ gaon_status decode(gaon_model &m, const gnb::Model &fb) {
     uint64_t count = 1;
     if (t->shape())
       for (int64_t dim : *t->shape()) {
-        if (dim < 0 || (dim > 0 && count > (uint64_t(1) << 50) / dim))
+        if (dim < 0 || (dim > 0 && count > GAON_MAX_ELEMENTS / dim))
           return invalid(where + " has a negative or overflowing shape");
         count *= dim;
         d.shape.push_back(dim);
@@ -194,7 +194,7 @@ gaon_status decode(gaon_model &m, const gnb::Model &fb) {
       uint64_t count = 1;
       if (st->shape())
         for (int64_t dim : *st->shape()) {
-          if (dim < 0 || (dim > 0 && count > (uint64_t(1) << 50) / dim))
+          if (dim < 0 || (dim > 0 && count > GAON_MAX_ELEMENTS / dim))
             return invalid("state '" + d.name +
                            "' has a negative or overflowing shape");
           count *= dim;

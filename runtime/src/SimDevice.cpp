@@ -47,7 +47,11 @@ public:
                             " MiB of host memory for device memory and SRAM; "
                             "the sim device allows " +
                             std::to_string(kHostLimit >> 20) + " MiB");
-    dram.assign(segment.program->dramBytes, 0);
+    if (!dram.allocate(segment.program->dramBytes))
+      return makeStatus(GAON_RESOURCE_EXHAUSTED,
+                        "cannot reserve " +
+                            std::to_string(segment.program->dramBytes >> 20) +
+                            " MiB of simulated device memory");
     for (const NpuBindingDesc &b : segment.constants) {
       const TensorDesc &t = model.tensors[b.tensor];
       std::memcpy(dram.data() + b.dram, model.constants + t.offset,
@@ -85,7 +89,8 @@ public:
         hostBytes += t.byteSize;
       }
     }
-    std::string error = simulator.run(*segment.program, dram, run_.result);
+    std::string error =
+        simulator.run(*segment.program, dram.data(), dram.size(), run_.result);
     if (!error.empty())
       return makeStatus(GAON_INTERNAL, "npu simulator: " + error);
     for (const NpuBindingDesc &b : segment.outputs) {
@@ -148,7 +153,7 @@ private:
   const SegmentDesc &segment;
   bool functional;
   npu::Simulator simulator;
-  std::vector<uint8_t> dram;
+  npu::DeviceMemory dram; // touched pages only cost host memory
   SimRun run_;
 };
 

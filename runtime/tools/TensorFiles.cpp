@@ -174,7 +174,8 @@ std::string inflateRaw(const char *in, size_t inSize, size_t outSize,
 }
 
 std::string readNpz(const std::string &data,
-                    std::vector<std::pair<std::string, HostTensor>> &out) {
+                    std::vector<std::pair<std::string, HostTensor>> &out,
+                    uint64_t maxMemberBytes) {
   // The end-of-central-directory record: the last 22+ bytes.
   if (data.size() < 22)
     return "not a .npz file (too short)";
@@ -234,8 +235,11 @@ std::string readNpz(const std::string &data,
     uint64_t start = local + 30 + le16(data, local + 26) + le16(data, local + 28);
     if (start > data.size() || data.size() - start < compSize)
       return "member '" + name + "' is truncated";
-    if (size > (uint64_t(1) << 40))
-      return "member '" + name + "' is too large";
+    // Checked before inflating: a few MB of deflated zeros can claim GBs.
+    if (size > maxMemberBytes)
+      return "member '" + name + "' holds " + std::to_string(size) +
+             " bytes, more than the " + std::to_string(maxMemberBytes) +
+             " an array of the model's inputs takes with its header";
     std::string member;
     if (method == 0) {
       if (compSize != size)
@@ -422,11 +426,12 @@ std::string readTensorFile(const std::string &path, HostTensor &out) {
 }
 
 std::string readNpzFile(const std::string &path,
-                        std::vector<std::pair<std::string, HostTensor>> &out) {
+                        std::vector<std::pair<std::string, HostTensor>> &out,
+                        uint64_t maxMemberBytes) {
   std::string data, error;
   if (!readRegularFile(path, data, error))
     return error;
-  error = readNpz(data, out);
+  error = readNpz(data, out, maxMemberBytes);
   return error.empty() ? "" : path + ": " + error;
 }
 

@@ -32,9 +32,14 @@ struct HostTensor {
 /// on success.
 std::string readTensorFile(const std::string &path, HostTensor &out);
 /// Reads every array of a NumPy .npz archive (numpy.savez or
-/// savez_compressed), with its name.
+/// savez_compressed), with its name. A member whose stored size exceeds
+/// `maxMemberBytes` (the largest array the caller can use, plus its .npy
+/// header) is refused before it is inflated.
 std::string readNpzFile(const std::string &path,
-                        std::vector<std::pair<std::string, HostTensor>> &out);
+                        std::vector<std::pair<std::string, HostTensor>> &out,
+                        uint64_t maxMemberBytes);
+/// The room a .npy header takes at most (numpy writes under 64 KiB).
+constexpr uint64_t kNpyHeaderAllowance = uint64_t(1) << 17;
 std::string writeNpy(const std::string &path, const HostTensor &tensor);
 
 } // namespace gaon::tools

@@ -7,7 +7,7 @@
 //            [--context=N]
 //
 // Inputs are .npy or ONNX TensorProto .pb files, by name or in graph-input
-// order; with none, deterministic random inputs. Outputs are written as
+// order, or .npz archives whose array names name inputs; with none, deterministic random inputs. Outputs are written as
 // DIR/output_<i>.npy in ONNX order, and summarized. On the sim device,
 // --profile and --trace write the simulator's report of the last run (a
 // Chrome trace opens in Perfetto). --entry runs one entry point of a
@@ -199,6 +199,9 @@ int main(int argc, char **argv) {
                   "[--input=[NAME=]PATH]... [--output-dir=DIR] [--repeat=N] "
                   "[--threads=N] [--profile=PROFILE.json] "
                   "[--trace=TRACE.json] [--entry=NAME] [--context=N]\n"
+                  "PATH is a .npy or ONNX .pb tensor (by NAME, or in input "
+                  "order) or a .npz archive of arrays named after inputs.\n"
+                  "--threads=N: 0 (default) uses every available core.\n"
                   "--entry=NAME runs that entry point (gaon-dump lists them; "
                   "default: the first).\n"
                   "--context=N runs a decoder step (gaonc --max-seq-len) at "
@@ -292,12 +295,49 @@ int main(int argc, char **argv) {
       if (index == inputCount)
         return fail("the model has no input '" + name + "'; its inputs are " +
                     signature(model, entry));
+    } else if (path.size() > 4 &&
+               path.compare(path.size() - 4, 4, ".npz") == 0) {
+      // An archive gives inputs by its array names (numpy.savez(f, x=...));
+      // one array feeds a model of one input whatever its name.
+      uint64_t largest = 0;
+      for (size_t i = 0; i < inputCount; ++i) {
+        gaon_tensor info;
+        gaon_model_entry_input(model, entry, i, nullptr, &info);
+        largest = std::max<uint64_t>(largest, info.byte_size);
+      }
+      std::vector<std::pair<std::string, HostTensor>> arrays;
+      std::string error = gaon::tools::readNpzFile(
+          path, arrays, largest + gaon::tools::kNpyHeaderAllowance);
+      if (!error.empty())
+        return fail(error);
+      for (auto &[name, tensor] : arrays) {
+        size_t at = inputCount;
+        for (size_t i = 0; i < inputCount; ++i) {
+          const char *n;
+          gaon_model_entry_input(model, entry, i, &n, nullptr);
+          if (name == n)
+            at = i;
+        }
+        if (at == inputCount && arrays.size() == 1 && inputCount == 1)
+          at = 0;
+        if (at == inputCount)
+          return fail(path + ": array '" + name +
+                      "' names no input; the model takes " +
+                      signature(model, entry));
+        if (given[at])
+          return fail("input '" + name + "' is given twice");
+        inputs[at] = std::move(tensor);
+        given[at] = true;
+      }
+      continue;
     } else {
       index = nextPositional++;
       if (index >= inputCount)
         return fail("more inputs given than the model takes " +
                     signature(model, entry));
     }
+    if (given[index])
+      return fail("input " + std::to_string(index) + " is given twice");
     std::string error = gaon::tools::readTensorFile(path, inputs[index]);
     if (!error.empty())
       return fail(error);

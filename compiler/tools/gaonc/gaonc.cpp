@@ -37,7 +37,6 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
-#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -49,6 +48,68 @@ namespace cl = llvm::cl;
 namespace {
 
 using Emit = gaon::CompileStage;
+
+/// Reports diagnostics as `FILE: node 'NAME': error: MESSAGE`. An ONNX model
+/// has no lines or columns (its locations are FILE:0:0); the node names the
+/// importer records in each op's location are what lead a user to the
+/// problem.
+class NodeDiagnosticHandler : public ScopedDiagnosticHandler {
+public:
+  explicit NodeDiagnosticHandler(MLIRContext *context)
+      : ScopedDiagnosticHandler(context) {
+    setHandler([](Diagnostic &diagnostic) {
+      print(diagnostic);
+      for (Diagnostic &note : diagnostic.getNotes())
+        print(note);
+      return success();
+    });
+  }
+
+private:
+  static void describe(Location loc, std::string &file,
+                       llvm::SmallVectorImpl<std::string> &nodes) {
+    if (auto f = llvm::dyn_cast<FileLineColLoc>(loc)) {
+      if (file.empty()) {
+        file = f.getFilename().str();
+        if (f.getLine() != 0) // a text input (.mlir) has real positions
+          file += ":" + std::to_string(f.getLine()) + ":" +
+                  std::to_string(f.getColumn());
+      }
+    } else if (auto n = llvm::dyn_cast<NameLoc>(loc)) {
+      std::string name = n.getName().str();
+      if (!name.empty() && !llvm::is_contained(nodes, name))
+        nodes.push_back(name);
+      describe(n.getChildLoc(), file, nodes);
+    } else if (auto fused = llvm::dyn_cast<FusedLoc>(loc)) {
+      for (Location part : fused.getLocations())
+        describe(part, file, nodes);
+    } else if (auto call = llvm::dyn_cast<CallSiteLoc>(loc)) {
+      describe(call.getCallee(), file, nodes);
+    }
+  }
+
+  static void print(Diagnostic &diagnostic) {
+    std::string file;
+    llvm::SmallVector<std::string> nodes;
+    describe(diagnostic.getLocation(), file, nodes);
+    llvm::raw_ostream &os = llvm::errs();
+    if (!file.empty())
+      os << file << ": ";
+    if (!nodes.empty()) {
+      os << (nodes.size() == 1 ? "node " : "nodes ");
+      for (size_t i = 0; i < nodes.size(); ++i)
+        os << (i ? ", '" : "'") << nodes[i] << "'";
+      os << ": ";
+    }
+    switch (diagnostic.getSeverity()) {
+    case DiagnosticSeverity::Error: os << "error: "; break;
+    case DiagnosticSeverity::Warning: os << "warning: "; break;
+    case DiagnosticSeverity::Note: os << "note: "; break;
+    case DiagnosticSeverity::Remark: os << "remark: "; break;
+    }
+    os << diagnostic << "\n";
+  }
+};
 
 cl::OptionCategory gaoncCategory("gaonc options");
 
@@ -421,8 +482,7 @@ int main(int argc, char **argv) {
   gaon::registerGaonDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  NodeDiagnosticHandler diagnostics(&context);
 
   DefaultTimingManager timing;
   applyDefaultTimingManagerCLOptions(timing);

@@ -69,7 +69,10 @@ typedef enum gaon_dtype {
 #define GAON_VERSION "0.1.0"
 #define GAON_GNB_FORMAT_VERSION 6
 
+/* The largest tensors a binary may describe: the loader refuses more, and
+ * the compiler refuses to write more. */
 #define GAON_MAX_RANK 8
+#define GAON_MAX_ELEMENTS (1ull << 50)
 
 /* A view of caller-owned memory. */
 typedef struct gaon_tensor {

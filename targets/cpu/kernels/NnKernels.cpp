@@ -92,10 +92,22 @@ std::string kConv(const OpDesc &op, const Views &in, const Views &out,
                   int threads) {
   if (in[0].dtype == GAON_F32 && in[0].shape.size() <= 5)
     return oneDnnConv(op, in, out, threads);
+  // A fused residual add, then a fused activation (gaon-cpu-fuse-
+  // activations), apply after the convolution. In place (fused_sum 2), the
+  // output holds the residual until the convolution overwrites it.
+  std::vector<float> residual;
+  if (op.getInt("fused_sum", 0)) {
+    const float *r = in[3].as<float>();
+    residual.assign(r, r + out[0].count());
+  }
   std::string error = convReference(op, in, out, threads);
   if (!error.empty())
     return error;
-  // A fused activation (see CpuBinary.cpp) applies after the convolution.
+  if (!residual.empty()) {
+    float *y = out[0].as<float>();
+    for (size_t i = 0; i < residual.size(); ++i)
+      y[i] += residual[i];
+  }
   std::string activation = op.getString("fused_activation", "");
   if (activation.empty())
     return "";

@@ -60,6 +60,8 @@ namespace {
 /// The descriptors of a convolution call; `any` lets oneDNN choose layouts.
 struct ConvShapes {
   dnnl::memory::desc src, wei, dst, bias, weiPlain;
+  dnnl::memory::desc residual; // a fused residual add's input, if any
+  bool sumInPlace = false;      // or the output holds the residual
   dims strides, dilations, padL, padR;
   bool hasBias;
 };
@@ -91,8 +93,17 @@ ConvShapes convShapes(const OpDesc &op, const std::vector<View> &in,
   c.src = dnnl::memory::desc(dims(x.shape.begin(), x.shape.end()), dt::f32,
                              any && !x.channelsLast ? tag::any : viewTag(x));
   c.wei = any ? dnnl::memory::desc(wDims, dt::f32, tag::any) : c.weiPlain;
-  c.dst = dnnl::memory::desc(dims(y.shape.begin(), y.shape.end()), dt::f32,
-                             any && !y.channelsLast ? tag::any : viewTag(y));
+  // A fused residual add reads its input in the output's layout, so the
+  // output keeps the arena's layout too. Mode 2: the output already holds
+  // the residual (a sum post-op); mode 1: a separate input (binary add).
+  int64_t residual = op.getInt("fused_sum", 0);
+  c.dst = dnnl::memory::desc(
+      dims(y.shape.begin(), y.shape.end()), dt::f32,
+      any && !y.channelsLast && !residual ? tag::any : viewTag(y));
+  c.sumInPlace = residual == 2;
+  if (residual == 1)
+    c.residual = dnnl::memory::desc(dims(y.shape.begin(), y.shape.end()),
+                                    dt::f32, viewTag(in[3]));
   c.hasBias = in.size() > 2 && in[2].data;
   c.bias = dnnl::memory::desc({y.shape[1]}, dt::f32, tag::x);
   return c;
@@ -110,17 +121,23 @@ dnnl::convolution_forward::primitive_desc convPrimitive(const OpDesc &op,
                         dnnl::algorithm::convolution_direct, c.src, c.wei,
                         c.dst, c.strides, c.dilations, c.padL, c.padR);
   dnnl::primitive_attr attr;
+  dnnl::post_ops post;
+  // Post-op 0 (when present): the residual add; then the activation.
+  if (c.sumInPlace)
+    post.append_sum(1.0f);
+  else if (!c.residual.is_zero())
+    post.append_binary(dnnl::algorithm::binary_add, c.residual);
   std::string activation = op.getString("fused_activation", "");
   if (!activation.empty()) {
-    dnnl::post_ops post;
     auto bounds = op.getFloats("fused_activation");
     if (activation == "clip")
       post.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip_v2,
                           float(bounds[0]), float(bounds[1]));
     else
       post.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
-    attr.set_post_ops(post);
   }
+  if (post.len())
+    attr.set_post_ops(post);
   return dnnl::convolution_forward::primitive_desc(desc, attr, engine());
 }
 
@@ -129,6 +146,8 @@ struct ConvState : KernelState {
   dnnl::memory weights, srcBlocked, dstBlocked;
   // The layouts of the arena tensors (row-major or channels-last).
   dnnl::memory::desc srcPlain, dstPlain;
+  dnnl::memory::desc residual; // a fused residual add's input, if any
+  bool sumInPlace = false;
   bool reorderSrc = false, reorderDst = false;
 };
 
@@ -151,6 +170,11 @@ std::string oneDnnConv(const OpDesc &op, const std::vector<View> &in,
         {DNNL_ARG_DST, dnnl::memory(c.dst, engine(), y.data)}};
     if (c.hasBias)
       args[DNNL_ARG_BIAS] = dnnl::memory(c.bias, engine(), in[2].data);
+    if (!c.residual.is_zero())
+      args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] =
+          dnnl::memory(c.residual, engine(), in[3].data);
+    if (c.sumInPlace && in[3].data != y.data)
+      return "an in-place residual sum needs its output over the residual";
     omp_set_num_threads(std::max(1, threads));
     dnnl::stream stream(engine());
     conv.execute(stream, args);
@@ -177,6 +201,8 @@ std::string oneDnnConvPrepare(const OpDesc &op, const std::vector<View> &in,
     s->conv = dnnl::convolution_forward(pd);
     s->srcPlain = dnnl::memory::desc(c.src.dims(), dt::f32, viewTag(x));
     s->dstPlain = dnnl::memory::desc(c.dst.dims(), dt::f32, viewTag(out[0]));
+    s->residual = c.residual;
+    s->sumInPlace = c.sumInPlace;
     s->reorderSrc = pd.src_desc() != s->srcPlain;
     s->reorderDst = pd.dst_desc() != s->dstPlain;
     if (s->reorderSrc)
@@ -215,6 +241,11 @@ std::string oneDnnConvRun(const OpDesc &op, const std::vector<View> &in,
       args[DNNL_ARG_BIAS] = dnnl::memory(
           dnnl::memory::desc({out[0].shape[1]}, dt::f32, tag::x), engine(),
           in[2].data);
+    if (!s.residual.is_zero())
+      args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] =
+          dnnl::memory(s.residual, engine(), in[3].data);
+    if (s.sumInPlace && in[3].data != out[0].data)
+      return "an in-place residual sum needs its output over the residual";
     s.conv.execute(stream, args);
     if (s.reorderDst)
       dnnl::reorder(s.dstBlocked, dst).execute(stream, s.dstBlocked, dst);

@@ -42,8 +42,9 @@ const std::map<std::string, Arity> &arities() {
     for (const char *k : {"select", "scatter_elements", "scatter_nd",
                           "instance_norm", "quantize_linear"})
       t[std::string("graph.") + k] = {3, 3, 1, 1};
-    t["graph.conv"] = t["graph.conv_transpose"] = t["graph.layer_norm"] =
-        t["graph.qconv"] = t["graph.qmatmul"] =
+    // graph.conv's fourth input: a fused residual add's (fused_sum).
+    t["graph.conv"] = {2, 4, 1, 1};
+    t["graph.conv_transpose"] = t["graph.layer_norm"] = t["graph.qconv"] = t["graph.qmatmul"] =
             t["graph.block_dequantize"] = {2, 3, 1, 1};
     t["graph.rotary_embedding"] = t["graph.cache_update"] = {3, 3, 1, 1};
     t["graph.attention"] = {3, 5, 1, 1};
@@ -118,6 +119,15 @@ std::string checkConv(const OpDesc &op, const Views &in, const Views &out,
       !(activation == "clip" && op.getFloats("fused_activation").size() == 2))
     return "unknown fused activation '" + activation + "'";
   const View &x = in[0], &w = in[1], &y = out[0];
+  // A fused residual add reads in[3], laid out as the output.
+  if (in.size() == 4 && !op.getInt("fused_sum", 0))
+    return "a fourth input is a fused residual add's, which needs fused_sum";
+  if (op.getInt("fused_sum", 0) &&
+      (transposed || in.size() != 4 || !in[3].data ||
+       in[3].shape != y.shape || in[3].dtype != y.dtype ||
+       in[3].dtype != GAON_F32 || in[3].channelsLast != y.channelsLast))
+    return "a fused residual add takes an f32 fourth input of the output's "
+           "shape and layout";
   if (w.shape.size() != x.shape.size() || x.dtype != w.dtype ||
       y.dtype != x.dtype)
     return "input, weight and output must share rank and dtype";
@@ -493,8 +503,11 @@ std::string checkLayouts(const OpDesc &op, const std::vector<View> &in,
     return "";
   }
   LayoutRole role = layoutRole(op.kind);
+  // Inputs after the first are row-major, except a fused residual add's,
+  // which checkConv holds to the result's layout.
+  size_t residual = op.getInt("fused_sum", 0) ? 3 : in.size();
   for (size_t i = 1; i < in.size(); ++i)
-    if (in[i].data && in[i].channelsLast)
+    if (in[i].data && in[i].channelsLast && i != residual)
       role = LayoutRole::None;
   for (size_t i = 1; i < out.size(); ++i)
     if (out[i].channelsLast)

@@ -23,6 +23,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <sys/mman.h>
 #include <tuple>
 
 namespace gaon::npu {
@@ -898,17 +899,39 @@ bool isDma(const Instruction &in) {
 
 } // namespace
 
-std::string Simulator::run(const Program &program, std::vector<uint8_t> &dram,
-                           SimResult &result) {
+DeviceMemory::~DeviceMemory() { release(); }
+
+void DeviceMemory::release() {
+  if (base)
+    munmap(base, bytes);
+  base = nullptr;
+  bytes = 0;
+}
+
+bool DeviceMemory::allocate(uint64_t size) {
+  release();
+  if (size == 0)
+    return true;
+  void *p = mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED)
+    return false;
+  base = static_cast<uint8_t *>(p);
+  bytes = size;
+  return true;
+}
+
+std::string Simulator::run(const Program &program, uint8_t *dram,
+                           uint64_t dramSize, SimResult &result) {
   result = SimResult{};
   int cores = program.cores;
   if (cores < 1 || cores > config.cores || (int)program.queues.size() != cores)
     return "the program uses " + std::to_string(cores) + " cores; the " +
            config.name + " NPU has " + std::to_string(config.cores);
-  if (options.functional && dram.size() < program.dramBytes)
-    return "device memory holds " + std::to_string(dram.size()) +
+  if (options.functional && dramSize < program.dramBytes)
+    return "device memory holds " + std::to_string(dramSize) +
            " bytes; the program addresses " + std::to_string(program.dramBytes);
-  uint64_t dramLimit = options.functional ? dram.size() : program.dramBytes;
+  uint64_t dramLimit = options.functional ? dramSize : program.dramBytes;
   auto where = [&](uint32_t core, int e, size_t index) {
     const Instruction &in = program.queues[core][e][index];
     std::string tag = in.tag < program.tags.size() ? program.tags[in.tag] : "";
@@ -1117,12 +1140,12 @@ std::string Simulator::run(const Program &program, std::vector<uint8_t> &dram,
       case Opcode::DmaLoad:
         read = dramChargedBytes(in.dma);
         if (options.functional)
-          execDma(in.dma, true, sram[a.core].data(), dram.data());
+          execDma(in.dma, true, sram[a.core].data(), dram);
         break;
       case Opcode::DmaStore:
         written = dramChargedBytes(in.dma);
         if (options.functional)
-          execDma(in.dma, false, sram[a.core].data(), dram.data());
+          execDma(in.dma, false, sram[a.core].data(), dram);
         break;
       case Opcode::MatMul:
         macs = uint64_t(in.mm.m) * in.mm.n * in.mm.k;

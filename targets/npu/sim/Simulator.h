@@ -54,6 +54,27 @@ struct SimResult {
   std::vector<TraceEvent> trace;
 };
 
+/// Device memory for functional simulation: anonymous pages that read as
+/// zero and take host memory only once written, so a program that declares
+/// more device memory than it touches costs what it touches.
+class DeviceMemory {
+public:
+  DeviceMemory() = default;
+  ~DeviceMemory();
+  DeviceMemory(const DeviceMemory &) = delete;
+  DeviceMemory &operator=(const DeviceMemory &) = delete;
+  /// Maps `bytes` of zeros (replacing what was mapped); false when the
+  /// host cannot reserve the address space.
+  bool allocate(uint64_t bytes);
+  uint8_t *data() const { return base; }
+  uint64_t size() const { return bytes; }
+
+private:
+  void release();
+  uint8_t *base = nullptr;
+  uint64_t bytes = 0;
+};
+
 class Simulator {
 public:
   Simulator(const NpuConfig &config, SimOptions options = {});
@@ -61,8 +82,12 @@ public:
   /// Runs `program` against `dram` (device memory, read and written; with
   /// functional simulation it must hold program.dramBytes). Returns an
   /// error message, empty on success.
-  std::string run(const Program &program, std::vector<uint8_t> &dram,
+  std::string run(const Program &program, uint8_t *dram, uint64_t dramSize,
                   SimResult &result);
+  std::string run(const Program &program, std::vector<uint8_t> &dram,
+                  SimResult &result) {
+    return run(program, dram.data(), dram.size(), result);
+  }
 
   /// The cost model's pieces, for the compiler's estimates and the tests.
   double matMulCycles(const MatMulDesc &mm) const;

@@ -147,6 +147,9 @@ elif variant == "nostore":
         i for i in program["queues"][2]["instructions"] if i["opcode"] != "DmaStore"]
 elif variant == "nosegments":
     model["segments"] = []
+elif variant == "bigdram":
+    # 7 GiB of device memory declared, a few KiB used.
+    program["dram_bytes"] = 7 << 30
 elif variant == "watchdog":
     # Valid instructions, each within its bounds, that together would keep
     # the functional simulator busy for hours: 1100 vector copies of 2^30

@@ -45,3 +45,42 @@ func.func @not_fused(%x: tensor<1x3x8x8xf32>) -> (tensor<1x4x8x8xf32>, tensor<1x
   %5 = graph.relu %4 {npu.device = "cpu", npu.reason = "test"} : tensor<1x4x8x8xf32>
   return %0, %1, %3, %5 : tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>
 }
+
+// A residual add runs in an f32 convolution's call (operands reordered to
+// convolution, residual), and a ReLU after it too.
+// CHECK-LABEL: func @residual
+func.func @residual(%x: tensor<1x4x8x8xf32>) -> (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) {
+  %w = graph.constant dense<1.0> : tensor<4x4x3x3xf32>
+  // CHECK: %[[R:.*]] = graph.relu %{{.*}} : tensor
+  %r = graph.relu %x : tensor<1x4x8x8xf32>
+  // CHECK: %[[C:.*]] = graph.conv
+  %0 = graph.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x8x8xf32>
+  // CHECK: graph.add %[[C]], %[[R]] {cpu.fused}
+  %1 = graph.add %r, %0 : tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32> -> tensor<1x4x8x8xf32>
+  // CHECK: graph.relu {{.*}}{cpu.fused}
+  %2 = graph.relu %1 : tensor<1x4x8x8xf32>
+  // A function argument is a residual too; no activation follows here.
+  // CHECK: %[[D:.*]] = graph.conv
+  %3 = graph.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x8x8xf32>
+  // CHECK: graph.add %[[D]], %{{.*}} {cpu.fused}
+  %4 = graph.add %3, %x : tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32> -> tensor<1x4x8x8xf32>
+  return %2, %4 : tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>
+}
+
+// CHECK-LABEL: func @residual_not_fused
+func.func @residual_not_fused(%x: tensor<1x4x8x8xf32>, %b: tensor<1x4x1x1xf32>, %h: tensor<1x4x8x8xf16>) -> (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf16>) {
+  // CHECK-NOT: cpu.fused
+  %w = graph.constant dense<1.0> : tensor<4x4x3x3xf32>
+  %wh = graph.constant dense<1.0> : tensor<4x4x3x3xf16>
+  // The residual is computed after the convolution: its call cannot read it.
+  %0 = graph.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x8x8xf32>
+  %r = graph.relu %x : tensor<1x4x8x8xf32>
+  %1 = graph.add %0, %r : tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32> -> tensor<1x4x8x8xf32>
+  // A broadcast operand (a bias) is not a residual of the output's shape.
+  %2 = graph.conv %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x8x8xf32>
+  %3 = graph.add %2, %b : tensor<1x4x8x8xf32>, tensor<1x4x1x1xf32> -> tensor<1x4x8x8xf32>
+  // Only f32 convolutions add a residual.
+  %4 = graph.conv %h, %wh {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x8x8xf16>, tensor<4x4x3x3xf16>) -> tensor<1x4x8x8xf16>
+  %5 = graph.add %4, %h : tensor<1x4x8x8xf16>, tensor<1x4x8x8xf16> -> tensor<1x4x8x8xf16>
+  return %1, %3, %5 : tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf16>
+}
