@@ -311,6 +311,7 @@ LogicalResult writeGnb(ArrayRef<GnbEntry> entryList, llvm::raw_ostream &os,
   std::vector<flatbuffers::Offset<gnb::Entry>> entries;
   std::vector<flatbuffers::Offset<gnb::IoBinding>> firstInputs, firstOutputs;
   uint64_t arenaSize = 0, arenaWithoutReuse = 0, totalSteps = 0;
+  uint64_t cpuSegments = 0, cpuOps = 0, npuSegments = 0, npuInstructions = 0;
   for (auto [entry, func] : llvm::zip(entryList, funcs)) {
     Block &body = func.getBody().front();
     llvm::DenseMap<Value, uint32_t> ids;
@@ -483,9 +484,12 @@ LogicalResult writeGnb(ArrayRef<GnbEntry> entryList, llvm::raw_ostream &os,
       return id;
     };
     auto closeCpuSegment = [&] {
-      if (!ops.empty())
+      if (!ops.empty()) {
         segments.push_back(
             gnb::CreateSegmentDirect(fbb, gnb::DeviceKind::CPU, &ops));
+        ++cpuSegments;
+        cpuOps += ops.size();
+      }
       ops.clear();
     };
     auto writeNpuSegment = [&](tile::SegmentOp segment) -> LogicalResult {
@@ -557,6 +561,7 @@ LogicalResult writeGnb(ArrayRef<GnbEntry> entryList, llvm::raw_ostream &os,
           std::vector<flatbuffers::Offset<gnb::NpuInstruction>> list;
           for (const npu::Instruction &in : prog.queues[c][e])
             list.push_back(npu::encodeInstruction(fbb, in));
+          npuInstructions += list.size();
           if (!list.empty())
             queues.push_back(
                 gnb::CreateNpuQueueDirect(fbb, c, gnb::NpuEngine(e), &list));
@@ -570,6 +575,7 @@ LogicalResult writeGnb(ArrayRef<GnbEntry> entryList, llvm::raw_ostream &os,
       closeCpuSegment();
       segments.push_back(
           gnb::CreateSegment(fbb, gnb::DeviceKind::NPU, 0, 0, program));
+      ++npuSegments;
       ++step;
       return success();
     };
@@ -840,6 +846,10 @@ LogicalResult writeGnb(ArrayRef<GnbEntry> entryList, llvm::raw_ostream &os,
     options.stats->arenaWithoutReuse = arenaWithoutReuse;
     options.stats->constantBytes = constants.size();
     options.stats->ops = totalSteps;
+    options.stats->cpuSegments = cpuSegments;
+    options.stats->cpuOps = cpuOps;
+    options.stats->npuSegments = npuSegments;
+    options.stats->npuInstructions = npuInstructions;
   }
   return success();
 }

@@ -26,7 +26,9 @@ struct NpuConfig;
 
 struct GnbStats {
   uint64_t arenaSize = 0, arenaWithoutReuse = 0, constantBytes = 0;
-  uint64_t ops = 0;
+  uint64_t ops = 0; // steps: CPU kernel calls plus NPU segments
+  uint64_t cpuSegments = 0, cpuOps = 0;
+  uint64_t npuSegments = 0, npuInstructions = 0;
 };
 
 struct GnbWriterOptions {

@@ -24,6 +24,8 @@
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
+#include <google/protobuf/io/coded_stream.h>
+
 #include <limits>
 
 #include <fcntl.h>
@@ -433,6 +435,10 @@ FailureOr<Attribute> Importer::attribute(const ::onnx::AttributeProto &attr,
   }
 }
 
+/// How deep a second parse looks to tell over-nested models from corrupt
+/// ones: far past protobuf's default of 100, far below a stack's limit.
+constexpr int kDeepNestingProbe = 2000;
+
 LogicalResult Importer::load() {
   std::string error;
   std::unique_ptr<llvm::MemoryBuffer> buffer = readRegular(path, error);
@@ -448,6 +454,23 @@ LogicalResult Importer::load() {
     return failure();
   }
   if (!model.ParseFromArray(buffer->getBufferStart(), (int)size)) {
+    // Protobuf stops at 100 nested messages (an If's branch inside an If's
+    // branch ... reaches it at about 30 levels of subgraphs). Parsing again
+    // with a deeper, still stack-safe limit tells that case apart.
+    google::protobuf::io::CodedInputStream deeper(
+        reinterpret_cast<const uint8_t *>(buffer->getBufferStart()),
+        (int)size);
+    deeper.SetRecursionLimit(kDeepNestingProbe);
+    ::onnx::ModelProto probe;
+    if (probe.ParseFromCodedStream(&deeper) &&
+        deeper.ConsumedEntireMessage()) {
+      emitError(fileLoc)
+          << "'" << path
+          << "' nests subgraphs (If, Loop or Scan bodies within each other) "
+             "more than 100 protobuf messages deep, which Gaon does not "
+             "read; flatten the control flow";
+      return failure();
+    }
     emitError(fileLoc) << "cannot parse '" << path
                        << "' as an ONNX model: the file is truncated, "
                           "corrupt, or not an ONNX protobuf";
@@ -567,7 +590,7 @@ LogicalResult Importer::resolveInputShapes() {
   for (const auto &init : graph->initializer())
     initializerNames.insert(init.name());
   llvm::StringSet<> inputNames;
-  std::string dynamicDims;
+  std::string dynamicDims, exampleFlags;
   bool ok = true;
   for (auto &input : *graph->mutable_input()) {
     if (initializerNames.contains(input.name()))
@@ -607,15 +630,25 @@ LogicalResult Importer::resolveInputShapes() {
       dynamicDims += "\n  input '" + input.name() + "' has no shape";
       continue;
     }
+    // A ready-to-use flag for each such input, with 1 for its unknown
+    // dimensions (a batch of one, say).
+    std::string example;
+    bool dynamic = false;
     for (int i = 0; i < tensor->shape().dim_size(); ++i) {
       const auto &dim = tensor->shape().dim(i);
-      if (dim.has_dim_value() && dim.dim_value() >= 0)
+      bool known = dim.has_dim_value() && dim.dim_value() >= 0;
+      example += (i ? "x" : "") +
+                 std::to_string(known ? dim.dim_value() : int64_t(1));
+      if (known)
         continue;
+      dynamic = true;
       dynamicDims += "\n  input '" + input.name() + "' dimension " +
                      std::to_string(i);
       if (dim.has_dim_param())
         dynamicDims += " ('" + dim.dim_param() + "')";
     }
+    if (dynamic)
+      exampleFlags += " --input-shape=" + input.name() + ":" + example;
   }
   for (const auto &entry : options.inputShapes)
     if (!inputNames.contains(entry.getKey())) {
@@ -633,7 +666,10 @@ LogicalResult Importer::resolveInputShapes() {
         << "the model has dynamic input dimensions; Gaon compiles static "
            "shapes. Give each such input its shape with "
            "--input-shape=NAME:D0xD1x...:"
-        << dynamicDims;
+        << dynamicDims
+        << (exampleFlags.empty() ? ""
+                                 : "\nfor example, with 1 for each:" +
+                                       exampleFlags);
     ok = false;
   }
   return success(ok);

@@ -501,7 +501,7 @@ int main(int argc, char **argv) {
     if (!module || failed(verify(*module)))
       return 1;
 
-    ModuleStats imported = collectStats(*module);
+    ModuleStats imported = collectStats(*module), graphStats;
     // Runs `build`'s passes with MLIR's command-line instrumentation.
     auto runPasses = [&](llvm::function_ref<void(PassManager &)> build) {
       PassManager pm(&context);
@@ -544,6 +544,9 @@ int main(int argc, char **argv) {
         return 1;
     }
 
+    if (printSummary && emit != Emit::Onnx)
+      graphStats = collectStats(*module);
+
     // The back end: placement, then the target's stages up to --emit.
     gaon::BackendOptions backend;
     if (target == "npu")
@@ -570,7 +573,7 @@ int main(int argc, char **argv) {
         llvm::errs() << "entry " << e.name << ":\n";
       printStats(llvm::errs(), "imported (onnx)", imported);
       if (emit != Emit::Onnx)
-        printStats(llvm::errs(), "converted (graph)", collectStats(*module));
+        printStats(llvm::errs(), "converted (graph)", graphStats);
     }
     modules.push_back(std::move(module));
   } // each entry
@@ -613,7 +616,11 @@ int main(int argc, char **argv) {
       reportOut->keep();
     }
     if (printSummary)
-      llvm::errs() << "binary: " << stats.ops << " steps; arena "
+      llvm::errs() << "binary: " << stats.ops << " steps ("
+                   << stats.npuSegments << " NPU segments of "
+                   << stats.npuInstructions << " instructions, "
+                   << stats.cpuOps << " CPU kernel calls in "
+                   << stats.cpuSegments << " segments); arena "
                    << stats.arenaSize << " bytes (" << stats.arenaWithoutReuse
                    << " without reuse); constants " << stats.constantBytes
                    << " bytes\n";
