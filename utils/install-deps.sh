@@ -25,6 +25,8 @@ PACKAGES=(
   python3-onnx python3-numpy libonnx-testdata libopenblas0-pthread
   # A real dataset for the quantization accuracy test (8x8 digits)
   python3-sklearn
+  # The Python package (pybind11, Python headers) and its tests
+  python3-dev pybind11-dev python3-pybind11 python3-pytest
 )
 
 missing=()

@@ -73,5 +73,9 @@ run_suite "gaon-run on mutated .gnb binaries" "gnb fuzz" \
   "$python" "$root/utils/fuzz_gnb.py" --gaonc "$build/bin/gaonc" \
   --gaon-run "$build/bin/gaon-run" --flatc "$(command -v flatc)" --count 400
 
+# The Python package: compile/run round trips, dtypes, errors, threads.
+run_suite "Python package (pytest)" pytest \
+  "$python" "$root/utils/run_pytest.py" "$build"
+
 echo "gaon: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
