@@ -195,6 +195,11 @@ struct ProfilePart {
 std::string simProfileJson(const std::vector<const SimRun *> &runs,
                            const std::vector<ProfilePart> &parts = {});
 std::string simTraceJson(const std::vector<const SimRun *> &runs);
+/// The same reports for a run with no simulated segment (the cpu device):
+/// each CPU op's measured host time, in the profile's format (layers with
+/// "placement":"cpu" and "host_seconds") and as a Chrome trace.
+std::string hostProfileJson(const std::vector<const HostRun *> &runs);
+std::string hostTraceJson(const std::vector<const HostRun *> &runs);
 
 class Device {
 public:

@@ -822,12 +822,21 @@ gaon_status gaon_session_report(const gaon_session *s, gaon_report_kind kind,
       runs.push_back(run);
     parts.push_back({run, run ? nullptr : segment->lastHostRun()});
   }
-  if (runs.empty())
-    return makeStatus(GAON_NOT_FOUND,
-                      "the session has run no simulated segment (profiles "
-                      "come from --device=sim with an NPU binary)");
-  std::string text = kind == GAON_REPORT_TRACE ? simTraceJson(runs)
-                                               : simProfileJson(runs, parts);
+  std::string text;
+  if (runs.empty()) {
+    // Nothing simulated (the cpu device): the CPU ops' host times.
+    std::vector<const HostRun *> host;
+    for (const ProfilePart &p : parts)
+      if (p.host && p.host->valid)
+        host.push_back(p.host);
+    if (host.empty())
+      return makeStatus(GAON_NOT_FOUND, "the session has not run yet");
+    text = kind == GAON_REPORT_TRACE ? hostTraceJson(host)
+                                     : hostProfileJson(host);
+  } else {
+    text = kind == GAON_REPORT_TRACE ? simTraceJson(runs)
+                                     : simProfileJson(runs, parts);
+  }
   *json = static_cast<char *>(std::malloc(text.size() + 1));
   if (!*json)
     return makeStatus(GAON_RESOURCE_EXHAUSTED, "cannot allocate the report");

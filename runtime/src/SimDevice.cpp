@@ -299,6 +299,51 @@ std::string simProfileJson(const std::vector<const SimRun *> &runs,
   return s;
 }
 
+std::string hostProfileJson(const std::vector<const HostRun *> &runs) {
+  double total = 0;
+  for (const HostRun *r : runs)
+    for (double t : r->seconds)
+      total += t;
+  std::string s = "{";
+  appendf(s,
+          "\"npu\":null,\"device\":\"cpu\",\"total_cycles\":0,"
+          "\"simulated_seconds\":0,\"host_transfer_seconds\":0,"
+          "\"host_op_seconds\":%.9g,\"macs\":0,\"dram_read_bytes\":0,"
+          "\"dram_write_bytes\":0,\"engines\":[],\"layers\":[",
+          total);
+  bool first = true;
+  for (const HostRun *r : runs)
+    for (size_t i = 0; i < r->segment->ops.size(); ++i) {
+      appendf(s,
+              "%s{\"name\":%s,\"placement\":\"cpu\",\"op\":%s,"
+              "\"host_seconds\":%.9g}",
+              first ? "" : ",", jsonQuote(r->segment->ops[i].location).c_str(),
+              jsonQuote(r->segment->ops[i].kind).c_str(), r->seconds[i]);
+      first = false;
+    }
+  s += "]}";
+  return s;
+}
+
+std::string hostTraceJson(const std::vector<const HostRun *> &runs) {
+  std::string s = "{\"displayTimeUnit\":\"ns\",\"traceEvents\":["
+                  "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":0,"
+                  "\"args\":{\"name\":\"cpu\"}}";
+  double at = 0; // microseconds; ops run one after another
+  for (const HostRun *r : runs)
+    for (size_t i = 0; i < r->segment->ops.size(); ++i) {
+      double us = r->seconds[i] * 1e6;
+      appendf(s,
+              ",{\"ph\":\"X\",\"name\":%s,\"pid\":0,\"tid\":0,"
+              "\"ts\":%.4f,\"dur\":%.4f,\"args\":{\"op\":%s}}",
+              jsonQuote(r->segment->ops[i].location).c_str(), at, us,
+              jsonQuote(r->segment->ops[i].kind).c_str());
+      at += us;
+    }
+  s += "]}";
+  return s;
+}
+
 std::string simTraceJson(const std::vector<const SimRun *> &runs) {
   std::string s = "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[";
   bool first = true;

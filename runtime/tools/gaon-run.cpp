@@ -8,9 +8,10 @@
 //
 // Inputs are .npy or ONNX TensorProto .pb files, by name or in graph-input
 // order, or .npz archives whose array names name inputs; with none, deterministic random inputs. Outputs are written as
-// DIR/output_<i>.npy in ONNX order, and summarized. On the sim device,
-// --profile and --trace write the simulator's report of the last run (a
-// Chrome trace opens in Perfetto). --entry runs one entry point of a
+// DIR/output_<i>.npy in ONNX order, and summarized. --profile and --trace
+// write the last run's report: on the sim device the simulator's, on cpu
+// each op's host time in the same format (a Chrome trace opens in
+// Perfetto). --entry runs one entry point of a
 // binary with several (a decoder's decode and prefill steps); session
 // state (a decoder's caches) starts at zero.
 //

@@ -205,10 +205,17 @@ TEST(RuntimeCpp, RunsTheDemoModelAndReportsErrors) {
     sum += v;
   EXPECT_NEAR(sum, 1.0f, 1e-5); // the demo ends in a softmax
 
+  // On cpu the profile holds each op's host time.
   std::string json;
   gaon::Status report = session.report(GAON_REPORT_PROFILE, json);
-  EXPECT_TRUE(report);
-  EXPECT_EQ(report.code(), GAON_NOT_FOUND); // nothing simulated on cpu
+  ASSERT_FALSE(report) << report.message();
+  EXPECT_NE(json.find("\"device\":\"cpu\""), std::string::npos);
+  EXPECT_NE(json.find("\"host_seconds\""), std::string::npos);
+  gaon::Session fresh;
+  ASSERT_FALSE(gaon::Session::create(model, "cpu", 1, fresh));
+  gaon::Status none = fresh.report(GAON_REPORT_PROFILE, json);
+  EXPECT_TRUE(none);
+  EXPECT_EQ(none.code(), GAON_NOT_FOUND); // nothing has run yet
 
   gaon::Model missing;
   gaon::Status load = gaon::Model::load("/nonexistent/m.gnb", missing);

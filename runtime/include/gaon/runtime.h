@@ -152,11 +152,13 @@ gaon_status gaon_session_create(const gaon_model *model,
                                 gaon_session **out_session);
 void gaon_session_release(gaon_session *session);
 
-/* Reports of the session's last run on a simulated device, as JSON
- * (docs/npu.md, "What the simulator reports"): the profile (cycles, MACs,
- * DRAM bytes, busy cycles per engine, one row per source node) or a Chrome
- * trace (one track per engine per core). GAON_NOT_FOUND when the session
- * has run nothing simulated. Free *json with gaon_string_free. */
+/* Reports of the session's last run, as JSON (docs/npu.md, "What the
+ * simulator reports"): the profile (cycles, MACs, DRAM bytes, busy cycles
+ * per engine, one row per source node; CPU ops with their host seconds) or
+ * a Chrome trace (one track per engine per core). A run with no simulated
+ * segment (the cpu device) reports its CPU ops' host times in the same
+ * format. GAON_NOT_FOUND before the first run. Free *json with
+ * gaon_string_free. */
 typedef enum gaon_report_kind {
   GAON_REPORT_PROFILE = 0,
   GAON_REPORT_TRACE = 1,
