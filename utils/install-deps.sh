@@ -27,6 +27,8 @@ PACKAGES=(
   python3-sklearn
   # The Python package (pybind11, Python headers) and its tests
   python3-dev pybind11-dev python3-pybind11 python3-pytest
+  # Headless browser for the HTML report tests
+  chromium
 )
 
 missing=()

@@ -244,9 +244,12 @@ std::string simProfileJson(const std::vector<const SimRun *> &runs,
           ",\"dram_write_bytes\":%" PRIu64 ",",
           jsonQuote(config.name).c_str(), config.clockHz, std::ceil(cycles),
           seconds, hostSeconds, hostOpSeconds, macs, read, written);
-  appendf(s, "\"peak_macs_per_second\":%.17g,\"mac_utilization\":%.6f,",
+  appendf(s,
+          "\"peak_macs_per_second\":%.17g,\"mac_utilization\":%.6f,"
+          "\"dram_bandwidth\":%.17g,",
           config.peakInt8MacsPerSecond(),
-          seconds > 0 ? macs / (seconds * config.peakInt8MacsPerSecond()) : 0);
+          seconds > 0 ? macs / (seconds * config.peakInt8MacsPerSecond()) : 0,
+          config.dramBandwidth);
   s += "\"engines\":[";
   bool first = true;
   for (int c = 0; c < config.cores; ++c)

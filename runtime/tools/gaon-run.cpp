@@ -18,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "DecoderState.h"
+#include "HtmlReport.h"
 #include "TensorFiles.h"
 
 #include "gaon/runtime.h"
@@ -464,8 +465,14 @@ int main(int argc, char **argv) {
       gaon_model_release(model);
       return failStatus(s);
     }
+    std::string text = json;
+    if (kind == GAON_REPORT_PROFILE && gaon::tools::wantsHtml(path))
+      text = gaon::tools::renderHtmlReport(
+          std::filesystem::path(modelPath).filename().string() + " on " +
+              device,
+          "", json);
     FILE *f = std::fopen(path.c_str(), "w");
-    bool ok = f && std::fputs(json, f) >= 0;
+    bool ok = f && std::fputs(text.c_str(), f) >= 0;
     ok = f && std::fclose(f) == 0 && ok;
     gaon_string_free(json);
     if (!ok)

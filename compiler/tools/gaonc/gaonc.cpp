@@ -19,6 +19,8 @@
 #include "compiler/quantization/Passes.h"
 #include "targets/npu/NpuConfigJson.h"
 
+#include "HtmlReport.h"
+
 #include "dialects/onnx/OnnxOps.h"
 #include "gaon/runtime.h"
 #include "mlir/IR/AsmState.h"
@@ -194,9 +196,10 @@ cl::opt<bool> printSummary(
     cl::init(false), cl::cat(gaoncCategory));
 cl::opt<std::string> reportFile(
     "report",
-    cl::desc("Write the placement report (JSON): per ONNX node, where it "
-             "runs, why not on the NPU, and the estimated NPU cycles"),
-    cl::value_desc("REPORT.json"), cl::cat(gaoncCategory));
+    cl::desc("Write the placement report: per ONNX node, where it runs, why "
+             "not on the NPU, and the estimated NPU cycles (JSON; a page to "
+             "open in a browser when the name ends in .html)"),
+    cl::value_desc("REPORT.json|REPORT.html"), cl::cat(gaoncCategory));
 cl::opt<bool> npuGreedy(
     "npu-greedy",
     cl::desc("Place every op the NPU can run on the NPU, even one whose "
@@ -611,8 +614,16 @@ int main(int argc, char **argv) {
       auto reportOut = openOutputFile(reportFile, &error);
       if (!reportOut)
         return fail(error);
-      reportOut->os() << gaon::npu::placementReportJson(
+      std::string json = gaon::npu::placementReportJson(
           placementRows, module, target == "npu" ? npu->name : "");
+      if (gaon::tools::wantsHtml(reportFile))
+        reportOut->os() << gaon::tools::renderHtmlReport(
+            llvm::sys::path::filename(inputFile).str() + " for " +
+                (target == "npu" ? "the NPU (" + npu->name + ")"
+                                 : std::string("the CPU")),
+            json, "");
+      else
+        reportOut->os() << json;
       reportOut->keep();
     }
     if (printSummary)
