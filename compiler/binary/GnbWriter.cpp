@@ -18,6 +18,7 @@
 #include "dialects/npu/NpuOps.h"
 #include "dialects/npu/NpuProgram.h"
 #include "dialects/tile/TileOps.h"
+#include "targets/common/Progress.h"
 #include "targets/npu/NpuConfig.h"
 #include "targets/npu/isa/GnbCodec.h"
 
@@ -839,8 +840,16 @@ LogicalResult writeGnb(ArrayRef<GnbEntry> entryList, llvm::raw_ostream &os,
   uint64_t padded = (written + kAlignment - 1) / kAlignment * kAlignment;
   for (; written < padded; ++written)
     os << '\0';
-  (sidecar ? *options.weightsStream : os)
-      .write(constants.data(), constants.size());
+  // Weights can be gigabytes: written in pieces, with a bar on a terminal.
+  llvm::raw_ostream &weightsOut = sidecar ? *options.weightsStream : os;
+  constexpr size_t kPiece = size_t(64) << 20;
+  auto mib = [](size_t bytes) { return (bytes + (size_t(1) << 20) - 1) >> 20; };
+  Progress bar("writing weights: MiB", mib(constants.size()));
+  for (size_t at = 0; at < constants.size(); at += kPiece) {
+    size_t piece = std::min(kPiece, constants.size() - at);
+    weightsOut.write(constants.data() + at, piece);
+    bar.update(mib(at + piece));
+  }
   if (options.stats) {
     options.stats->arenaSize = arenaSize;
     options.stats->arenaWithoutReuse = arenaWithoutReuse;

@@ -22,6 +22,7 @@
 #include "compiler/cpu/Passes.h"
 
 #include "TensorFiles.h"
+#include "targets/common/Progress.h"
 #include "gaon/runtime.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -625,6 +626,7 @@ LogicalResult calibrate(ObservedProgram &program, ArrayRef<size_t> which,
                  << " random N(0, 1) inputs; scales will not match real "
                     "data (give --calibration-data=FOLDER)\n";
   histograms.assign(which.size(), Histogram());
+  Progress bar("calibrating: samples", count);
   for (size_t n = 0; n < count; ++n) {
     Sample sample;
     if (std::string e = source.load(n, program.inputs, sample); !e.empty())
@@ -636,7 +638,10 @@ LogicalResult calibrate(ObservedProgram &program, ArrayRef<size_t> which,
       const float *data = program.observed(which[i], elements);
       histograms[i].add(data, elements);
     }
-    if (options.log &&
+    // On a terminal a bar; in a log, a line every tenth of the way.
+    bar.update(n + 1);
+    if (options.log && Progress::mode() == Progress::Mode::Auto &&
+        !Progress::enabled() &&
         (n + 1 == count || (n + 1) % std::max<size_t>(1, count / 10) == 0))
       *options.log << "gaonc: calibrating: " << n + 1 << "/" << count
                    << " samples\n";

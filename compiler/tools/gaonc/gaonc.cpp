@@ -17,6 +17,7 @@
 #include "compiler/pipelines/Pipelines.h"
 #include "compiler/quantization/Calibration.h"
 #include "compiler/quantization/Passes.h"
+#include "targets/common/Progress.h"
 #include "targets/npu/NpuConfigJson.h"
 
 #include "HtmlReport.h"
@@ -27,6 +28,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassInstrumentation.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
@@ -50,6 +52,20 @@ namespace cl = llvm::cl;
 namespace {
 
 using Emit = gaon::CompileStage;
+
+/// Counts the passes run into a progress bar, naming the one running.
+class PassProgress : public PassInstrumentation {
+public:
+  PassProgress(gaon::Progress &bar, uint64_t &count) : bar(bar), count(count) {}
+  void runBeforePass(Pass *pass, Operation *) override {
+    bar.update(count, "(" + pass->getArgument().str() + ")");
+  }
+  void runAfterPass(Pass *, Operation *) override { ++count; }
+
+private:
+  gaon::Progress &bar;
+  uint64_t &count;
+};
 
 /// Reports diagnostics as `FILE: node 'NAME': error: MESSAGE`. An ONNX model
 /// has no lines or columns (its locations are FILE:0:0); the node names the
@@ -91,6 +107,8 @@ private:
   }
 
   static void print(Diagnostic &diagnostic) {
+    if (gaon::Progress::enabled())
+      llvm::errs() << "\r\033[K"; // a bar's line, if one is drawn
     std::string file;
     llvm::SmallVector<std::string> nodes;
     describe(diagnostic.getLocation(), file, nodes);
@@ -189,6 +207,14 @@ cl::opt<bool> printNpuConfig(
     "print-npu-config",
     cl::desc("Print the --npu-config configuration as canonical JSON with "
              "its peak figures, and exit"),
+    cl::init(false), cl::cat(gaoncCategory));
+cl::opt<bool> quiet(
+    "quiet",
+    cl::desc("No progress output (bars on a terminal, calibration counts)"),
+    cl::init(false), cl::cat(gaoncCategory));
+cl::opt<bool> forceProgress(
+    "progress",
+    cl::desc("Draw progress bars even when stderr is not a terminal"),
     cl::init(false), cl::cat(gaoncCategory));
 cl::opt<bool> printSummary(
     "summary",
@@ -329,6 +355,11 @@ int main(int argc, char **argv) {
        << LLVM_VERSION_STRING << "\n";
   });
   cl::ParseCommandLineOptions(argc, argv, "Gaon ONNX compiler\n");
+  if (quiet && forceProgress)
+    return fail("--quiet and --progress contradict each other");
+  gaon::Progress::setMode(quiet           ? gaon::Progress::Mode::Never
+                          : forceProgress ? gaon::Progress::Mode::Always
+                                          : gaon::Progress::Mode::Auto);
 
   if (listOnnxOps) {
     for (const auto &[name, versions] :
@@ -493,6 +524,9 @@ int main(int argc, char **argv) {
   // The placement report describes the first entry (decode, for a decoder).
   std::vector<gaon::npu::PlacementRow> placementRows;
   std::vector<OwningOpRef<ModuleOp>> modules;
+  // Large models take minutes: a bar counts the passes run (terminal only).
+  gaon::Progress compileProgress("compiling: passes run", 0);
+  uint64_t passesRun = 0;
   for (const LlmEntry &e : llmEntries) {
     if (maxSeqLen != 0) {
       options.decoder.maxSeqLen = maxSeqLen;
@@ -511,6 +545,9 @@ int main(int argc, char **argv) {
       if (failed(applyPassManagerCLOptions(pm)))
         return failure();
       pm.enableTiming(timingScope);
+      if (gaon::Progress::enabled())
+        pm.addInstrumentation(
+            std::make_unique<PassProgress>(compileProgress, passesRun));
       build(pm);
       return pm.run(*module);
     };
@@ -580,6 +617,7 @@ int main(int argc, char **argv) {
     }
     modules.push_back(std::move(module));
   } // each entry
+  compileProgress.finish();
   ModuleOp module = *modules.front();
 
   std::string error;
