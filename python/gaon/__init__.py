@@ -23,8 +23,8 @@ import numpy as np
 
 from . import _gaon
 
-__all__ = ["Error", "Binary", "Session", "compile", "load", "devices",
-           "version"]
+__all__ = ["Error", "Binary", "Session", "Tokenizer", "compile", "load",
+           "devices", "version"]
 
 Error = _gaon.Error
 version = _gaon.version
@@ -155,6 +155,23 @@ def compile(model, target="npu", npu_config="edge", input_shapes=None,
             return Binary(f.read(), report=placement)
 
 
+class Tokenizer:
+    """A Hugging Face tokenizer.json (byte-level BPE, as gaon-generate)."""
+
+    def __init__(self, path):
+        self._tokenizer = _gaon.Tokenizer(os.fspath(path))
+
+    def encode(self, text, add_special=True):
+        return self._tokenizer.encode(text, add_special)
+
+    def decode(self, ids, skip_special=False):
+        return self._tokenizer.decode_bytes(list(ids), skip_special).decode(
+            "utf-8", errors="replace")
+
+    def token_id(self, token):
+        return self._tokenizer.token_id(token)
+
+
 class Session:
     """A session on a device ("cpu", "sim" or "sim-timing"; by default sim
     for an NPU binary, cpu otherwise, as gaon-run) with its own memory and
@@ -193,3 +210,66 @@ class Session:
 
     def write_state(self, name, value):
         self._session.write_state(name, value)
+
+    def generate(self, prompt, max_new_tokens=32, tokenizer=None,
+                 eos_id=None, temperature=0.0, seed=0):
+        """Yields new token ids one at a time from a decoder compiled with
+        gaonc --max-seq-len (entries decode and, with --prefill-chunk,
+        prefill). `prompt` is a list of token ids, or text with `tokenizer`
+        (a gaon.Tokenizer or a tokenizer.json path). Greedy at temperature
+        0, else sampled with `seed`. The session's caches restart at zero.
+        """
+        if isinstance(tokenizer, (str, os.PathLike)):
+            tokenizer = Tokenizer(tokenizer)
+        if isinstance(prompt, str):
+            if tokenizer is None:
+                raise Error("a text prompt needs a tokenizer")
+            prompt = tokenizer.encode(prompt)
+        ids = [int(t) for t in prompt]
+        if not ids:
+            raise Error("the prompt is empty")
+        model = self.binary._model
+        if "decode" not in model.entries:
+            raise Error("the binary has no decode entry; compile the decoder "
+                        "with gaonc --max-seq-len=M (docs/llm.md)")
+        positions = min((s["shape"][2] for s in model.states
+                         if len(s["shape"]) == 4), default=0)
+        chunk = 0
+        if "prefill" in model.entries:
+            shape = {i["name"]: i["shape"] for i in model.inputs("prefill")}
+            chunk = shape["input_ids"][1]
+        position_shape = {i["name"]: i["shape"] for i in
+                          model.inputs("decode")}["position"]
+
+        def step(entry, tokens, at):
+            if at + len(tokens) > positions:
+                raise Error("%d positions do not fit the caches of %d "
+                            "(gaonc --max-seq-len)" % (at + len(tokens),
+                                                       positions))
+            out = self._session.run(
+                {"input_ids": np.array([tokens], np.int64),
+                 "position": np.full(position_shape, at, np.int64)}, entry)
+            logits = out["logits"]
+            return logits.reshape(-1, logits.shape[-1])[-1]
+
+        self._session.reset_state()
+        at, logits = 0, None
+        while chunk and len(ids) - at >= chunk:
+            logits = step("prefill", ids[at:at + chunk], at)
+            at += chunk
+        while at < len(ids):
+            logits = step("decode", [ids[at]], at)
+            at += 1
+        rng = np.random.default_rng(seed)
+        for n in range(max_new_tokens):
+            if temperature > 0:
+                z = logits.astype(np.float64) / temperature
+                p = np.exp(z - z.max())
+                token = int(rng.choice(len(p), p=p / p.sum()))
+            else:
+                token = int(np.argmax(logits))
+            yield token
+            if token == eos_id or n + 1 == max_new_tokens:
+                return
+            logits = step("decode", [token], at)
+            at += 1

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Tokenizer.h"
 #include "gaon/runtime.h"
 
 #include <pybind11/numpy.h>
@@ -304,6 +305,36 @@ private:
 
 } // namespace
 
+/// A tokenizer.json's byte-level BPE (the one gaon-generate uses).
+class PyTokenizer {
+public:
+  explicit PyTokenizer(const std::string &path) {
+    std::string error;
+    tokenizer = gaon::Tokenizer::load(path, error);
+    if (!tokenizer)
+      throw Error(error);
+  }
+  std::vector<int64_t> encode(const std::string &text, bool addSpecial) const {
+    std::vector<int64_t> ids;
+    std::string error;
+    if (!tokenizer->encode(text, addSpecial, ids, error))
+      throw Error(error);
+    return ids;
+  }
+  py::bytes decode(const std::vector<int64_t> &ids, bool skipSpecial) const {
+    std::string text, error;
+    if (!tokenizer->decode(ids, text, error, skipSpecial))
+      throw Error(error);
+    return py::bytes(text); // may end inside a UTF-8 sequence
+  }
+  int64_t tokenId(const std::string &token) const {
+    return tokenizer->tokenId(token);
+  }
+
+private:
+  std::unique_ptr<gaon::Tokenizer> tokenizer;
+};
+
 PYBIND11_MODULE(_gaon, m) {
   m.doc() = "Gaon's runtime: load .gnb binaries and run them (see gaon).";
   py::register_exception<Error>(m, "Error");
@@ -331,4 +362,12 @@ PYBIND11_MODULE(_gaon, m) {
       .def("read_state", &Session::readState, py::arg("name"))
       .def("write_state", &Session::writeState, py::arg("name"),
            py::arg("value"));
+
+  py::class_<PyTokenizer>(m, "Tokenizer")
+      .def(py::init<const std::string &>(), py::arg("path"))
+      .def("encode", &PyTokenizer::encode, py::arg("text"),
+           py::arg("add_special") = true)
+      .def("decode_bytes", &PyTokenizer::decode, py::arg("ids"),
+           py::arg("skip_special") = false)
+      .def("token_id", &PyTokenizer::tokenId, py::arg("token"));
 }

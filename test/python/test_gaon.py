@@ -208,3 +208,43 @@ def test_console_entry_point(tmp_path):
                              "--input-shape=image:1x3x32x32"], check=True, env=env,
                             capture_output=True, text=True)
     assert "nodes on the NPU" in report.stdout
+
+
+def test_tokenizer_matches_hugging_face():
+    inputs = os.path.join(ROOT, "test", "tools", "tokenizer", "Inputs")
+    tokenizer = gaon.Tokenizer(os.path.join(inputs, "gpt2.tokenizer.json"))
+    import json
+    cases = [c for c in json.load(open(os.path.join(inputs, "gpt2.expected.json")))
+             if "text" in c]  # the others name sample files
+    assert len(cases) >= 10
+    for case in cases:
+        assert tokenizer.encode(case["text"], add_special=False) == case["ids"], case["text"]
+        assert tokenizer.decode(case["ids"]) == case["text"]
+    with pytest.raises(gaon.Error):
+        gaon.Tokenizer(os.path.join(inputs, "missing.json"))
+
+
+@pytest.mark.parametrize("chunk", [0, 4])
+def test_generate_matches_gaon_generate(tmp_path, chunk):
+    # A tiny seeded decoder compiled with --max-seq-len (and a prefill entry
+    # of 4 tokens): the same greedy tokens as the gaon-generate tool.
+    onnx_path, gnb = str(tmp_path / "dec.onnx"), str(tmp_path / "dec.gnb")
+    subprocess.run([sys.executable, os.path.join(ROOT, "utils", "models", "make_tiny_decoder.py"),
+                    onnx_path, "--spelling=plain"], check=True)
+    flags = ["--max-seq-len=64"] + (["--prefill-chunk=%d" % chunk] if chunk else [])
+    gaon.compile(onnx_path, target="cpu", report=False, extra_args=flags).save(gnb)
+    prompt = [3, 5, 7, 11, 13, 17, 19]
+    ids_json = str(tmp_path / "ids.json")
+    subprocess.run([os.path.join(BIN, "gaon-generate"), gnb, "--prompt-ids=" + ",".join(map(str, prompt)),
+                    "--max-new-tokens=16", "--output-ids=" + ids_json], check=True, capture_output=True)
+    import json
+    want = json.load(open(ids_json))["generated_ids"]
+    session = gaon.Session(gnb)
+    assert list(session.generate(prompt, max_new_tokens=16)) == want
+    # Tokens stream: the first arrives before the rest are made; a second
+    # call starts from empty caches again.
+    stream = session.generate(prompt, max_new_tokens=16)
+    assert next(stream) == want[0]
+    assert list(session.generate(prompt, max_new_tokens=16)) == want
+    with pytest.raises(gaon.Error, match="do not fit the caches of 64"):
+        list(session.generate(list(range(70)), max_new_tokens=1))
