@@ -57,6 +57,9 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
     parser.add_argument("--work", default=os.path.join(ROOT, "build", "bench"))
+    parser.add_argument("--html", action="store_true",
+                        help="also write the HTML placement report and "
+                             "profile, and check them in headless Chromium")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
     ensure_onnxruntime()
@@ -105,6 +108,24 @@ def main():
         a, b = out.astype(np.float64).ravel(), ort.astype(np.float64).ravel()
         cosine = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
 
+        if args.html:
+            check = os.path.join(ROOT, "test", "tools", "report", "check_html.py")
+            page = os.path.join(args.work, name + ".npu-report.html")
+            subprocess.run([gaonc, model, "--target=npu", "--npu-config=" +
+                            args.npu_config, "-o", binary, "--report=" + page],
+                           check=True)
+            shown = subprocess.run([sys.executable, check, page, report_path,
+                                    "nodes", page + ".png"],
+                                   capture_output=True, text=True)
+            print("%s placement page: %s" % (name, (shown.stdout or shown.stderr).strip()))
+            page = os.path.join(args.work, name + ".npu-profile.html")
+            subprocess.run([gaon_run, binary, "--device=sim-timing",
+                            "--profile=" + page], check=True,
+                           capture_output=True)
+            shown = subprocess.run([sys.executable, check, page, profile_path,
+                                    "layers", page + ".png"],
+                                   capture_output=True, text=True)
+            print("%s profile page: %s" % (name, (shown.stdout or shown.stderr).strip()))
         profile = json.load(open(profile_path))
         report = json.load(open(report_path))
         cpu_ops = [n for n in report["nodes"] if n["placement"] == "cpu"]

@@ -38,8 +38,14 @@ def devices():
 
 def _gaonc():
     """The gaonc driver of the build this package belongs to."""
-    path = os.environ.get("GAON_GAONC") or os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", "..", "bin", "gaonc")
+    path = os.environ.get("GAON_GAONC")
+    if not path:
+        try:  # installed with pip: the build it came from
+            from ._paths import BIN
+        except ImportError:  # in the build folder: build/python/gaon
+            BIN = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                               "..", "..", "bin")
+        path = os.path.join(BIN, "gaonc")
     if not os.path.exists(path):
         raise Error("cannot find gaonc at '%s'; set GAON_GAONC to its path"
                     % path)

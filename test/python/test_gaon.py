@@ -248,3 +248,22 @@ def test_generate_matches_gaon_generate(tmp_path, chunk):
     assert list(session.generate(prompt, max_new_tokens=16)) == want
     with pytest.raises(gaon.Error, match="do not fit the caches of 64"):
         list(session.generate(list(range(70)), max_new_tokens=1))
+
+
+def test_offline_pip_install(tmp_path):
+    # pip with Debian's setuptools, no network: the package from this build,
+    # importable from the install folder, compiles and runs.
+    target = str(tmp_path / "site")
+    env = dict(os.environ, GAON_BUILD_DIR=os.path.dirname(BIN))
+    env.pop("PYTHONPATH", None)
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-build-isolation", "--no-index",
+                    "--quiet", "--target=" + target, os.path.join(ROOT, "python")],
+                   check=True, env=env, capture_output=True, cwd=str(tmp_path))
+    env["PYTHONPATH"] = target
+    run = subprocess.run([sys.executable, "-c",
+                          "import gaon, numpy as np; b = gaon.compile(%r, target='cpu', "
+                          "input_shapes={'image': (1, 3, 32, 32)}); print(gaon.__file__, "
+                          "gaon.Session(b).run({'image': np.zeros((1, 3, 32, 32), np.float32)})"
+                          "['probs'].shape)" % DEMO],
+                         check=True, env=env, capture_output=True, text=True, cwd=str(tmp_path))
+    assert run.stdout.startswith(target) and "(1, 10)" in run.stdout
