@@ -287,14 +287,20 @@ std::string simProfileJson(const std::vector<const SimRun *> &runs,
       const npu::TagStats &st = r->result.tags[t];
       if (st.first < 0)
         continue;
+      std::string engines;
+      for (int e = 0; e < npu::kEngines; ++e)
+        appendf(engines, "%s\"%s\":%.0f", e ? "," : "",
+                npu::engineName(npu::Engine(e)), std::ceil(st.engineBusy[e]));
       appendf(s,
               "%s{\"name\":%s,\"placement\":\"npu\",\"cycles\":%.0f,"
-              "\"busy_cycles\":%.0f,\"macs\":%" PRIu64
-              ",\"dram_read_bytes\":%" PRIu64 ",\"dram_write_bytes\":%" PRIu64
-              "}",
+              "\"busy_cycles\":%.0f,\"engine_busy_cycles\":{%s},"
+              "\"macs\":%" PRIu64 ",\"dram_read_bytes\":%" PRIu64
+              ",\"dram_write_bytes\":%" PRIu64 ",\"sram_bytes\":%" PRIu64
+              ",\"start_cycle\":%.0f}",
               first ? "" : ",", jsonQuote(r->program->tags[t]).c_str(),
-              std::ceil(st.last - st.first), std::ceil(st.busyCycles), st.macs,
-              st.dramRead, st.dramWrite);
+              std::ceil(st.last - st.first), std::ceil(st.busyCycles),
+              engines.c_str(), st.macs, st.dramRead, st.dramWrite,
+              st.sramBytes(), std::floor(st.first));
       first = false;
     }
   }

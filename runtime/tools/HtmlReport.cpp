@@ -156,7 +156,8 @@ window.onerror = function (message) {
     var bytes = (l.dram_read_bytes || 0) + (l.dram_write_bytes || 0);
     return { name: l.name, placement: l.placement, op: l.op || "", seconds: seconds,
              macs: l.macs || 0, bytes: bytes, read: l.dram_read_bytes || 0,
-             write: l.dram_write_bytes || 0, busy: l.busy_cycles || 0, cycles: l.cycles || 0 };
+             write: l.dram_write_bytes || 0, busy: l.busy_cycles || 0, cycles: l.cycles || 0,
+             engines: l.engine_busy_cycles || null, sram: l.sram_bytes || 0 };
   });
 
   // Per-layer time.
@@ -164,16 +165,33 @@ window.onerror = function (message) {
   el("h2", {}, L, "Layers (" + layers.length + ")");
   var longest = Math.max.apply(null, layers.map(function (l) { return l.seconds; }).concat([1e-12]));
   var lb = table(L, ["Layer", "Where", "Time (us)", "", "MACs", "MAC/s", "DRAM bytes",
-                     "MACs per byte", "Engine busy (all cores)"]);
+                     "MACs per byte", "SRAM touched", "Engines busy (of the layer's time, all cores)"]);
+  var colors = { "dma-load": "#10b981", matrix: "#3b82f6", vector: "#8b5cf6",
+                 "dma-store": "#f43f5e" };
+  function engineBars(l) {
+    if (!l.engines || !l.cycles) return "";
+    var box = el("span");
+    Object.keys(l.engines).forEach(function (name) {
+      var share = l.engines[name] / l.cycles;
+      var b = el("span", { "class": "bar", title: name + " " + (100 * share).toFixed(0) + "%" }, box);
+      b.style.width = Math.max(1, Math.round(30 * Math.min(share, 4))) + "px";
+      b.style.background = colors[name] || "#999";
+      b.style.marginRight = "2px";
+    });
+    return box;
+  }
   layers.forEach(function (l) {
     var r = row(lb, [l.name, l.placement + (l.op ? " " + l.op : ""), l.seconds * 1e6,
                      bar(l.seconds / longest), l.macs || "",
                      l.macs && l.seconds ? fmt(l.macs / l.seconds) : "",
                      l.bytes || "", l.bytes && l.macs ? l.macs / l.bytes : "",
-                     l.cycles ? (100 * l.busy / l.cycles).toFixed(0) + "%" : ""],
+                     l.sram ? fmt(l.sram) + "B" : "", engineBars(l)],
                 "layer " + l.placement);
     r.dataset.name = l.name;
   });
+  if (layers.some(function (l) { return l.engines; }))
+    el("p", { "class": "muted" }, L, "Engine bars: DMA load (green), matrix (blue), " +
+       "vector (purple), DMA store (red); 30 px is one engine busy for the whole layer.");
 
   // Engine utilization.
   if (profile.engines && profile.engines.length) {
@@ -241,6 +259,27 @@ window.onerror = function (message) {
       at += l.seconds;
     });
     svg("line", { x1: 10, x2: W2 - 10, y1: mid, y2: mid, stroke: "#999" }, s2);
+  }
+
+  // SRAM residency over the run: the SRAM each NPU layer touched (per core,
+  // the bounding range of its reads and writes), where it runs.
+  var resident = layers.filter(function (l) { return l.placement === "npu" && l.sram > 0; });
+  if (resident.length) {
+    var S = document.getElementById("traffic");
+    el("h2", {}, S, "SRAM residency over the run (bytes each layer touched)");
+    var W3 = 900, H3 = 140, total3 = resident.reduce(function (a, l) { return a + l.seconds; }, 0) || 1;
+    var most3 = Math.max.apply(null, resident.map(function (l) { return l.sram; }));
+    var s3 = svg("svg", { width: W3, height: H3, role: "img" }, S);
+    var at3 = 0;
+    resident.forEach(function (l) {
+      var x = 10 + at3 / total3 * (W3 - 20), w = Math.max(1, l.seconds / total3 * (W3 - 20));
+      var h = l.sram / most3 * (H3 - 20);
+      var g = svg("g", {}, s3);
+      svg("rect", { x: x, y: H3 - 10 - h, width: w, height: h, fill: "#8b5cf6" }, g);
+      svg("title", {}, g, l.name + ": " + fmt(l.sram) + "B of SRAM");
+      at3 += l.seconds;
+    });
+    svg("text", { x: 12, y: 12 }, s3, "peak " + fmt(most3) + "B");
   }
   document.body.dataset.status = "ok";
 })();

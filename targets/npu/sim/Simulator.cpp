@@ -1174,6 +1174,21 @@ std::string Simulator::run(const Program &program, uint8_t *dram,
       result.dramWriteBytes += written;
       if (stats) {
         stats->busyCycles += cycles;
+        stats->engineBusy[int(a.engine)] += cycles;
+        // The SRAM footprint, for the profile's residency view (reports
+        // only: the compiler's cost-model runs skip it).
+        if (options.trace) {
+          std::vector<Range> touched;
+          describe(in, a.core, config, dramLimit, touched);
+          if (stats->sram.empty())
+            stats->sram.assign(program.cores, {UINT64_MAX, 0});
+          for (const Range &r : touched)
+            if (r.space >= 0 && r.space < int64_t(stats->sram.size())) {
+              auto &[lo, hi] = stats->sram[r.space];
+              lo = std::min(lo, r.lo);
+              hi = std::max(hi, r.hi);
+            }
+        }
         stats->first = stats->first < 0 ? a.start : std::min(stats->first, a.start);
         stats->last = std::max(stats->last, a.end);
         stats->macs += macs;

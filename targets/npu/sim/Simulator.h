@@ -26,7 +26,7 @@ namespace gaon::npu {
 
 struct SimOptions {
   bool functional = true; // false: timing only, no arithmetic, no memory
-  bool trace = false;     // keep one event per instruction
+  bool trace = false;     // keep one event per instruction, SRAM footprints
 };
 
 struct TraceEvent {
@@ -40,8 +40,18 @@ struct TraceEvent {
 /// What one source node (tag) cost.
 struct TagStats {
   double busyCycles = 0; // summed over engines
+  std::array<double, kEngines> engineBusy{}; // the same, per engine
   double first = -1, last = 0;
   uint64_t macs = 0, dramRead = 0, dramWrite = 0;
+  /// SRAM the node's instructions touched: per core, the bounding range of
+  /// its reads and writes there (empty when lo >= hi).
+  std::vector<std::pair<uint64_t, uint64_t>> sram;
+  uint64_t sramBytes() const {
+    uint64_t total = 0;
+    for (auto [lo, hi] : sram)
+      total += hi > lo ? hi - lo : 0;
+    return total;
+  }
 };
 
 struct SimResult {

@@ -31,4 +31,6 @@ text += ", no script errors"
 points = len(re.findall(r'class="point"', dom))
 if points:
     text += ", roofline with %d points" % points
+if "SRAM residency over the run" in dom:
+    text += ", SRAM residency chart"
 print(text)
