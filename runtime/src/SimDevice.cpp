@@ -213,6 +213,20 @@ void registerSimDevice() {
                  [] { return std::make_unique<SimDevice>(false); });
 }
 
+/// A profile's rows for a CPU segment's ops: their measured host seconds.
+static void appendHostLayers(std::string &s, const HostRun &run,
+                             bool &first) {
+  const SegmentDesc &seg = *run.segment;
+  for (size_t i = 0; i < seg.ops.size(); ++i) {
+    appendf(s,
+            "%s{\"name\":%s,\"placement\":\"cpu\",\"op\":%s,"
+            "\"host_seconds\":%.9g}",
+            first ? "" : ",", jsonQuote(seg.ops[i].location).c_str(),
+            jsonQuote(seg.ops[i].kind).c_str(), run.seconds[i]);
+    first = false;
+  }
+}
+
 std::string simProfileJson(const std::vector<const SimRun *> &runs,
                            const std::vector<ProfilePart> &given) {
   std::vector<ProfilePart> parts = given;
@@ -269,15 +283,7 @@ std::string simProfileJson(const std::vector<const SimRun *> &runs,
   first = true;
   for (const ProfilePart &part : parts) {
     if (part.host) {
-      const SegmentDesc &seg = *part.host->segment;
-      for (size_t i = 0; i < seg.ops.size(); ++i) {
-        appendf(s,
-                "%s{\"name\":%s,\"placement\":\"cpu\",\"op\":%s,"
-                "\"host_seconds\":%.9g}",
-                first ? "" : ",", jsonQuote(seg.ops[i].location).c_str(),
-                jsonQuote(seg.ops[i].kind).c_str(), part.host->seconds[i]);
-        first = false;
-      }
+      appendHostLayers(s, *part.host, first);
       continue;
     }
     const SimRun *r = part.sim;
@@ -322,14 +328,7 @@ std::string hostProfileJson(const std::vector<const HostRun *> &runs) {
           total);
   bool first = true;
   for (const HostRun *r : runs)
-    for (size_t i = 0; i < r->segment->ops.size(); ++i) {
-      appendf(s,
-              "%s{\"name\":%s,\"placement\":\"cpu\",\"op\":%s,"
-              "\"host_seconds\":%.9g}",
-              first ? "" : ",", jsonQuote(r->segment->ops[i].location).c_str(),
-              jsonQuote(r->segment->ops[i].kind).c_str(), r->seconds[i]);
-      first = false;
-    }
+    appendHostLayers(s, *r, first);
   s += "]}";
   return s;
 }

@@ -7,13 +7,14 @@
 //            [--context=N]
 //
 // Inputs are .npy or ONNX TensorProto .pb files, by name or in graph-input
-// order, or .npz archives whose array names name inputs; with none, deterministic random inputs. Outputs are written as
-// DIR/output_<i>.npy in ONNX order, and summarized. --profile and --trace
-// write the last run's report: on the sim device the simulator's, on cpu
-// each op's host time in the same format (a Chrome trace opens in
-// Perfetto). --entry runs one entry point of a
-// binary with several (a decoder's decode and prefill steps); session
-// state (a decoder's caches) starts at zero.
+// order, or .npz archives whose array names name inputs; with none,
+// deterministic random inputs. Outputs are written as DIR/output_<i>.npy in
+// ONNX order, and summarized. --profile and --trace write the last run's
+// report: on the sim device the simulator's, on cpu each op's host time in
+// the same format (a Chrome trace opens in Perfetto; a profile named .html
+// is a page). --entry runs one entry point of a binary with several (a
+// decoder's decode and prefill steps); session state (a decoder's caches)
+// starts at zero.
 //
 //===----------------------------------------------------------------------===//
 
@@ -281,6 +282,16 @@ int main(int argc, char **argv) {
   std::vector<HostTensor> inputs(inputCount);
   std::vector<bool> given(inputCount, false);
   size_t nextPositional = 0;
+  // The index of the input named `name`, or inputCount.
+  auto inputNamed = [&](const std::string &name) {
+    for (size_t i = 0; i < inputCount; ++i) {
+      const char *n;
+      gaon_model_entry_input(model, entry, i, &n, nullptr);
+      if (name == n)
+        return i;
+    }
+    return inputCount;
+  };
   for (const std::string &spec : inputSpecs) {
     size_t eq = spec.find('=');
     size_t index = inputCount;
@@ -288,12 +299,7 @@ int main(int argc, char **argv) {
     if (eq != std::string::npos) {
       std::string name = spec.substr(0, eq);
       path = spec.substr(eq + 1);
-      for (size_t i = 0; i < inputCount; ++i) {
-        const char *n;
-        gaon_model_entry_input(model, entry, i, &n, nullptr);
-        if (name == n)
-          index = i;
-      }
+      index = inputNamed(name);
       if (index == inputCount)
         return fail("the model has no input '" + name + "'; its inputs are " +
                     signature(model, entry));
@@ -313,13 +319,7 @@ int main(int argc, char **argv) {
       if (!error.empty())
         return fail(error);
       for (auto &[name, tensor] : arrays) {
-        size_t at = inputCount;
-        for (size_t i = 0; i < inputCount; ++i) {
-          const char *n;
-          gaon_model_entry_input(model, entry, i, &n, nullptr);
-          if (name == n)
-            at = i;
-        }
+        size_t at = inputNamed(name);
         if (at == inputCount && arrays.size() == 1 && inputCount == 1)
           at = 0;
         if (at == inputCount)

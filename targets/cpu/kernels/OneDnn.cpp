@@ -146,8 +146,7 @@ struct ConvState : KernelState {
   dnnl::memory weights, srcBlocked, dstBlocked;
   // The layouts of the arena tensors (row-major or channels-last).
   dnnl::memory::desc srcPlain, dstPlain;
-  dnnl::memory::desc residual; // a fused residual add's input, if any
-  bool sumInPlace = false;
+  bool sumInPlace = false; // the output holds the residual (fused_sum 2)
   bool reorderSrc = false, reorderDst = false;
   // Made once: a run only points them at its buffers (creating a stream,
   // memories and reorder primitives per call cost about 10 us each).
@@ -207,7 +206,6 @@ std::string oneDnnConvPrepare(const OpDesc &op, const std::vector<View> &in,
     s->conv = dnnl::convolution_forward(pd);
     s->srcPlain = dnnl::memory::desc(c.src.dims(), dt::f32, viewTag(x));
     s->dstPlain = dnnl::memory::desc(c.dst.dims(), dt::f32, viewTag(out[0]));
-    s->residual = c.residual;
     s->sumInPlace = c.sumInPlace;
     s->reorderSrc = pd.src_desc() != s->srcPlain;
     s->reorderDst = pd.dst_desc() != s->dstPlain;

@@ -1126,12 +1126,19 @@ std::string Simulator::run(const Program &program, uint8_t *dram,
         cycles = kSyncCycles; // waiting is idle time, not work
       result.busyCycles[a.core][int(a.engine)] += cycles;
       uint64_t macs = 0, read = 0, written = 0;
+      // The memory the instruction touches, described once when needed.
+      std::vector<Range> touched;
+      bool described = false;
+      auto touchedRanges = [&]() -> const std::vector<Range> & {
+        if (!described)
+          describe(in, a.core, config, dramLimit, touched);
+        described = true;
+        return touched;
+      };
       if (options.functional && scratch_.bCache.valid &&
           scratch_.bCache.core == a.core) {
         // Whatever this instruction writes in SRAM may be the cached B.
-        std::vector<Range> touched;
-        describe(in, a.core, config, dramLimit, touched);
-        for (const Range &r : touched)
+        for (const Range &r : touchedRanges())
           if (r.write && r.space == int64_t(a.core) &&
               r.lo < scratch_.bCache.hi && scratch_.bCache.lo < r.hi)
             scratch_.bCache.valid = false;
@@ -1178,11 +1185,9 @@ std::string Simulator::run(const Program &program, uint8_t *dram,
         // The SRAM footprint, for the profile's residency view (reports
         // only: the compiler's cost-model runs skip it).
         if (options.trace) {
-          std::vector<Range> touched;
-          describe(in, a.core, config, dramLimit, touched);
           if (stats->sram.empty())
             stats->sram.assign(program.cores, {UINT64_MAX, 0});
-          for (const Range &r : touched)
+          for (const Range &r : touchedRanges())
             if (r.space >= 0 && r.space < int64_t(stats->sram.size())) {
               auto &[lo, hi] = stats->sram[r.space];
               lo = std::min(lo, r.lo);
