@@ -101,6 +101,11 @@ LogicalResult validate(Operation *op, int64_t tag) {
     return op->emitOpError("is not an NPU instruction");
   if (std::string error = gaon::npu::validateInstruction(*in); !error.empty())
     return op->emitOpError(error);
+  if (auto program = op->getParentOfType<ProgramOp>())
+    if (std::string error = gaon::npu::validateParams(
+            *in, uint32_t(std::max<int64_t>(program.getParams(), 0)));
+        !error.empty())
+      return op->emitOpError(error);
   return verifyTag(op, tag);
 }
 

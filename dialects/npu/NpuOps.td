@@ -61,7 +61,8 @@ def Npu_VecOp : Npu_Enum<"VecOp", "vector operation", [
   I32EnumAttrCase<"row_sum", 10>, I32EnumAttrCase<"row_max", 11>,
   I32EnumAttrCase<"to_f32", 12>, I32EnumAttrCase<"to_bf16", 13>,
   I32EnumAttrCase<"requant", 14>, I32EnumAttrCase<"qadd", 15>,
-  I32EnumAttrCase<"quantize", 16>, I32EnumAttrCase<"dequantize", 17>]>;
+  I32EnumAttrCase<"quantize", 16>, I32EnumAttrCase<"dequantize", 17>,
+  I32EnumAttrCase<"fill", 18>, I32EnumAttrCase<"mask", 19>]>;
 def Npu_VecOpAttr : EnumAttr<Npu_Dialect, Npu_VecOp, "vec"> {
   let assemblyFormat = "`<` $value `>`";
 }
@@ -81,10 +82,12 @@ def Npu_ProgramOp : Npu_Op<"program", [NoTerminator, SingleBlock]> {
   let description = [{
     `tags` name the source ONNX nodes (or fused groups) that instructions'
     `tag` indices refer to, for profiles and traces. `dram_bytes` is the
-    device memory the program addresses.
+    device memory the program addresses; `params` the number of run-time
+    integer parameters its instructions read (guards, DMA offsets, masks).
   }];
   let arguments = (ins Npu_Int:$cores, Npu_Int:$dram_bytes,
-                       StrArrayAttr:$tags);
+                       StrArrayAttr:$tags,
+                       DefaultValuedAttr<Npu_Int, "0">:$params);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "attr-dict-with-keyword $body";
   let hasVerifier = 1;
@@ -109,7 +112,12 @@ class Npu_DmaOp<string mnemonic, string direction>
                        DenseI64ArrayAttr:$sizes,
                        DenseI64ArrayAttr:$dram_strides,
                        DenseI64ArrayAttr:$sram_strides,
-                       DefaultValuedAttr<Npu_Int, "0">:$tag);
+                       DefaultValuedAttr<Npu_Int, "0">:$tag,
+                       OptionalAttr<Npu_Int>:$dram_param,
+                       OptionalAttr<Npu_Int>:$dram_param_stride,
+                       OptionalAttr<Npu_Int>:$guard_param,
+                       OptionalAttr<Npu_Int>:$guard_min,
+                       OptionalAttr<Npu_Int>:$guard_max);
   let assemblyFormat = "attr-dict";
   let hasVerifier = 1;
 }
@@ -147,7 +155,11 @@ def Npu_MatMulOp : Npu_Instruction<"matmul"> {
                        OptionalAttr<Npu_Int>:$out_outer_stride,
                        DefaultValuedAttr<Npu_Int, "0">:$tag,
                        OptionalAttr<Npu_Int>:$scales,
-                       OptionalAttr<Npu_Int>:$group);
+                       OptionalAttr<Npu_Int>:$group,
+                       UnitAttr:$b_transposed,
+                       OptionalAttr<Npu_Int>:$guard_param,
+                       OptionalAttr<Npu_Int>:$guard_min,
+                       OptionalAttr<Npu_Int>:$guard_max);
   let assemblyFormat = "attr-dict";
   let hasVerifier = 1;
 }
@@ -156,7 +168,10 @@ def Npu_VectorOp : Npu_Instruction<"vector"> {
   let summary = "y[o][i] = a[o][i] op b[o][i * b_step] on the vector engine";
   let description = [{
     `outer` rows of `n` elements; row `o` of each operand starts
-    `o * *_stride` bytes after its base.
+    `o * *_stride` bytes after its base, and each is `inner` rows
+    `*_inner_stride` bytes apart. With `guard_param`, every instruction but
+    signal and wait runs only when `guard_min <= params[guard_param] <=
+    guard_max`.
   }];
   let arguments = (ins Npu_VecOpAttr:$op, Npu_ElemTypeAttr:$type, Npu_Int:$n,
                        Npu_Int:$a, Npu_Int:$b, Npu_Int:$y,
@@ -178,8 +193,21 @@ def Npu_VectorOp : Npu_Instruction<"vector"> {
                        DefaultValuedAttr<Npu_Int, "-128">:$clamp_lo,
                        DefaultValuedAttr<Npu_Int, "127">:$clamp_hi,
                        DefaultValuedAttr<Npu_Int, "0">:$tag,
-                       // quantize and dequantize: y = a / scale, a * scale
-                       OptionalAttr<F32Attr>:$scale);
+                       // quantize and dequantize: y = a / scale, a * scale;
+                       // fill: y = scale
+                       OptionalAttr<F32Attr>:$scale,
+                       DefaultValuedAttr<Npu_Int, "1">:$inner,
+                       DefaultValuedAttr<Npu_Int, "0">:$a_inner_stride,
+                       DefaultValuedAttr<Npu_Int, "0">:$b_inner_stride,
+                       DefaultValuedAttr<Npu_Int, "0">:$y_inner_stride,
+                       // mask: docs/npu.md, "Vector engine"
+                       OptionalAttr<Npu_Int>:$mask_param,
+                       DefaultValuedAttr<Npu_Int, "0">:$key_base,
+                       DefaultValuedAttr<Npu_Int, "0">:$query_base,
+                       DefaultValuedAttr<Npu_Int, "0">:$window,
+                       OptionalAttr<Npu_Int>:$guard_param,
+                       OptionalAttr<Npu_Int>:$guard_min,
+                       OptionalAttr<Npu_Int>:$guard_max);
   let assemblyFormat = "attr-dict";
   let hasVerifier = 1;
 }

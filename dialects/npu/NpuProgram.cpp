@@ -27,6 +27,8 @@ Operation *buildProgramOp(OpBuilder &builder, Location loc,
   OperationState state(loc, npuir::ProgramOp::getOperationName());
   state.addAttribute("cores", i64(program.cores));
   state.addAttribute("dram_bytes", i64(program.dramBytes));
+  if (program.params)
+    state.addAttribute("params", i64(program.params));
   SmallVector<StringRef> tags(program.tags.begin(), program.tags.end());
   state.addAttribute("tags", builder.getStrArrayAttr(tags));
   state.addRegion();
@@ -64,6 +66,10 @@ Operation *buildProgramOp(OpBuilder &builder, Location loc,
           add("sizes", array(d.sizes));
           add("dram_strides", array(d.dramStrides));
           add("sram_strides", array(d.sramStrides));
+          if (d.dramParam >= 0) {
+            add("dram_param", i64(d.dramParam));
+            add("dram_param_stride", i64(d.dramParamStride));
+          }
           break;
         }
         case Opcode::MatMul: {
@@ -88,6 +94,8 @@ Operation *buildProgramOp(OpBuilder &builder, Location loc,
             add("scales", i64(m.scales));
             add("group", i64(m.group));
           }
+          if (m.bTransposed)
+            add("b_transposed", builder.getUnitAttr());
           if (m.store) {
             add("out", i64(m.out));
             add("out_type", npuir::ElemTypeAttr::get(ctx, elemOf(m.outType)));
@@ -125,6 +133,20 @@ Operation *buildProgramOp(OpBuilder &builder, Location loc,
           add("a_stride", i64(v.aStride));
           add("b_stride", i64(v.bStride));
           add("y_stride", i64(v.yStride));
+          if (v.inner != 1) {
+            add("inner", i64(v.inner));
+            add("a_inner_stride", i64(v.aInnerStride));
+            add("b_inner_stride", i64(v.bInnerStride));
+            add("y_inner_stride", i64(v.yInnerStride));
+          }
+          if (v.op == VecOp::Fill)
+            add("scale", builder.getF32FloatAttr(v.scale));
+          if (v.op == VecOp::Mask) {
+            add("mask_param", i64(v.maskParam));
+            add("key_base", i64(v.keyBase));
+            add("query_base", i64(v.queryBase));
+            add("window", i64(v.window));
+          }
           if (vecOpConverts(v.op)) {
             add("out_type", npuir::ElemTypeAttr::get(ctx, elemOf(v.outType)));
             add("zero_a", i64(v.zeroA));
@@ -160,6 +182,11 @@ Operation *buildProgramOp(OpBuilder &builder, Location loc,
           break;
         }
         add("tag", i64(in.tag));
+        if (in.guardParam >= 0) {
+          add("guard_param", i64(in.guardParam));
+          add("guard_min", i64(in.guardMin));
+          add("guard_max", i64(in.guardMax));
+        }
         builder.create(is);
       }
     }
@@ -169,6 +196,11 @@ Operation *buildProgramOp(OpBuilder &builder, Location loc,
 FailureOr<Instruction> readInstruction(Operation *iop, Engine engine) {
   Instruction in;
   in.engine = engine;
+  auto readGuard = [&](auto op) {
+    in.guardParam = int32_t(op.getGuardParam().value_or(-1));
+    in.guardMin = op.getGuardMin().value_or(0);
+    in.guardMax = op.getGuardMax().value_or(0);
+  };
   auto readDma = [&](auto d, Opcode opcode) -> bool {
     if (d.getSizes().size() != 4 || d.getDramStrides().size() != 4 ||
         d.getSramStrides().size() != 4)
@@ -184,6 +216,9 @@ FailureOr<Instruction> readInstruction(Operation *iop, Engine engine) {
       in.dma.dramStrides[i] = d.getDramStrides()[i];
       in.dma.sramStrides[i] = d.getSramStrides()[i];
     }
+    in.dma.dramParam = int32_t(d.getDramParam().value_or(-1));
+    in.dma.dramParamStride = d.getDramParamStride().value_or(0);
+    readGuard(d);
     return true;
   };
   if (auto d = llvm::dyn_cast<npuir::DmaLoadOp>(iop)) {
@@ -213,6 +248,8 @@ FailureOr<Instruction> readInstruction(Operation *iop, Engine engine) {
     mm.accumulate = m.getAccumulate();
     mm.scales = uint64_t(m.getScales().value_or(0));
     mm.group = uint32_t(m.getGroup().value_or(0));
+    mm.bTransposed = m.getBTransposed();
+    readGuard(m);
     if (m.getOut()) {
       mm.store = true;
       mm.out = *m.getOut();
@@ -260,6 +297,15 @@ FailureOr<Instruction> readInstruction(Operation *iop, Engine engine) {
     in.vec.clampHi = int32_t(v.getClampHi());
     if (auto sc = v.getScale())
       in.vec.scale = sc->convertToFloat();
+    in.vec.inner = uint32_t(v.getInner());
+    in.vec.aInnerStride = v.getAInnerStride();
+    in.vec.bInnerStride = v.getBInnerStride();
+    in.vec.yInnerStride = v.getYInnerStride();
+    in.vec.maskParam = int32_t(v.getMaskParam().value_or(-1));
+    in.vec.keyBase = v.getKeyBase();
+    in.vec.queryBase = v.getQueryBase();
+    in.vec.window = uint32_t(v.getWindow());
+    readGuard(v);
   } else if (auto s = llvm::dyn_cast<npuir::SignalOp>(iop)) {
     in.opcode = Opcode::Signal;
     in.tag = s.getTag();
@@ -283,6 +329,7 @@ LogicalResult readProgramOp(Operation *op, Program &out) {
   out = Program{};
   out.cores = int(prog.getCores());
   out.dramBytes = uint64_t(prog.getDramBytes());
+  out.params = uint32_t(prog.getParams());
   out.queues.assign(out.cores, {});
   for (Attribute t : prog.getTags())
     out.tags.push_back(llvm::cast<StringAttr>(t).str());

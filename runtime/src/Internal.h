@@ -71,6 +71,12 @@ struct SegmentDesc {
   // NPU segments: the decoded program and where tensors go in DRAM.
   std::shared_ptr<const npu::Program> program;
   std::vector<NpuBindingDesc> constants, inputs, outputs;
+  /// Run-time parameters: each i64 host tensor fills program->params
+  /// from `first`, one per element, before each run.
+  struct ParamBinding {
+    uint32_t tensor, first;
+  };
+  std::vector<ParamBinding> params;
 };
 
 struct IoDesc {

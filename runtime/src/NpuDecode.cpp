@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Internal.h"
+#include "targets/npu/isa/Validate.h"
 
 #include "targets/npu/isa/GnbCodec.h"
 
@@ -184,6 +185,32 @@ gaon_status decodeNpuSegment(const gaon_model &m, const gnb::NpuProgram *f,
     return s;
   if (gaon_status s = bindings(f->outputs(), seg.outputs, Role::Output, "output"))
     return s;
+  program->params = f->params();
+  if (f->param_inputs())
+    for (const gnb::NpuParams *p : *f->param_inputs()) {
+      if (p->tensor() >= m.tensors.size())
+        return invalidNpu("a parameter binding names tensor " +
+                          std::to_string(p->tensor()) + " of " +
+                          std::to_string(m.tensors.size()));
+      const TensorDesc &t = m.tensors[p->tensor()];
+      if (t.dtype != GAON_I64 || t.storage == TensorDesc::Storage::Constant)
+        return invalidNpu("parameter tensor '" + t.name +
+                          "' must be a computed i64 tensor");
+      if (uint64_t(p->first()) + uint64_t(t.elementCount) > program->params)
+        return invalidNpu("parameter tensor '" + t.name + "' fills params " +
+                          std::to_string(p->first()) + " to " +
+                          std::to_string(p->first() + t.elementCount) +
+                          " of a program with " +
+                          std::to_string(program->params));
+      seg.params.push_back({p->tensor(), p->first()});
+    }
+  for (int c = 0; c < program->cores; ++c)
+    for (int e = 0; e < npu::kEngines; ++e)
+      for (const npu::Instruction &in : program->queues[c][e])
+        if (std::string error = npu::validateParams(in, program->params);
+            !error.empty())
+          return invalidNpu("core " + std::to_string(c) + " " +
+                            npu::engineName(npu::Engine(e)) + ": " + error);
   seg.program = std::move(program);
   return nullptr;
 }

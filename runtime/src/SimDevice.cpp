@@ -62,6 +62,13 @@ public:
 
   gaon_status run(ExecutionState &state) override {
     uint64_t hostBytes = 0;
+    // Run-time parameters (a decoder's positions) travel with the launch.
+    params.assign(segment.program->params, 0);
+    for (const SegmentDesc::ParamBinding &p : segment.params) {
+      const TensorDesc &t = model.tensors[p.tensor];
+      std::memcpy(params.data() + p.first, state.tensorData(p.tensor),
+                  size_t(t.elementCount) * sizeof(int64_t));
+    }
     if (!functional) {
       // Timing only: no data moves; the NPU's outputs are left as they are.
       for (const auto *list : {&segment.inputs, &segment.outputs})
@@ -71,7 +78,8 @@ public:
                                  npu::elemBytes(b.deviceType)
                            : model.tensors[b.tensor].byteSize;
       std::vector<uint8_t> none;
-      std::string error = simulator.run(*segment.program, none, run_.result);
+      std::string error =
+          simulator.run(*segment.program, none, run_.result, params);
       if (!error.empty())
         return makeStatus(GAON_INTERNAL, "npu simulator: " + error);
       run_.hostBytes = hostBytes;
@@ -89,8 +97,8 @@ public:
         hostBytes += t.byteSize;
       }
     }
-    std::string error =
-        simulator.run(*segment.program, dram.data(), dram.size(), run_.result);
+    std::string error = simulator.run(*segment.program, dram.data(),
+                                      dram.size(), run_.result, params);
     if (!error.empty())
       return makeStatus(GAON_INTERNAL, "npu simulator: " + error);
     for (const NpuBindingDesc &b : segment.outputs) {
@@ -154,6 +162,7 @@ private:
   bool functional;
   npu::Simulator simulator;
   npu::DeviceMemory dram; // touched pages only cost host memory
+  std::vector<int64_t> params;
   SimRun run_;
 };
 

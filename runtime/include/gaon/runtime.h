@@ -67,7 +67,7 @@ typedef enum gaon_dtype {
 /* Gaon's version, and the .gnb format version this runtime reads and the
  * compiler of the same version writes. */
 #define GAON_VERSION "0.1.0"
-#define GAON_GNB_FORMAT_VERSION 6
+#define GAON_GNB_FORMAT_VERSION 7
 
 /* The largest tensors a binary may describe: the loader refuses more, and
  * the compiler refuses to write more. */

@@ -132,7 +132,8 @@ encodeInstruction(flatbuffers::FlatBufferBuilder &fbb, const Instruction &in) {
     vec = encode(fbb, in.vec);
   return gnb::CreateNpuInstruction(
       fbb, gnb::NpuOpcode(in.opcode), gnb::NpuEngine(in.engine), in.tag, dma,
-      mm, vec, in.semaphore, in.value, in.core);
+      mm, vec, in.semaphore, in.value, in.core, in.guardParam, in.guardMin,
+      in.guardMax);
 }
 
 std::string decodeInstruction(const gnb::NpuInstruction &f, Instruction &in) {
@@ -144,6 +145,9 @@ std::string decodeInstruction(const gnb::NpuInstruction &f, Instruction &in) {
   in.semaphore = f.semaphore();
   in.value = f.value();
   in.core = f.core();
+  in.guardParam = f.guard_param();
+  in.guardMin = f.guard_min();
+  in.guardMax = f.guard_max();
   std::string error;
   switch (in.opcode) {
   case Opcode::DmaLoad:

@@ -47,7 +47,8 @@ const char *vecOpName(VecOp op) {
   static const char *const names[] = {
       "add",    "sub",     "mul",     "max",      "min",     "relu",
       "copy",   "exp",     "rsqrt",   "recip",    "row_sum", "row_max",
-      "to_f32", "to_bf16", "requant", "qadd",     "quantize", "dequantize"};
+      "to_f32", "to_bf16", "requant", "qadd",     "quantize", "dequantize",
+      "fill",   "mask"};
   return nameIn(names, unsigned(op));
 }
 

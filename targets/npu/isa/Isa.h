@@ -107,6 +107,13 @@ enum class VecOp : uint8_t {
   //   dequantize: a of i8 or u8; y = (a - zeroA) * scale in f32, of
   //               `outType` (bf16: rounded once, or f32)
   Quantize, Dequantize,
+  // Format version 6 (f32 or bf16):
+  //   fill: y = scale (a is not read)
+  //   mask: y[o][i] = a[o][i] where key k = keyBase + i is visible to the
+  //         query at q = params[maskParam] + queryBase + o (k <= q, and
+  //         k > q - window when window > 0), else -infinity. `o` is the
+  //         outer row: its inner rows (a query's grouped heads) share q.
+  Fill, Mask,
 };
 /// Whether an op reads b.
 inline bool vecOpIsBinary(VecOp op) {
@@ -118,6 +125,8 @@ inline bool vecOpIsInteger(VecOp op) {
 inline bool vecOpConverts(VecOp op) {
   return op == VecOp::Quantize || op == VecOp::Dequantize;
 }
+/// Whether an op reads a.
+inline bool vecOpReadsA(VecOp op) { return op != VecOp::Fill; }
 inline bool vecOpIsRowReduction(VecOp op) {
   return op == VecOp::RowSum || op == VecOp::RowMax;
 }
@@ -166,6 +175,11 @@ struct Instruction {
   uint32_t semaphore = 0;
   uint32_t value = 0;   // Wait: the count to reach
   uint32_t core = 0;    // Signal: the core whose semaphore it bumps
+  // Format version 6: with guardParam >= 0, the instruction runs only when
+  // guardMin <= params[guardParam] <= guardMax; otherwise it does nothing
+  // and takes one cycle (a wait or signal is never guarded).
+  int32_t guardParam = -1;
+  int64_t guardMin = 0, guardMax = 0;
 };
 
 constexpr int kSemaphores = 32;
@@ -176,7 +190,19 @@ struct Program {
   std::vector<std::array<std::vector<Instruction>, kEngines>> queues;
   std::vector<std::string> tags; // names of the source nodes
   uint64_t dramBytes = 0;        // device memory the program addresses
+  /// Run-time integer parameters (format version 6): the host supplies
+  /// `params` values with each run (a decoder's positions); guards,
+  /// DMA offsets and masks read them.
+  uint32_t params = 0;
 };
+
+/// Whether an instruction depends on run-time parameters.
+inline bool instructionIsDynamic(const Instruction &in) {
+  return in.guardParam >= 0 ||
+         ((in.opcode == Opcode::DmaLoad || in.opcode == Opcode::DmaStore) &&
+          in.dma.dramParam >= 0) ||
+         (in.opcode == Opcode::Vector && in.vec.op == VecOp::Mask);
+}
 
 } // namespace gaon::npu
 

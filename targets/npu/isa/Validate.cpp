@@ -55,6 +55,9 @@ std::string validateDma(const DmaDesc &d) {
            ", " + std::to_string(d.sizes[2]) + ", " +
            std::to_string(d.sizes[3]) + "] of " +
            std::to_string(d.elemBytes) + "-byte elements move more";
+  if (d.dramParam < -1 || (d.dramParam < 0 && d.dramParamStride != 0))
+    return "a DMA's dram_param is a parameter index, or -1 (none) with a "
+           "zero dram_param_stride";
   return "";
 }
 
@@ -73,6 +76,9 @@ std::string validateMatMul(const MatMulDesc &mm) {
            " != " + std::to_string(mm.m);
   if (matModeIsWeightOnly(mm.mode) && mm.group == 0)
     return "a weight-only matmul needs a group of at least 1";
+  if (mm.bTransposed && mm.mode != MatMode::BF16xBF16)
+    return std::string("a transposed B is for bf16xbf16 matmuls, not ") +
+           matModeName(mm.mode);
   if (!mm.store)
     return "";
   bool integer = matModeIsInteger(mm.mode);
@@ -100,17 +106,30 @@ std::string validateMatMul(const MatMulDesc &mm) {
 
 std::string validateVector(const VectorDesc &v) {
   VecOp op = v.op;
-  if (uint8_t(op) > uint8_t(VecOp::Dequantize))
+  if (uint8_t(op) > uint8_t(VecOp::Mask))
     return "vector instruction has an unknown op";
+  if (v.inner < 1)
+    return "vector inner must be at least 1";
+  if ((op == VecOp::Fill || op == VecOp::Mask) && !isFloat(v.type))
+    return std::string(vecOpName(op)) + " takes f32 or bf16, not " +
+           elemTypeName(v.type);
+  if (op == VecOp::Fill && !std::isfinite(v.scale) && !std::isinf(v.scale))
+    return "fill's value (scale) must not be NaN";
+  if (op == VecOp::Mask && v.maskParam < 0)
+    return "mask needs the parameter holding the first query's position "
+           "(mask_param)";
+  if (op != VecOp::Mask && v.maskParam != -1)
+    return "mask_param is for mask instructions";
   if (!known(v.type) || !known(v.bType) || !known(v.outType))
     return "vector instruction has an unknown element type";
   if (v.bStep > 1)
     return "vector b_step must be 0 (broadcast) or 1, got " +
            std::to_string(v.bStep);
-  if (saturatingMul(v.n, std::max<uint32_t>(v.outer, 1)) > kMaxVectorElements)
+  if (saturatingMul(saturatingMul(v.n, std::max<uint32_t>(v.outer, 1)),
+                    std::max<uint32_t>(v.inner, 1)) > kMaxVectorElements)
     return "a vector instruction touches at most 2^30 elements; n " +
            std::to_string(v.n) + " times outer " + std::to_string(v.outer) +
-           " is more";
+           " times inner " + std::to_string(v.inner) + " is more";
   if (v.outer < 1)
     return "vector outer must be at least 1";
   if (v.n > (uint64_t(1) << 40))
@@ -163,15 +182,17 @@ std::string validateVector(const VectorDesc &v) {
   }
   // Operands are aligned to their element size (y's is the result's).
   uint64_t eb = elemBytes(type);
-  if (v.a % eb || uint64_t(v.aStride) % eb)
+  if (vecOpReadsA(op) && (v.a % eb || uint64_t(v.aStride) % eb ||
+                          uint64_t(v.aInnerStride) % eb))
     return "vector a and its stride must be multiples of the element size (" +
            std::to_string(eb) + " bytes)";
   uint64_t bb = elemBytes(vectorBType(v));
-  if (vecOpIsBinary(op) && (v.b % bb || uint64_t(v.bStride) % bb))
+  if (vecOpIsBinary(op) && (v.b % bb || uint64_t(v.bStride) % bb ||
+                            uint64_t(v.bInnerStride) % bb))
     return "vector b and its stride must be multiples of the element size (" +
            std::to_string(bb) + " bytes)";
   uint64_t yb = elemBytes(vectorResultType(v));
-  if (v.y % yb || uint64_t(v.yStride) % yb)
+  if (v.y % yb || uint64_t(v.yStride) % yb || uint64_t(v.yInnerStride) % yb)
     return "vector y and its stride must be multiples of its element size (" +
            std::to_string(yb) + " bytes)";
   return "";
@@ -180,6 +201,14 @@ std::string validateVector(const VectorDesc &v) {
 } // namespace
 
 std::string validateInstruction(const Instruction &in) {
+  if (in.guardParam < -1)
+    return "guard_param is a parameter index, or -1 (none)";
+  if (in.guardParam >= 0 &&
+      (in.opcode == Opcode::Signal || in.opcode == Opcode::Wait))
+    return "a signal or wait cannot be guarded (semaphore counts would "
+           "depend on run-time values)";
+  if (in.guardParam >= 0 && in.guardMin > in.guardMax)
+    return "guard_min exceeds guard_max: the instruction would never run";
   Engine needs;
   switch (in.opcode) {
   case Opcode::DmaLoad: needs = Engine::Load; break;
@@ -206,6 +235,23 @@ std::string validateInstruction(const Instruction &in) {
   case Opcode::MatMul: return validateMatMul(in.mm);
   default: return validateVector(in.vec);
   }
+}
+
+std::string validateParams(const Instruction &in, uint32_t params) {
+  auto check = [&](int32_t index, const char *what) -> std::string {
+    if (index >= 0 && uint32_t(index) >= params)
+      return std::string(what) + " reads run-time parameter " +
+             std::to_string(index) + " of a program with " +
+             std::to_string(params);
+    return "";
+  };
+  if (std::string e = check(in.guardParam, "guard_param"); !e.empty())
+    return e;
+  if (in.opcode == Opcode::DmaLoad || in.opcode == Opcode::DmaStore)
+    return check(in.dma.dramParam, "dram_param");
+  if (in.opcode == Opcode::Vector)
+    return check(in.vec.maskParam, "mask_param");
+  return "";
 }
 
 } // namespace gaon::npu

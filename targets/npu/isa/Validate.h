@@ -23,6 +23,10 @@ namespace gaon::npu {
 /// Why `in` is malformed; empty when it is not.
 std::string validateInstruction(const Instruction &in);
 
+/// Why `in` reads a run-time parameter a program of `params` parameters
+/// lacks; empty when it does not.
+std::string validateParams(const Instruction &in, uint32_t params);
+
 } // namespace gaon::npu
 
 #endif // GAON_TARGETS_NPU_ISA_VALIDATE_H

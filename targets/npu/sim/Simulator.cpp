@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <limits>
 #include <map>
 #include <sys/mman.h>
@@ -78,6 +79,8 @@ struct Active {
   bool dma = false;
   double latencyEnd = 0, remaining = 0;
   std::vector<Range> ranges;
+  size_t index = 0;     // in its queue
+  bool skipped = false; // guarded out: does nothing for one cycle
 };
 
 struct PendingSignal {
@@ -105,8 +108,17 @@ double Simulator::matMulCycles(const MatMulDesc &mm) const {
     kTiles = double(full) * std::ceil(double(mm.group) / config.matrixRows) +
              (rest ? std::ceil(double(rest) / config.matrixRows) : 0.0);
   }
-  double tiles = kTiles * std::ceil(double(mm.n) / config.matrixCols);
-  return tiles * mm.m / rate + config.matrixRows + config.matrixCols;
+  double nTiles = std::ceil(double(mm.n) / config.matrixCols);
+  double tiles = kTiles * nTiles;
+  // Each weight tile loads while the previous one streams, through a port
+  // of `cols` elements per cycle: a tile costs at least its elements over
+  // the port, so few rows of A (a decode step) cannot stream tiles faster
+  // than they load.
+  double tileK = std::min<double>(mm.k, config.matrixRows);
+  double tileN = std::min<double>(mm.n, config.matrixCols);
+  double load = std::ceil(tileK * tileN / config.matrixCols);
+  return tiles * std::max(mm.m / rate, load) + config.matrixRows +
+         config.matrixCols;
 }
 
 double Simulator::vectorCycles(const VectorDesc &v) const {
@@ -123,7 +135,8 @@ double Simulator::vectorCycles(const VectorDesc &v) const {
     perRow *= kFunctionPasses;
   if (vecOpIsRowReduction(v.op))
     perRow += std::ceil(std::log2(double(config.vectorLanes)));
-  return double(v.outer) * perRow + kVectorLatency;
+  return double(v.outer) * std::max<uint32_t>(v.inner, 1) * perRow +
+         kVectorLatency;
 }
 
 uint64_t Simulator::dramChargedBytes(const DmaDesc &d) {
@@ -184,8 +197,11 @@ std::string describe(const Instruction &in, uint32_t core,
       return "matmul A has a negative walk";
     if (auto e = add(core, lo, hi, false, "matmul A"); !e.empty())
       return e;
-    if (!walkRange(mm.b, {1, 1, mm.k, 1}, {0, 0, mm.bRowStride, 1},
-                   matBRowBytes(mm.mode, mm.n), lo, hi))
+    if (!(mm.bTransposed
+              ? walkRange(mm.b, {1, 1, mm.n, 1}, {0, 0, mm.bRowStride, 1},
+                          2 * uint64_t(mm.k), lo, hi)
+              : walkRange(mm.b, {1, 1, mm.k, 1}, {0, 0, mm.bRowStride, 1},
+                          matBRowBytes(mm.mode, mm.n), lo, hi)))
       return "matmul B has a negative walk";
     if (auto e = add(core, lo, hi, false, "matmul B"); !e.empty())
       return e;
@@ -229,28 +245,35 @@ std::string describe(const Instruction &in, uint32_t core,
     const VectorDesc &v = in.vec;
     if (v.n == 0)
       return "";
-    // One bounding range per operand: the row walk plus a row's bytes.
-    auto operand = [&](uint64_t base, int64_t stride, uint64_t rowBytes,
-                       bool write, const char *what) -> std::string {
+    // One bounding range per operand: the row walk (outer, then inner
+    // rows) plus a row's bytes.
+    auto operand = [&](uint64_t base, int64_t stride, int64_t innerStride,
+                       uint64_t rowBytes, bool write,
+                       const char *what) -> std::string {
       int64_t span = int64_t(v.outer - 1) * stride;
-      if (int64_t(base) + std::min<int64_t>(span, 0) < 0)
+      int64_t innerSpan = int64_t(v.inner - 1) * innerStride;
+      int64_t low = std::min<int64_t>(span, 0) + std::min<int64_t>(innerSpan, 0);
+      int64_t high = std::max<int64_t>(span, 0) + std::max<int64_t>(innerSpan, 0);
+      if (int64_t(base) + low < 0)
         return std::string(what) + " has a negative walk";
-      return add(core, base + std::min<int64_t>(span, 0),
-                 base + std::max<int64_t>(span, 0) + rowBytes, write, what);
+      return add(core, base + low, base + high + rowBytes, write, what);
     };
     uint64_t eb = elemBytes(v.type);
     uint64_t yb = elemBytes(vectorResultType(v));
-    if (auto e = operand(v.a, v.aStride, v.n * eb, false, "vector a");
-        !e.empty())
-      return e;
+    if (vecOpReadsA(v.op))
+      if (auto e = operand(v.a, v.aStride, v.aInnerStride, v.n * eb, false,
+                           "vector a");
+          !e.empty())
+        return e;
     if (vecOpIsBinary(v.op))
-      if (auto e = operand(v.b, v.bStride,
+      if (auto e = operand(v.b, v.bStride, v.bInnerStride,
                            (v.bStep ? v.n : 1) * elemBytes(vectorBType(v)),
                            false, "vector b");
           !e.empty())
         return e;
-    return operand(v.y, v.yStride, vecOpIsRowReduction(v.op) ? yb : v.n * yb,
-                   true, "vector y");
+    return operand(v.y, v.yStride, v.yInnerStride,
+                   vecOpIsRowReduction(v.op) ? yb : v.n * yb, true,
+                   "vector y");
   }
   case Opcode::Signal:
   case Opcode::Wait:
@@ -346,11 +369,18 @@ void productsF32(const MatMulDesc &mm, const uint8_t *s, uint32_t k0,
   bool weightOnly = matModeIsWeightOnly(mm.mode);
   bool hit = bc.valid && bc.b == mm.b && bc.stride == mm.bRowStride &&
              bc.k0 == k0 && bc.kn == kn && bc.n == mm.n &&
-             bc.mode == mm.mode &&
+             bc.mode == mm.mode && bc.transposed == mm.bTransposed &&
              (!weightOnly || (bc.scales == mm.scales && bc.group == mm.group));
   if (!hit) {
     bc.data.resize(size_t(kn) * mm.n);
-    for (uint32_t k = 0; k < kn; ++k) {
+    if (mm.bTransposed) // B's rows are columns: element (k, j) at row j
+      for (uint32_t j = 0; j < mm.n; ++j) {
+        const uint8_t *br = s + mm.b + int64_t(j) * mm.bRowStride;
+        for (uint32_t k = 0; k < kn; ++k)
+          bc.data[size_t(k) * mm.n + j] =
+              bf16ToFloat(load<uint16_t>(br + 2 * size_t(k0 + k)));
+      }
+    for (uint32_t k = 0; k < kn && !mm.bTransposed; ++k) {
       const uint8_t *br = s + mm.b + int64_t(k0 + k) * mm.bRowStride;
       float *bd = &bc.data[size_t(k) * mm.n];
       if (mm.mode == MatMode::BF16xBF16) {
@@ -371,20 +401,21 @@ void productsF32(const MatMulDesc &mm, const uint8_t *s, uint32_t k0,
           bd[j] = float(int8_t(br[j]));
       }
     }
+    int64_t bRows = mm.bTransposed ? int64_t(mm.n) : int64_t(k0 + kn);
     uint64_t lo = mm.b + uint64_t(std::min<int64_t>(
-                             0, (int64_t(k0 + kn) - 1) * mm.bRowStride));
+                             0, (bRows - 1) * mm.bRowStride));
     uint64_t hi = mm.b +
-                  uint64_t(std::max<int64_t>(
-                      0, (int64_t(k0 + kn) - 1) * mm.bRowStride)) +
-                  matBRowBytes(mm.mode, mm.n);
+                  uint64_t(std::max<int64_t>(0, (bRows - 1) * mm.bRowStride)) +
+                  (mm.bTransposed ? 2 * uint64_t(mm.k)
+                                  : matBRowBytes(mm.mode, mm.n));
     if (weightOnly) {
       // A write to the scales also invalidates the cached weights.
       uint64_t groups = (uint64_t(mm.k) + mm.group - 1) / mm.group;
       lo = std::min(lo, mm.scales);
       hi = std::max(hi, mm.scales + 4 * groups * mm.n);
     }
-    bc = {true,    mm.b, mm.bRowStride, k0,  kn, mm.n, mm.mode,
-          mm.scales, mm.group, lo, hi, std::move(bc.data)};
+    bc = {true,      mm.b,     mm.bRowStride, k0, kn, mm.n, mm.mode,
+          mm.bTransposed, mm.scales, mm.group, lo, hi, std::move(bc.data)};
   }
   const float *bp = bc.data.data();
   if (into)
@@ -404,9 +435,11 @@ struct Simulator::MatMulScratch::Bf16Gemms {
   struct Key {
     int64_t m, n, k, lda, ldb, ldc;
     bool accumulate;
+    bool bTransposed = false; // B given as n rows of k, ldb apart
     bool operator<(const Key &o) const {
-      return std::tie(m, n, k, lda, ldb, ldc, accumulate) <
-             std::tie(o.m, o.n, o.k, o.lda, o.ldb, o.ldc, o.accumulate);
+      return std::tie(m, n, k, lda, ldb, ldc, accumulate, bTransposed) <
+             std::tie(o.m, o.n, o.k, o.lda, o.ldb, o.ldc, o.accumulate,
+                      o.bTransposed);
     }
   };
   struct Entry {
@@ -445,6 +478,10 @@ struct Simulator::MatMulScratch::Bf16Gemms {
     dnnl_memory_desc_t a, b, c;
     dnnl_dims_t ad = {key.m, key.k}, as = {key.lda, 1};
     dnnl_dims_t bd = {key.k, key.n}, bs = {key.ldb, 1};
+    if (key.bTransposed) {
+      bs[0] = 1;
+      bs[1] = key.ldb;
+    }
     dnnl_dims_t cd = {key.m, key.n}, cs = {key.ldc, 1};
     dnnl_matmul_desc_t desc;
     dnnl_primitive_attr_t attr = nullptr;
@@ -512,7 +549,8 @@ namespace {
 /// the shapes or oneDNN do not allow it.
 bool bf16Product(const MatMulDesc &mm, uint8_t *s,
                  Simulator::MatMulScratch &scratch) {
-  if (mm.b % 2 || mm.bRowStride % 2 || mm.bRowStride < 2 * int64_t(mm.n) ||
+  int64_t bRowElems = mm.bTransposed ? int64_t(mm.k) : int64_t(mm.n);
+  if (mm.b % 2 || mm.bRowStride % 2 || mm.bRowStride < 2 * bRowElems ||
       mm.c % 4 || mm.cRowStride % 4 || mm.cRowStride < 4 * int64_t(mm.n))
     return false;
   if (!scratch.bf16)
@@ -526,7 +564,7 @@ bool bf16Product(const MatMulDesc &mm, uint8_t *s,
     std::memcpy(ap + size_t(r) * mm.k, s + rows.at(r), rowBytes);
   Simulator::MatMulScratch::Bf16Gemms::Key key{
       mm.m, mm.n, mm.k, mm.k, mm.bRowStride / 2, mm.cRowStride / 4,
-      mm.accumulate};
+      mm.accumulate, mm.bTransposed};
   return scratch.bf16->run(key, ap, s + mm.b,
                            reinterpret_cast<float *>(s + mm.c));
 }
@@ -781,7 +819,58 @@ void execConvert(const VectorDesc &v, uint8_t *s) {
   }
 }
 
-void execVector(const VectorDesc &v, uint8_t *s) {
+/// fill and mask (f32 or bf16); `q0` is the first row's query position.
+void execFillMask(const VectorDesc &v, uint8_t *s, int64_t q0) {
+  bool bf16 = v.type == ElemType::BF16;
+  int eb = elemBytes(v.type);
+  auto write = [&](uint8_t *p, float f) {
+    if (bf16)
+      store<uint16_t>(p, floatToBf16(f));
+    else
+      store<float>(p, f);
+  };
+  for (uint32_t o = 0; o < v.outer; ++o) {
+    uint8_t *y = s + v.y + o * v.yStride;
+    if (v.op == VecOp::Fill) {
+      for (uint64_t i = 0; i < v.n; ++i)
+        write(y + i * eb, v.scale);
+      continue;
+    }
+    const uint8_t *a = s + v.a + o * v.aStride;
+    int64_t q = q0 + int64_t(o);
+    // Keys [lo, hi] are visible: k <= q, and k > q - window.
+    int64_t hi = q - v.keyBase;
+    int64_t lo = v.window ? q - int64_t(v.window) + 1 - v.keyBase
+                          : std::numeric_limits<int64_t>::min();
+    for (uint64_t i = 0; i < v.n; ++i) {
+      bool visible = int64_t(i) <= hi && int64_t(i) >= lo;
+      if (!visible)
+        write(y + i * eb, -INFINITY);
+      else if (y + i * eb != a + i * eb)
+        std::memmove(y + i * eb, a + i * eb, eb);
+    }
+  }
+}
+
+void execVector(const VectorDesc &v, uint8_t *s,
+                const std::vector<int64_t> &params) {
+  if (v.inner > 1) {
+    // Inner rows: the same instruction at each inner offset.
+    for (uint32_t j = 0; j < v.inner; ++j) {
+      VectorDesc row = v;
+      row.inner = 1;
+      row.a += j * v.aInnerStride;
+      row.b += j * v.bInnerStride;
+      row.y += j * v.yInnerStride;
+      execVector(row, s, params);
+    }
+    return;
+  }
+  if (v.op == VecOp::Fill || v.op == VecOp::Mask)
+    return execFillMask(v, s,
+                        v.op == VecOp::Mask
+                            ? params[v.maskParam] + v.queryBase
+                            : 0);
   if (vecOpIsInteger(v.op))
     return execInteger(v, s);
   if (vecOpConverts(v.op))
@@ -922,8 +1011,13 @@ bool DeviceMemory::allocate(uint64_t size) {
 }
 
 std::string Simulator::run(const Program &program, uint8_t *dram,
-                           uint64_t dramSize, SimResult &result) {
+                           uint64_t dramSize, SimResult &result,
+                           const std::vector<int64_t> &params) {
   result = SimResult{};
+  if (params.size() < program.params)
+    return "the program reads " + std::to_string(program.params) +
+           " run-time parameters; the run supplies " +
+           std::to_string(params.size());
   int cores = program.cores;
   if (cores < 1 || cores > config.cores || (int)program.queues.size() != cores)
     return "the program uses " + std::to_string(cores) + " cores; the " +
@@ -945,20 +1039,57 @@ std::string Simulator::run(const Program &program, uint8_t *dram,
   constexpr double kMaxFunctionalWork = double(uint64_t(1) << 40);
   double work = 0;
   std::vector<std::array<std::vector<std::vector<Range>>, kEngines>> ranges(cores);
+  // Instructions as this run sees them: those that read run-time
+  // parameters resolved (DMA offsets applied), guarded-out ones skipped.
+  std::vector<std::array<std::vector<const Instruction *>, kEngines>> instr(
+      cores);
+  std::vector<std::array<std::vector<char>, kEngines>> skipped(cores);
+  std::deque<Instruction> resolved;
   for (int c = 0; c < cores; ++c)
     for (int e = 0; e < kEngines; ++e) {
       const auto &queue = program.queues[c][e];
       ranges[c][e].resize(queue.size());
+      instr[c][e].resize(queue.size());
+      skipped[c][e].assign(queue.size(), 0);
       for (size_t i = 0; i < queue.size(); ++i) {
         if (queue[i].engine != Engine(e) &&
             queue[i].opcode != Opcode::Signal && queue[i].opcode != Opcode::Wait)
           return where(c, e, i) + ": queued on the " + engineName(Engine(e)) +
                  " engine but meant for the " + engineName(queue[i].engine);
+        if (std::string error = validateParams(queue[i], program.params);
+            !error.empty())
+          return where(c, e, i) + ": " + error;
+        instr[c][e][i] = &queue[i];
+        if (instructionIsDynamic(queue[i])) {
+          const Instruction &q = queue[i];
+          if (q.guardParam >= 0 && (params[q.guardParam] < q.guardMin ||
+                                    params[q.guardParam] > q.guardMax)) {
+            skipped[c][e][i] = 1;
+            continue;
+          }
+          if ((q.opcode == Opcode::DmaLoad || q.opcode == Opcode::DmaStore) &&
+              q.dma.dramParam >= 0) {
+            Instruction r = q;
+            __int128 at = __int128(q.dma.dram) +
+                          __int128(params[q.dma.dramParam]) *
+                              q.dma.dramParamStride;
+            if (at < 0 || at > __int128(dramLimit))
+              return where(c, e, i) + ": DMA at DRAM offset " +
+                     std::to_string(int64_t(at)) +
+                     " (run-time parameter " +
+                     std::to_string(q.dma.dramParam) + " = " +
+                     std::to_string(params[q.dma.dramParam]) +
+                     ") lies outside DRAM";
+            r.dma.dram = uint64_t(at);
+            resolved.push_back(r);
+            instr[c][e][i] = &resolved.back();
+          }
+        }
         std::string error =
-            describe(queue[i], c, config, dramLimit, ranges[c][e][i]);
+            describe(*instr[c][e][i], c, config, dramLimit, ranges[c][e][i]);
         if (!error.empty())
           return where(c, e, i) + ": " + error;
-        const Instruction &in = queue[i];
+        const Instruction &in = *instr[c][e][i];
         if (in.opcode == Opcode::DmaLoad || in.opcode == Opcode::DmaStore)
           work += double(in.dma.sizes[0]) * in.dma.sizes[1] *
                   in.dma.sizes[2] * in.dma.sizes[3];
@@ -1013,11 +1144,11 @@ std::string Simulator::run(const Program &program, uint8_t *dram,
         if (busy[c][e] || next[c][e] >= program.queues[c][e].size())
           continue;
         size_t index = next[c][e];
-        const Instruction &in = program.queues[c][e][index];
+        const Instruction &in = *instr[c][e][index];
         if (in.opcode == Opcode::Wait && semaphores[c][in.semaphore] < in.value)
           continue;
         Active a{uint32_t(c), Engine(e), &in, now, now, false, 0, 0,
-                 ranges[c][e][index]};
+                 ranges[c][e][index], index, skipped[c][e][index] != 0};
         for (const Active &other : active)
           for (const Range &x : a.ranges)
             for (const Range &y : other.ranges)
@@ -1027,12 +1158,10 @@ std::string Simulator::run(const Program &program, uint8_t *dram,
                 return "race: " + where(c, e, index) + " " +
                        (x.write ? "writes" : "reads") + " " +
                        (x.space == kDram ? "DRAM" : "SRAM") + " bytes that " +
-                       where(other.core, int(other.engine),
-                             other.instr - program.queues[other.core]
-                                               [int(other.engine)].data()) +
+                       where(other.core, int(other.engine), other.index) +
                        (y.write ? " writes" : " reads") +
                        " at the same time; order them with signal and wait";
-        switch (in.opcode) {
+        switch (a.skipped ? Opcode::Wait : in.opcode) {
         case Opcode::DmaLoad:
         case Opcode::DmaStore:
           a.dma = true;
@@ -1120,6 +1249,13 @@ std::string Simulator::run(const Program &program, uint8_t *dram,
       }
       a.end = now;
       const Instruction &in = *a.instr;
+      if (a.skipped) { // guarded out: a cycle of the queue, nothing else
+        result.busyCycles[a.core][int(a.engine)] += kSyncCycles;
+        busy[a.core][int(a.engine)] = false;
+        ++next[a.core][int(a.engine)];
+        active.erase(active.begin() + i);
+        continue;
+      }
       TagStats *stats = tagStats(in);
       double cycles = a.end - a.start;
       if (in.opcode == Opcode::Wait || in.opcode == Opcode::Signal)
@@ -1165,7 +1301,7 @@ std::string Simulator::run(const Program &program, uint8_t *dram,
         break;
       case Opcode::Vector:
         if (options.functional)
-          execVector(in.vec, sram[a.core].data());
+          execVector(in.vec, sram[a.core].data(), params);
         break;
       case Opcode::Signal:
         if (in.core == a.core)

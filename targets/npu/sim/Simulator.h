@@ -90,13 +90,14 @@ public:
   Simulator(const NpuConfig &config, SimOptions options = {});
 
   /// Runs `program` against `dram` (device memory, read and written; with
-  /// functional simulation it must hold program.dramBytes). Returns an
-  /// error message, empty on success.
+  /// functional simulation it must hold program.dramBytes), with the
+  /// run-time parameters `params` (at least program.params of them).
+  /// Returns an error message, empty on success.
   std::string run(const Program &program, uint8_t *dram, uint64_t dramSize,
-                  SimResult &result);
+                  SimResult &result, const std::vector<int64_t> &params = {});
   std::string run(const Program &program, std::vector<uint8_t> &dram,
-                  SimResult &result) {
-    return run(program, dram.data(), dram.size(), result);
+                  SimResult &result, const std::vector<int64_t> &params = {}) {
+    return run(program, dram.data(), dram.size(), result, params);
   }
 
   /// The cost model's pieces, for the compiler's estimates and the tests.
@@ -116,6 +117,7 @@ public:
       int64_t stride = 0;
       uint32_t k0 = 0, kn = 0, n = 0;
       MatMode mode = MatMode::I8xI8;
+      bool transposed = false;
       uint64_t scales = 0; // weight-only modes
       uint32_t group = 0;
       uint64_t lo = 0, hi = 0; // the SRAM bytes it came from

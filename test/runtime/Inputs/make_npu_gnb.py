@@ -74,7 +74,7 @@ def dma(dram, sram, size):
 
 
 model = {
-    "format_version": 6, "compiler_version": "hand-written", "target": "npu",
+    "format_version": 7, "compiler_version": "hand-written", "target": "npu",
     "tensors": [
         {"name": "x", "dtype": "I8", "shape": [4, 64], "storage": "Input",
          "byte_size": 256},
