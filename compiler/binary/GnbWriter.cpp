@@ -549,6 +549,7 @@ LogicalResult writeGnb(ArrayRef<GnbEntry> entryList, llvm::raw_ostream &os,
       };
       if (segment.getInputs().size() && !segment.getInputTensors())
         return segment.emitOpError("names no input_tensors");
+      // Parameter operands (last) fill run-time parameters, not memory.
       for (auto [v, name] :
            llvm::zip(segment.getInputs(), segment.getInputTensorsAttr()))
         ins.push_back(bind(v, name));
@@ -570,9 +571,15 @@ LogicalResult writeGnb(ArrayRef<GnbEntry> entryList, llvm::raw_ostream &os,
       std::vector<flatbuffers::Offset<flatbuffers::String>> tags;
       for (const std::string &t : prog.tags)
         tags.push_back(fbb.CreateString(t));
-      auto program =
-          gnb::CreateNpuProgramDirect(fbb, prog.cores, prog.dramBytes, &queues,
-                                      &tags, &consts, &ins, &outs);
+      std::vector<flatbuffers::Offset<gnb::NpuParams>> params;
+      if (auto pairs = segment.getParamInputs())
+        for (size_t i = 0; i + 1 < pairs->size(); i += 2)
+          params.push_back(gnb::CreateNpuParams(
+              fbb, ids[segment.getInputs()[(*pairs)[i]]],
+              uint32_t((*pairs)[i + 1])));
+      auto program = gnb::CreateNpuProgramDirect(
+          fbb, prog.cores, prog.dramBytes, &queues, &tags, &consts, &ins,
+          &outs, prog.params, &params);
       closeCpuSegment();
       segments.push_back(
           gnb::CreateSegment(fbb, gnb::DeviceKind::NPU, 0, 0, program));

@@ -111,7 +111,28 @@ LogicalResult SegmentOp::verify() {
     }
     return success();
   };
-  if (failed(bound(getInputTensors(), getInputs().getTypes(), "input")) ||
+  // Parameter operands (i64 positions) come last and have no device tensor.
+  size_t paramOperands = 0;
+  if (auto params = getParamInputs()) {
+    if (params->size() % 2)
+      return emitOpError("param_inputs holds (operand, first) pairs");
+    paramOperands = params->size() / 2;
+    for (size_t i = 0; i < params->size(); i += 2) {
+      int64_t operand = (*params)[i];
+      if (operand < int64_t(getInputs().size() - paramOperands) ||
+          operand >= int64_t(getInputs().size()) || (*params)[i + 1] < 0)
+        return emitOpError("param_inputs names operand ")
+               << operand << "; parameter operands are the last "
+               << paramOperands << " of " << getInputs().size();
+      auto type = llvm::cast<RankedTensorType>(getInputs()[operand].getType());
+      if (!type.getElementType().isInteger(64) || !type.hasStaticShape())
+        return emitOpError("parameter operand ")
+               << operand << " must be a static i64 tensor, not " << type;
+    }
+  }
+  if (failed(bound(getInputTensors(),
+                   TypeRange(getInputs().drop_back(paramOperands)),
+                   "input")) ||
       failed(bound(getOutputTensors(), getResultTypes(), "output")))
     return failure();
   if (auto names = getOutputNames(); names && names->size() != getNumResults())

@@ -120,7 +120,10 @@ def Tile_SegmentOp : Tile_Op<"segment", [NoTerminator, SingleBlock,
     gaon-tile-to-npu replaces the tiled ops with one `npu.program`; the
     tensors and constants stay. `candidate` marks an alternative schedule of
     the segment before it, `estimated_cycles` and `tag_cycles` the chosen
-    schedule's cost (gaon-npu-select-schedule).
+    schedule's cost (gaon-npu-select-schedule). `param_inputs` pairs an
+    operand index with a first run-time parameter: that operand, an i64
+    tensor on the host (a decoder's positions), fills the program's
+    parameters from there, one per element, before each run.
   }];
   let arguments = (ins Variadic<AnyRankedTensor>:$inputs,
                        Tile_Int:$dram_bytes, Tile_Int:$resident_bytes,
@@ -131,7 +134,8 @@ def Tile_SegmentOp : Tile_Op<"segment", [NoTerminator, SingleBlock,
                        OptionalAttr<StrArrayAttr>:$output_names,
                        OptionalAttr<Tile_Int>:$candidate,
                        OptionalAttr<F64Attr>:$estimated_cycles,
-                       OptionalAttr<DenseF64ArrayAttr>:$tag_cycles);
+                       OptionalAttr<DenseF64ArrayAttr>:$tag_cycles,
+                       OptionalAttr<DenseI64ArrayAttr>:$param_inputs);
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{

@@ -27,6 +27,25 @@ LogicalResult SegmentLowering::begin(tile::SegmentOp segment) {
   for (Attribute t : segment.getTags())
     program.tags.push_back(llvm::cast<StringAttr>(t).str());
   program.dramBytes = uint64_t(segment.getDramBytes());
+  program.params = 0;
+  if (auto params = segment.getParamInputs()) {
+    if (params->size() % 2)
+      return segment.emitOpError("param_inputs holds (operand, first) pairs");
+    for (size_t i = 0; i < params->size(); i += 2) {
+      int64_t operand = (*params)[i], first = (*params)[i + 1];
+      if (operand < 0 || operand >= int64_t(segment.getInputs().size()) ||
+          first < 0)
+        return segment.emitOpError("param_inputs names operand ")
+               << operand << " of " << segment.getInputs().size();
+      auto type =
+          llvm::cast<RankedTensorType>(segment.getInputs()[operand].getType());
+      if (!type.getElementType().isInteger(64) || !type.hasStaticShape())
+        return segment.emitOpError("parameter operand ")
+               << operand << " must be a static i64 tensor, not " << type;
+      program.params = std::max<uint32_t>(
+          program.params, uint32_t(first + type.getNumElements()));
+    }
+  }
   int64_t coreCount = segment.getCores();
   if (coreCount < 1 || coreCount > config.cores)
     return segment.emitOpError("plans for ")
