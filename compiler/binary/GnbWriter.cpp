@@ -573,10 +573,10 @@ LogicalResult writeGnb(ArrayRef<GnbEntry> entryList, llvm::raw_ostream &os,
         tags.push_back(fbb.CreateString(t));
       std::vector<flatbuffers::Offset<gnb::NpuParams>> params;
       if (auto pairs = segment.getParamInputs())
-        for (size_t i = 0; i + 1 < pairs->size(); i += 2)
+        for (size_t i = 0; i + 3 < pairs->size(); i += 4)
           params.push_back(gnb::CreateNpuParams(
               fbb, ids[segment.getInputs()[(*pairs)[i]]],
-              uint32_t((*pairs)[i + 1])));
+              uint32_t((*pairs)[i + 1]), (*pairs)[i + 2], (*pairs)[i + 3]));
       auto program = gnb::CreateNpuProgramDirect(
           fbb, prog.cores, prog.dramBytes, &queues, &tags, &consts, &ins,
           &outs, prog.params, &params);

@@ -414,9 +414,13 @@ LogicalResult KvCacheRewriter::run() {
         builder.getNamedAttr("softcap", a.getSoftcapAttr()),
         builder.getNamedAttr("operandSegmentSizes",
                              builder.getDenseI32ArrayAttr({1, 1, 1, 0, 1}))};
+    // Each attention its own key counts, so that an NPU attention computes
+    // them itself (AttentionGroup.h) and no CPU op sits between layers.
+    Value ownLengths = make<AddOp>(
+        builder, a.getLoc(), {position, i64Constant(builder, loc, {seq}, {1})});
     auto fresh = createInferred<AttentionOp>(
         builder, a.getLoc(),
-        {a.getQuery(), updated[*keyOf], updated[*valueOf], lengths}, attrs);
+        {a.getQuery(), updated[*keyOf], updated[*valueOf], ownLengths}, attrs);
     if (failed(fresh))
       return failure();
     a.replaceAllUsesWith(fresh->getResult());

@@ -25,6 +25,16 @@ DevTensor devShape(RankedTensorType t) {
   return d;
 }
 
+DevTensor devRows(RankedTensorType t, tile::ElemType elem) {
+  DevTensor d;
+  d.elem = elem;
+  d.eb = elem == tile::ElemType::f32 ? 4 : elem == tile::ElemType::bf16 ? 2 : 1;
+  d.c = t.getRank() ? t.getShape().back() : 1;
+  d.w = t.getNumElements() / std::max<int64_t>(d.c, 1);
+  d.rows = t.getRank() == 4;
+  return d;
+}
+
 DevTensor devTensorOf(tile::TensorOp t) {
   DevTensor d;
   d.sram = t.getMemory() == tile::Memory::sram;
@@ -35,14 +45,17 @@ DevTensor devTensorOf(tile::TensorOp t) {
   d.c = t.getC();
   d.pad = t.getPad();
   d.elem = t.getElem();
-  d.eb = d.elem == tile::ElemType::bf16 ? kBf16 : 1;
+  d.eb = d.elem == tile::ElemType::f32    ? 4
+         : d.elem == tile::ElemType::bf16 ? kBf16
+                                          : 1;
+  d.rows = t.getRows();
   return d;
 }
 
 SegmentBinding bindingOf(RankedTensorType t, const DevTensor &d) {
   SegmentBinding b;
   b.deviceType = d.type();
-  if (t.getRank() == 4) {
+  if (t.getRank() == 4 && !d.rows) {
     b.dram = d.pixel(0, 0, 0);
     b.sizes = {uint32_t(d.n), uint32_t(d.c), uint32_t(d.h), uint32_t(d.w)};
     b.strides = {int64_t(d.hp() * d.wp() * d.c * d.eb), d.eb,

@@ -26,8 +26,11 @@ struct DevTensor {
   bool sram = false;
   int64_t n = 1, h = 1, w = 1, c = 1, pad = 0;
   int64_t eb = kBf16;         // element bytes
-  // bf16, or i8 / u8: quantized, zero point 0
+  // bf16, or i8 / u8: quantized, zero point 0; f32 (rotary tables)
   tile::ElemType elem = tile::ElemType::bf16;
+  // A rank-4 host tensor stored row-major as rows of c (a KV cache), not
+  // channels-last.
+  bool rows = false;
   int64_t hp() const { return h + 2 * pad; }
   int64_t wp() const { return w + 2 * pad; }
   uint64_t bytes() const { return uint64_t(n) * hp() * wp() * c * eb; }
@@ -37,15 +40,20 @@ struct DevTensor {
   }
   int64_t rowBytes() const { return wp() * c * eb; }
   ElemType type() const {
-    return elem == tile::ElemType::i8   ? ElemType::I8
-           : elem == tile::ElemType::u8 ? ElemType::U8
-                                          : ElemType::BF16;
+    return elem == tile::ElemType::i8    ? ElemType::I8
+           : elem == tile::ElemType::u8  ? ElemType::U8
+           : elem == tile::ElemType::f32 ? ElemType::F32
+                                         : ElemType::BF16;
   }
 };
 
 /// The device form of a logical tensor: rank 4 is NCHW stored NHWC, other
 /// ranks rows of their last dimension. No halo, no address yet.
 DevTensor devShape(mlir::RankedTensorType t);
+/// The row-major device form of a tensor: rows of its last dimension, of
+/// `elem` (a KV cache in bf16, a rotary table in f32).
+DevTensor devRows(mlir::RankedTensorType t,
+                  tile::ElemType elem = tile::ElemType::bf16);
 /// What a tile.tensor says.
 DevTensor devTensorOf(tile::TensorOp op);
 

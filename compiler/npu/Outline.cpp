@@ -51,9 +51,45 @@ void outline(ArrayRef<Operation *> run) {
     });
 }
 
+/// Moves each CPU op that reads nothing the NPU computes (a decoder's
+/// position arithmetic and rotary tables) before the first NPU op, so it
+/// does not split an NPU run in two: an exporter may compute such values
+/// in the middle of a layer.
+void hoistIndependentCpuOps(Block &body) {
+  llvm::DenseSet<Value> fromNpu;
+  Operation *firstNpu = nullptr;
+  llvm::DenseSet<Operation *> after; // ops at or after firstNpu
+  for (Operation &op : llvm::make_early_inc_range(body.without_terminator())) {
+    bool npu = npu::placedOnNpu(&op);
+    bool tainted =
+        npu || llvm::any_of(op.getOperands(),
+                            [&](Value v) { return fromNpu.count(v); });
+    if (tainted) {
+      for (Value r : op.getResults())
+        fromNpu.insert(r);
+      if (!firstNpu && npu)
+        firstNpu = &op;
+      if (firstNpu)
+        after.insert(&op);
+      continue;
+    }
+    bool movable = firstNpu && !npu::isConstantLike(&op) && !skipped(&op) &&
+                   llvm::none_of(op.getOperands(), [&](Value v) {
+                     Operation *def = v.getDefiningOp();
+                     return def && after.count(def);
+                   });
+    if (movable)
+      op.moveBefore(firstNpu);
+    else if (firstNpu)
+      after.insert(&op);
+  }
+}
+
 struct NpuOutlinePass : impl::NpuOutlineBase<NpuOutlinePass> {
   void runOnOperation() override {
     getOperation().walk([&](func::FuncOp func) {
+      for (Block &body : func.getBody())
+        hoistIndependentCpuOps(body);
       for (Block &body : func.getBody()) {
         SmallVector<SmallVector<Operation *>> runs;
         npu::forEachNpuRun(body, skipped, [&](ArrayRef<Operation *> run) {

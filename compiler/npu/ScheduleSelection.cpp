@@ -36,7 +36,17 @@ FailureOr<npu::SimResult> estimate(tile::SegmentOp segment,
   npu::Simulator estimator(config, npu::SimOptions{false, false});
   std::vector<uint8_t> none;
   npu::SimResult result;
-  std::string error = estimator.run(program, none, result);
+  // Run-time parameters at the top of their range: a decode step at the
+  // longest context, the costliest the program can be.
+  std::vector<int64_t> params(program.params, 0);
+  if (auto quads = segment.getParamInputs())
+    for (size_t i = 0; i + 3 < quads->size(); i += 4) {
+      auto type = llvm::cast<RankedTensorType>(
+          segment.getInputs()[(*quads)[i]].getType());
+      for (int64_t e = 0; e < type.getNumElements(); ++e)
+        params[(*quads)[i + 1] + e] = (*quads)[i + 3];
+    }
+  std::string error = estimator.run(program, none, result, params);
   if (!error.empty())
     return emitError(segment.getLoc(),
                      "internal: the NPU program does not simulate: ")

@@ -252,9 +252,10 @@ LogicalResult VectorOp::verify() {
   VecOp op = getOp();
   bool integer = op == VecOp::requant || op == VecOp::qadd;
   bool converts = op == VecOp::quantize || op == VecOp::dequantize;
-  if (converts != bool(getScale()))
-    return emitOpError("scale belongs to quantize and dequantize, which need "
-                       "it");
+  bool scaled = converts || op == VecOp::fill;
+  if (scaled != bool(getScale()))
+    return emitOpError("scale belongs to quantize, dequantize and fill, which "
+                       "need it");
   if ((integer || converts) && !getOutType())
     return emitOpError("requant, qadd, quantize and dequantize need out_type");
   if (op == VecOp::qadd && !getBType())

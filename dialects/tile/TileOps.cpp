@@ -114,10 +114,15 @@ LogicalResult SegmentOp::verify() {
   // Parameter operands (i64 positions) come last and have no device tensor.
   size_t paramOperands = 0;
   if (auto params = getParamInputs()) {
-    if (params->size() % 2)
-      return emitOpError("param_inputs holds (operand, first) pairs");
-    paramOperands = params->size() / 2;
-    for (size_t i = 0; i < params->size(); i += 2) {
+    if (params->size() % 4)
+      return emitOpError("param_inputs holds (operand, first, min, max) "
+                         "quadruples");
+    paramOperands = params->size() / 4;
+    for (size_t i = 0; i < params->size(); i += 4) {
+      if ((*params)[i + 2] > (*params)[i + 3])
+        return emitOpError("param_inputs range [")
+               << (*params)[i + 2] << ", " << (*params)[i + 3]
+               << "] is empty";
       int64_t operand = (*params)[i];
       if (operand < int64_t(getInputs().size() - paramOperands) ||
           operand >= int64_t(getInputs().size()) || (*params)[i + 1] < 0)
@@ -151,7 +156,10 @@ LogicalResult TensorOp::verify() {
     return emitOpError("needs n, h, w, c >= 1, pad >= 0 and base >= 0");
   bool sram = getMemory() == Memory::sram;
   int64_t bytes = getN() * (getH() + 2 * getPad()) * (getW() + 2 * getPad()) *
-                  getC() * (getElem() == ElemType::bf16 ? 2 : 1);
+                  getC() *
+                  (getElem() == ElemType::f32    ? 4
+                   : getElem() == ElemType::bf16 ? 2
+                                                 : 1);
   auto segment = (*this)->getParentOfType<SegmentOp>();
   int64_t limit = sram ? segment.getResidentBytes() : segment.getDramBytes();
   if (getBase() + bytes > limit)
@@ -445,3 +453,65 @@ LogicalResult GlobalPoolOp::verify() {
 
 #define GET_OP_CLASSES
 #include "dialects/tile/TileOps.cpp.inc"
+
+namespace gaon::tile {
+
+LogicalResult AttentionOp::verify() {
+  auto segment = (*this)->getParentOfType<SegmentOp>();
+  auto tensor = [&](FlatSymbolRefAttr name) -> TensorOp {
+    return llvm::dyn_cast_or_null<TensorOp>(
+        mlir::SymbolTable::lookupSymbolIn(segment, name));
+  };
+  int64_t b = getBatch(), s = getSeq(), hq = getHeads(), hkv = getKvHeads(),
+          d = getHeadDim(), m = getMaxLen();
+  if (b < 1 || s < 1 || hq < 1 || hkv < 1 || d < 1 || m < s ||
+      hq % hkv || getQueryTile() < 1 || getKeyBlock() < 1 ||
+      getWindow() < 0 || getPositionParam() < 0 || getSram() < 0 ||
+      getSramBytes() < 1)
+    return emitOpError("needs positive sizes, heads a multiple of kv_heads, "
+                       "max_len >= seq and a working SRAM region");
+  // Every operand is a DRAM tensor of the rows the attention walks.
+  struct Need {
+    FlatSymbolRefAttr name;
+    int64_t rows, width;
+    ElemType elem;
+  };
+  SmallVector<Need> needs{{getQAttr(), b * s, hq * d, ElemType::bf16},
+                          {getKAttr(), b * s, hkv * d, ElemType::bf16},
+                          {getVAttr(), b * s, hkv * d, ElemType::bf16},
+                          {getOutAttr(), b * s, hq * d, ElemType::bf16},
+                          {getKCacheAttr(), b * hkv * m, d, ElemType::bf16},
+                          {getVCacheAttr(), b * hkv * m, d, ElemType::bf16}};
+  if (bool(getCosAttr()) != bool(getSinAttr()))
+    return emitOpError("takes cos and sin together");
+  if (getCosAttr()) {
+    if (getRotary() < 2 || getRotary() % 2 || getRotary() > d ||
+        (getCosRows() != s && getCosRows() != b * s))
+      return emitOpError("rotary width must be even and at most head_dim, "
+                         "with seq or batch * seq rows of cos and sin");
+    needs.push_back({getCosAttr(), getCosRows(), getRotary(), ElemType::f32});
+    needs.push_back({getSinAttr(), getCosRows(), getRotary(), ElemType::f32});
+  }
+  for (const Need &n : needs) {
+    TensorOp t = tensor(n.name);
+    if (!t)
+      return emitOpError() << n.name << " names no tile.tensor";
+    if (t.getMemory() != Memory::dram || t.getPad() != 0 ||
+        t.getElem() != n.elem || t.getC() != n.width ||
+        t.getN() * t.getH() * t.getW() != n.rows)
+      return emitOpError()
+             << n.name << " must be " << n.rows << " rows of " << n.width
+             << " " << stringifyElemType(n.elem) << " in DRAM";
+  }
+  ArrayRef<int64_t> items = getItems();
+  if (items.size() != 2 || items[0] < 0 || items[0] >= items[1] ||
+      items[1] > b * hkv)
+    return emitOpError("items must be a range within the ")
+           << b * hkv << " (row, kv head) pairs";
+  if (getCore() < 0 || getCore() >= segment.getCores())
+    return emitOpError("runs on core ") << getCore() << " of "
+                                        << segment.getCores();
+  return success();
+}
+
+} // namespace gaon::tile

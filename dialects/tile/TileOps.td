@@ -40,7 +40,7 @@ def Tile_MemoryAttr : EnumAttr<Tile_Dialect, Tile_Memory, "memory"> {
 }
 def Tile_ElemType : Tile_Enum<"ElemType", "a device tensor's elements", [
   I32EnumAttrCase<"bf16", 0>, I32EnumAttrCase<"i8", 1>,
-  I32EnumAttrCase<"u8", 2>]>;
+  I32EnumAttrCase<"u8", 2>, I32EnumAttrCase<"f32", 3>]>;
 def Tile_ElemTypeAttr : EnumAttr<Tile_Dialect, Tile_ElemType, "elem"> {
   let assemblyFormat = "$value";
 }
@@ -120,10 +120,12 @@ def Tile_SegmentOp : Tile_Op<"segment", [NoTerminator, SingleBlock,
     gaon-tile-to-npu replaces the tiled ops with one `npu.program`; the
     tensors and constants stay. `candidate` marks an alternative schedule of
     the segment before it, `estimated_cycles` and `tag_cycles` the chosen
-    schedule's cost (gaon-npu-select-schedule). `param_inputs` pairs an
-    operand index with a first run-time parameter: that operand, an i64
-    tensor on the host (a decoder's positions), fills the program's
-    parameters from there, one per element, before each run.
+    schedule's cost (gaon-npu-select-schedule). `param_inputs` holds
+    quadruples (operand, first, min, max): that operand, an i64 tensor on
+    the host (a decoder's positions), fills the program's run-time
+    parameters from `first`, one per element, before each run, and each
+    value must lie in [min, max]. Parameter operands come last and have no
+    device tensor.
   }];
   let arguments = (ins Variadic<AnyRankedTensor>:$inputs,
                        Tile_Int:$dram_bytes, Tile_Int:$resident_bytes,
@@ -151,12 +153,14 @@ def Tile_TensorOp : Tile_Op<"tensor", [Symbol, HasParent<"SegmentOp">]> {
     `n` images of `h` x `w` pixels of `c` channels with a zero halo of `pad`
     pixels; `base` is the byte address in its `memory` (dram or sram).
     Elements are `elem`: bf16, or i8 / u8 (quantized, zero point 0, so the
-    halo is the value 0).
+    halo is the value 0), or f32 (rotary tables). With `rows`, a rank-4
+    host tensor is stored row-major, as rows of its last dimension (a
+    key/value cache: a head's positions contiguous), not channels-last.
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, Tile_MemoryAttr:$memory,
                        Tile_ElemTypeAttr:$elem,
                        Tile_Int:$base, Tile_Int:$n, Tile_Int:$h, Tile_Int:$w,
-                       Tile_Int:$c, Tile_Int:$pad);
+                       Tile_Int:$c, Tile_Int:$pad, UnitAttr:$rows);
   let assemblyFormat = "$sym_name $memory $elem attr-dict";
   let hasVerifier = 1;
 }
@@ -286,6 +290,46 @@ def Tile_RowsOp : Tile_Op<"rows", [HasParent<"SegmentOp">]> {
                        DefaultValuedAttr<Tile_Int, "0">:$core,
                        OptionalAttr<DenseI64ArrayAttr>:$span);
   let assemblyFormat = "$kind $input `->` $output attr-dict";
+  let hasVerifier = 1;
+}
+
+def Tile_AttentionOp : Tile_Op<"attention", [HasParent<"SegmentOp">]> {
+  let summary = "A decoder's attention step over a resident key/value cache";
+  let description = [{
+    `q`, `k`, `v`: the projections, `batch * seq` rows of `heads * head_dim`
+    (bf16, DRAM); `out` the same for the result. `k_cache`, `v_cache`: rows
+    of `head_dim`, `batch * kv_heads * max_len` of them (bf16, DRAM), the
+    session's caches. Run-time parameter `position_param + b` is row b's
+    position p (keys already cached); the op, for each (row, kv head) item
+    in `items` [begin, end) on `core`:
+    rotates the new keys (with `cos` and `sin`, f32 rows `rotary` wide, one
+    per position, when given) and writes them and the new values to cache
+    positions p .. p + seq - 1 (DMA at a run-time offset); then per tile of
+    `query_tile` queries, rotates the grouped query heads, and over blocks
+    of `key_block` keys (each guarded by p, so only blocks that hold visible
+    keys load or multiply) computes `scale * q . k` on the matrix engine
+    (keys as a transposed B), masks causally (and to `window` keys) at p,
+    takes the softmax on the vector engine, multiplies by the values, and
+    stores the normalized result. Key and value blocks stream through
+    `key_buffers` buffers each. `sram`, `sram_bytes`: the working SRAM,
+    laid out by compiler/npu/AttentionLayout.h.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$q, FlatSymbolRefAttr:$k,
+                       FlatSymbolRefAttr:$v, FlatSymbolRefAttr:$out,
+                       FlatSymbolRefAttr:$k_cache, FlatSymbolRefAttr:$v_cache,
+                       OptionalAttr<FlatSymbolRefAttr>:$cos,
+                       OptionalAttr<FlatSymbolRefAttr>:$sin,
+                       Tile_Int:$batch, Tile_Int:$seq, Tile_Int:$heads,
+                       Tile_Int:$kv_heads, Tile_Int:$head_dim,
+                       Tile_Int:$max_len, Tile_Int:$rotary,
+                       Tile_Int:$cos_rows, Tile_Int:$window, F32Attr:$scale,
+                       Tile_Int:$position_param, Tile_Int:$query_tile,
+                       Tile_Int:$key_block, Tile_Int:$key_buffers,
+                       Tile_Int:$sram,
+                       Tile_Int:$sram_bytes, DenseI64ArrayAttr:$items,
+                       Tile_Int:$tag,
+                       DefaultValuedAttr<Tile_Int, "0">:$core);
+  let assemblyFormat = "$q `,` $k `,` $v `->` $out attr-dict";
   let hasVerifier = 1;
 }
 

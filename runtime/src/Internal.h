@@ -75,6 +75,7 @@ struct SegmentDesc {
   /// from `first`, one per element, before each run.
   struct ParamBinding {
     uint32_t tensor, first;
+    int64_t min, max; // a run with a value outside is refused
   };
   std::vector<ParamBinding> params;
 };

@@ -202,7 +202,10 @@ gaon_status decodeNpuSegment(const gaon_model &m, const gnb::NpuProgram *f,
                           std::to_string(p->first() + t.elementCount) +
                           " of a program with " +
                           std::to_string(program->params));
-      seg.params.push_back({p->tensor(), p->first()});
+      if (p->min() > p->max())
+        return invalidNpu("parameter tensor '" + t.name +
+                          "' has an empty range");
+      seg.params.push_back({p->tensor(), p->first(), p->min(), p->max()});
     }
   for (int c = 0; c < program->cores; ++c)
     for (int e = 0; e < npu::kEngines; ++e)

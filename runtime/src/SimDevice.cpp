@@ -68,6 +68,17 @@ public:
       const TensorDesc &t = model.tensors[p.tensor];
       std::memcpy(params.data() + p.first, state.tensorData(p.tensor),
                   size_t(t.elementCount) * sizeof(int64_t));
+      for (int64_t i = 0; i < t.elementCount; ++i) {
+        int64_t v = params[p.first + i];
+        if (v < p.min || v > p.max)
+          return makeStatus(
+              GAON_INVALID_ARGUMENT,
+              "'" + t.name + "'[" + std::to_string(i) + "] is " +
+                  std::to_string(v) + "; this program runs with values in [" +
+                  std::to_string(p.min) + ", " + std::to_string(p.max) +
+                  "] (a position past the cache: compile with a larger "
+                  "--max-seq-len)");
+      }
     }
     if (!functional) {
       // Timing only: no data moves; the NPU's outputs are left as they are.

@@ -27,6 +27,29 @@ LogicalResult SegmentPlanner::planLayouts(ArrayRef<Operation *> ops,
     anchors.push_back(op);
     if (auto reshape = llvm::dyn_cast<graph::ReshapeOp>(op))
       alias[reshape.getOutput()] = reshape.getInput();
+    if (auto attention = llvm::dyn_cast<graph::AttentionOp>(op)) {
+      std::string why;
+      std::optional<AttentionGroup> group = matchAttentionGroup(attention, why);
+      if (!group)
+        return emitError(op->getLoc(),
+                         "internal: an NPU attention that does not match: ")
+               << why;
+      // The updated caches are the caches: updated in place.
+      alias[group->k.update.getOutput()] = group->kCache;
+      alias[group->v.update.getOutput()] = group->vCache;
+      attentionGroups[op] = *group;
+    }
+  }
+  // Attention reads caches and rotary tables as rows (bf16, f32), and its
+  // operands by DMA.
+  llvm::DenseMap<Value, tile::ElemType> rowForm;
+  for (auto &[op, g] : attentionGroups) {
+    (void)op;
+    rowForm[g.kCache] = rowForm[g.vCache] = tile::ElemType::bf16;
+    if (g.cos)
+      rowForm[g.cos] = rowForm[g.sin] = tile::ElemType::f32;
+    for (Value v : {g.q.rows, g.k.rows, g.v.rows, Value(g.outReshape.getOutput())})
+      dramOnly.insert(root(v));
   }
   for (Operation *op : anchors)
     if (llvm::isa<graph::ConvOp, graph::QConvOp>(op)) {
@@ -40,7 +63,9 @@ LogicalResult SegmentPlanner::planLayouts(ArrayRef<Operation *> ops,
     Value r = root(v);
     if (tensors.count(r))
       return success();
-    DevTensor d = devShape(rankedOf(r));
+    auto form = rowForm.find(r);
+    DevTensor d = form != rowForm.end() ? devRows(rankedOf(r), form->second)
+                                        : devShape(rankedOf(r));
     d.pad = halo.lookup(r);
     if (d.pad && rankedOf(r).getRank() != 4)
       return emitError(v.getLoc(), "internal: a padded NPU tensor that is "
@@ -64,7 +89,8 @@ LogicalResult SegmentPlanner::planLayouts(ArrayRef<Operation *> ops,
 }
 
 tile::SegmentOp SegmentPlanner::createSegment(ArrayRef<Value> inputs,
-                                                ArrayRef<Value> outputs) {
+                                                ArrayRef<Value> outputs,
+                                                ArrayRef<Value> paramValues) {
   // DRAM for what is not resident, one block each (no reuse yet: halos rely
   // on device memory being zeroed once, when a session starts).
   for (Value r : roots)
@@ -75,7 +101,7 @@ tile::SegmentOp SegmentPlanner::createSegment(ArrayRef<Value> inputs,
   for (auto &[v, src] : alias) {
     (void)src;
     const DevTensor &r = tensors[root(v)];
-    DevTensor d = devShape(rankedOf(v));
+    DevTensor d = r.rows ? r : devShape(rankedOf(v)); // an updated cache
     d.base = r.base;
     d.sram = r.sram;
     tensors[v] = d;
@@ -85,8 +111,10 @@ tile::SegmentOp SegmentPlanner::createSegment(ArrayRef<Value> inputs,
   SmallVector<Type> resultTypes;
   for (Value v : outputs)
     resultTypes.push_back(v.getType());
+  SmallVector<Value> operands(inputs.begin(), inputs.end());
+  operands.append(paramValues.begin(), paramValues.end());
   OperationState state(loc, tile::SegmentOp::getOperationName());
-  tile::SegmentOp::build(builder, state, resultTypes, inputs, {});
+  tile::SegmentOp::build(builder, state, resultTypes, operands, {});
   state.addAttribute("dram_bytes", i64(0));
   state.addAttribute("resident_bytes", i64(residentTop));
   state.addAttribute("tags", builder.getStrArrayAttr({}));
@@ -107,7 +135,8 @@ tile::SegmentOp SegmentPlanner::createSegment(ArrayRef<Value> inputs,
                                 d.sram ? tile::Memory::sram
                                        : tile::Memory::dram),
         tile::ElemTypeAttr::get(builder.getContext(), d.elem), i64(d.base),
-        i64(d.n), i64(d.h), i64(d.w), i64(d.c), i64(d.pad));
+        i64(d.n), i64(d.h), i64(d.w), i64(d.c), i64(d.pad),
+        d.rows ? builder.getUnitAttr() : UnitAttr());
   }
   auto symbols = [&](ArrayRef<Value> values) {
     SmallVector<Attribute> refs;
@@ -116,6 +145,14 @@ tile::SegmentOp SegmentPlanner::createSegment(ArrayRef<Value> inputs,
     return builder.getArrayAttr(refs);
   };
   segment.setInputTensorsAttr(symbols(inputs));
+  if (!paramValues.empty()) {
+    SmallVector<int64_t> quads;
+    for (auto [i, v] : llvm::enumerate(paramValues)) {
+      const ParamInput &p = params[v];
+      quads.append({int64_t(inputs.size() + i), p.first, p.min, p.max});
+    }
+    segment.setParamInputsAttr(builder.getDenseI64ArrayAttr(quads));
+  }
   segment.setOutputTensorsAttr(symbols(outputs));
   SmallVector<std::string> outputNames;
   for (Value v : outputs)

@@ -41,7 +41,8 @@ bool SegmentPlanner::planResidency(ArrayRef<Value> inputs,
   }
   SmallVector<Value> candidates;
   for (Value r : roots)
-    if (!boundary.count(r) && life.count(r) && cores == 1)
+    if (!boundary.count(r) && life.count(r) && cores == 1 &&
+        !dramOnly.count(r))
       candidates.push_back(r);
   bool needZeros = false;
   residentTop = 0;

@@ -49,11 +49,34 @@ FailureOr<tile::SegmentOp>
 SegmentPlanner::run(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
                     ArrayRef<Value> outputs) {
   loc = ops.front()->getLoc();
-  if (failed(planLayouts(ops, inputs)))
+  // i64 operands are run-time parameters (positions), not device tensors.
+  SmallVector<Value> deviceInputs, paramValues;
+  for (Value v : inputs)
+    (rankedOf(v).getElementType().isInteger(64) ? paramValues : deviceInputs)
+        .push_back(v);
+  if (failed(planLayouts(ops, deviceInputs)))
     return failure();
-  bool needZeros = planResidency(inputs, outputs);
+  int64_t nextParam = 0;
+  for (Value v : paramValues) {
+    ParamInput p{nextParam, INT64_MIN, INT64_MAX};
+    nextParam += rankedOf(v).getNumElements();
+    bool used = false;
+    for (auto &[op, g] : attentionGroups) {
+      (void)op;
+      if (g.position != v)
+        continue;
+      used = true; // positions where the new entries fit the cache
+      p.min = std::max<int64_t>(p.min, 0);
+      p.max = std::min<int64_t>(p.max, g.maxLen - g.seq);
+    }
+    if (!used || !rankedOf(v).hasStaticShape())
+      return emitError(v.getLoc(), "internal: an i64 tensor reaches an NPU "
+                                   "segment but no op reads it as positions");
+    params[v] = p;
+  }
+  bool needZeros = planResidency(deviceInputs, outputs);
   planPrefetch();
-  tile::SegmentOp segment = createSegment(inputs, outputs);
+  tile::SegmentOp segment = createSegment(deviceInputs, outputs, paramValues);
 
   auto setTag = [&](Operation *anchor) {
     std::string name = fusedGroupName(anchor, fusedOf[anchor]);
@@ -105,6 +128,8 @@ LogicalResult SegmentPlanner::planAnchor(Operation *anchor) {
     return planRowOp(anchor);
   if (llvm::isa<graph::ReshapeOp>(anchor))
     return success(); // an alias: no data moves
+  if (auto attention = llvm::dyn_cast<graph::AttentionOp>(anchor))
+    return planAttention(attention);
   return planElementwise(anchor);
 }
 

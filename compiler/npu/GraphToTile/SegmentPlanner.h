@@ -14,6 +14,7 @@
 
 #include "compiler/npu/DeviceTensor.h"
 #include "compiler/npu/Geometry.h"
+#include "compiler/npu/Placement/AttentionGroup.h"
 #include "compiler/npu/Placement/Placement.h"
 #include "targets/npu/Requantize.h"
 
@@ -108,9 +109,11 @@ private:
   /// Fusion groups, aliases, halos and each root tensor's device shape.
   mlir::LogicalResult planLayouts(llvm::ArrayRef<mlir::Operation *> ops,
                                   llvm::ArrayRef<mlir::Value> inputs);
-  /// Creates the tile.segment and its tensors.
+  /// Creates the tile.segment and its tensors; `params` (i64 operands)
+  /// come after `inputs`.
   tile::SegmentOp createSegment(llvm::ArrayRef<mlir::Value> inputs,
-                                  llvm::ArrayRef<mlir::Value> outputs);
+                                  llvm::ArrayRef<mlir::Value> outputs,
+                                  llvm::ArrayRef<mlir::Value> params);
   mlir::LogicalResult planAnchor(mlir::Operation *anchor);
 
   // Residency.cpp
@@ -137,6 +140,9 @@ private:
   mlir::LogicalResult planMaxPool(graph::MaxPoolOp pool);
   mlir::LogicalResult planGlobalPool(graph::ReduceOp reduce);
   mlir::LogicalResult planRowOp(mlir::Operation *op);
+
+  // AttentionTiling.cpp
+  mlir::LogicalResult planAttention(graph::AttentionOp attention);
 
   const PlacementMap &placement;
   const NpuConfig &config;
@@ -170,6 +176,17 @@ private:
   /// Per anchor, the last tile op before its own (null: none).
   llvm::DenseMap<mlir::Operation *, mlir::Operation *> tileOpOf;
   mlir::Block *planBlock = nullptr;
+  /// Attention anchors and the chains fused into them.
+  llvm::DenseMap<mlir::Operation *, AttentionGroup> attentionGroups;
+  /// Roots read by row walks through DMA (attention's operands): never
+  /// resident.
+  llvm::DenseSet<mlir::Value> dramOnly;
+  /// Run-time parameter operands (a decoder's positions): the first
+  /// parameter each fills, and the values the program is valid for.
+  struct ParamInput {
+    int64_t first = 0, min = 0, max = 0;
+  };
+  llvm::DenseMap<mlir::Value, ParamInput> params;
 };
 
 } // namespace gaon::npu

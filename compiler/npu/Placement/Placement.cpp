@@ -3,6 +3,7 @@
 #include "compiler/npu/Placement/Placement.h"
 
 #include "compiler/npu/NpuCommon.h"
+#include "compiler/npu/Placement/AttentionGroup.h"
 #include "compiler/npu/Placement/Legality.h"
 
 #include "mlir/IR/Builders.h"
@@ -28,6 +29,22 @@ PlacementMap placeOps(Block &body, const NpuConfig &config, bool greedy) {
     p.reason = whyNotNpu(op, config);
     p.onNpu = p.reason.empty();
     map[&op] = p;
+  }
+  // A decoder step's attention runs as one NPU op with the chain around it
+  // (heads, rotary embedding, cache updates; AttentionGroup.h).
+  for (Operation &op : body.without_terminator()) {
+    auto attention = llvm::dyn_cast<graph::AttentionOp>(op);
+    if (!attention)
+      continue;
+    std::string why;
+    std::optional<AttentionGroup> group = matchAttentionGroup(attention, why);
+    if (!group) {
+      map[&op] = Placement{false, "attention: " + why, nullptr};
+      continue;
+    }
+    map[&op] = Placement{true, "", nullptr};
+    for (Operation *member : group->members())
+      map[member] = Placement{true, "", &op};
   }
   // Epilogues run in the output stage of the op they follow: a ReLU after a
   // convolution or matmul, a bias add after a matmul.

@@ -7,6 +7,7 @@
 //   TileToNpu.cpp    the pass, tile.load and tile.zero, barriers
 //   ConvToNpu.cpp    tile.conv and tile.global_pool (matrix engine)
 //   VectorToNpu.cpp  tile.eltwise, tile.max_pool, tile.rows (vector engine)
+//   AttentionToNpu.cpp  tile.attention (both engines, run-time positions)
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,6 +51,7 @@ public:
                         uint64_t work1, uint64_t consts);
   void lowerMaxPool(tile::MaxPoolOp op);
   void lowerRows(tile::RowsOp op);
+  void lowerAttention(tile::AttentionOp op);
 
 private:
   const DevTensor &dev(mlir::FlatSymbolRefAttr name) {

@@ -29,9 +29,7 @@ LogicalResult SegmentLowering::begin(tile::SegmentOp segment) {
   program.dramBytes = uint64_t(segment.getDramBytes());
   program.params = 0;
   if (auto params = segment.getParamInputs()) {
-    if (params->size() % 2)
-      return segment.emitOpError("param_inputs holds (operand, first) pairs");
-    for (size_t i = 0; i < params->size(); i += 2) {
+    for (size_t i = 0; i + 3 < params->size(); i += 4) {
       int64_t operand = (*params)[i], first = (*params)[i + 1];
       if (operand < 0 || operand >= int64_t(segment.getInputs().size()) ||
           first < 0)
@@ -68,7 +66,7 @@ LogicalResult SegmentLowering::begin(tile::SegmentOp segment) {
     // a pattern lowers.
     if (!llvm::isa<tile::ConstantOp, tile::LoadOp, tile::ZeroOp,
                    tile::ConvOp, tile::EltwiseOp, tile::MaxPoolOp,
-                   tile::GlobalPoolOp, tile::RowsOp>(op))
+                   tile::GlobalPoolOp, tile::RowsOp, tile::AttentionOp>(op))
       return op.emitOpError("has no NPU lowering");
   }
   return success();
@@ -199,8 +197,9 @@ void populateTileToNpuPatterns(RewritePatternSet &patterns,
                               &SegmentLowering::lowerMaxPool>,
                TileOpLowering<tile::GlobalPoolOp,
                               &SegmentLowering::lowerGlobalPool>,
-               TileOpLowering<tile::RowsOp, &SegmentLowering::lowerRows>>(
-      ctx, state);
+               TileOpLowering<tile::RowsOp, &SegmentLowering::lowerRows>,
+               TileOpLowering<tile::AttentionOp,
+                              &SegmentLowering::lowerAttention>>(ctx, state);
 }
 
 /// Lowers `segment`'s work into `program`, leaving its tensors and
@@ -218,7 +217,7 @@ LogicalResult lowerSegmentToNpu(tile::SegmentOp segment,
   target.addLegalOp<tile::SegmentOp, tile::TensorOp, tile::ConstantOp>();
   target.addIllegalOp<tile::LoadOp, tile::ZeroOp, tile::ConvOp,
                       tile::EltwiseOp, tile::MaxPoolOp,
-                      tile::GlobalPoolOp, tile::RowsOp>();
+                      tile::GlobalPoolOp, tile::RowsOp, tile::AttentionOp>();
   if (failed(applyPartialConversion(segment, target, std::move(patterns))))
     return failure();
   state.finish();

@@ -389,7 +389,7 @@ npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
 
 npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
   npu.queue <vector> core 0 {
-    // expected-error @+1 {{scale belongs to quantize and dequantize, which need it}}
+    // expected-error @+1 {{scale belongs to quantize, dequantize and fill, which need it}}
     npu.vector {op = #npu.vec<quantize>, type = #npu.elem<bf16>, n = 4, a = 0, b = 0, y = 64, out_type = #npu.elem<i8>}
   }
 }

@@ -1,0 +1,347 @@
+//===- AttentionToNpu.cpp - tile.attention to instructions ----------------===//
+//
+// Per (batch row, kv head): the new keys (rotated) and values go to the
+// cache at the run-time position; then per query tile, the grouped query
+// heads (rotated) meet the cached keys block by block on the matrix
+// engine, keys read as a transposed B. A block is loaded and multiplied
+// only when the position says it holds a visible key (a guard), so a
+// decode step reads the cache it has, not the cache it could have. The
+// vector engine masks (causal, sliding window) at the position, takes the
+// softmax, and normalizes the value sums.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/npu/AttentionLayout.h"
+#include "compiler/npu/TileToNpu/SegmentLowering.h"
+
+#include <limits>
+
+using namespace mlir;
+
+namespace gaon::npu {
+
+void SegmentLowering::lowerAttention(tile::AttentionOp op) {
+  const DevTensor &qT = dev(op.getQAttr()), &kT = dev(op.getKAttr()),
+                  &vT = dev(op.getVAttr()), &oT = dev(op.getOutAttr()),
+                  &kc = dev(op.getKCacheAttr()), &vc = dev(op.getVCacheAttr());
+  int64_t batch = op.getBatch(), seq = op.getSeq(), heads = op.getHeads(),
+          kvHeads = op.getKvHeads(), d = op.getHeadDim(), m = op.getMaxLen(),
+          rotary = op.getRotary(), window = op.getWindow();
+  (void)batch;
+  AttentionSizes s{seq,   heads / kvHeads,  d,
+                   rotary, m,               op.getKeyBlock(),
+                   op.getQueryTile(), op.getKeyBuffers()};
+  AttentionLayout lay(s);
+  uint64_t base = uint64_t(op.getSram());
+  auto at = [&](uint64_t offset) { return base + offset; };
+  int64_t g = s.group, t = s.keyBlock, keys = s.paddedKeys(),
+          half = rotary / 2;
+  int64_t qRow = heads * d * 2, kvRow = kvHeads * d * 2;
+  // Positions the program runs at: [0, m - seq]. A guard that holds for
+  // all of them is left out.
+  const int64_t lastPosition = m - seq;
+  Emitter &e = *current;
+
+  auto load = [&](const DmaDesc &desc, uint64_t sram, uint64_t bytes,
+                  int32_t guardParam = -1, int64_t lo = 0, int64_t hi = 0) {
+    e.access(Engine::Load, {dramRange(desc, false), sramRange(sram, bytes, true)});
+    Instruction in;
+    in.opcode = Opcode::DmaLoad;
+    in.dma = desc;
+    in.guardParam = guardParam;
+    in.guardMin = lo;
+    in.guardMax = hi;
+    e.push(Engine::Load, in);
+    e.endStep(Engine::Load);
+  };
+  auto vec = [&](VecOp vop, uint64_t a, int64_t aStride, uint64_t y,
+                 int64_t yStride, uint64_t n, uint32_t outer,
+                 ElemType type = ElemType::F32) {
+    VectorDesc v;
+    v.op = vop;
+    v.type = type;
+    v.n = n;
+    v.a = a;
+    v.aStride = aStride;
+    v.y = y;
+    v.yStride = yStride;
+    v.outer = outer;
+    return v;
+  };
+  auto withB = [](VectorDesc v, uint64_t b, int64_t bStride, uint32_t step) {
+    v.b = b;
+    v.bStride = bStride;
+    v.bStep = step;
+    return v;
+  };
+  // Rotates x (f32, `outer` rows of `inner` heads, rows `pitch` apart and
+  // heads `d * 4`) by the cos and sin rows (one per outer row, `rotary`
+  // wide): y1 = x1 cos1 - x2 sin1, y2 = x2 cos2 + x1 sin2, as the CPU
+  // kernel computes them.
+  auto rotate = [&](uint64_t x, uint32_t outer, uint32_t inner,
+                    int64_t pitch, uint64_t cos, uint64_t sin) {
+    int64_t cRow = rotary * 4, tRow = int64_t(inner) * half * 4;
+    auto rows = [&](VectorDesc v, int64_t aInner, int64_t bInner,
+                    int64_t yInner) {
+      v.inner = inner;
+      v.aInnerStride = aInner;
+      v.bInnerStride = bInner;
+      v.yInnerStride = yInner;
+      return v;
+    };
+    uint64_t t0 = at(lay.temp0), t1 = at(lay.temp1);
+    uint64_t x1 = x, x2 = x + half * 4;
+    // t0 = x2 * sin1, t1 = x1 * sin2
+    e.vector(rows(withB(vec(VecOp::Mul, x2, pitch, t0, tRow, half, outer), sin,
+                        cRow, 1),
+                  d * 4, 0, half * 4));
+    e.vector(rows(withB(vec(VecOp::Mul, x1, pitch, t1, tRow, half, outer),
+                        sin + half * 4, cRow, 1),
+                  d * 4, 0, half * 4));
+    // x1 = x1 * cos1 - t0, x2 = x2 * cos2 + t1
+    e.vector(rows(withB(vec(VecOp::Mul, x1, pitch, x1, pitch, half, outer), cos,
+                        cRow, 1),
+                  d * 4, 0, d * 4));
+    e.vector(rows(withB(vec(VecOp::Mul, x2, pitch, x2, pitch, half, outer),
+                        cos + half * 4, cRow, 1),
+                  d * 4, 0, d * 4));
+    e.vector(rows(withB(vec(VecOp::Sub, x1, pitch, x1, pitch, half, outer), t0,
+                        tRow, 1),
+                  d * 4, half * 4, d * 4));
+    e.vector(rows(withB(vec(VecOp::Add, x2, pitch, x2, pitch, half, outer), t1,
+                        tRow, 1),
+                  d * 4, half * 4, d * 4));
+  };
+
+  ArrayRef<int64_t> items = op.getItems();
+  for (int64_t item = items[0]; item < items[1]; ++item) {
+    int64_t b = item / kvHeads, h = item % kvHeads;
+    int32_t param = int32_t(op.getPositionParam() + b);
+    uint64_t slabBytes = uint64_t(m) * d * 2;
+    uint64_t kSlab = kc.base + uint64_t(b * kvHeads + h) * slabBytes;
+    uint64_t vSlab = vc.base + uint64_t(b * kvHeads + h) * slabBytes;
+    uint64_t newBytes = uint64_t(seq) * d * 2;
+
+    // This row's cos and sin rows, then the new keys, rotated.
+    if (rotary) {
+      const DevTensor &cosT = dev(op.getCosAttr()), &sinT = dev(op.getSinAttr());
+      int64_t first = op.getCosRows() == seq ? 0 : b * seq;
+      uint64_t bytes = uint64_t(seq) * rotary * 4;
+      load(dmaFlat(cosT.base + uint64_t(first) * rotary * 4, at(lay.cos), bytes),
+           at(lay.cos), bytes);
+      load(dmaFlat(sinT.base + uint64_t(first) * rotary * 4, at(lay.sin), bytes),
+           at(lay.sin), bytes);
+    }
+    DmaDesc kIn = dma3(kT.base + uint64_t(b * seq) * kvRow + uint64_t(h) * d * 2,
+                       at(lay.keyNew), seq, 1, d, kvRow, 0, d * 2, 0);
+    load(kIn, at(lay.keyNew), newBytes);
+    if (rotary) {
+      uint64_t f32Bytes = uint64_t(seq) * d * 4;
+      e.access(Engine::Vector,
+               {sramRange(at(lay.keyNew), newBytes, true),
+                sramRange(at(lay.keyF32), f32Bytes, true),
+                sramRange(at(lay.cos), uint64_t(seq) * rotary * 4, false),
+                sramRange(at(lay.sin), uint64_t(seq) * rotary * 4, false),
+                sramRange(at(lay.temp0), uint64_t(seq) * half * 4, true),
+                sramRange(at(lay.temp1), uint64_t(seq) * half * 4, true)});
+      e.vector(vec(VecOp::ToF32, at(lay.keyNew), 0, at(lay.keyF32), 0,
+                   uint64_t(seq) * d, 1, ElemType::BF16));
+      rotate(at(lay.keyF32), uint32_t(seq), 1, d * 4, at(lay.cos), at(lay.sin));
+      e.vector(vec(VecOp::ToBf16, at(lay.keyF32), 0, at(lay.keyNew), 0,
+                   uint64_t(seq) * d, 1));
+      e.endStep(Engine::Vector);
+    }
+    // The new keys and values go to the cache at the run-time position.
+    auto toCache = [&](uint64_t sram, uint64_t slab) {
+      DmaDesc out = dma3(slab, sram, seq, 1, d, d * 2, 0, d * 2, 0);
+      out.dramParam = param;
+      out.dramParamStride = d * 2;
+      e.access(Engine::Store, {sramRange(sram, newBytes, false),
+                               Access{kDramSpace, slab, slab + slabBytes, true}});
+      e.dma(false, out);
+      e.endStep(Engine::Store);
+    };
+    toCache(at(lay.keyNew), kSlab);
+    DmaDesc vIn = dma3(vT.base + uint64_t(b * seq) * kvRow + uint64_t(h) * d * 2,
+                       at(lay.valueNew), seq, 1, d, kvRow, 0, d * 2, 0);
+    load(vIn, at(lay.valueNew), newBytes);
+    toCache(at(lay.valueNew), vSlab);
+
+    for (int64_t s0 = 0; s0 < seq; s0 += s.queryTile) {
+      int64_t sq = std::min(s.queryTile, seq - s0), rows = sq * g;
+      uint64_t qBytes = uint64_t(rows) * d * 2;
+      // The grouped query heads of tokens s0 .. s0 + sq - 1: rows (token,
+      // head), read in place from the projection's rows.
+      DmaDesc qIn;
+      qIn.dram = qT.base + uint64_t((b * seq + s0) * heads + h * g) * d * 2;
+      qIn.sram = at(lay.query);
+      qIn.elemBytes = 2;
+      qIn.sizes = {1, uint32_t(sq), uint32_t(g), uint32_t(d)};
+      qIn.dramStrides = {0, qRow, d * 2, 2};
+      qIn.sramStrides = {0, g * d * 2, d * 2, 2};
+      load(qIn, at(lay.query), qBytes);
+      if (rotary) {
+        uint64_t f32Bytes = uint64_t(rows) * d * 4;
+        e.access(Engine::Vector,
+                 {sramRange(at(lay.query), qBytes, true),
+                  sramRange(at(lay.queryF32), f32Bytes, true),
+                  sramRange(at(lay.cos), uint64_t(seq) * rotary * 4, false),
+                  sramRange(at(lay.sin), uint64_t(seq) * rotary * 4, false),
+                  sramRange(at(lay.temp0), uint64_t(rows) * half * 4, true),
+                  sramRange(at(lay.temp1), uint64_t(rows) * half * 4, true)});
+        e.vector(vec(VecOp::ToF32, at(lay.query), 0, at(lay.queryF32), 0,
+                     uint64_t(rows) * d, 1, ElemType::BF16));
+        rotate(at(lay.queryF32), uint32_t(sq), uint32_t(g), g * d * 4,
+               at(lay.cos) + uint64_t(s0) * rotary * 4,
+               at(lay.sin) + uint64_t(s0) * rotary * 4);
+        e.vector(vec(VecOp::ToBf16, at(lay.queryF32), 0, at(lay.query), 0,
+                     uint64_t(rows) * d, 1));
+        e.endStep(Engine::Vector);
+      }
+
+      // Scores, block by block. Block j is needed when some query of the
+      // tile (positions p + s0 .. p + s0 + sq - 1) sees one of its keys.
+      uint64_t scoreRow = uint64_t(keys) * 4, probRow = uint64_t(keys) * 2;
+      auto guardOf = [&](int64_t j, int64_t nj, int64_t &lo, int64_t &hi) {
+        lo = j * t - (s0 + sq - 1);
+        hi = window ? j * t + nj - 2 - s0 + window
+                    : std::numeric_limits<int64_t>::max();
+        return lo > 0 || hi < lastPosition ? param : -1;
+      };
+      for (int64_t j = 0; j < s.blocks(); ++j) {
+        int64_t nj = std::min(t, m - j * t), lo, hi;
+        int32_t guard = guardOf(j, nj, lo, hi);
+        uint64_t buf = uint64_t(j % s.keyBuffers) * lay.keyBlockBytes;
+        uint64_t blockBytes = uint64_t(nj) * d * 2;
+        load(dmaFlat(kSlab + uint64_t(j * t) * d * 2, at(lay.keys) + buf,
+                     blockBytes),
+             at(lay.keys) + buf, blockBytes, guard, lo, hi);
+        load(dmaFlat(vSlab + uint64_t(j * t) * d * 2, at(lay.values) + buf,
+                     blockBytes),
+             at(lay.values) + buf, blockBytes, guard, lo, hi);
+        Instruction mm;
+        mm.opcode = Opcode::MatMul;
+        mm.guardParam = guard;
+        mm.guardMin = lo;
+        mm.guardMax = hi;
+        MatMulDesc &q = mm.mm;
+        q.mode = MatMode::BF16xBF16;
+        q.m = uint32_t(rows);
+        q.n = uint32_t(nj);
+        q.k = uint32_t(d);
+        q.a = at(lay.query);
+        q.aOuter = 1;
+        q.aInner = uint32_t(rows);
+        q.aInnerStride = d * 2;
+        q.b = at(lay.keys) + buf;
+        q.bRowStride = d * 2;
+        q.bTransposed = true;
+        q.c = at(lay.scoreAcc);
+        q.cRowStride = t * 4;
+        q.store = true;
+        q.outType = ElemType::F32;
+        q.out = at(lay.scores) + uint64_t(j * t) * 4;
+        q.outRowStride = int64_t(scoreRow);
+        q.scale = op.getScale().convertToFloat();
+        e.access(Engine::Matrix,
+                 {sramRange(at(lay.query), qBytes, false),
+                  sramRange(at(lay.keys) + buf, blockBytes, false),
+                  sramRange(at(lay.scoreAcc), uint64_t(rows) * t * 4, true),
+                  sramRange(q.out, (rows - 1) * scoreRow + uint64_t(nj) * 4,
+                            true)});
+        e.push(Engine::Matrix, mm);
+        e.endStep(Engine::Matrix);
+      }
+
+      // Mask at the position, softmax (unnormalized: the sums divide the
+      // output), probabilities to bf16 for the matrix engine.
+      uint64_t scoreBytes = uint64_t(rows) * scoreRow;
+      e.access(Engine::Vector,
+               {sramRange(at(lay.scores), scoreBytes, true),
+                sramRange(at(lay.rowMax), uint64_t(rows) * 4, true),
+                sramRange(at(lay.rowSum), uint64_t(rows) * 4, true),
+                sramRange(at(lay.probs), uint64_t(rows) * probRow, true),
+                sramRange(at(lay.acc), uint64_t(rows) * d * 4, true)});
+      VectorDesc mask = vec(VecOp::Mask, at(lay.scores), g * scoreRow,
+                            at(lay.scores), g * scoreRow, keys, uint32_t(sq));
+      mask.inner = uint32_t(g);
+      mask.aInnerStride = mask.yInnerStride = int64_t(scoreRow);
+      mask.maskParam = param;
+      mask.queryBase = s0;
+      mask.window = uint32_t(window);
+      e.vector(mask);
+      e.vector(vec(VecOp::RowMax, at(lay.scores), scoreRow, at(lay.rowMax), 4,
+                   keys, uint32_t(rows)));
+      e.vector(withB(vec(VecOp::Sub, at(lay.scores), scoreRow, at(lay.scores),
+                         scoreRow, keys, uint32_t(rows)),
+                     at(lay.rowMax), 4, 0));
+      e.vector(vec(VecOp::Exp, at(lay.scores), scoreRow, at(lay.scores),
+                   scoreRow, keys, uint32_t(rows)));
+      e.vector(vec(VecOp::RowSum, at(lay.scores), scoreRow, at(lay.rowSum), 4,
+                   keys, uint32_t(rows)));
+      e.vector(vec(VecOp::ToBf16, at(lay.scores), scoreRow, at(lay.probs),
+                   probRow, keys, uint32_t(rows)));
+      VectorDesc zero = vec(VecOp::Fill, 0, 0, at(lay.acc), 0,
+                            uint64_t(rows) * d, 1);
+      zero.scale = 0.0f;
+      e.vector(zero);
+      e.endStep(Engine::Vector);
+
+      // Values, block by block, into the f32 sums.
+      for (int64_t j = 0; j < s.blocks(); ++j) {
+        int64_t nj = std::min(t, m - j * t), lo, hi;
+        int32_t guard = guardOf(j, nj, lo, hi);
+        uint64_t buf = uint64_t(j % s.keyBuffers) * lay.keyBlockBytes;
+        Instruction mm;
+        mm.opcode = Opcode::MatMul;
+        mm.guardParam = guard;
+        mm.guardMin = lo;
+        mm.guardMax = hi;
+        MatMulDesc &pv = mm.mm;
+        pv.mode = MatMode::BF16xBF16;
+        pv.m = uint32_t(rows);
+        pv.n = uint32_t(d);
+        pv.k = uint32_t(nj);
+        pv.a = at(lay.probs) + uint64_t(j * t) * 2;
+        pv.aOuter = 1;
+        pv.aInner = uint32_t(rows);
+        pv.aInnerStride = int64_t(probRow);
+        pv.b = at(lay.values) + buf;
+        pv.bRowStride = d * 2;
+        pv.c = at(lay.acc);
+        pv.cRowStride = d * 4;
+        pv.accumulate = true;
+        e.access(Engine::Matrix,
+                 {sramRange(pv.a, (rows - 1) * probRow + uint64_t(nj) * 2,
+                            false),
+                  sramRange(at(lay.values) + buf, uint64_t(nj) * d * 2, false),
+                  sramRange(at(lay.acc), uint64_t(rows) * d * 4, true)});
+        e.push(Engine::Matrix, mm);
+        e.endStep(Engine::Matrix);
+      }
+
+      // Normalize, round, and store the rows back among the heads.
+      e.access(Engine::Vector,
+               {sramRange(at(lay.acc), uint64_t(rows) * d * 4, true),
+                sramRange(at(lay.rowSum), uint64_t(rows) * 4, true),
+                sramRange(at(lay.out), qBytes, true)});
+      e.vector(vec(VecOp::Recip, at(lay.rowSum), 0, at(lay.rowSum), 0,
+                   uint64_t(rows), 1));
+      e.vector(withB(vec(VecOp::Mul, at(lay.acc), d * 4, at(lay.acc), d * 4, d,
+                         uint32_t(rows)),
+                     at(lay.rowSum), 4, 0));
+      e.vector(vec(VecOp::ToBf16, at(lay.acc), 0, at(lay.out), 0,
+                   uint64_t(rows) * d, 1));
+      e.endStep(Engine::Vector);
+      DmaDesc out = qIn;
+      out.dram = oT.base + uint64_t((b * seq + s0) * heads + h * g) * d * 2;
+      out.sram = at(lay.out);
+      e.access(Engine::Store,
+               {sramRange(at(lay.out), qBytes, false), dramRange(out, true)});
+      e.dma(false, out);
+      e.endStep(Engine::Store);
+    }
+  }
+}
+
+} // namespace gaon::npu
