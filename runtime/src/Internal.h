@@ -78,6 +78,9 @@ struct SegmentDesc {
     int64_t min, max; // a run with a value outside is refused
   };
   std::vector<ParamBinding> params;
+  /// The session states (indices into the model's) this segment reads or
+  /// writes: their contents must be where it runs before it does.
+  std::vector<uint32_t> states;
 };
 
 struct IoDesc {
@@ -137,9 +140,18 @@ struct ExecutionState {
   uint8_t *state;
   std::vector<const void *> inputData; // per tensor id, for Input tensors
   int threads;
+  /// Per model state, the prepared segment whose device memory holds its
+  /// current contents (null: the session's state memory on the host). A
+  /// device keeps a state it updates in place, so a decoder's cache does
+  /// not cross the host link at every step.
+  std::vector<class PreparedSegment *> *stateOwner = nullptr;
 
   void *tensorData(uint32_t id) const;
 };
+
+/// The session state a state tensor views (its index in model.states), or
+/// -1 for a tensor that is not state.
+int stateOfTensor(const gaon_model &m, uint32_t tensor);
 
 /// A device runs segments of its kind. It prepares each segment once per
 /// session (resolving kernels, checking support) and runs it many times.
@@ -147,6 +159,11 @@ class PreparedSegment {
 public:
   virtual ~PreparedSegment() = default;
   virtual gaon_status run(ExecutionState &state) = 0;
+  /// Copies state `index`, which this segment's device memory holds, back
+  /// to the session's state memory at `hostState`.
+  virtual gaon_status pullState(uint32_t index, uint8_t *hostState) {
+    return nullptr;
+  }
   /// A simulated segment's last run, for profiles and traces.
   virtual const struct SimRun *lastSimRun() const { return nullptr; }
   virtual const struct HostRun *lastHostRun() const { return nullptr; }

@@ -324,6 +324,28 @@ gaon_status decode(gaon_model &m, const gnb::Model &fb) {
       m.segments.push_back(std::move(seg));
     }
 
+  // The states each segment touches (where their contents must be when it
+  // runs: a device may keep a state it updates in place).
+  for (SegmentDesc &seg : m.segments) {
+    std::vector<bool> seen(m.states.size(), false);
+    auto note = [&](uint32_t tensor) {
+      int k = stateOfTensor(m, tensor);
+      if (k >= 0 && !seen[k]) {
+        seen[k] = true;
+        seg.states.push_back(uint32_t(k));
+      }
+    };
+    for (const OpDesc &op : seg.ops) {
+      for (uint32_t id : op.inputs)
+        note(id);
+      for (uint32_t id : op.outputs)
+        note(id);
+    }
+    for (const auto *list : {&seg.inputs, &seg.outputs})
+      for (const NpuBindingDesc &b : *list)
+        note(b.tensor);
+  }
+
   // Every output must be computed: by a kernel, or stored by an NPU
   // program (an arena tensor nothing writes would come back as zeros).
   for (const EntryDesc &e : m.entries) {
@@ -708,6 +730,19 @@ std::vector<std::string> gaon::rt::deviceNames() {
   return names;
 }
 
+int gaon::rt::stateOfTensor(const gaon_model &m, uint32_t tensor) {
+  if (tensor >= m.tensors.size()) // an absent optional operand
+    return -1;
+  const TensorDesc &t = m.tensors[tensor];
+  if (t.storage != TensorDesc::Storage::State)
+    return -1;
+  for (size_t k = 0; k < m.states.size(); ++k)
+    if (t.offset >= m.states[k].offset &&
+        t.offset < m.states[k].offset + std::max<uint64_t>(m.states[k].byteSize, 1))
+      return int(k);
+  return -1;
+}
+
 void *ExecutionState::tensorData(uint32_t id) const {
   const TensorDesc &t = model->tensors[id];
   switch (t.storage) {
@@ -730,6 +765,17 @@ struct gaon_session_s {
   uint8_t *arena = nullptr;
   uint8_t *state = nullptr; // model->stateSize bytes, kept between runs
   int threads = 0;
+  /// Per state, the segment whose device memory holds it (null: `state`).
+  std::vector<PreparedSegment *> stateOwner;
+
+  /// Brings state `k` back to `state` from the device that holds it.
+  gaon_status pullState(size_t k) {
+    PreparedSegment *owner = stateOwner[k];
+    if (!owner)
+      return nullptr;
+    stateOwner[k] = nullptr;
+    return owner->pullState(uint32_t(k), state);
+  }
 };
 
 namespace gaon::rt {
@@ -806,6 +852,7 @@ gaon_status gaon_session_create(const gaon_model *model,
     }
     std::memset(session->state, 0, model->stateSize);
   }
+  session->stateOwner.assign(model->states.size(), nullptr);
   *out = session.release();
   return nullptr;
 }
@@ -912,7 +959,8 @@ gaon_status gaon_session_run_entry(gaon_session *s, size_t entry,
   if ((inputCount && !inputs) || (outputCount && !outputs))
     return makeStatus(GAON_INVALID_ARGUMENT, "null inputs or outputs array");
   ThreadScope scope(s->threads);
-  ExecutionState state{m, s->arena, s->state, {}, s->threads};
+  ExecutionState state{m, s->arena, s->state, {}, s->threads,
+                       &s->stateOwner};
   state.inputData.assign(m->tensors.size(), nullptr);
   for (size_t i = 0; i < inputCount; ++i) {
     if (!fits(inputs[i], m->tensors[e.inputs[i].tensor]))
@@ -929,9 +977,15 @@ gaon_status gaon_session_run_entry(gaon_session *s, size_t entry,
                         "output " + std::to_string(i) + " ('" +
                             e.outputs[i].name +
                             "') buffer does not match its dtype and shape");
-  for (uint32_t i : e.segments)
+  for (uint32_t i : e.segments) {
+    // A state another segment's device holds comes home first.
+    for (uint32_t k : m->segments[i].states)
+      if (s->stateOwner[k] && s->stateOwner[k] != s->segments[i].get())
+        if (gaon_status st = s->pullState(k))
+          return st;
     if (gaon_status st = s->segments[i]->run(state))
       return st;
+  }
   for (size_t i = 0; i < outputCount; ++i)
     if (uint64_t bytes = m->tensors[e.outputs[i].tensor].byteSize)
       std::memcpy(outputs[i].data, state.tensorData(e.outputs[i].tensor),
@@ -950,6 +1004,7 @@ gaon_status gaon_session_reset_state(gaon_session *s) {
     return makeStatus(GAON_INVALID_ARGUMENT, "null session");
   if (s->state)
     std::memset(s->state, 0, s->model->stateSize);
+  s->stateOwner.assign(s->stateOwner.size(), nullptr); // the host's zeros
   return nullptr;
 }
 
@@ -981,6 +1036,9 @@ gaon_status gaon_session_read_state(const gaon_session *s, size_t index,
   if (gaon_status st = checkState(s, index, t))
     return st;
   const StateDesc &d = s->model->states[index];
+  // (Reading does not change the state; bringing it home is bookkeeping.)
+  if (gaon_status st = const_cast<gaon_session *>(s)->pullState(index))
+    return st;
   if (d.byteSize)
     std::memcpy(t->data, s->state + d.offset, d.byteSize);
   return nullptr;
@@ -993,6 +1051,7 @@ gaon_status gaon_session_write_state(gaon_session *s, size_t index,
   const StateDesc &d = s->model->states[index];
   if (d.byteSize)
     std::memcpy(s->state + d.offset, t->data, d.byteSize);
+  s->stateOwner[index] = nullptr; // the host's copy is now the state
   return nullptr;
 }
 

@@ -82,9 +82,11 @@ public:
     }
     if (!functional) {
       // Timing only: no data moves; the NPU's outputs are left as they are.
+      // States stay in device memory between runs (no host traffic).
       for (const auto *list : {&segment.inputs, &segment.outputs})
         for (const NpuBindingDesc &b : *list)
-          hostBytes += b.transform
+          if (stateOfTensor(model, b.tensor) < 0)
+            hostBytes += b.transform
                            ? uint64_t(model.tensors[b.tensor].elementCount) *
                                  npu::elemBytes(b.deviceType)
                            : model.tensors[b.tensor].byteSize;
@@ -99,6 +101,10 @@ public:
     }
     for (const NpuBindingDesc &b : segment.inputs) {
       const TensorDesc &t = model.tensors[b.tensor];
+      // A state this device already holds is up to date here.
+      int k = stateOfTensor(model, b.tensor);
+      if (k >= 0 && state.stateOwner && (*state.stateOwner)[k] == this)
+        continue;
       if (b.transform)
         hostBytes += convert(b, static_cast<uint8_t *>(state.tensorData(b.tensor)),
                              /*toDevice=*/true);
@@ -112,8 +118,15 @@ public:
                                       dram.size(), run_.result, params);
     if (!error.empty())
       return makeStatus(GAON_INTERNAL, "npu simulator: " + error);
+    // States stay here, updated in place, until the session needs them
+    // elsewhere (pullState).
+    if (state.stateOwner)
+      for (uint32_t k : segment.states)
+        (*state.stateOwner)[k] = this;
     for (const NpuBindingDesc &b : segment.outputs) {
       const TensorDesc &t = model.tensors[b.tensor];
+      if (state.stateOwner && stateOfTensor(model, b.tensor) >= 0)
+        continue;
       if (b.transform)
         hostBytes += convert(b, static_cast<uint8_t *>(state.tensorData(b.tensor)),
                              /*toDevice=*/false);
@@ -126,6 +139,26 @@ public:
     run_.hostBytes = hostBytes;
     run_.valid = true;
     return nullptr;
+  }
+
+  gaon_status pullState(uint32_t index, uint8_t *hostState) override {
+    if (!functional)
+      return nullptr; // timing only: there are no contents to bring back
+    // The output bindings of the state hold what the program left.
+    for (const auto *list : {&segment.outputs, &segment.inputs})
+      for (const NpuBindingDesc &b : *list) {
+        if (stateOfTensor(model, b.tensor) != int(index))
+          continue;
+        const TensorDesc &t = model.tensors[b.tensor];
+        if (b.transform)
+          convert(b, hostState + t.offset, /*toDevice=*/false);
+        else
+          std::memcpy(hostState + t.offset, dram.data() + b.dram, t.byteSize);
+        return nullptr;
+      }
+    return makeStatus(GAON_INTERNAL, "npu segment holds state " +
+                                         std::to_string(index) +
+                                         " but binds no tensor of it");
   }
 
   const SimRun *lastSimRun() const override {
