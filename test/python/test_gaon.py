@@ -250,6 +250,41 @@ def test_generate_matches_gaon_generate(tmp_path, chunk):
         list(session.generate(list(range(70)), max_new_tokens=1))
 
 
+def test_npu_caches_stay_on_the_device(tmp_path):
+    # Attention and the cache updates run on the NPU (sim device): the
+    # caches stay in device memory between steps, and read_state brings
+    # them back to compare with the CPU target's (bf16 on the NPU).
+    onnx_path = str(tmp_path / "dec.onnx")
+    subprocess.run([sys.executable, os.path.join(ROOT, "utils", "models", "make_tiny_decoder.py"),
+                    onnx_path, "--spelling=plain"], check=True)
+    flags = ["--max-seq-len=16", "--llm-entry=decode"]
+    npu = gaon.compile(onnx_path, target="npu", report=False, extra_args=flags)
+    cpu = gaon.compile(onnx_path, target="cpu", report=False, extra_args=flags)
+    npu_session, cpu_session = gaon.Session(npu, device="sim"), gaon.Session(cpu)
+    for at, token in enumerate([3, 5, 7]):
+        inputs = {"input_ids": np.array([[token]], np.int64), "position": np.array([at], np.int64)}
+        npu_logits = npu_session.run(inputs)["logits"]
+        cpu_logits = cpu_session.run(inputs)["logits"]
+        cos = float(np.dot(npu_logits.ravel(), cpu_logits.ravel()) /
+                    (np.linalg.norm(npu_logits) * np.linalg.norm(cpu_logits)))
+        assert cos > 0.999
+        # After the first step (which uploads the empty caches, 4 KiB), a
+        # step's host traffic is the hidden state and the logits, not the
+        # caches.
+        host_bytes = npu_session.profile["host_transfer_seconds"] * 16e9
+        assert host_bytes > 4096 if at == 0 else host_bytes < 1024
+    for name in ("past_key_values.0.key", "past_key_values.1.value"):
+        got, want = npu_session.read_state(name), cpu_session.read_state(name)
+        assert np.abs(want[:, :, 3:]).max() == 0 and np.abs(got[:, :, 3:]).max() == 0
+        np.testing.assert_allclose(got, want, rtol=2e-2, atol=2e-2)
+    # The host's copy becomes the state: a step after write_state reads it.
+    npu_session.write_state("past_key_values.0.key", np.zeros((1, 2, 16, 16), np.float32))
+    assert np.abs(npu_session.read_state("past_key_values.0.key")).max() == 0
+    # A position past the cache is refused, not written out of bounds.
+    with pytest.raises(gaon.Error, match="in \\[0, 15\\]"):
+        npu_session.run({"input_ids": np.array([[1]], np.int64), "position": np.array([16], np.int64)})
+
+
 def test_offline_pip_install(tmp_path):
     # pip with Debian's setuptools, no network: the package from this build,
     # importable from the install folder, compiles and runs.

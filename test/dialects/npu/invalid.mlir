@@ -456,3 +456,40 @@ npu.program attributes {cores = 1, dram_bytes = 0, tags = []} {
     npu.vector {op = #npu.vec<relu>, type = #npu.elem<bf16>, n = 4, a = 1, b = 0, y = 32}
   }
 }
+
+// -----
+
+// Run-time parameters (format version 7).
+npu.program attributes {cores = 1, dram_bytes = 4096, tags = ["x"], params = 1} {
+  npu.queue <load> core 0 {
+    // expected-error @+1 {{dram_param reads run-time parameter 1 of a program with 1}}
+    npu.dma_load {dram = 0, sram = 0, elem_bytes = 2, sizes = array<i64: 1, 1, 1, 16>, dram_strides = array<i64: 0, 0, 0, 2>, sram_strides = array<i64: 0, 0, 0, 2>, dram_param = 1, dram_param_stride = 32}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 4096, tags = ["x"], params = 1} {
+  npu.queue <load> core 0 {
+    // expected-error @+1 {{guard_min exceeds guard_max: the instruction would never run}}
+    npu.dma_load {dram = 0, sram = 0, elem_bytes = 2, sizes = array<i64: 1, 1, 1, 16>, dram_strides = array<i64: 0, 0, 0, 2>, sram_strides = array<i64: 0, 0, 0, 2>, guard_param = 0, guard_min = 5, guard_max = 4}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 4096, tags = ["x"], params = 1} {
+  npu.queue <vector> core 0 {
+    // expected-error @+1 {{mask needs the parameter holding the first query's position (mask_param)}}
+    npu.vector {op = #npu.vec<mask>, type = #npu.elem<f32>, n = 8, a = 0, b = 0, y = 0}
+  }
+}
+
+// -----
+
+npu.program attributes {cores = 1, dram_bytes = 4096, tags = ["x"]} {
+  npu.queue <matrix> core 0 {
+    // expected-error @+1 {{a transposed B is for bf16xbf16 matmuls, not i8xi8}}
+    npu.matmul {mode = #npu.mode<i8xi8>, m = 1, n = 1, k = 1, a = 0, a_outer = 1, a_inner = 1, a_outer_stride = 0, a_inner_stride = 1, b = 64, b_row_stride = 1, c = 128, c_row_stride = 4, b_transposed}
+  }
+}

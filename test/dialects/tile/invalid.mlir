@@ -521,3 +521,48 @@ tile.segment attributes {dram_bytes = 4096, resident_bytes = 0, tags = ["a"], co
   // expected-error @+1 {{span must be rows [begin, end) within the tensor's 4, over tensors in DRAM}}
   tile.rows "softmax" @x -> @y {rows = 2, sram = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0>, tag = 0, core = 1, span = array<i64: 3, 3>}
 }
+
+// -----
+
+// A tile.attention's operands must be the rows it walks: here the key cache
+// is channels-last-sized wrong (8 rows, not 1 x 2 x 8 = 16).
+tile.segment attributes {dram_bytes = 8192, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @q dram bf16 {base = 0, n = 1, h = 1, w = 1, c = 64, pad = 0}
+  tile.tensor @k dram bf16 {base = 128, n = 1, h = 1, w = 1, c = 32, pad = 0}
+  tile.tensor @v dram bf16 {base = 192, n = 1, h = 1, w = 1, c = 32, pad = 0}
+  tile.tensor @o dram bf16 {base = 256, n = 1, h = 1, w = 1, c = 64, pad = 0}
+  tile.tensor @kc dram bf16 {base = 512, n = 1, h = 1, w = 8, c = 16, pad = 0, rows}
+  tile.tensor @vc dram bf16 {base = 1024, n = 1, h = 1, w = 16, c = 16, pad = 0, rows}
+  // expected-error @+1 {{@kc must be 16 rows of 16 bf16 in DRAM}}
+  tile.attention @q, @k, @v -> @o {batch = 1, seq = 1, heads = 4, kv_heads = 2, head_dim = 16, max_len = 8, rotary = 0, cos_rows = 0, window = 0, scale = 0.25 : f32, position_param = 0, query_tile = 1, key_block = 8, key_buffers = 1, sram = 0, sram_bytes = 4096, items = array<i64: 0, 2>, k_cache = @kc, v_cache = @vc, tag = 0}
+}
+
+// -----
+
+tile.segment attributes {dram_bytes = 8192, resident_bytes = 0, tags = ["a"]} {
+  tile.tensor @q dram bf16 {base = 0, n = 1, h = 1, w = 1, c = 64, pad = 0}
+  tile.tensor @kc dram bf16 {base = 512, n = 1, h = 1, w = 16, c = 16, pad = 0, rows}
+  // expected-error @+1 {{needs positive sizes, heads a multiple of kv_heads, max_len >= seq and a working SRAM region}}
+  tile.attention @q, @q, @q -> @q {batch = 1, seq = 1, heads = 3, kv_heads = 2, head_dim = 16, max_len = 8, rotary = 0, cos_rows = 0, window = 0, scale = 0.25 : f32, position_param = 0, query_tile = 1, key_block = 8, key_buffers = 1, sram = 0, sram_bytes = 4096, items = array<i64: 0, 2>, k_cache = @kc, v_cache = @kc, tag = 0}
+}
+
+// -----
+
+// Parameter operands come last, are static i64 tensors, and have a range.
+func.func @params(%x: tensor<1x4xf32>, %p: tensor<1xi64>) {
+  // expected-error @+1 {{param_inputs names operand 0; parameter operands are the last 1 of 2}}
+  tile.segment(%x, %p : tensor<1x4xf32>, tensor<1xi64>) attributes {dram_bytes = 64, resident_bytes = 0, tags = ["a"], input_tensors = [@x], param_inputs = array<i64: 0, 0, 0, 7>} {
+    tile.tensor @x dram bf16 {base = 0, n = 1, h = 1, w = 1, c = 4, pad = 0}
+  }
+  return
+}
+
+// -----
+
+func.func @params(%x: tensor<1x4xf32>, %p: tensor<1xi64>) {
+  // expected-error @+1 {{param_inputs range [7, 0] is empty}}
+  tile.segment(%x, %p : tensor<1x4xf32>, tensor<1xi64>) attributes {dram_bytes = 64, resident_bytes = 0, tags = ["a"], input_tensors = [@x], param_inputs = array<i64: 1, 0, 7, 0>} {
+    tile.tensor @x dram bf16 {base = 0, n = 1, h = 1, w = 1, c = 4, pad = 0}
+  }
+  return
+}
