@@ -23,6 +23,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <cmath>
 #include <map>
 
 namespace gaon {
@@ -124,7 +125,144 @@ private:
   }
   LogicalResult findInterface();
   FailureOr<MaskRule> analyzeMask(Value mask, Operation *attention);
+  void tabulateRotary(Value position);
 };
+
+/// The value of `v` when the values in `known` hold, by folding each op
+/// (sin, cos and matmul, which have no folders, computed here as the CPU
+/// target computes them: f32, std::cos and std::sin); null when some op on
+/// the way does not fold or `v` depends on anything else.
+Attribute evaluateFolded(Value v, llvm::DenseMap<Value, Attribute> &known,
+                         int depth = 0) {
+  if (auto it = known.find(v); it != known.end())
+    return it->second;
+  Operation *op = v.getDefiningOp();
+  if (!op || depth > 256 || op->getNumRegions())
+    return {};
+  SmallVector<Attribute> operands;
+  for (Value o : op->getOperands()) {
+    Attribute a = evaluateFolded(o, known, depth + 1);
+    if (!a)
+      return {};
+    operands.push_back(a);
+  }
+  auto type = llvm::dyn_cast<RankedTensorType>(v.getType());
+  Attribute result;
+  if (llvm::isa<CosOp, SinOp>(op)) {
+    auto in = llvm::dyn_cast<DenseElementsAttr>(operands[0]);
+    if (!in || !type || !type.getElementType().isF32())
+      return {};
+    bool cos = llvm::isa<CosOp>(op);
+    SmallVector<float> out;
+    for (float x : in.getValues<float>())
+      out.push_back(cos ? std::cos(x) : std::sin(x));
+    result = DenseElementsAttr::get(type, ArrayRef<float>(out));
+  } else if (llvm::isa<MatMulOp>(op)) {
+    auto a = llvm::dyn_cast<DenseElementsAttr>(operands[0]),
+         b = llvm::dyn_cast<DenseElementsAttr>(operands[1]);
+    if (!a || !b || !type || !type.getElementType().isF32())
+      return {};
+    auto at = llvm::cast<RankedTensorType>(a.getType()),
+         bt = llvm::cast<RankedTensorType>(b.getType());
+    int64_t rank = type.getRank();
+    if (at.getRank() != rank || bt.getRank() != rank || rank < 2 ||
+        type.getNumElements() > (int64_t(1) << 20))
+      return {};
+    int64_t m = at.getDimSize(rank - 2), k = at.getDimSize(rank - 1),
+            n = bt.getDimSize(rank - 1);
+    SmallVector<float> av(a.getValues<float>()), bv(b.getValues<float>());
+    SmallVector<float> out(type.getNumElements(), 0.0f);
+    int64_t batches = type.getNumElements() / (m * n);
+    // Batch index -> each operand's batch offset (dimensions of 1
+    // broadcast).
+    for (int64_t i = 0; i < batches; ++i) {
+      int64_t rest = i, aOff = 0, bOff = 0, aStride = 1, bStride = 1;
+      for (int64_t d = rank - 3; d >= 0; --d) {
+        int64_t size = type.getDimSize(d), idx = rest % size;
+        rest /= size;
+        aOff += (at.getDimSize(d) == 1 ? 0 : idx) * aStride;
+        bOff += (bt.getDimSize(d) == 1 ? 0 : idx) * bStride;
+        aStride *= at.getDimSize(d);
+        bStride *= bt.getDimSize(d);
+      }
+      for (int64_t r = 0; r < m; ++r)
+        for (int64_t c = 0; c < n; ++c) {
+          float sum = 0.0f;
+          for (int64_t q = 0; q < k; ++q)
+            sum += av[aOff * m * k + r * k + q] * bv[bOff * k * n + q * n + c];
+          out[i * m * n + r * n + c] = sum;
+        }
+    }
+    result = DenseElementsAttr::get(type, ArrayRef<float>(out));
+  } else {
+    SmallVector<OpFoldResult> folded;
+    if (failed(op->fold(operands, folded)) || folded.size() != op->getNumResults())
+      return {};
+    OpFoldResult r = folded[llvm::cast<OpResult>(v).getResultNumber()];
+    if (auto attr = llvm::dyn_cast_if_present<Attribute>(r))
+      result = attr;
+    else if (auto same = llvm::dyn_cast_if_present<Value>(r))
+      result = evaluateFolded(same, known, depth + 1);
+  }
+  if (result)
+    known[v] = result;
+  return result;
+}
+
+/// A rotary embedding's cos and sin that depend on nothing but `position`
+/// become rows of tables computed here for every position the cache holds
+/// (graph.position_rows): a step reads S rows instead of recomputing them,
+/// and on the NPU the rows load by DMA at the position.
+void KvCacheRewriter::tabulateRotary(Value position) {
+  SmallVector<Value> candidates;
+  func.walk([&](RotaryEmbeddingOp r) {
+    for (Value v : {r.getCos(), r.getSin()})
+      if (!llvm::is_contained(candidates, v))
+        candidates.push_back(v);
+  });
+  auto positionType = rankedOf(position);
+  for (Value v : candidates) {
+    auto type = llvm::dyn_cast<RankedTensorType>(v.getType());
+    Operation *def = v.getDefiningOp();
+    if (!def || llvm::isa<ConstantOp>(def) || !type || type.getRank() != 4 ||
+        !type.getElementType().isF32() || type.getDimSize(1) != 1 ||
+        type.getDimSize(2) != seq ||
+        (type.getDimSize(0) != 1 && type.getDimSize(0) != batch))
+      continue;
+    int64_t width = type.getDimSize(3);
+    std::vector<float> table(size_t(maxLen) * width);
+    bool ok = true;
+    for (int64_t p = 0; ok && p < maxLen; p += seq) {
+      int64_t at = std::min(p, maxLen - seq);
+      llvm::DenseMap<Value, Attribute> known;
+      known[position] = DenseElementsAttr::get(
+          positionType, ArrayRef<int64_t>(SmallVector<int64_t>(batch, at)));
+      auto rows = llvm::dyn_cast_or_null<DenseElementsAttr>(
+          evaluateFolded(v, known));
+      if (!rows) {
+        ok = false;
+        break;
+      }
+      SmallVector<float> values(rows.getValues<float>());
+      std::copy(values.begin(), values.begin() + seq * width,
+                table.begin() + at * width);
+    }
+    if (!ok)
+      continue; // cos and sin stay as the export computes them
+    builder.setInsertionPointAfter(def);
+    auto tableType = RankedTensorType::get({maxLen, width},
+                                           builder.getF32Type());
+    Value constant = builder.create<ConstantOp>(
+        def->getLoc(), DenseElementsAttr::get(tableType, ArrayRef<float>(table)));
+    // One row read per user, so that each layer's attention owns its own
+    // (an NPU attention fuses them; the table is shared).
+    for (OpOperand &use : llvm::make_early_inc_range(v.getUses())) {
+      builder.setInsertionPoint(use.getOwner());
+      use.set(builder.create<PositionRowsOp>(def->getLoc(), type, constant,
+                                             position));
+    }
+  }
+}
 
 LogicalResult KvCacheRewriter::findInterface() {
   for (BlockArgument arg : func.getArguments()) {
@@ -441,6 +579,7 @@ LogicalResult KvCacheRewriter::run() {
     attentionMask.replaceAllUsesWith(mask);
   if (positionIds)
     positionIds.replaceAllUsesWith(positions);
+  tabulateRotary(position);
 
   // Drop what became dead, then the old arguments.
   bool changed = true;

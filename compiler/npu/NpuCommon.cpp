@@ -91,6 +91,29 @@ quant::UniformQuantizedType npuInt8(Value v) {
   return q;
 }
 
+std::optional<int64_t> contiguousSliceOffset(graph::SliceOp slice) {
+  auto in = llvm::dyn_cast<RankedTensorType>(slice.getInput().getType());
+  auto out = llvm::dyn_cast<RankedTensorType>(slice.getOutput().getType());
+  if (!in || !out || !in.hasStaticShape() || !out.hasStaticShape() ||
+      in.getRank() != out.getRank())
+    return std::nullopt;
+  ArrayRef<int64_t> starts = slice.getStarts(), steps = slice.getSteps();
+  int64_t rank = in.getRank(), offset = 0, stride = 1;
+  bool inside = true; // still in the dimensions that must be whole
+  for (int64_t d = rank - 1; d >= 0; --d) {
+    int64_t size = out.getDimSize(d), full = in.getDimSize(d);
+    if (steps[d] != 1 && size > 1)
+      return std::nullopt;
+    if (!inside && size != 1)
+      return std::nullopt;
+    if (size != full)
+      inside = false; // the sliced dimension; outer ones must be single
+    offset += starts[d] * stride;
+    stride *= full;
+  }
+  return offset;
+}
+
 bool rowMajorEquivalent(RankedTensorType t) {
   return t.getRank() < 4 || (t.getRank() == 4 && t.getDimSize(2) == 1 &&
                              t.getDimSize(3) == 1);

@@ -61,6 +61,10 @@ mlir::quant::UniformQuantizedType npuInt8(mlir::Value v);
 /// (rank below 4, or H = W = 1) is "row-major equivalent": reshapes between
 /// two such tensors move no data.
 bool rowMajorEquivalent(mlir::RankedTensorType t);
+/// The element offset of a slice that is one contiguous run of its input
+/// in row-major order (steps 1; dimensions inside the sliced one whole,
+/// those outside it of size 1): such a slice is a view, no data moves.
+std::optional<int64_t> contiguousSliceOffset(graph::SliceOp slice);
 
 /// The requantization after an integer convolution or matmul: its sole
 /// user, if that is a graph.requantize the output stage can apply (8-bit per

@@ -115,6 +115,23 @@ LogicalResult ExpandOp::verify() {
   return success();
 }
 
+LogicalResult PositionRowsOp::verify() {
+  auto table = llvm::cast<RankedTensorType>(getTable().getType());
+  auto positions = llvm::cast<RankedTensorType>(getPositions().getType());
+  auto out = llvm::cast<RankedTensorType>(getOutput().getType());
+  if (failed(verifySameElementType(*this, table, out)))
+    return failure();
+  if (table.getRank() != 2 || positions.getRank() != 1 || out.getRank() != 4 ||
+      !out.hasStaticShape() || !table.hasStaticShape() ||
+      out.getDimSize(1) != 1 || out.getDimSize(3) != table.getDimSize(1) ||
+      out.getDimSize(2) > table.getDimSize(0) ||
+      (out.getDimSize(0) != 1 && out.getDimSize(0) != positions.getDimSize(0)))
+    return emitOpError("takes a T x R table and B positions to Bt x 1 x S x "
+                       "R rows (Bt 1 or B, S at most T), not ")
+           << table << " and " << positions << " to " << out;
+  return success();
+}
+
 LogicalResult CastOp::verify() {
   return verifySameShape(*this, getInput().getType(), getOutput().getType());
 }

@@ -630,6 +630,24 @@ def Graph_CacheUpdateOp : Graph_Op<"cache_update", [InferTypeOpAdaptor]> {
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
+def Graph_PositionRowsOp : Graph_Op<"position_rows"> {
+  let summary = "Rows of a per-position table at run-time positions";
+  let description = [{
+    `table` holds one row of R values per position (a rotary embedding's
+    cos or sin for every position the cache holds); `positions` one
+    integer per batch row. The result, `Bt x 1 x S x R` with Bt 1 or the
+    batch, holds `result[b, 0, i] = table[positions[b] + i]`: the rows of a
+    step's S tokens. A position whose rows fall outside the table is an
+    error when the op runs. gaon-llm-kv-cache computes the tables at
+    compile time, so a decoder step reads them instead of recomputing cos
+    and sin from the position.
+  }];
+  let arguments = (ins Graph_FloatTensor:$table, Graph_IndexTensor:$positions);
+  let results = (outs Graph_FloatTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Graph_LrnOp : Graph_Op<"lrn", [SameOperandsAndResultType]> {
   let summary = "Local response normalization across channels";
   let description = [{

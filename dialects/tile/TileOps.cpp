@@ -482,8 +482,22 @@ LogicalResult AttentionOp::verify() {
                           {getOutAttr(), b * s, hq * d, ElemType::bf16},
                           {getKCacheAttr(), b * hkv * m, d, ElemType::bf16},
                           {getVCacheAttr(), b * hkv * m, d, ElemType::bf16}};
-  if (bool(getCosAttr()) != bool(getSinAttr()))
-    return emitOpError("takes cos and sin together");
+  if (bool(getCosAttr()) != bool(getSinAttr()) ||
+      bool(getCosTable()) != bool(getSinTable()) ||
+      (getCosAttr() && getCosTable()))
+    return emitOpError("takes cos and sin together, as step rows or as "
+                       "tables");
+  if (getCosTable()) {
+    int64_t bytes = m * getRotary() * 4;
+    if (getRotary() < 2 || getRotary() % 2 || getRotary() > d ||
+        *getCosTable() < 0 || *getSinTable() < 0 ||
+        *getCosTable() + bytes > segment.getDramBytes() ||
+        *getSinTable() + bytes > segment.getDramBytes())
+      return emitOpError("rotary tables of ")
+             << m << " rows of " << getRotary()
+             << " f32 must lie in device memory, rotary even and at most "
+                "head_dim";
+  }
   if (getCosAttr()) {
     if (getRotary() < 2 || getRotary() % 2 || getRotary() > d ||
         (getCosRows() != s && getCosRows() != b * s))

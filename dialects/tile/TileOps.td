@@ -303,7 +303,8 @@ def Tile_AttentionOp : Tile_Op<"attention", [HasParent<"SegmentOp">]> {
     position p (keys already cached); the op, for each (row, kv head) item
     in `items` [begin, end) on `core`:
     rotates the new keys (with `cos` and `sin`, f32 rows `rotary` wide, one
-    per position, when given) and writes them and the new values to cache
+    per token of the step, when given; or rows p .. p + seq - 1 of the
+    `max_len`-row tables at DRAM `cos_table` and `sin_table`) and writes them and the new values to cache
     positions p .. p + seq - 1 (DMA at a run-time offset); then per tile of
     `query_tile` queries, rotates the grouped query heads, and over blocks
     of `key_block` keys (each guarded by p, so only blocks that hold visible
@@ -319,6 +320,8 @@ def Tile_AttentionOp : Tile_Op<"attention", [HasParent<"SegmentOp">]> {
                        FlatSymbolRefAttr:$k_cache, FlatSymbolRefAttr:$v_cache,
                        OptionalAttr<FlatSymbolRefAttr>:$cos,
                        OptionalAttr<FlatSymbolRefAttr>:$sin,
+                       OptionalAttr<Tile_Int>:$cos_table,
+                       OptionalAttr<Tile_Int>:$sin_table,
                        Tile_Int:$batch, Tile_Int:$seq, Tile_Int:$heads,
                        Tile_Int:$kv_heads, Tile_Int:$head_dim,
                        Tile_Int:$max_len, Tile_Int:$rotary,

@@ -5,6 +5,8 @@
 //                 [--max-new-tokens=N] [--temperature=T] [--top-k=K]
 //                 [--top-p=P] [--seed=S] [--device=cpu|sim] [--threads=N]
 //                 [--eos-id=ID] [--output-ids=F.json] [--no-special]
+//                 [--chat [--chat-template=F] [--system=TEXT]]
+//                 [--show-prompt]
 //
 // MODEL.gnb is a decoder compiled with `gaonc --max-seq-len=M`
 // (docs/llm.md): its `decode` entry takes input_ids (1 x 1) and position
@@ -13,7 +15,10 @@
 // N tokens at a time, the rest through decode; then tokens are sampled
 // (greedy at temperature 0, the default) and streamed as text as they are
 // made. At the end: time to first token and tokens per second of host wall
-// time, and of simulated NPU time on the sim device.
+// time, and of simulated NPU time on the sim device. With --chat the prompt
+// is one user turn of a chat template: a --chat-template file's text with
+// {prompt} (and optionally {system}) in it, or the built-in EXAONE or Llama 3
+// template, chosen by the tokenizer's special tokens.
 //
 //===----------------------------------------------------------------------===//
 
@@ -49,9 +54,38 @@ int usage(const std::string &error) {
       "[--top-p=P] [--seed=S]\n"
       "         [--device=cpu|sim] [--threads=N] [--eos-id=ID] "
       "[--output-ids=F.json] [--no-special]\n"
+      "         [--chat [--chat-template=F] [--system=TEXT]] "
+      "[--show-prompt]\n"
       "MODEL.gnb is a decoder from gaonc --max-seq-len=M (docs/llm.md). "
       "Greedy at --temperature=0 (the default).\n");
   return error.empty() ? 0 : 2;
+}
+
+/// The built-in chat templates: one user turn, then the assistant's cue.
+/// {system} and {prompt} are replaced; the begin-of-text token comes from
+/// the tokenizer's own post-processor.
+struct ChatTemplate {
+  const char *name, *marker, *text, *defaultSystem;
+};
+const ChatTemplate kChatTemplates[] = {
+    {"EXAONE", "[|user|]",
+     "[|system|]{system}[|endofturn|]\n[|user|]{prompt}\n[|assistant|]",
+     "You are EXAONE model from LG AI Research, a helpful assistant."},
+    {"Llama 3", "<|start_header_id|>",
+     "<|start_header_id|>system<|end_header_id|>\n\n{system}<|eot_id|>"
+     "<|start_header_id|>user<|end_header_id|>\n\n{prompt}<|eot_id|>"
+     "<|start_header_id|>assistant<|end_header_id|>\n\n",
+     "You are a helpful assistant."},
+};
+
+/// `text` with each `{name}` replaced by `value`.
+std::string fill(std::string text, const std::string &name,
+                 const std::string &value) {
+  std::string key = "{" + name + "}";
+  for (size_t at = text.find(key); at != std::string::npos;
+       at = text.find(key, at + value.size()))
+    text.replace(at, key.size(), value);
+  return text;
 }
 
 bool flagValue(const char *arg, const char *flag, std::string &out) {
@@ -310,8 +344,9 @@ struct Step {
 
 int main(int argc, char **argv) {
   std::string modelPath, tokenizerPath, prompt, promptFile, promptIds,
-      device = "cpu", outputIds;
-  bool havePrompt = false, addSpecial = true;
+      device = "cpu", outputIds, chatTemplatePath, system;
+  bool havePrompt = false, addSpecial = true, chat = false,
+       haveSystem = false, showPrompt = false;
   int64_t maxNew = 64, topK = 0, seed = 0, threads = 0, eosId = -1;
   double temperature = 0, topP = 1;
   for (int i = 1; i < argc; ++i) {
@@ -325,6 +360,14 @@ int main(int argc, char **argv) {
     }
     if (!std::strcmp(a, "--no-special")) {
       addSpecial = false;
+    } else if (!std::strcmp(a, "--chat")) {
+      chat = true;
+    } else if (!std::strcmp(a, "--show-prompt")) {
+      showPrompt = true;
+    } else if (flagValue(a, "--system", system)) {
+      haveSystem = true;
+    } else if (flagValue(a, "--chat-template", chatTemplatePath)) {
+      chat = true;
     } else if (flagValue(a, "--tokenizer", tokenizerPath) ||
                flagValue(a, "--prompt-file", promptFile) ||
                flagValue(a, "--prompt-ids", promptIds) ||
@@ -364,8 +407,13 @@ int main(int argc, char **argv) {
       return usage("give one model");
     }
   }
-  if (modelPath.empty())
+  if (modelPath.empty() && !showPrompt)
     return usage("no model given");
+  if ((haveSystem || chat) && !promptIds.empty())
+    return usage("--chat and --system format text: give --prompt or "
+                 "--prompt-file");
+  if (haveSystem && !chat)
+    return usage("--system is part of a chat: add --chat");
   int sources =
       int(havePrompt) + int(!promptFile.empty()) + int(!promptIds.empty());
   if (sources != 1)
@@ -393,6 +441,45 @@ int main(int argc, char **argv) {
       std::fprintf(stderr, "gaon-generate: %s\n", error.c_str());
       return 1;
     }
+    if (chat) {
+      // One user turn of the chat template, then the assistant's cue.
+      std::string form;
+      const ChatTemplate *builtIn = nullptr;
+      if (!chatTemplatePath.empty()) {
+        if (!gaon::readRegularFile(chatTemplatePath, form, error,
+                                   uint64_t(1) << 20)) {
+          std::fprintf(stderr, "gaon-generate: %s\n", error.c_str());
+          return 1;
+        }
+        if (form.find("{prompt}") == std::string::npos) {
+          std::fprintf(stderr,
+                       "gaon-generate: %s: a chat template needs {prompt} "
+                       "where the user's text goes (and may have {system})\n",
+                       chatTemplatePath.c_str());
+          return 1;
+        }
+      } else {
+        for (const ChatTemplate &t : kChatTemplates)
+          if (tokenizer->tokenId(t.marker) >= 0) {
+            builtIn = &t;
+            break;
+          }
+        if (!builtIn) {
+          std::fprintf(stderr,
+                       "gaon-generate: %s has neither EXAONE's [|user|] nor "
+                       "Llama 3's <|start_header_id|> token; give the "
+                       "model's template with --chat-template=FILE ({prompt} "
+                       "where the user's text goes)\n",
+                       tokenizerPath.c_str());
+          return 1;
+        }
+        form = builtIn->text;
+      }
+      prompt = fill(fill(form, "system",
+                         haveSystem || !builtIn ? system
+                                                : builtIn->defaultSystem),
+                    "prompt", prompt);
+    }
     if (!tokenizer->encode(prompt, addSpecial, ids, error)) {
       std::fprintf(stderr, "gaon-generate: %s\n", error.c_str());
       return 1;
@@ -400,11 +487,24 @@ int main(int argc, char **argv) {
   }
   if (ids.empty())
     return usage("the prompt has no tokens");
-  if (eosId < 0 && tokenizer)
+  if (showPrompt) {
+    // The text the model reads, and its ids; no model runs.
+    std::printf("%s\n[", prompt.c_str());
+    for (size_t i = 0; i < ids.size(); ++i)
+      std::printf("%s%lld", i ? ", " : "", (long long)ids[i]);
+    std::printf("]\n");
+    return 0;
+  }
+  // Generation stops at the end of text or of a chat turn: every such
+  // token the tokenizer has (or the one --eos-id names).
+  std::vector<int64_t> stopIds;
+  if (eosId >= 0)
+    stopIds.push_back(eosId);
+  else if (tokenizer)
     for (const char *name : {"<|end_of_text|>", "<|endoftext|>", "</s>",
                              "<|eot_id|>", "[|endofturn|]"})
-      if ((eosId = tokenizer->tokenId(name)) >= 0)
-        break;
+      if (int64_t id = tokenizer->tokenId(name); id >= 0)
+        stopIds.push_back(id);
 
   // The decode entry, and the prefill entry when the binary has one; the
   // caches are the session's state, shared by both.
@@ -490,7 +590,7 @@ int main(int argc, char **argv) {
       std::printf("%s%lld", generated.size() == 1 ? "" : " ", (long long)token);
       std::fflush(stdout);
     }
-    if (token == eosId) {
+    if (std::find(stopIds.begin(), stopIds.end(), token) != stopIds.end()) {
       stop = "end of text";
       break;
     }

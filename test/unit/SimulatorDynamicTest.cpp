@@ -87,7 +87,7 @@ float f32At(const std::vector<uint8_t> &m, uint64_t at) {
 } // namespace
 
 // A matmul of few rows cannot stream weight tiles faster than they load
-// (cols elements per cycle): a decode step's 4 rows against 2 tiles of
+// (a bf16 row of the array, 2 * cols bytes, per cycle): a decode step's 4 rows against 2 tiles of
 // 128 x 128 cost 2 x 128 cycles plus the fill, not 2 x 8.
 TEST(SimulatorDynamic, ShortMatMulsPayForWeightTileLoads) {
   NpuConfig edge = edgeNpuConfig();
@@ -104,6 +104,13 @@ TEST(SimulatorDynamic, ShortMatMulsPayForWeightTileLoads) {
   mm.m = 1000; // long A: streaming dominates, as before
   mm.n = 256;
   EXPECT_DOUBLE_EQ(sim.matMulCycles(mm), 2 * 1000 / 0.5 + 128 + 128);
+  // 4-bit weights pass the port four to a bf16's width: 128 x 64 x 0.5
+  // bytes over 256 bytes a cycle.
+  mm.mode = MatMode::BF16xI4;
+  mm.group = 128;
+  mm.m = 1;
+  mm.n = 64;
+  EXPECT_DOUBLE_EQ(sim.matMulCycles(mm), 16 + 128 + 128);
 }
 
 // A guard runs an instruction only when its parameter lies in range; a

@@ -11,6 +11,8 @@
 #include "compiler/npu/AttentionLayout.h"
 #include "compiler/npu/GraphToTile/SegmentPlanner.h"
 
+#include <cstring>
+
 using namespace mlir;
 
 namespace gaon::npu {
@@ -43,6 +45,20 @@ LogicalResult SegmentPlanner::planAttention(graph::AttentionOp op) {
   int64_t items = g.batch * g.kvHeads;
   int64_t parts = std::min<int64_t>(cores, items);
   int64_t position = params.lookup(g.position).first;
+  // Tabulated rotary rows: the tables go to DRAM once, for every core.
+  IntegerAttr cosTable, sinTable;
+  if (g.cosTable) {
+    auto bytesOf = [](Value table) {
+      std::vector<float> f = floatsOf(constantOf(table));
+      std::vector<char> bytes(f.size() * 4);
+      std::memcpy(bytes.data(), f.data(), bytes.size());
+      return bytes;
+    };
+    std::string name = nodeName(op.getLoc());
+    cosTable = i64(addConstant(name + ".cos", bytesOf(g.cosTable)));
+    sinTable = i64(addConstant(name + ".sin", bytesOf(g.sinTable)));
+  }
+  bool stepRows = g.cos && !g.cosTable;
   for (int64_t core = 0; core < parts; ++core) {
     int64_t begin = core * items / parts, end = (core + 1) * items / parts;
     SramRing &ringOf = rings[core];
@@ -51,10 +67,11 @@ LogicalResult SegmentPlanner::planAttention(graph::AttentionOp op) {
     builder.create<tile::AttentionOp>(
         loc, sym(g.q.rows), sym(g.k.rows), sym(g.v.rows),
         sym(g.outReshape.getOutput()), sym(g.kCache), sym(g.vCache),
-        g.cos ? sym(g.cos) : FlatSymbolRefAttr(),
-        g.cos ? sym(g.sin) : FlatSymbolRefAttr(), i64(g.batch), i64(g.seq),
-        i64(g.heads), i64(g.kvHeads), i64(g.headDim), i64(g.maxLen),
-        i64(s.rotary), i64(g.cos ? g.cosRows : 0), i64(g.window),
+        stepRows ? sym(g.cos) : FlatSymbolRefAttr(),
+        stepRows ? sym(g.sin) : FlatSymbolRefAttr(), cosTable, sinTable,
+        i64(g.batch), i64(g.seq), i64(g.heads), i64(g.kvHeads),
+        i64(g.headDim), i64(g.maxLen), i64(s.rotary),
+        i64(stepRows ? g.cosRows : 0), i64(g.window),
         builder.getF32FloatAttr(g.scale), i64(position), i64(s.queryTile),
         i64(s.keyBlock), i64(s.keyBuffers), i64(base), i64(bytes),
         builder.getDenseI64ArrayAttr({begin, end}), i64(tag), i64(core));

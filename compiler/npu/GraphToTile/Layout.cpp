@@ -27,6 +27,10 @@ LogicalResult SegmentPlanner::planLayouts(ArrayRef<Operation *> ops,
     anchors.push_back(op);
     if (auto reshape = llvm::dyn_cast<graph::ReshapeOp>(op))
       alias[reshape.getOutput()] = reshape.getInput();
+    if (auto slice = llvm::dyn_cast<graph::SliceOp>(op)) {
+      alias[slice.getOutput()] = slice.getInput();
+      aliasElements[slice.getOutput()] = *contiguousSliceOffset(slice);
+    }
     if (auto attention = llvm::dyn_cast<graph::AttentionOp>(op)) {
       std::string why;
       std::optional<AttentionGroup> group = matchAttentionGroup(attention, why);
@@ -46,7 +50,7 @@ LogicalResult SegmentPlanner::planLayouts(ArrayRef<Operation *> ops,
   for (auto &[op, g] : attentionGroups) {
     (void)op;
     rowForm[g.kCache] = rowForm[g.vCache] = tile::ElemType::bf16;
-    if (g.cos)
+    if (g.cos && !g.cosTable) // the step's rows, from the host
       rowForm[g.cos] = rowForm[g.sin] = tile::ElemType::f32;
     for (Value v : {g.q.rows, g.k.rows, g.v.rows, Value(g.outReshape.getOutput())})
       dramOnly.insert(root(v));
@@ -102,7 +106,12 @@ tile::SegmentOp SegmentPlanner::createSegment(ArrayRef<Value> inputs,
     (void)src;
     const DevTensor &r = tensors[root(v)];
     DevTensor d = r.rows ? r : devShape(rankedOf(v)); // an updated cache
-    d.base = r.base;
+    // A slice's view starts its offset into its source (which may itself
+    // be a view).
+    uint64_t offset = 0;
+    for (Value at = v; alias.count(at); at = alias.lookup(at))
+      offset += uint64_t(aliasElements.lookup(at)) * uint64_t(r.eb);
+    d.base = r.base + offset;
     d.sram = r.sram;
     tensors[v] = d;
   }

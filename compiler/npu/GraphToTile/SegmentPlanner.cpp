@@ -99,7 +99,8 @@ SegmentPlanner::run(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
     tileOpOf[anchor] = planBlock->empty() ? nullptr : &planBlock->back();
     loc = anchor->getLoc();
     Value result = groupResult(anchor);
-    if (!llvm::isa<graph::ReshapeOp>(anchor) && dev(result).sram &&
+    if (!llvm::isa<graph::ReshapeOp, graph::SliceOp>(anchor) &&
+        dev(result).sram &&
         dev(result).pad)
       builder.create<tile::ZeroOp>(loc, sym(result), i64(zeroBlock),
                                      i64(kZeroBytes), i64(tag));
@@ -126,7 +127,7 @@ LogicalResult SegmentPlanner::planAnchor(Operation *anchor) {
     return planGlobalPool(reduce);
   if (llvm::isa<graph::SoftmaxOp, graph::LayerNormOp, graph::RmsNormOp>(anchor))
     return planRowOp(anchor);
-  if (llvm::isa<graph::ReshapeOp>(anchor))
+  if (llvm::isa<graph::ReshapeOp, graph::SliceOp>(anchor))
     return success(); // an alias: no data moves
   if (auto attention = llvm::dyn_cast<graph::AttentionOp>(anchor))
     return planAttention(attention);

@@ -157,6 +157,9 @@ private:
   llvm::SmallVector<mlir::Operation *> anchors;
   llvm::SmallVector<mlir::Value> roots;
   llvm::DenseMap<mlir::Value, mlir::Value> alias;
+  /// A view's element offset into its alias source (slices; 0 for
+  /// reshapes and updated caches).
+  llvm::DenseMap<mlir::Value, int64_t> aliasElements;
   llvm::DenseMap<mlir::Value, DevTensor> tensors;
   llvm::DenseMap<mlir::Value, std::string> names;
   llvm::DenseMap<mlir::Operation *, llvm::SmallVector<mlir::Operation *>>

@@ -99,6 +99,7 @@ SmallVector<Operation *> AttentionGroup::members() const {
       ops.push_back(o->update);
   }
   ops.push_back(lengths);
+  ops.append(rowReads.begin(), rowReads.end());
   ops.push_back(outTranspose);
   ops.push_back(outReshape);
   return ops;
@@ -185,8 +186,29 @@ std::optional<AttentionGroup> matchAttentionGroup(graph::AttentionOp a,
   if (g.q.rotary) {
     g.cos = g.q.rotary.getCos();
     g.sin = g.q.rotary.getSin();
+    // Tabulated: each rotary reads rows of one cos and one sin table at
+    // the position, read nowhere else.
+    auto tableOf = [&](Value rows, Operation *user) -> Value {
+      auto read = rows.getDefiningOp<graph::PositionRowsOp>();
+      if (!read || read.getPositions() != g.position ||
+          !hasOneUser(rows, user) || !read.getTable().getDefiningOp<graph::ConstantOp>())
+        return Value();
+      g.rowReads.push_back(read);
+      return read.getTable();
+    };
+    Value qCos = tableOf(g.cos, g.q.rotary), qSin = tableOf(g.sin, g.q.rotary),
+          kCos = tableOf(g.k.rotary.getCos(), g.k.rotary),
+          kSin = tableOf(g.k.rotary.getSin(), g.k.rotary);
+    bool tabulated = qCos && qCos == kCos && qSin && qSin == kSin;
+    if (tabulated) {
+      g.cosTable = qCos;
+      g.sinTable = qSin;
+    } else {
+      g.rowReads.clear();
+    }
     auto ct = typeOf(g.cos);
-    if (g.k.rotary.getCos() != g.cos || g.k.rotary.getSin() != g.sin ||
+    if ((!tabulated &&
+         (g.k.rotary.getCos() != g.cos || g.k.rotary.getSin() != g.sin)) ||
         !ct || ct.getRank() != 4 || !ct.getElementType().isF32() ||
         ct.getDimSize(1) != 1 || ct.getDimSize(2) != g.seq ||
         (ct.getDimSize(0) != 1 && ct.getDimSize(0) != g.batch)) {

@@ -40,7 +40,11 @@ struct AttentionGroup {
   mlir::Value kCache, vCache;    // session state, B x Hkv x M x D
   graph::TransposeOp outTranspose;
   graph::ReshapeOp outReshape;   // the result as B x S x Hq*D rows
-  mlir::Value cos, sin;          // rotary tables (null: no rotary)
+  mlir::Value cos, sin;          // the step's rotary rows (null: no rotary)
+  // When gaon-llm-kv-cache tabulated them: one row per cached position,
+  // read at the position (graph.position_rows of q and k, fused here).
+  mlir::Value cosTable, sinTable;
+  llvm::SmallVector<mlir::Operation *, 4> rowReads;
   int64_t batch = 0, seq = 0, heads = 0, kvHeads = 0, headDim = 0,
           maxLen = 0, rotary = 0, cosRows = 0, window = 0;
   float scale = 1.0f;

@@ -265,6 +265,14 @@ std::string whyNotNpu(Operation &op, const NpuConfig &config) {
       return "this reshape reorders data the NPU stores channels-last";
     return "";
   }
+  if (auto slice = llvm::dyn_cast<graph::SliceOp>(op)) {
+    // A contiguous run of rows (a prefill's last position) is a view.
+    if (rankedOf(slice.getInput()).getRank() == 4 ||
+        !contiguousSliceOffset(slice))
+      return "only a contiguous run of rows is a view on the NPU; this "
+             "slice gathers";
+    return "";
+  }
   return "no NPU lowering for " + kind + " yet";
 }
 

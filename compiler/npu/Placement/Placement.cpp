@@ -82,8 +82,11 @@ PlacementMap placeOps(Block &body, const NpuConfig &config, bool greedy) {
         map[relu] = Placement{true, "", &op};
   }
   // The vector engine ops earn their place only next to NPU work: one whose
-  // inputs all come from the host would cost two host transfers to save a
-  // CPU loop. Producers come first, so one pass in order settles it.
+  // inputs all come from the host, and whose result only goes back to it,
+  // would cost two host transfers to save a CPU loop. (Read by NPU work,
+  // its input crosses the link instead of its result: no worse, and the
+  // NPU run is not split.) Producers come first, so one pass in order
+  // settles what feeds it; consumers are judged by their own placement.
   for (Operation &op : body.without_terminator()) {
     auto it = map.find(&op);
     if (greedy || it == map.end() || !it->second.onNpu ||
@@ -95,7 +98,17 @@ PlacementMap placeOps(Block &body, const NpuConfig &config, bool greedy) {
       auto p = map.find(v.getDefiningOp());
       return v.getDefiningOp() && p != map.end() && p->second.onNpu;
     });
-    if (!fedByNpu)
+    // (Not a quantize: its f32 input would reach the NPU as bf16, and the
+    // 8-bit result must be the CPU's to the bit.)
+    bool feedsNpu = !llvm::isa<graph::QuantizeOp>(op) &&
+                    llvm::any_of(op.getUsers(), [&](Operation *u) {
+                      auto p = map.find(u);
+                      return p != map.end() && p->second.onNpu &&
+                             llvm::isa<graph::ConvOp, graph::QConvOp,
+                                       graph::MatMulOp, graph::QMatMulOp,
+                                       graph::AttentionOp>(u);
+                    });
+    if (!fedByNpu && !feedsNpu)
       it->second = Placement{false,
                              "its inputs come from the CPU; moving them to "
                              "the NPU for this op alone costs more than it "

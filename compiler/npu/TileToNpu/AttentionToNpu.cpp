@@ -123,7 +123,22 @@ void SegmentLowering::lowerAttention(tile::AttentionOp op) {
     uint64_t newBytes = uint64_t(seq) * d * 2;
 
     // This row's cos and sin rows, then the new keys, rotated.
-    if (rotary) {
+    if (rotary && op.getCosTable()) {
+      // Rows p .. p + seq - 1 of the tables: a DMA at the position.
+      uint64_t bytes = uint64_t(seq) * rotary * 4;
+      for (auto [table, sram] : {std::pair{uint64_t(*op.getCosTable()), at(lay.cos)},
+                                 std::pair{uint64_t(*op.getSinTable()), at(lay.sin)}}) {
+        DmaDesc rows = dmaFlat(table, sram, bytes);
+        rows.dramParam = param;
+        rows.dramParamStride = rotary * 4;
+        e.access(Engine::Load,
+                 {Access{kDramSpace, table, table + uint64_t(m) * rotary * 4,
+                         false},
+                  sramRange(sram, bytes, true)});
+        e.dma(true, rows);
+        e.endStep(Engine::Load);
+      }
+    } else if (rotary) {
       const DevTensor &cosT = dev(op.getCosAttr()), &sinT = dev(op.getSinAttr());
       int64_t first = op.getCosRows() == seq ? 0 : b * seq;
       uint64_t bytes = uint64_t(seq) * rotary * 4;

@@ -200,9 +200,32 @@ std::string kCacheUpdate(const OpDesc &op, const Views &in, const Views &out,
   return "";
 }
 
+/// rows[b, 0, i] = table[positions[b] + i], each row R floats.
+std::string kPositionRows(const OpDesc &op, const Views &in, const Views &out,
+                          int) {
+  const View &table = in[0], &positions = in[1];
+  int64_t count = table.shape[0], width = table.shape[1];
+  int64_t batches = out[0].shape[0], rows = out[0].shape[2];
+  const float *src = table.as<float>();
+  float *dst = out[0].as<float>();
+  for (int64_t b = 0; b < batches; ++b) {
+    int64_t at = positions.dtype == GAON_I32 ? positions.as<int32_t>()[b]
+                                             : positions.as<int64_t>()[b];
+    if (at < 0 || at > count - rows)
+      return op.kind + ": position " + std::to_string(at) + " of batch row " +
+             std::to_string(b) + " reads rows past the table's " +
+             std::to_string(count) + "; the sequence is longer than the "
+             "cache holds";
+    std::memcpy(dst + b * rows * width, src + at * width,
+                size_t(rows * width) * sizeof(float));
+  }
+  return "";
+}
+
 } // namespace
 
 void addTransformerKernels(KernelTable &t) {
+  t.insert({"graph.position_rows", kPositionRows});
   t.insert({"graph.rotary_embedding", halfAsFloat<kRotaryEmbedding>});
   t.insert({"graph.attention", halfAsFloat<kAttention>});
   t.insert({"graph.cache_update", kCacheUpdate});

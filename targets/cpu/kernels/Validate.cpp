@@ -37,7 +37,7 @@ const std::map<std::string, Arity> &arities() {
          {"add", "sub", "mul", "div", "pow", "max", "min", "mod", "prelu",
           "and", "or", "xor", "bit_shift", "equal", "less", "less_equal",
           "greater", "greater_equal", "matmul", "gather", "gather_elements",
-          "gather_nd", "rms_norm", "qadd"})
+          "gather_nd", "rms_norm", "qadd", "position_rows"})
       t[std::string("graph.") + k] = {2, 2, 1, 1};
     for (const char *k : {"select", "scatter_elements", "scatter_nd",
                           "instance_norm", "quantize_linear"})
@@ -407,6 +407,15 @@ std::string check(const OpDesc &op, const Views &in, const Views &out) {
     return broadcastsTo(c.shape, rotated)
                ? ""
                : "cos and sin do not broadcast to the input";
+  }
+  if (k == "graph.position_rows") {
+    const View &p = in[1];
+    if (x.shape.size() != 2 || y.shape.size() != 4 || y.dtype != x.dtype ||
+        x.dtype != GAON_F32 || (p.dtype != GAON_I32 && p.dtype != GAON_I64) ||
+        p.shape.size() != 1 || y.shape[1] != 1 || y.shape[3] != x.shape[1] ||
+        (y.shape[0] != 1 && y.shape[0] != p.shape[0]))
+      return "bad table, positions or row shapes";
+    return "";
   }
   if (k == "graph.cache_update") {
     const View &u = in[1], &p = in[2];

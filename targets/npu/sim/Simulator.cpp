@@ -111,12 +111,17 @@ double Simulator::matMulCycles(const MatMulDesc &mm) const {
   double nTiles = std::ceil(double(mm.n) / config.matrixCols);
   double tiles = kTiles * nTiles;
   // Each weight tile loads while the previous one streams, through a port
-  // of `cols` elements per cycle: a tile costs at least its elements over
-  // the port, so few rows of A (a decode step) cannot stream tiles faster
-  // than they load.
+  // one bf16 row of the array wide (2 * cols bytes per cycle; int8 and
+  // int4 weights pack more per cycle and widen as they load): a tile costs
+  // at least its bytes over the port, so few rows of A (a decode step)
+  // cannot stream tiles faster than they load.
   double tileK = std::min<double>(mm.k, config.matrixRows);
   double tileN = std::min<double>(mm.n, config.matrixCols);
-  double load = std::ceil(tileK * tileN / config.matrixCols);
+  double weightBytes = mm.mode == MatMode::BF16xBF16 ? 2.0
+                       : mm.mode == MatMode::BF16xI4 ? 0.5
+                                                     : 1.0;
+  double load =
+      std::ceil(tileK * tileN * weightBytes / (2.0 * config.matrixCols));
   return tiles * std::max(mm.m / rate, load) + config.matrixRows +
          config.matrixCols;
 }
