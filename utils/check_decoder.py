@@ -54,6 +54,8 @@ def main():
     ap.add_argument("--cosine", type=float, default=0.99999)
     ap.add_argument("--generate", type=int, default=0)
     ap.add_argument("--max-seq-len", type=int, default=96)
+    ap.add_argument("--npu-config", default="",
+                    help="gaonc --npu-config for --target=npu")
     ap.add_argument("--prefill-chunk", type=int, default=0)
     ap.add_argument("--variant", default="hf")
     a = ap.parse_args()
@@ -122,7 +124,8 @@ def generate(a, dec, model, prompt, quantized):
     gnb = os.path.join(a.work, "decoder.gnb")
     run([os.path.join(a.bin, "gaonc"), model, "-o", gnb, "--target=" + a.target,
          "--max-seq-len=%d" % a.max_seq_len]
-        + (["--prefill-chunk=%d" % a.prefill_chunk] if a.prefill_chunk else []))
+        + (["--prefill-chunk=%d" % a.prefill_chunk] if a.prefill_chunk else [])
+        + (["--npu-config=" + a.npu_config] if a.npu_config else []))
     ids_file = os.path.join(a.work, "ids.json")
     run([os.path.join(a.bin, "gaon-generate"), gnb, "--device=" + a.device,
          "--prompt-ids=" + ",".join(map(str, prompt)),

@@ -27,8 +27,8 @@ struct AttentionSizes {
 /// Byte offsets from the region's base (each 64-byte aligned).
 struct AttentionLayout {
   uint64_t keyNew, valueNew, keyF32, cos, sin, temp0, temp1, query,
-      queryF32, keys, values, scoreAcc, scores, probs, rowMax, rowSum, acc,
-      out, total;
+      queryF32, keys, values, scoreAcc, scores, probs, rowMax, rowSum,
+      partialMax, partialSum, acc, out, total;
   uint64_t keyBlockBytes = 0; // one key (or value) buffer
 
   explicit AttentionLayout(const AttentionSizes &s) {
@@ -57,6 +57,8 @@ struct AttentionLayout {
     probs = take(uint64_t(r) * s.paddedKeys() * 2);
     rowMax = take(uint64_t(r) * 4);
     rowSum = take(uint64_t(r) * 4);
+    partialMax = take(uint64_t(r) * s.blocks() * 4);
+    partialSum = take(uint64_t(r) * s.blocks() * 4);
     acc = take(uint64_t(r) * d * 4);
     out = take(uint64_t(r) * d * 2);
     total = at;

@@ -2,6 +2,7 @@
 trips, numpy dtypes, refused inputs, parallel sessions. Run by
 utils/run_pytest.py in `make test` (PYTHONPATH=build/python)."""
 
+import json
 import os
 import subprocess
 import sys
@@ -283,6 +284,39 @@ def test_npu_caches_stay_on_the_device(tmp_path):
     # A position past the cache is refused, not written out of bounds.
     with pytest.raises(gaon.Error, match="in \\[0, 15\\]"):
         npu_session.run({"input_ids": np.array([[1]], np.int64), "position": np.array([16], np.int64)})
+
+
+@pytest.mark.parametrize("window", [0, 20])
+def test_npu_attention_over_many_key_blocks(tmp_path, window):
+    # A machine whose matrix engine is 16 wide streams keys in blocks of 64:
+    # a cache of 256 positions is four blocks, guarded by the position (and
+    # the sliding window). Prefill in chunks of 16, then decode; every
+    # step's logits against the CPU target's.
+    onnx_path = str(tmp_path / "dec.onnx")
+    subprocess.run([sys.executable, os.path.join(ROOT, "utils", "models", "make_tiny_decoder.py"),
+                    onnx_path, "--spelling=plain", "--layers=2"] +
+                   (["--window=%d" % window] if window else []), check=True)
+    config = json.loads(subprocess.run([os.path.join(BIN, "gaonc"), "--print-npu-config", "--npu-config=edge"],
+                                       check=True, capture_output=True, text=True).stdout.splitlines()[0])
+    config["name"], config["matrix"]["rows"], config["matrix"]["cols"] = "narrow", 16, 16
+    config_path = str(tmp_path / "narrow.json")
+    json.dump(config, open(config_path, "w"))
+    flags = ["--max-seq-len=256", "--prefill-chunk=16"]
+    npu = gaon.Session(gaon.compile(onnx_path, target="npu", report=False,
+                                    extra_args=flags + ["--npu-config=" + config_path]), device="sim")
+    cpu = gaon.Session(gaon.compile(onnx_path, target="cpu", report=False, extra_args=flags))
+    tokens = np.random.default_rng(3).integers(0, 97, 150)
+    def cosine(a, b):
+        a, b = a.ravel(), b.ravel()
+        return float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))
+    for at in range(0, 96, 16):  # prefill: positions 0 .. 95
+        inputs = {"input_ids": tokens[None, at:at + 16], "position": np.array([at], np.int64)}
+        assert cosine(npu.run(inputs, entry="prefill")["logits"], cpu.run(inputs, entry="prefill")["logits"]) > 0.999
+    for at in range(96, 150):  # decode across the block at 128
+        inputs = {"input_ids": tokens[None, at:at + 1], "position": np.array([at], np.int64)}
+        assert cosine(npu.run(inputs, entry="decode")["logits"], cpu.run(inputs, entry="decode")["logits"]) > 0.999, at
+    for name in ("past_key_values.0.key", "past_key_values.1.value"):
+        np.testing.assert_allclose(npu.read_state(name), cpu.read_state(name), rtol=3e-2, atol=3e-2)
 
 
 def test_offline_pip_install(tmp_path):

@@ -25,7 +25,10 @@ LogicalResult SegmentPlanner::planAttention(graph::AttentionOp op) {
   s.headDim = g.headDim;
   s.rotary = g.cos ? g.rotary : 0;
   s.maxLen = g.maxLen;
-  s.keyBlock = std::min<int64_t>(config.matrixCols, g.maxLen);
+  // Key blocks of four matrix-engine tiles: few enough that each block's
+  // DMA latency and matmul fill amortize, small enough that a step reads
+  // (and the vector engine walks) little past the keys it has.
+  s.keyBlock = std::min<int64_t>(4 * config.matrixCols, g.maxLen);
   uint64_t budget = opBudget(config);
   // Key and value blocks: enough buffers that loads run ahead of the
   // matrix engine (a decode step's whole cache when it fits a quarter of

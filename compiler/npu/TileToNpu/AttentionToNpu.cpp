@@ -14,6 +14,7 @@
 #include "compiler/npu/AttentionLayout.h"
 #include "compiler/npu/TileToNpu/SegmentLowering.h"
 
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -231,9 +232,6 @@ void SegmentLowering::lowerAttention(tile::AttentionOp op) {
         load(dmaFlat(kSlab + uint64_t(j * t) * d * 2, at(lay.keys) + buf,
                      blockBytes),
              at(lay.keys) + buf, blockBytes, guard, lo, hi);
-        load(dmaFlat(vSlab + uint64_t(j * t) * d * 2, at(lay.values) + buf,
-                     blockBytes),
-             at(lay.values) + buf, blockBytes, guard, lo, hi);
         Instruction mm;
         mm.opcode = Opcode::MatMul;
         mm.guardParam = guard;
@@ -268,38 +266,95 @@ void SegmentLowering::lowerAttention(tile::AttentionOp op) {
         e.endStep(Engine::Matrix);
       }
 
+      // The values stream while the scores are made (after every key, so
+      // the matrix engine never waits for a value block it does not need
+      // yet).
+      for (int64_t j = 0; j < s.blocks(); ++j) {
+        int64_t nj = std::min(t, m - j * t), lo, hi;
+        int32_t guard = guardOf(j, nj, lo, hi);
+        uint64_t buf = uint64_t(j % s.keyBuffers) * lay.keyBlockBytes;
+        uint64_t blockBytes = uint64_t(nj) * d * 2;
+        load(dmaFlat(vSlab + uint64_t(j * t) * d * 2, at(lay.values) + buf,
+                     blockBytes),
+             at(lay.values) + buf, blockBytes, guard, lo, hi);
+      }
+
       // Mask at the position, softmax (unnormalized: the sums divide the
-      // output), probabilities to bf16 for the matrix engine.
+      // output), probabilities to bf16 for the matrix engine; block by
+      // block under the same guards, so the vector work follows the keys
+      // cached, not the cache's size. Each needed block leaves its row
+      // maxima and sums in a column of partials (-inf and 0 elsewhere).
       uint64_t scoreBytes = uint64_t(rows) * scoreRow;
+      int64_t nb = s.blocks(), partialRow = nb * 4;
       e.access(Engine::Vector,
                {sramRange(at(lay.scores), scoreBytes, true),
                 sramRange(at(lay.rowMax), uint64_t(rows) * 4, true),
                 sramRange(at(lay.rowSum), uint64_t(rows) * 4, true),
+                sramRange(at(lay.partialMax), uint64_t(rows) * partialRow,
+                          true),
+                sramRange(at(lay.partialSum), uint64_t(rows) * partialRow,
+                          true),
                 sramRange(at(lay.probs), uint64_t(rows) * probRow, true),
                 sramRange(at(lay.acc), uint64_t(rows) * d * 4, true)});
-      VectorDesc mask = vec(VecOp::Mask, at(lay.scores), g * scoreRow,
-                            at(lay.scores), g * scoreRow, keys, uint32_t(sq));
-      mask.inner = uint32_t(g);
-      mask.aInnerStride = mask.yInnerStride = int64_t(scoreRow);
-      mask.maskParam = param;
-      mask.queryBase = s0;
-      mask.window = uint32_t(window);
-      e.vector(mask);
-      e.vector(vec(VecOp::RowMax, at(lay.scores), scoreRow, at(lay.rowMax), 4,
-                   keys, uint32_t(rows)));
-      e.vector(withB(vec(VecOp::Sub, at(lay.scores), scoreRow, at(lay.scores),
-                         scoreRow, keys, uint32_t(rows)),
-                     at(lay.rowMax), 4, 0));
-      e.vector(vec(VecOp::Exp, at(lay.scores), scoreRow, at(lay.scores),
-                   scoreRow, keys, uint32_t(rows)));
-      e.vector(vec(VecOp::RowSum, at(lay.scores), scoreRow, at(lay.rowSum), 4,
-                   keys, uint32_t(rows)));
-      e.vector(vec(VecOp::ToBf16, at(lay.scores), scoreRow, at(lay.probs),
-                   probRow, keys, uint32_t(rows)));
-      VectorDesc zero = vec(VecOp::Fill, 0, 0, at(lay.acc), 0,
-                            uint64_t(rows) * d, 1);
-      zero.scale = 0.0f;
-      e.vector(zero);
+      auto guarded = [&](VectorDesc v, int32_t guard, int64_t lo, int64_t hi) {
+        Instruction in;
+        in.opcode = Opcode::Vector;
+        in.vec = v;
+        in.guardParam = guard;
+        in.guardMin = lo;
+        in.guardMax = hi;
+        e.push(Engine::Vector, in);
+      };
+      auto fill = [&](uint64_t y, uint64_t n, float value) {
+        VectorDesc v = vec(VecOp::Fill, 0, 0, y, 0, n, 1);
+        v.scale = value;
+        e.vector(v);
+      };
+      fill(at(lay.partialMax), uint64_t(rows) * nb, -INFINITY);
+      fill(at(lay.partialSum), uint64_t(rows) * nb, 0.0f);
+      for (int64_t j = 0; j < nb; ++j) {
+        int64_t nj = std::min(t, m - j * t), lo, hi;
+        int32_t guard = guardOf(j, nj, lo, hi);
+        uint64_t block = at(lay.scores) + uint64_t(j * t) * 4;
+        VectorDesc mask = vec(VecOp::Mask, block, g * scoreRow, block,
+                              g * scoreRow, nj, uint32_t(sq));
+        mask.inner = uint32_t(g);
+        mask.aInnerStride = mask.yInnerStride = int64_t(scoreRow);
+        mask.maskParam = param;
+        mask.queryBase = s0;
+        mask.keyBase = j * t;
+        mask.window = uint32_t(window);
+        guarded(mask, guard, lo, hi);
+        guarded(vec(VecOp::RowMax, block, scoreRow,
+                    at(lay.partialMax) + uint64_t(j) * 4, partialRow, nj,
+                    uint32_t(rows)),
+                guard, lo, hi);
+      }
+      e.vector(vec(VecOp::RowMax, at(lay.partialMax), partialRow,
+                   at(lay.rowMax), 4, nb, uint32_t(rows)));
+      for (int64_t j = 0; j < nb; ++j) {
+        int64_t nj = std::min(t, m - j * t), lo, hi;
+        int32_t guard = guardOf(j, nj, lo, hi);
+        uint64_t block = at(lay.scores) + uint64_t(j * t) * 4;
+        guarded(withB(vec(VecOp::Sub, block, scoreRow, block, scoreRow, nj,
+                          uint32_t(rows)),
+                      at(lay.rowMax), 4, 0),
+                guard, lo, hi);
+        guarded(vec(VecOp::Exp, block, scoreRow, block, scoreRow, nj,
+                    uint32_t(rows)),
+                guard, lo, hi);
+        guarded(vec(VecOp::RowSum, block, scoreRow,
+                    at(lay.partialSum) + uint64_t(j) * 4, partialRow, nj,
+                    uint32_t(rows)),
+                guard, lo, hi);
+        guarded(vec(VecOp::ToBf16, block, scoreRow,
+                    at(lay.probs) + uint64_t(j * t) * 2, probRow, nj,
+                    uint32_t(rows)),
+                guard, lo, hi);
+      }
+      e.vector(vec(VecOp::RowSum, at(lay.partialSum), partialRow,
+                   at(lay.rowSum), 4, nb, uint32_t(rows)));
+      fill(at(lay.acc), uint64_t(rows) * d, 0.0f);
       e.endStep(Engine::Vector);
 
       // Values, block by block, into the f32 sums.
