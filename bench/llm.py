@@ -180,7 +180,7 @@ def main():
         # Attention's share: the NPU layer rows named after it.
         attn = sum(r.get("cycles", 0) for r in t[1][2]["layers"]
                    if r.get("placement") == "npu" and
-                   "attention" in r.get("name", "")) / cfg["clock_hz"]
+                   r.get("name", "").endswith("(attention)")) / cfg["clock_hz"]
         print("  %-6s weights %5.2f GB + K/V %.0f MB: NPU %.2f ms/token "
               "simulated (%.0f tokens/s), %.1f%% of the roofline (%.2f ms; "
               "weights alone %.2f ms); goal 80%%: %s" %

@@ -31,6 +31,10 @@ std::string nodeName(Location loc) {
 
 std::string fusedGroupName(Operation *anchor, ArrayRef<Operation *> fused) {
   std::string name = nodeName(anchor->getLoc());
+  // A decoder's attention fuses a dozen ops (heads, rotary, cache
+  // updates): named after the node that became the attention.
+  if (llvm::isa<graph::AttentionOp>(anchor))
+    return name + " (attention)";
   for (Operation *f : fused) {
     std::string n = nodeName(f->getLoc());
     // One ONNX node may become several graph ops (Gemm: matmul + add).

@@ -241,7 +241,7 @@ def Tile_ConvOp : Tile_Op<"conv", [HasParent<"SegmentOp">]> {
                        DefaultValuedAttr<Tile_Int, "0">:$weight_bits,
                        DefaultValuedAttr<Tile_Int, "0">:$group_size,
                        DefaultValuedAttr<Tile_Int, "0">:$k_chunk,
-                       UnitAttr:$chunk_input);
+                       UnitAttr:$chunk_input, UnitAttr:$concurrent);
   let assemblyFormat = "$input `->` $output attr-dict";
   let hasVerifier = 1;
 }

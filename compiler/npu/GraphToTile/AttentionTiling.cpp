@@ -25,10 +25,13 @@ LogicalResult SegmentPlanner::planAttention(graph::AttentionOp op) {
   s.headDim = g.headDim;
   s.rotary = g.cos ? g.rotary : 0;
   s.maxLen = g.maxLen;
-  // Key blocks of four matrix-engine tiles: few enough that each block's
-  // DMA latency and matmul fill amortize, small enough that a step reads
-  // (and the vector engine walks) little past the keys it has.
-  s.keyBlock = std::min<int64_t>(4 * config.matrixCols, g.maxLen);
+  // A decode step's key blocks are four matrix-engine tiles: few enough
+  // that each block's DMA latency and matmul fill amortize, small enough
+  // that a step reads little past the keys it has. A prefill chunk's are
+  // one tile: its queries see a triangle of keys, and the vector engine
+  // (the chunk's bottleneck) walks only the blocks a query tile needs.
+  s.keyBlock = std::min<int64_t>((g.seq == 1 ? 4 : 1) * config.matrixCols,
+                                 g.maxLen);
   uint64_t budget = opBudget(config);
   // Key and value blocks: enough buffers that loads run ahead of the
   // matrix engine (a decode step's whole cache when it fits a quarter of

@@ -121,7 +121,25 @@ LogicalResult SegmentPlanner::planConvLike(
                         ? std::min<int64_t>(64, config.matrixCols)
                         : config.matrixCols;
   int64_t slice = alignUp(ceilDiv(whole.cout, cores), granule);
-  for (int64_t core = 0, offset = 0; offset < whole.cout;
+  // An op whose slices leave cores idle (an LLM prefill's key and value
+  // projections, four slices each on eight cores) runs beside the one
+  // before it when it does not read that op's result: it takes the cores
+  // after it, with no barrier between them.
+  int64_t slices = ceilDiv(whole.cout, slice), firstCore = 0;
+  bool concurrent = false;
+  if (cores > 1 && previousConv && previousCoresEnd + slices <= cores) {
+    Value before = root(groupResult(previousConv));
+    bool reads = root(input) == before;
+    for (Operation *f : fusedOf[anchor])
+      for (Value v : f->getOperands())
+        reads |= root(v) == before;
+    if (!reads) {
+      firstCore = previousCoresEnd;
+      concurrent = true;
+    }
+  }
+  previousCoresEnd = firstCore + slices;
+  for (int64_t core = firstCore, offset = 0; offset < whole.cout;
        ++core, offset += slice) {
     ConvGeom g = whole;
     g.cout = std::min(slice, whole.cout - offset);
@@ -292,7 +310,8 @@ LogicalResult SegmentPlanner::planConvLike(
         i64(integer ? integer->clampLo : -128),
         i64(integer ? integer->clampHi : 127), i64(wq ? wq->bits : 0),
         i64(wq ? wq->group : 0), i64(kc),
-        chunkInput && !x.sram ? builder.getUnitAttr() : UnitAttr());
+        chunkInput && !x.sram ? builder.getUnitAttr() : UnitAttr(),
+        concurrent ? builder.getUnitAttr() : UnitAttr());
   }
   return success();
 }

@@ -115,12 +115,27 @@ SegmentPlanner::run(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
 }
 
 LogicalResult SegmentPlanner::planAnchor(Operation *anchor) {
-  if (auto conv = llvm::dyn_cast<graph::ConvOp>(anchor))
-    return planFloatConv(conv);
-  if (llvm::isa<graph::QConvOp, graph::QMatMulOp>(anchor))
-    return planIntegerConv(anchor);
-  if (auto mm = llvm::dyn_cast<graph::MatMulOp>(anchor))
-    return planMatMul(mm);
+  // Convolutions and matmuls note themselves for the next (ConvTiling.cpp);
+  // anything else ends the chance to run beside.
+  Operation *before = previousConv;
+  previousConv = nullptr;
+  auto planConv = [&](LogicalResult planned) {
+    previousConv = anchor;
+    return planned;
+  };
+  if (auto conv = llvm::dyn_cast<graph::ConvOp>(anchor)) {
+    previousConv = before;
+    return planConv(planFloatConv(conv));
+  }
+  if (llvm::isa<graph::QConvOp, graph::QMatMulOp>(anchor)) {
+    previousConv = before;
+    return planConv(planIntegerConv(anchor));
+  }
+  if (auto mm = llvm::dyn_cast<graph::MatMulOp>(anchor)) {
+    previousConv = before;
+    return planConv(planMatMul(mm));
+  }
+  previousCoresEnd = 0;
   if (auto pool = llvm::dyn_cast<graph::MaxPoolOp>(anchor))
     return planMaxPool(pool);
   if (auto reduce = llvm::dyn_cast<graph::ReduceOp>(anchor))

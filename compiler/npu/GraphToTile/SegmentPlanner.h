@@ -160,6 +160,10 @@ private:
   /// A view's element offset into its alias source (slices; 0 for
   /// reshapes and updated caches).
   llvm::DenseMap<mlir::Value, int64_t> aliasElements;
+  /// The convolution or matmul planned last (null after any other op) and
+  /// the cores it ended at: the next may run beside it (ConvTiling.cpp).
+  mlir::Operation *previousConv = nullptr;
+  int64_t previousCoresEnd = 0;
   llvm::DenseMap<mlir::Value, DevTensor> tensors;
   llvm::DenseMap<mlir::Value, std::string> names;
   llvm::DenseMap<mlir::Operation *, llvm::SmallVector<mlir::Operation *>>

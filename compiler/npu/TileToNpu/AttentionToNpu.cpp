@@ -324,7 +324,11 @@ void SegmentLowering::lowerAttention(tile::AttentionOp op) {
         mask.queryBase = s0;
         mask.keyBase = j * t;
         mask.window = uint32_t(window);
-        guarded(mask, guard, lo, hi);
+        // Without a window, a block every query of the tile sees whole
+        // (p + s0 >= its last key) needs no mask.
+        int64_t maskHi = window ? hi : std::min(hi, j * t + nj - 2 - s0);
+        if (maskHi >= std::max<int64_t>(lo, 0))
+          guarded(mask, param, lo, maskHi);
         guarded(vec(VecOp::RowMax, block, scoreRow,
                     at(lay.partialMax) + uint64_t(j) * 4, partialRow, nj,
                     uint32_t(rows)),

@@ -81,7 +81,10 @@ LogicalResult SegmentLowering::beginOp(Operation *op) {
   if (core >= int64_t(cores.size()))
     return op->emitOpError("runs on core ")
            << core << " of a " << cores.size() << "-core segment";
-  if (cores.size() > 1 && lastTag >= 0 && tag != lastTag)
+  // (An op planned to run beside the one before it, on other cores and
+  // not reading its result, needs no barrier.)
+  if (cores.size() > 1 && lastTag >= 0 && tag != lastTag &&
+      !op->hasAttr("concurrent"))
     barrier();
   lastTag = tag;
   current = cores[core].get();
