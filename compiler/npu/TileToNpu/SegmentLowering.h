@@ -73,6 +73,9 @@ private:
   std::vector<std::unique_ptr<Emitter>> cores;
   Emitter *current = nullptr; // the core of the op being lowered
   uint32_t barriers = 0;
+  /// Device memory holding the segment's constants (weights): loads from
+  /// it need not wait for a barrier.
+  std::vector<std::pair<uint64_t, uint64_t>> constantRanges;
   int64_t lastTag = -1;
   static constexpr uint32_t kBarrierSemaphore = kEngines;
   llvm::StringMap<DevTensor> tensors;

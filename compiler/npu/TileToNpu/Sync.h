@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <array>
 #include <initializer_list>
+#include <utility>
 #include <vector>
 
 namespace gaon::npu {
@@ -44,10 +45,33 @@ public:
 
   void setTag(uint32_t index) { tag = index; }
 
+  /// The load engine's wait for a barrier (semaphore `semaphore` reaching
+  /// `value`) is put off until a load reads DRAM outside `constants` (the
+  /// segment's weights, never written): the next op's weights stream while
+  /// other cores finish the previous op; its activations wait.
+  void deferBarrierWait(uint32_t semaphore, uint32_t value,
+                        const std::vector<std::pair<uint64_t, uint64_t>>
+                            *constants) {
+    barrierSemaphore = semaphore;
+    pendingBarrier = value;
+    constantRanges = constants;
+  }
+
   /// Declares the accesses of the step `engine` is building and emits the
   /// waits they need.
   void access(Engine engine, std::initializer_list<Access> list) {
     int e = int(engine);
+    if (engine == Engine::Load && pendingBarrier)
+      for (const Access &a : list)
+        if (a.space == kDramSpace && a.hi > a.lo && !inConstants(a)) {
+          Instruction w;
+          w.opcode = Opcode::Wait;
+          w.semaphore = barrierSemaphore;
+          w.value = pendingBarrier;
+          push(engine, w);
+          pendingBarrier = 0;
+          break;
+        }
     std::array<uint32_t, kEngines> need{};
     for (const Access &a : list)
       for (const Access &old : accesses)
@@ -124,9 +148,20 @@ public:
   }
 
 private:
+  bool inConstants(const Access &a) const {
+    if (!constantRanges)
+      return false;
+    for (auto [lo, hi] : *constantRanges)
+      if (a.lo >= lo && a.hi <= hi)
+        return true;
+    return false;
+  }
+
   Program &program;
   uint32_t core;
   uint32_t tag = 0;
+  uint32_t barrierSemaphore = 0, pendingBarrier = 0;
+  const std::vector<std::pair<uint64_t, uint64_t>> *constantRanges = nullptr;
   std::vector<Access> accesses;
   std::array<uint32_t, kEngines> signaled{};
   std::array<std::array<uint32_t, kEngines>, kEngines> known{};

@@ -62,6 +62,9 @@ LogicalResult SegmentLowering::begin(tile::SegmentOp segment) {
       tensors[t.getSymName()] = devTensorOf(t);
       continue;
     }
+    if (auto c = llvm::dyn_cast<tile::ConstantOp>(op))
+      constantRanges.push_back(
+          {uint64_t(c.getDram()), uint64_t(c.getDram() + c.getBytes())});
     // Constants' data travels beside the program; everything else is work
     // a pattern lowers.
     if (!llvm::isa<tile::ConstantOp, tile::LoadOp, tile::ZeroOp,
@@ -120,11 +123,8 @@ void SegmentLowering::barrier() {
       s.core = to;
       cores[c]->push(Engine::Store, s);
     }
-    Instruction w;
-    w.opcode = Opcode::Wait;
-    w.semaphore = kBarrierSemaphore;
-    w.value = barriers * n;
-    cores[c]->push(Engine::Load, w);
+    cores[c]->deferBarrierWait(kBarrierSemaphore, barriers * n,
+                               &constantRanges);
   }
 }
 
