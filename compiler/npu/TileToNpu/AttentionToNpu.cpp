@@ -122,6 +122,36 @@ void SegmentLowering::lowerAttention(tile::AttentionOp op) {
     uint64_t kSlab = kc.base + uint64_t(b * kvHeads + h) * slabBytes;
     uint64_t vSlab = vc.base + uint64_t(b * kvHeads + h) * slabBytes;
     uint64_t newBytes = uint64_t(seq) * d * 2;
+    // This core alone writes these slabs: their reads need no barrier.
+    e.addUnsharedRange(kSlab, kSlab + slabBytes);
+    e.addUnsharedRange(vSlab, vSlab + slabBytes);
+    // With one query tile and a buffer for every block (a decode step),
+    // the blocks cached before this step load first, while the new keys
+    // are computed and the previous op finishes on other cores; only the
+    // block that receives the new entries loads after they are written.
+    // Each block has both loads, guarded so that one of them runs.
+    bool early = s.queryTile >= seq && s.keyBuffers >= s.blocks();
+    auto blockGuard = [&](int64_t j, int64_t &lo, int64_t &hi) {
+      int64_t nj = std::min(t, m - j * t);
+      lo = j * t - (seq - 1);
+      hi = window ? j * t + nj - 2 + window
+                  : std::numeric_limits<int64_t>::max();
+    };
+    if (early)
+      for (bool values : {false, true})
+        for (int64_t j = 0; j < s.blocks(); ++j) {
+          int64_t nj = std::min(t, m - j * t), lo, hi;
+          blockGuard(j, lo, hi);
+          lo = std::max(lo, j * t + nj); // wholly before the new entries
+          if (lo > hi || lo > lastPosition)
+            continue;
+          uint64_t buf = uint64_t(j) * lay.keyBlockBytes;
+          uint64_t to = at(values ? lay.values : lay.keys) + buf;
+          uint64_t bytes = uint64_t(nj) * d * 2;
+          load(dmaFlat((values ? vSlab : kSlab) + uint64_t(j * t) * d * 2, to,
+                       bytes),
+               to, bytes, param, lo, hi);
+        }
 
     // This row's cos and sin rows, then the new keys, rotated.
     if (rotary && op.getCosTable()) {
@@ -224,14 +254,25 @@ void SegmentLowering::lowerAttention(tile::AttentionOp op) {
                     : std::numeric_limits<int64_t>::max();
         return lo > 0 || hi < lastPosition ? param : -1;
       };
+      // The loads after the new entries: every needed block, or (with the
+      // early loads) only a block the new entries fall in.
+      auto lateGuard = [&](int64_t j, int64_t nj, int64_t &lo, int64_t &hi) {
+        int32_t guard = guardOf(j, nj, lo, hi);
+        if (!early)
+          return guard;
+        hi = std::min(hi, j * t + nj - 1);
+        return param;
+      };
       for (int64_t j = 0; j < s.blocks(); ++j) {
         int64_t nj = std::min(t, m - j * t), lo, hi;
-        int32_t guard = guardOf(j, nj, lo, hi);
         uint64_t buf = uint64_t(j % s.keyBuffers) * lay.keyBlockBytes;
         uint64_t blockBytes = uint64_t(nj) * d * 2;
-        load(dmaFlat(kSlab + uint64_t(j * t) * d * 2, at(lay.keys) + buf,
-                     blockBytes),
-             at(lay.keys) + buf, blockBytes, guard, lo, hi);
+        int32_t late = lateGuard(j, nj, lo, hi);
+        if (lo <= hi)
+          load(dmaFlat(kSlab + uint64_t(j * t) * d * 2, at(lay.keys) + buf,
+                       blockBytes),
+               at(lay.keys) + buf, blockBytes, late, lo, hi);
+        int32_t guard = guardOf(j, nj, lo, hi);
         Instruction mm;
         mm.opcode = Opcode::MatMul;
         mm.guardParam = guard;
@@ -271,12 +312,13 @@ void SegmentLowering::lowerAttention(tile::AttentionOp op) {
       // yet).
       for (int64_t j = 0; j < s.blocks(); ++j) {
         int64_t nj = std::min(t, m - j * t), lo, hi;
-        int32_t guard = guardOf(j, nj, lo, hi);
+        int32_t guard = lateGuard(j, nj, lo, hi);
         uint64_t buf = uint64_t(j % s.keyBuffers) * lay.keyBlockBytes;
         uint64_t blockBytes = uint64_t(nj) * d * 2;
-        load(dmaFlat(vSlab + uint64_t(j * t) * d * 2, at(lay.values) + buf,
-                     blockBytes),
-             at(lay.values) + buf, blockBytes, guard, lo, hi);
+        if (lo <= hi)
+          load(dmaFlat(vSlab + uint64_t(j * t) * d * 2, at(lay.values) + buf,
+                       blockBytes),
+               at(lay.values) + buf, blockBytes, guard, lo, hi);
       }
 
       // Mask at the position, softmax (unnormalized: the sums divide the

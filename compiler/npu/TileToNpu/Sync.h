@@ -57,6 +57,12 @@ public:
     constantRanges = constants;
   }
 
+  /// DRAM that only this core writes (its share of a decoder's caches):
+  /// loads from it need not wait for a barrier either.
+  void addUnsharedRange(uint64_t lo, uint64_t hi) {
+    unsharedRanges.push_back({lo, hi});
+  }
+
   /// Declares the accesses of the step `engine` is building and emits the
   /// waits they need.
   void access(Engine engine, std::initializer_list<Access> list) {
@@ -149,6 +155,9 @@ public:
 
 private:
   bool inConstants(const Access &a) const {
+    for (auto [lo, hi] : unsharedRanges)
+      if (a.lo >= lo && a.hi <= hi)
+        return true;
     if (!constantRanges)
       return false;
     for (auto [lo, hi] : *constantRanges)
@@ -162,6 +171,7 @@ private:
   uint32_t tag = 0;
   uint32_t barrierSemaphore = 0, pendingBarrier = 0;
   const std::vector<std::pair<uint64_t, uint64_t>> *constantRanges = nullptr;
+  std::vector<std::pair<uint64_t, uint64_t>> unsharedRanges;
   std::vector<Access> accesses;
   std::array<uint32_t, kEngines> signaled{};
   std::array<std::array<uint32_t, kEngines>, kEngines> known{};
