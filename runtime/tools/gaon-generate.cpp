@@ -6,7 +6,7 @@
 //                 [--top-p=P] [--seed=S] [--device=cpu|sim] [--threads=N]
 //                 [--eos-id=ID] [--output-ids=F.json] [--no-special]
 //                 [--chat [--chat-template=F] [--system=TEXT]]
-//                 [--show-prompt]
+//                 [--show-prompt] [--profile=P.json]
 //
 // MODEL.gnb is a decoder compiled with `gaonc --max-seq-len=M`
 // (docs/llm.md): its `decode` entry takes input_ids (1 x 1) and position
@@ -55,7 +55,7 @@ int usage(const std::string &error) {
       "         [--device=cpu|sim] [--threads=N] [--eos-id=ID] "
       "[--output-ids=F.json] [--no-special]\n"
       "         [--chat [--chat-template=F] [--system=TEXT]] "
-      "[--show-prompt]\n"
+      "[--show-prompt] [--profile=P.json]\n"
       "MODEL.gnb is a decoder from gaonc --max-seq-len=M (docs/llm.md). "
       "Greedy at --temperature=0 (the default).\n");
   return error.empty() ? 0 : 2;
@@ -344,7 +344,7 @@ struct Step {
 
 int main(int argc, char **argv) {
   std::string modelPath, tokenizerPath, prompt, promptFile, promptIds,
-      device = "cpu", outputIds, chatTemplatePath, system;
+      device = "cpu", outputIds, chatTemplatePath, system, profilePath;
   bool havePrompt = false, addSpecial = true, chat = false,
        haveSystem = false, showPrompt = false;
   int64_t maxNew = 64, topK = 0, seed = 0, threads = 0, eosId = -1;
@@ -372,7 +372,8 @@ int main(int argc, char **argv) {
                flagValue(a, "--prompt-file", promptFile) ||
                flagValue(a, "--prompt-ids", promptIds) ||
                flagValue(a, "--device", device) ||
-               flagValue(a, "--output-ids", outputIds)) {
+               flagValue(a, "--output-ids", outputIds) ||
+               flagValue(a, "--profile", profilePath)) {
     } else if (flagValue(a, "--prefill", v)) {
       return usage("--prefill is gone: the prefill step is an entry of "
                    "MODEL.gnb (gaonc --max-seq-len=M --prefill-chunk=N)");
@@ -608,6 +609,15 @@ int main(int argc, char **argv) {
   if (!ok)
     return 1;
 
+  // The last step's device profile, before anything else runs.
+  std::string lastStep = "null";
+  if (!profilePath.empty()) {
+    char *text = nullptr;
+    if (!gaon_session_report(decoder.session, GAON_REPORT_PROFILE, &text)) {
+      lastStep = text;
+      gaon_string_free(text);
+    }
+  }
   double ttft = std::chrono::duration<double>(firstToken - start).count();
   double decodeSeconds =
       std::chrono::duration<double>(end - firstToken).count();
@@ -653,6 +663,37 @@ int main(int argc, char **argv) {
     };
     std::fprintf(f, "{\"prompt_ids\": %s, \"generated_ids\": %s}\n",
                  list(ids).c_str(), list(generated).c_str());
+    std::fclose(f);
+  }
+  if (!profilePath.empty()) {
+    // The generation's times (host wall, and simulated on the sim device)
+    // and the last step's device profile.
+    FILE *f = std::fopen(profilePath.c_str(), "w");
+    if (!f) {
+      std::fprintf(stderr, "gaon-generate: cannot write '%s'\n",
+                   profilePath.c_str());
+      return 1;
+    }
+    size_t later = generated.empty() ? 0 : generated.size() - 1;
+    std::fprintf(
+        f,
+        "{\"device\": \"%s\", \"prompt_tokens\": %zu, "
+        "\"generated_tokens\": %zu, \"stopped_at\": \"%s\",\n"
+        " \"host\": {\"time_to_first_token_seconds\": %.9g, "
+        "\"tokens_per_second\": %.9g},\n",
+        device.c_str(), ids.size(), generated.size(), stop.c_str(), ttft,
+        later && decodeSeconds > 0 ? double(later) / decodeSeconds : 0.0);
+    if (decoder.simulated)
+      std::fprintf(f,
+                   " \"simulated\": {\"time_to_first_token_seconds\": %.9g, "
+                   "\"decode_seconds\": %.9g, \"tokens_per_second\": %.9g, "
+                   "\"host_op_seconds\": %.9g},\n",
+                   npuPrompt, npuDecode,
+                   later && npuDecode > 0 ? double(later) / npuDecode : 0.0,
+                   hostPrompt + hostDecode);
+    else
+      std::fprintf(f, " \"simulated\": null,\n");
+    std::fprintf(f, " \"last_step\": %s}\n", lastStep.c_str());
     std::fclose(f);
   }
   return 0;
