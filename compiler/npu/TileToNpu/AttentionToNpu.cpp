@@ -114,6 +114,26 @@ void SegmentLowering::lowerAttention(tile::AttentionOp op) {
                   d * 4, half * 4, d * 4));
   };
 
+  // Rotates bf16 rows in place through their f32 copy: `outer` tokens
+  // (cos and sin rows first .. first + outer - 1) of `inner` heads each.
+  auto rotateInPlace = [&](uint64_t bf16, uint64_t f32, uint32_t outer,
+                           uint32_t inner, int64_t first) {
+    uint64_t rows = uint64_t(outer) * inner;
+    e.access(Engine::Vector,
+             {sramRange(bf16, rows * d * 2, true),
+              sramRange(f32, rows * d * 4, true),
+              sramRange(at(lay.cos), uint64_t(seq) * rotary * 4, false),
+              sramRange(at(lay.sin), uint64_t(seq) * rotary * 4, false),
+              sramRange(at(lay.temp0), rows * half * 4, true),
+              sramRange(at(lay.temp1), rows * half * 4, true)});
+    e.vector(vec(VecOp::ToF32, bf16, 0, f32, 0, rows * d, 1, ElemType::BF16));
+    rotate(f32, outer, inner, int64_t(inner) * d * 4,
+           at(lay.cos) + uint64_t(first) * rotary * 4,
+           at(lay.sin) + uint64_t(first) * rotary * 4);
+    e.vector(vec(VecOp::ToBf16, f32, 0, bf16, 0, rows * d, 1));
+    e.endStep(Engine::Vector);
+  };
+
   ArrayRef<int64_t> items = op.getItems();
   for (int64_t item = items[0]; item < items[1]; ++item) {
     int64_t b = item / kvHeads, h = item % kvHeads;
@@ -181,22 +201,8 @@ void SegmentLowering::lowerAttention(tile::AttentionOp op) {
     DmaDesc kIn = dma3(kT.base + uint64_t(b * seq) * kvRow + uint64_t(h) * d * 2,
                        at(lay.keyNew), seq, 1, d, kvRow, 0, d * 2, 0);
     load(kIn, at(lay.keyNew), newBytes);
-    if (rotary) {
-      uint64_t f32Bytes = uint64_t(seq) * d * 4;
-      e.access(Engine::Vector,
-               {sramRange(at(lay.keyNew), newBytes, true),
-                sramRange(at(lay.keyF32), f32Bytes, true),
-                sramRange(at(lay.cos), uint64_t(seq) * rotary * 4, false),
-                sramRange(at(lay.sin), uint64_t(seq) * rotary * 4, false),
-                sramRange(at(lay.temp0), uint64_t(seq) * half * 4, true),
-                sramRange(at(lay.temp1), uint64_t(seq) * half * 4, true)});
-      e.vector(vec(VecOp::ToF32, at(lay.keyNew), 0, at(lay.keyF32), 0,
-                   uint64_t(seq) * d, 1, ElemType::BF16));
-      rotate(at(lay.keyF32), uint32_t(seq), 1, d * 4, at(lay.cos), at(lay.sin));
-      e.vector(vec(VecOp::ToBf16, at(lay.keyF32), 0, at(lay.keyNew), 0,
-                   uint64_t(seq) * d, 1));
-      e.endStep(Engine::Vector);
-    }
+    if (rotary)
+      rotateInPlace(at(lay.keyNew), at(lay.keyF32), uint32_t(seq), 1, 0);
     // The new keys and values go to the cache at the run-time position.
     auto toCache = [&](uint64_t sram, uint64_t slab) {
       DmaDesc out = dma3(slab, sram, seq, 1, d, d * 2, 0, d * 2, 0);
@@ -227,22 +233,8 @@ void SegmentLowering::lowerAttention(tile::AttentionOp op) {
       qIn.sramStrides = {0, g * d * 2, d * 2, 2};
       load(qIn, at(lay.query), qBytes);
       if (rotary) {
-        uint64_t f32Bytes = uint64_t(rows) * d * 4;
-        e.access(Engine::Vector,
-                 {sramRange(at(lay.query), qBytes, true),
-                  sramRange(at(lay.queryF32), f32Bytes, true),
-                  sramRange(at(lay.cos), uint64_t(seq) * rotary * 4, false),
-                  sramRange(at(lay.sin), uint64_t(seq) * rotary * 4, false),
-                  sramRange(at(lay.temp0), uint64_t(rows) * half * 4, true),
-                  sramRange(at(lay.temp1), uint64_t(rows) * half * 4, true)});
-        e.vector(vec(VecOp::ToF32, at(lay.query), 0, at(lay.queryF32), 0,
-                     uint64_t(rows) * d, 1, ElemType::BF16));
-        rotate(at(lay.queryF32), uint32_t(sq), uint32_t(g), g * d * 4,
-               at(lay.cos) + uint64_t(s0) * rotary * 4,
-               at(lay.sin) + uint64_t(s0) * rotary * 4);
-        e.vector(vec(VecOp::ToBf16, at(lay.queryF32), 0, at(lay.query), 0,
-                     uint64_t(rows) * d, 1));
-        e.endStep(Engine::Vector);
+        rotateInPlace(at(lay.query), at(lay.queryF32), uint32_t(sq),
+                      uint32_t(g), s0);
       }
 
       // Scores, block by block. Block j is needed when some query of the
