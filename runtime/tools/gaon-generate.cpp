@@ -6,7 +6,7 @@
 //                 [--top-p=P] [--seed=S] [--device=cpu|sim] [--threads=N]
 //                 [--eos-id=ID] [--output-ids=F.json] [--no-special]
 //                 [--chat [--chat-template=F] [--system=TEXT]]
-//                 [--show-prompt] [--profile=P.json]
+//                 [--show-prompt] [--profile=P.json] [--output-logits=F.npy]
 //
 // MODEL.gnb is a decoder compiled with `gaonc --max-seq-len=M`
 // (docs/llm.md): its `decode` entry takes input_ids (1 x 1) and position
@@ -24,6 +24,7 @@
 
 #include "DecoderState.h"
 #include "Json.h"
+#include "TensorFiles.h"
 #include "Tokenizer.h"
 #include "Utf8.h"
 
@@ -55,7 +56,7 @@ int usage(const std::string &error) {
       "         [--device=cpu|sim] [--threads=N] [--eos-id=ID] "
       "[--output-ids=F.json] [--no-special]\n"
       "         [--chat [--chat-template=F] [--system=TEXT]] "
-      "[--show-prompt] [--profile=P.json]\n"
+      "[--show-prompt] [--profile=P.json] [--output-logits=F.npy]\n"
       "MODEL.gnb is a decoder from gaonc --max-seq-len=M (docs/llm.md). "
       "Greedy at --temperature=0 (the default).\n");
   return error.empty() ? 0 : 2;
@@ -344,7 +345,8 @@ struct Step {
 
 int main(int argc, char **argv) {
   std::string modelPath, tokenizerPath, prompt, promptFile, promptIds,
-      device = "cpu", outputIds, chatTemplatePath, system, profilePath;
+      device = "cpu", outputIds, chatTemplatePath, system, profilePath,
+      outputLogits;
   bool havePrompt = false, addSpecial = true, chat = false,
        haveSystem = false, showPrompt = false;
   int64_t maxNew = 64, topK = 0, seed = 0, threads = 0, eosId = -1;
@@ -373,7 +375,8 @@ int main(int argc, char **argv) {
                flagValue(a, "--prompt-ids", promptIds) ||
                flagValue(a, "--device", device) ||
                flagValue(a, "--output-ids", outputIds) ||
-               flagValue(a, "--profile", profilePath)) {
+               flagValue(a, "--profile", profilePath) ||
+               flagValue(a, "--output-logits", outputLogits)) {
     } else if (flagValue(a, "--prefill", v)) {
       return usage("--prefill is gone: the prefill step is an entry of "
                    "MODEL.gnb (gaonc --max-seq-len=M --prefill-chunk=N)");
@@ -566,7 +569,11 @@ int main(int argc, char **argv) {
   std::string shown;
   auto firstToken = start;
   std::string stop = "max-new-tokens";
+  // --output-logits: the logits each generated token was picked from.
+  std::vector<float> pickedFrom;
   while (ok && int64_t(generated.size()) < maxNew) {
+    if (!outputLogits.empty())
+      pickedFrom.insert(pickedFrom.end(), logits, logits + vocab);
     int64_t token = sampler.pick(logits, vocab);
     generated.push_back(token);
     if (generated.size() == 1) {
@@ -608,6 +615,17 @@ int main(int argc, char **argv) {
   std::printf("\n");
   if (!ok)
     return 1;
+  if (!outputLogits.empty()) {
+    gaon::tools::HostTensor t;
+    t.shape = {int64_t(generated.size()), vocab};
+    t.bytes.resize(pickedFrom.size() * sizeof(float));
+    std::memcpy(t.bytes.data(), pickedFrom.data(), t.bytes.size());
+    std::string why = gaon::tools::writeNpy(outputLogits, t);
+    if (!why.empty()) {
+      std::fprintf(stderr, "gaon-generate: %s\n", why.c_str());
+      return 1;
+    }
+  }
 
   // The last step's device profile, before anything else runs.
   std::string lastStep = "null";

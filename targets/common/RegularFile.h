@@ -72,6 +72,82 @@ inline bool readRegularFile(const std::string &path, std::string &data,
   return true;
 }
 
+
+/// Opens `relative`, a path below the folder `dir`, read-only if it is a
+/// regular file that stays inside the folder: no absolute path, no `..`, no
+/// backslash, and no symbolic link on the way (each component is opened
+/// with O_NOFOLLOW relative to the one before, so a link swapped in between
+/// a check and the open is refused too). Returns the descriptor (size in
+/// `size`) or -1 with the reason in `error`.
+inline int openConfinedFile(const std::string &dir, const std::string &relative,
+                            uint64_t &size, std::string &error) {
+  if (relative.empty() || relative[0] == '/' ||
+      relative.find('\\') != std::string::npos) {
+    error = "'" + relative + "' is not a relative path below the folder";
+    return -1;
+  }
+  std::string parts = relative;
+  size_t start = 0;
+  int current = ::open(dir.empty() ? "." : dir.c_str(),
+                       O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (current < 0) {
+    error = "cannot open the folder '" + dir + "': " + std::strerror(errno);
+    return -1;
+  }
+  while (true) {
+    size_t slash = parts.find('/', start);
+    std::string part = parts.substr(start, slash == std::string::npos
+                                               ? std::string::npos
+                                               : slash - start);
+    bool last = slash == std::string::npos;
+    if (part == "..") {
+      ::close(current);
+      error = "'" + relative + "' leaves the folder through '..'";
+      return -1;
+    }
+    if (!part.empty() && part != ".") {
+      int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+                  (last ? O_NONBLOCK : O_DIRECTORY);
+      int next = ::openat(current, part.c_str(), flags);
+      int saved = errno;
+      ::close(current);
+      if (next < 0) {
+        error = saved == ELOOP || (saved == ENOTDIR && !last)
+                    ? "'" + relative + "': '" + part +
+                          "' is a symbolic link (or not a folder); links are "
+                          "not followed out of the folder"
+                    : "cannot read '" + relative + "': " + std::strerror(saved);
+        return -1;
+      }
+      current = next;
+    } else if (last) {
+      ::close(current);
+      error = "'" + relative + "' names a folder, not a file";
+      return -1;
+    }
+    if (last)
+      break;
+    start = slash + 1;
+  }
+  struct stat st;
+  if (::fstat(current, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(current);
+    error = "'" + relative + "' is not a regular file";
+    return -1;
+  }
+  // A second name for a file elsewhere (a hard link) is not a copy in the
+  // folder: refused like a symbolic link.
+  if (st.st_nlink > 1) {
+    ::close(current);
+    error = "'" + relative + "' has " + std::to_string(st.st_nlink) +
+            " hard links; a file linked from elsewhere is refused (copy it "
+            "into the folder)";
+    return -1;
+  }
+  size = uint64_t(st.st_size);
+  return current;
+}
+
 } // namespace gaon
 
 #endif // GAON_TARGETS_COMMON_REGULARFILE_H

@@ -328,7 +328,10 @@ def build_onnx(dec, spelling, nbits=0, block=32, variant="hf"):
         seqlens = node("Cast", [node("Sub", [node("ReduceSum", ["attention_mask", const(np.array([1]))], keepdims=0), const(np.array(1, np.int64))])], to=TensorProto.INT32)
         total_len = node("Cast", [node("Gather", [node("Shape", ["attention_mask"]), const(np.array(1, np.int64))])], to=TensorProto.INT32)
         positions = np.arange(dec.max_positions, dtype=np.float32)[:, None] * dec.inv_freq[None, :]
-        cos_cache, sin_cache = const(np.cos(positions), "cos_cache"), const(np.sin(positions), "sin_cache")
+        # Rounded from float64, as gaonc computes a checkpoint's tables.
+        p64 = positions.astype(np.float64)
+        cos_cache = const(np.cos(p64).astype(np.float32), "cos_cache")
+        sin_cache = const(np.sin(p64).astype(np.float32), "sin_cache")
         x = node("SimplifiedLayerNormalization", [h, const(dec.blocks[0]["norm1"], "norm1")], axis=-1, epsilon=dec.eps, node_name="layers.0.input_layernorm")
         residual = h
         for i in range(dec.layers):

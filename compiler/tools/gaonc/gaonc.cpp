@@ -12,6 +12,7 @@
 #include "compiler/binary/GnbWriter.h"
 #include "compiler/conversion/OnnxToGraph/OnnxToGraph.h"
 #include "compiler/graph/Passes.h"
+#include "compiler/importer/CheckpointImporter.h"
 #include "compiler/importer/OnnxImporter.h"
 #include "compiler/npu/Placement/Report.h"
 #include "compiler/pipelines/Pipelines.h"
@@ -133,7 +134,8 @@ private:
 
 cl::OptionCategory gaoncCategory("gaonc options");
 
-cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"),
+cl::opt<std::string> inputFile(cl::Positional,
+                               cl::desc("<model.onnx | checkpoint folder>"),
                                cl::cat(gaoncCategory));
 cl::opt<std::string> outputFile("o", cl::desc("Output file ('-' for stdout)"),
                                 cl::value_desc("file"), cl::init("-"),
@@ -389,6 +391,13 @@ int main(int argc, char **argv) {
   }
   if (inputFile.empty())
     return fail("no input model; usage: gaonc MODEL.onnx -o OUT");
+  // A Hugging Face checkpoint folder (config.json + safetensors) is a
+  // decoder: it compiles only to decoder steps.
+  bool checkpoint = gaon::isCheckpointFolder(inputFile);
+  if (checkpoint && maxSeqLen == 0)
+    return fail("'" + inputFile +
+                "' is a checkpoint folder, which compiles to decoder entry "
+                "points: give --max-seq-len=M (docs/checkpoints.md)");
   if (target != "npu" && target != "cpu")
     return fail("--target must be npu or cpu, got '" + target + "'");
   // Without --emit, a .gnb output means a binary, anything else MLIR.
@@ -534,7 +543,8 @@ int main(int argc, char **argv) {
       options.decoder.batch = e.batch;
     }
     OwningOpRef<ModuleOp> module =
-        gaon::importOnnxFile(context, inputFile, options);
+        checkpoint ? gaon::importCheckpoint(context, inputFile, options)
+                   : gaon::importOnnxFile(context, inputFile, options);
     if (!module || failed(verify(*module)))
       return 1;
 
